@@ -1,0 +1,3 @@
+import { defineProxyConfig } from '@proxy/vitest-config';
+
+export default defineProxyConfig();
