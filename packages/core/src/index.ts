@@ -1,1 +1,17 @@
-export {};
+export type {
+  BackendConfig,
+  BackendContext,
+  BackendDefinition,
+  CallOptions,
+  ChatCompletionResult,
+  ChatCompletionStream,
+  ChatStreamEvent,
+  Connector,
+} from './connector.js';
+export * from './errors/index.js';
+export * from './http/index.js';
+export * from './openai-compatible/index.js';
+export * from './schemas/index.js';
+export * from './sse/index.js';
+export * from './usage/index.js';
+export { CORE_VERSION } from './version.js';

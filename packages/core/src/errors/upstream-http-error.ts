@@ -1,0 +1,60 @@
+import { describeUpstreamError } from './describe-upstream-error.js';
+import { ProxyError } from './proxy-error.js';
+import { redactSecrets } from './redact-secrets.js';
+
+export interface UpstreamHttpErrorInput {
+  backend: string;
+  status: number;
+  statusText?: string;
+  bodyText: string;
+  headers: Record<string, string | string[] | undefined>;
+  url: string;
+  /** Values that must never appear in the error (the upstream key, for one). */
+  secrets: readonly (string | undefined)[];
+  /** Replaces the generic message, e.g. "NVIDIA refused the API key". The upstream's reason is appended. */
+  explanation?: string;
+}
+
+const REASONS: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  408: 'Request Timeout',
+  409: 'Conflict',
+  410: 'Gone',
+  413: 'Payload Too Large',
+  422: 'Unprocessable Entity',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+};
+
+/**
+ * An upstream 4xx/5xx as a ProxyError with the same status, whose message quotes the upstream's own reason,
+ * whatever shape its body had, so SDKs show why instead of "(no body)".
+ */
+export function createUpstreamHttpError(input: UpstreamHttpErrorInput): ProxyError {
+  const described = describeUpstreamError(input.bodyText);
+  const reason = described.message ?? REASONS[input.status] ?? input.statusText ?? 'no reason given';
+  const lead = input.explanation ?? `The ${input.backend} upstream answered HTTP ${input.status}`;
+  const message = redactSecrets(`${lead}: ${reason}`, input.secrets);
+  const retryAfter = headerValue(input.headers['retry-after']);
+  return new ProxyError({
+    message,
+    status: input.status,
+    ...(described.type && input.status < 500 ? { type: described.type } : {}),
+    code: described.code ?? null,
+    param: described.param ?? null,
+    upstreamStatus: input.status,
+    url: input.url,
+    responseBody: redactSecrets(input.bodyText, input.secrets),
+    ...(retryAfter ? { headers: { 'retry-after': retryAfter } } : {}),
+  });
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}

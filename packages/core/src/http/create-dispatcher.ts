@@ -1,0 +1,28 @@
+import { Agent, type Dispatcher } from 'undici';
+
+export interface DispatcherSettings {
+  /** HTTP/2 when the server offers it. Set explicitly: undici's default changes across majors. */
+  allowH2: boolean;
+  connectTimeoutMs: number;
+  headersTimeoutMs: number;
+  bodyTimeoutMs: number;
+  /** Connections per origin. */
+  connections?: number | undefined;
+  /** How long an idle keep-alive connection is kept for reuse. */
+  keepAliveTimeoutMs?: number | undefined;
+}
+
+/** A dispatcher owned by one connector: its own pool per origin, never the process-wide global one. */
+export function createDispatcher(settings: DispatcherSettings): Dispatcher {
+  return new Agent({
+    allowH2: settings.allowH2,
+    connections: settings.connections ?? 128,
+    pipelining: 1,
+    // undici's default idle timeout (4 s, shortened by the server's Keep-Alive hint) avoids reusing a socket
+    // the upstream is about to close; tests pass a few ms so no socket outlives them.
+    ...(settings.keepAliveTimeoutMs === undefined ? {} : { keepAliveTimeout: settings.keepAliveTimeoutMs }),
+    headersTimeout: settings.headersTimeoutMs,
+    bodyTimeout: settings.bodyTimeoutMs,
+    connect: { timeout: settings.connectTimeoutMs },
+  });
+}

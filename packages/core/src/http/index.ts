@@ -1,0 +1,2 @@
+export { createDispatcher, type DispatcherSettings } from './create-dispatcher.js';
+export { joinUrl } from './join-url.js';

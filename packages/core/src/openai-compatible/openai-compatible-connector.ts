@@ -1,0 +1,252 @@
+import type { Dispatcher } from 'undici';
+import type { CallOptions, ChatCompletionResult, ChatCompletionStream, Connector } from '../connector.js';
+import { mapTransportError } from '../errors/map-transport-error.js';
+import { ProxyError } from '../errors/proxy-error.js';
+import { createUpstreamHttpError, type UpstreamHttpErrorInput } from '../errors/upstream-http-error.js';
+import { createDispatcher } from '../http/create-dispatcher.js';
+import { joinUrl } from '../http/join-url.js';
+import { chatCompletionSchema, type ChatCompletion } from '../schemas/chat-response.js';
+import type { ChatCompletionRequest } from '../schemas/chat-request.js';
+import { modelListSchema, type ModelList } from '../schemas/model-list.js';
+import { extractUsage } from '../usage/token-usage.js';
+import { CORE_VERSION } from '../version.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_TIMEOUT_MS, type OpenAICompatibleSettings } from './settings.js';
+import { UpstreamChatStream } from './upstream-chat-stream.js';
+
+/** Error bodies are read for their reason only; a misbehaving upstream must not make us buffer megabytes. */
+const MAX_ERROR_BODY_BYTES = 64 * 1024;
+
+interface SendOptions extends CallOptions {
+  method: 'GET' | 'POST';
+  path: string;
+  body?: string;
+  stream?: boolean;
+}
+
+/**
+ * The base for every OpenAI-compatible, API-key provider. Subclasses change behaviour through the protected
+ * hooks (`transformRequestBody`, `createUpstreamError`) and the settings they pass, not by re-implementing calls.
+ */
+export class OpenAICompatibleConnector implements Connector {
+  readonly name: string;
+  readonly type: string;
+  readonly baseURL: string;
+  readonly timeouts: { readonly connectMs: number; readonly headersMs: number; readonly bodyMs: number };
+  readonly #apiKey: string | undefined;
+  readonly #headers: Readonly<Record<string, string>>;
+  readonly #staticModels: readonly string[] | undefined;
+  readonly #dispatcher: Dispatcher;
+  readonly #ownsDispatcher: boolean;
+  readonly #healthCheckOnFirstUse: boolean;
+  readonly #requireApiKey: boolean;
+  #models: readonly string[] = [];
+  #health: Promise<void> | undefined;
+
+  constructor(settings: OpenAICompatibleSettings) {
+    this.name = settings.name;
+    this.type = settings.type ?? 'openai';
+    this.baseURL = settings.baseURL.replace(/\/+$/, '');
+    this.#apiKey = settings.apiKey || undefined;
+    this.#staticModels = settings.models;
+    this.#healthCheckOnFirstUse = settings.healthCheckOnFirstUse ?? false;
+    this.#requireApiKey = settings.requireApiKey ?? true;
+    this.timeouts = {
+      connectMs: settings.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      headersMs: settings.headersTimeoutMs ?? DEFAULT_TIMEOUT_MS,
+      bodyMs: settings.bodyTimeoutMs ?? DEFAULT_TIMEOUT_MS,
+    };
+    this.#headers = {
+      'user-agent': settings.userAgent ?? `nim-proxy/${CORE_VERSION}`,
+      ...settings.headers,
+    };
+    this.#ownsDispatcher = settings.dispatcher === undefined;
+    this.#dispatcher =
+      settings.dispatcher ??
+      createDispatcher({
+        allowH2: settings.allowH2 ?? false,
+        connections: settings.connections,
+        keepAliveTimeoutMs: settings.keepAliveTimeoutMs,
+        connectTimeoutMs: this.timeouts.connectMs,
+        headersTimeoutMs: this.timeouts.headersMs,
+        bodyTimeoutMs: this.timeouts.bodyMs,
+      });
+  }
+
+  /** Whether an upstream key is configured (the key itself is never exposed). */
+  get hasApiKey(): boolean {
+    return this.#apiKey !== undefined;
+  }
+
+  /** The full URL of an endpoint below the base URL. */
+  endpoint(path: string): string {
+    return joinUrl(this.baseURL, path);
+  }
+
+  async initialize(options?: CallOptions): Promise<void> {
+    if (this.#staticModels) {
+      this.#models = [...this.#staticModels];
+      return;
+    }
+    if (!this.hasApiKey) {
+      this.#models = [];
+      return;
+    }
+    try {
+      const list = await this.listModels(options);
+      this.#models = list.data.map((model) => model.id);
+    } catch (error) {
+      this.#models = [];
+      throw error;
+    }
+  }
+
+  getAvailableModels(): readonly string[] {
+    return this.#models;
+  }
+
+  async listModels(options?: CallOptions): Promise<ModelList> {
+    const { body } = await this.#send({ ...options, method: 'GET', path: 'models' });
+    const parsed = modelListSchema.safeParse(this.#parseJson(await body.text(), 'models'));
+    if (!parsed.success) throw this.#badUpstreamBody('models', parsed.error.message);
+    return parsed.data;
+  }
+
+  async healthCheck(options?: CallOptions): Promise<void> {
+    const { body } = await this.#send({ ...options, method: 'GET', path: 'models' });
+    await body.dump();
+  }
+
+  async chatCompletion(request: ChatCompletionRequest, options?: CallOptions): Promise<ChatCompletionResult> {
+    await this.#beforeCompletion(options);
+    const payload = JSON.stringify(this.transformRequestBody({ ...request, stream: false }));
+    const { body } = await this.#send({ ...options, method: 'POST', path: 'chat/completions', body: payload });
+    const rawBody = await this.#guard(body.text(), options, this.endpoint('chat/completions'));
+    const json = this.#parseJson(rawBody, 'chat/completions');
+    const parsed = chatCompletionSchema.safeParse(json);
+    if (!parsed.success) throw this.#badUpstreamBody('chat/completions', parsed.error.issues[0]?.message ?? 'unexpected shape');
+    const completion = json as ChatCompletion;
+    return { rawBody, body: completion, usage: extractUsage(completion.usage) };
+  }
+
+  async streamChatCompletion(request: ChatCompletionRequest, options?: CallOptions): Promise<ChatCompletionStream> {
+    await this.#beforeCompletion(options);
+    const payload = JSON.stringify(this.transformRequestBody({ ...request, stream: true }));
+    const { body } = await this.#send({ ...options, method: 'POST', path: 'chat/completions', body: payload, stream: true });
+    return new UpstreamChatStream(body, { backend: this.name, url: this.endpoint('chat/completions'), signal: options?.signal });
+  }
+
+  async close(): Promise<void> {
+    if (this.#ownsDispatcher) await this.#dispatcher.close();
+  }
+
+  /**
+   * Rewrites the outbound chat body. The default sends the client's request as it is; providers with stricter
+   * schemas override this (and must not mutate the argument).
+   */
+  protected transformRequestBody(request: ChatCompletionRequest): Record<string, unknown> {
+    return request;
+  }
+
+  /** Turns an upstream 4xx/5xx into the error the client sees. Providers override it to explain their quirks. */
+  protected createUpstreamError(input: UpstreamHttpErrorInput): ProxyError {
+    return createUpstreamHttpError(input);
+  }
+
+  /** The error a completion gets when no upstream key is configured. */
+  protected createMissingApiKeyError(): ProxyError {
+    return new ProxyError({
+      status: 503,
+      code: 'upstream_api_key_missing',
+      isRetryable: false,
+      message: `The ${this.name} backend has no API key configured, so the proxy cannot call it. Set the key in the proxy's configuration.`,
+    });
+  }
+
+  async #beforeCompletion(options: CallOptions | undefined): Promise<void> {
+    if (this.#requireApiKey && !this.hasApiKey) throw this.createMissingApiKeyError();
+    if (!this.#healthCheckOnFirstUse) return;
+    this.#health ??= this.healthCheck(options).catch((error: unknown) => {
+      this.#health = undefined; // the next request probes again
+      throw error;
+    });
+    await this.#health;
+  }
+
+  async #send(options: SendOptions): Promise<Dispatcher.ResponseData> {
+    const url = this.endpoint(options.path);
+    const target = new URL(url);
+    const headers: Record<string, string> = {
+      ...this.#headers,
+      accept: options.stream ? 'text/event-stream' : 'application/json',
+    };
+    if (this.#apiKey) headers.authorization = `Bearer ${this.#apiKey}`;
+    if (options.body !== undefined) headers['content-type'] = 'application/json';
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await this.#dispatcher.request({
+        origin: target.origin,
+        path: `${target.pathname}${target.search}`,
+        method: options.method,
+        headers,
+        body: options.body,
+        signal: options.signal,
+        headersTimeout: this.timeouts.headersMs,
+        bodyTimeout: this.timeouts.bodyMs,
+      });
+    } catch (error) {
+      throw mapTransportError(error, { backend: this.name, url, aborted: options.signal?.aborted ?? false });
+    }
+    if (response.statusCode >= 400) {
+      const bodyText = await readLimited(response.body, MAX_ERROR_BODY_BYTES).catch(() => '');
+      throw this.createUpstreamError({
+        backend: this.name,
+        status: response.statusCode,
+        bodyText,
+        headers: response.headers,
+        url,
+        secrets: [this.#apiKey],
+      });
+    }
+    return response;
+  }
+
+  /** Maps a failure while reading a body the same way as a failure while sending. */
+  async #guard<T>(promise: Promise<T>, options: CallOptions | undefined, url: string): Promise<T> {
+    try {
+      return await promise;
+    } catch (error) {
+      throw mapTransportError(error, { backend: this.name, url, aborted: options?.signal?.aborted ?? false });
+    }
+  }
+
+  #parseJson(text: string, path: string): unknown {
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw this.#badUpstreamBody(path, 'the body is not valid JSON');
+    }
+  }
+
+  #badUpstreamBody(path: string, reason: string): ProxyError {
+    return new ProxyError({
+      status: 502,
+      code: 'upstream_invalid_response',
+      url: this.endpoint(path),
+      message: `The ${this.name} upstream sent an invalid response to ${path}: ${reason}`,
+    });
+  }
+}
+
+async function readLimited(body: Dispatcher.ResponseData['body'], limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    chunks.push(chunk);
+    size += chunk.length;
+    if (size >= limit) {
+      body.destroy();
+      break;
+    }
+  }
+  return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
+}

@@ -1,0 +1,38 @@
+import type { Dispatcher } from 'undici';
+
+export interface OpenAICompatibleSettings {
+  /** Backend name, used as the `backend:` prefix and in messages. */
+  name: string;
+  /** Backend type; `openai` unless a subclass says otherwise. */
+  type?: string | undefined;
+  /** OpenAI-compatible base URL, e.g. `https://api.example.com/v1`; with or without trailing slash. */
+  baseURL: string;
+  apiKey?: string | undefined;
+  /** Extra headers sent upstream with every request. */
+  headers?: Readonly<Record<string, string>> | undefined;
+  /** A static catalog: when given, it is the model list and `GET /models` is not called on initialize. */
+  models?: readonly string[] | undefined;
+  /** Use this dispatcher instead of creating one (tests pass a MockAgent or a pool of their own). */
+  dispatcher?: Dispatcher | undefined;
+  /** HTTP/2 for the connector's own dispatcher. Default false. */
+  allowH2?: boolean | undefined;
+  /** Connections per origin for the connector's own dispatcher. Default 128. */
+  connections?: number | undefined;
+  /** Idle keep-alive lifetime of the connector's own sockets. */
+  keepAliveTimeoutMs?: number | undefined;
+  /** Bound on establishing a connection. Default 30 s. */
+  connectTimeoutMs?: number | undefined;
+  /** Bound on waiting for the response headers. Default 120 s. */
+  headersTimeoutMs?: number | undefined;
+  /** Bound on every gap between body chunks. Default 120 s. */
+  bodyTimeoutMs?: number | undefined;
+  /** Probe `GET /models` once before the first completion. Default false. */
+  healthCheckOnFirstUse?: boolean | undefined;
+  /** Answer chat requests with a clear error when no key is configured, instead of calling upstream. Default true. */
+  requireApiKey?: boolean | undefined;
+  /** User agent sent upstream. */
+  userAgent?: string | undefined;
+}
+
+export const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
+export const DEFAULT_TIMEOUT_MS = 120_000;
