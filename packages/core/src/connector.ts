@@ -1,3 +1,4 @@
+import type { Dispatcher } from 'undici';
 import type { ChatCompletion, ChatCompletionRequest, ModelList } from './schemas/index.js';
 import type { SseEvent } from './sse/sse-event.js';
 import type { TokenUsage } from './usage/token-usage.js';
@@ -77,7 +78,7 @@ export interface BackendContext {
   /** The environment to read fallbacks such as `NVIDIA_API_KEY` from. */
   env: Readonly<Record<string, string | undefined>>;
   /** An undici dispatcher to use instead of the connector's own (tests, shared pools). */
-  dispatcher?: import('undici').Dispatcher | undefined;
+  dispatcher?: Dispatcher | undefined;
 }
 
 /** Registers a backend `type`: how to build its connector from configuration. */

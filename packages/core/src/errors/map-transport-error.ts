@@ -45,7 +45,8 @@ export function mapTransportError(error: unknown, context: TransportContext): Pr
     case 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH':
       return new ProxyError({ ...base, status: 502, code: 'upstream_protocol_error', message: `The ${where} broke the HTTP protocol (${code})` });
     default:
-      if (code?.startsWith('HPE_')) {
+      // undici's HTTPParserError carries no code for some violations (e.g. an invalid Content-Length).
+      if (code?.startsWith('HPE_') || (error as { name?: unknown } | null)?.name === 'HTTPParserError') {
         return new ProxyError({ ...base, status: 502, code: 'upstream_protocol_error', message: `The ${where} broke the HTTP protocol (${code})` });
       }
       return new ProxyError({ ...base, status: 502, code: 'upstream_error', message: `Request to the ${where} failed${code ? ` (${code})` : ''}` });

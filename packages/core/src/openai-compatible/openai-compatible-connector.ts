@@ -41,6 +41,7 @@ export class OpenAICompatibleConnector implements Connector {
   readonly #requireApiKey: boolean;
   #models: readonly string[] = [];
   #health: Promise<void> | undefined;
+  #closed = false;
 
   constructor(settings: OpenAICompatibleSettings) {
     this.name = settings.name;
@@ -135,8 +136,11 @@ export class OpenAICompatibleConnector implements Connector {
     return new UpstreamChatStream(body, { backend: this.name, url: this.endpoint('chat/completions'), signal: options?.signal });
   }
 
+  /** Closes the connector's own dispatcher (an injected one belongs to the caller). Safe to call more than once. */
   async close(): Promise<void> {
-    if (this.#ownsDispatcher) await this.#dispatcher.close();
+    if (!this.#ownsDispatcher || this.#closed) return;
+    this.#closed = true;
+    await this.#dispatcher.close();
   }
 
   /**

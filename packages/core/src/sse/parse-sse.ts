@@ -5,7 +5,9 @@ import type { SseEvent } from './sse-event.js';
  * Turns a byte stream into SSE events. eventsource-parser handles CRLF/CR/LF, comments, multi-line `data`,
  * `id`/`event` fields and chunk boundaries anywhere, including inside a UTF-8 sequence (via the streaming decoder).
  */
-export async function* parseSse(body: AsyncIterable<Uint8Array | string>): AsyncGenerator<SseEvent> {
+export async function* parseSse(
+  body: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
+): AsyncGenerator<SseEvent> {
   const decoder = new TextDecoder();
   let pending: SseEvent[] = [];
   const parser = createParser({

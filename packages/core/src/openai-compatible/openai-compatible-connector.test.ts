@@ -1,0 +1,321 @@
+import type { ServerResponse } from 'node:http';
+import { MockAgent } from 'undici';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ChatStreamEvent, Connector } from '../connector.js';
+import type { ProxyError } from '../errors/proxy-error.js';
+import type { ChatCompletionRequest } from '../schemas/chat-request.js';
+import { sendJson, sleep, startUpstream, type Upstream } from '../test-support/start-upstream.js';
+import { OpenAICompatibleConnector } from './openai-compatible-connector.js';
+import type { OpenAICompatibleSettings } from './settings.js';
+
+const KEY = 'sk-upstream-secret-key';
+const request: ChatCompletionRequest = { model: 'meta/llama3-70b', messages: [{ role: 'user', content: 'Hi' }] };
+const completion = {
+  id: 'c1',
+  object: 'chat.completion',
+  choices: [{ index: 0, message: { role: 'assistant', content: 'Hello!' }, finish_reason: 'stop' }],
+  usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 },
+};
+
+let upstream: Upstream | undefined;
+let connector: Connector | undefined;
+afterEach(async () => {
+  await connector?.close();
+  await upstream?.close();
+  connector = undefined;
+  upstream = undefined;
+});
+
+function connect(url: string, settings: Partial<OpenAICompatibleSettings> = {}) {
+  connector = new OpenAICompatibleConnector({ name: 'test', baseURL: url, apiKey: KEY, keepAliveTimeoutMs: 10, ...settings });
+  return connector as OpenAICompatibleConnector;
+}
+
+async function collect(stream: AsyncIterable<ChatStreamEvent>) {
+  const events: ChatStreamEvent[] = [];
+  for await (const event of stream) events.push(event);
+  return events;
+}
+
+async function failure(promise: Promise<unknown>): Promise<ProxyError> {
+  const error = await promise.then(
+    () => undefined,
+    (reason: unknown) => reason,
+  );
+  if (!error) throw new Error('expected the call to fail');
+  return error as ProxyError;
+}
+
+describe('OpenAICompatibleConnector: requests', () => {
+  it('posts the chat body with the bearer key to {base}/chat/completions over HTTP/1.1 and returns the raw JSON', async () => {
+    upstream = await startUpstream((_req, res) => sendJson(res, 200, completion));
+    const result = await connect(upstream.url).chatCompletion(request);
+    expect(result.rawBody).toBe(JSON.stringify(completion));
+    expect(result.body.choices).toHaveLength(1);
+    expect(result.usage).toEqual({ promptTokens: 3, completionTokens: 2, totalTokens: 5 });
+    const sent = upstream.requests[0]!;
+    expect(sent.method).toBe('POST');
+    expect(sent.url).toBe('/v1/chat/completions');
+    expect(sent.httpVersion).toBe('1.1');
+    expect(sent.headers.authorization).toBe(`Bearer ${KEY}`);
+    expect(sent.headers['content-type']).toBe('application/json');
+    expect(JSON.parse(sent.body)).toEqual({ ...request, stream: false });
+  });
+
+  it.each(['', '/', '//'])('joins the base URL correctly with trailing %j', async (suffix) => {
+    upstream = await startUpstream((_req, res) => sendJson(res, 200, { object: 'list', data: [{ id: 'm1' }] }));
+    await connect(upstream.url + suffix).listModels();
+    expect(upstream.requests[0]?.url).toBe('/v1/models');
+  });
+
+  it('lets a subclass rewrite the outbound body through one hook', async () => {
+    class Renaming extends OpenAICompatibleConnector {
+      protected override transformRequestBody(body: ChatCompletionRequest) {
+        const { max_completion_tokens, ...rest } = body;
+        return { ...rest, max_tokens: max_completion_tokens };
+      }
+    }
+    upstream = await startUpstream((_req, res) => sendJson(res, 200, completion));
+    connector = new Renaming({ name: 't', baseURL: upstream.url, apiKey: KEY, keepAliveTimeoutMs: 10 });
+    await connector.chatCompletion({ ...request, max_completion_tokens: 64, vendor_field: { x: 1 } });
+    expect(JSON.parse(upstream.requests[0]!.body)).toEqual({ ...request, stream: false, max_tokens: 64, vendor_field: { x: 1 } });
+  });
+
+  it('works with an injected MockAgent, which replaces only the dispatcher it is given', async () => {
+    const agent = new MockAgent({ connections: 1 });
+    agent.disableNetConnect();
+    agent
+      .get('https://upstream.test')
+      .intercept({ path: '/v1/chat/completions', method: 'POST', headers: { authorization: `Bearer ${KEY}` } })
+      .reply(200, completion);
+    const result = await connect('https://upstream.test/v1', { dispatcher: agent }).chatCompletion(request);
+    expect(result.body).toEqual(completion);
+    agent.assertNoPendingInterceptors();
+    await agent.close();
+  });
+});
+
+describe('OpenAICompatibleConnector: models', () => {
+  it('uses a static catalog without calling upstream', async () => {
+    upstream = await startUpstream((_req, res) => sendJson(res, 500, {}));
+    const c = connect(upstream.url, { models: ['a', 'b'] });
+    await c.initialize();
+    expect(c.getAvailableModels()).toEqual(['a', 'b']);
+    expect(upstream.requests).toHaveLength(0);
+  });
+
+  it('fetches and caches the catalog with a key, and has an empty one without', async () => {
+    upstream = await startUpstream((_req, res) => sendJson(res, 200, { object: 'list', data: [{ id: 'm1' }, { id: 'm2', owned_by: 'x' }] }));
+    const c = connect(upstream.url);
+    await c.initialize();
+    expect(c.getAvailableModels()).toEqual(['m1', 'm2']);
+    expect(c.getAvailableModels()).toEqual(['m1', 'm2']);
+    expect(upstream.requests).toHaveLength(1);
+    const keyless = connect(upstream.url, { apiKey: '' });
+    await keyless.initialize();
+    expect(keyless.getAvailableModels()).toEqual([]);
+    expect(upstream.requests).toHaveLength(1);
+  });
+
+  it('refuses to call upstream for a completion without a key, with a clear error', async () => {
+    upstream = await startUpstream((_req, res) => sendJson(res, 200, completion));
+    const error = await failure(connect(upstream.url, { apiKey: undefined }).chatCompletion(request));
+    expect(error.status).toBe(503);
+    expect(error.code).toBe('upstream_api_key_missing');
+    expect(upstream.requests).toHaveLength(0);
+  });
+
+  it('runs the first-use health check once, and again after it failed', async () => {
+    let healthy = false;
+    upstream = await startUpstream((req, res) => {
+      if (req.url === '/v1/models') return sendJson(res, healthy ? 200 : 503, { object: 'list', data: [] });
+      sendJson(res, 200, completion);
+    });
+    const c = connect(upstream.url, { healthCheckOnFirstUse: true });
+    expect((await failure(c.chatCompletion(request))).status).toBe(503);
+    healthy = true;
+    await c.chatCompletion(request);
+    await c.chatCompletion(request);
+    expect(upstream.requests.map((r) => r.url)).toEqual(['/v1/models', '/v1/models', '/v1/chat/completions', '/v1/chat/completions']);
+  });
+});
+
+describe('OpenAICompatibleConnector: errors', () => {
+  it('keeps an upstream 4xx status and its reason, without the key', async () => {
+    upstream = await startUpstream((_req, res) =>
+      sendJson(res, 422, { status: 422, title: 'Unprocessable Entity', detail: `Extra inputs are not permitted; key ${KEY}` }),
+    );
+    const error = await failure(connect(upstream.url).chatCompletion(request));
+    expect(error.status).toBe(422);
+    expect(error.toBody().error.message).toBe('The test upstream answered HTTP 422: Extra inputs are not permitted; key [redacted]');
+    expect(JSON.stringify(error.toBody())).not.toContain(KEY);
+  });
+
+  it('passes 429 Retry-After on and marks 5xx retryable', async () => {
+    upstream = await startUpstream((req, res) =>
+      req.url === '/v1/models' ? sendJson(res, 503, 'overloaded') : sendJson(res, 429, { status: 429, title: 'Too Many Requests' }, { 'retry-after': '3' }),
+    );
+    const limited = await failure(connect(upstream.url).chatCompletion(request));
+    expect(limited.status).toBe(429);
+    expect(limited.headers).toEqual({ 'retry-after': '3' });
+    const overloaded = await failure(connector!.listModels());
+    expect(overloaded.status).toBe(503);
+    expect(overloaded.isRetryable).toBe(true);
+  });
+
+  it('maps a refused connection to 502 upstream_unreachable', async () => {
+    upstream = await startUpstream(() => undefined);
+    const url = upstream.url;
+    await upstream.close();
+    upstream = undefined;
+    const error = await failure(connect(url).chatCompletion(request));
+    expect(error.status).toBe(502);
+    expect(error.code).toBe('upstream_unreachable');
+  });
+
+  it('maps a connection reset before headers to 502', async () => {
+    upstream = await startUpstream((req) => void req.socket.destroy());
+    const error = await failure(connect(upstream.url).chatCompletion(request));
+    expect(error.status).toBe(502);
+    expect(error.code).toBe('upstream_connection_error');
+  });
+
+  it('maps a protocol violation to 502 upstream_protocol_error', async () => {
+    upstream = await startUpstream((req) => void req.socket.end('HTTP/1.1 200 OK\r\nContent-Length: nope\r\n\r\n'));
+    const error = await failure(connect(upstream.url).chatCompletion(request));
+    expect(error.status).toBe(502);
+    expect(error.code).toBe('upstream_protocol_error');
+  });
+
+  // undici checks its parser timeouts on a ~1 s tick, so silences here are a few seconds long.
+  it('maps silence before headers to 504 within the headers timeout', async () => {
+    upstream = await startUpstream(async (_req, res) => {
+      await sleep(3000);
+      if (!res.destroyed) sendJson(res, 200, completion);
+    });
+    const started = Date.now();
+    const error = await failure(connect(upstream.url, { headersTimeoutMs: 100 }).chatCompletion(request));
+    expect(error.status).toBe(504);
+    expect(error.code).toBe('upstream_timeout');
+    expect(Date.now() - started).toBeLessThan(2500);
+  });
+
+  it('maps a non-JSON 200 to 502 upstream_invalid_response', async () => {
+    upstream = await startUpstream((_req, res) => sendJson(res, 200, '<html>gateway</html>'));
+    const error = await failure(connect(upstream.url).chatCompletion(request));
+    expect(error.status).toBe(502);
+    expect(error.code).toBe('upstream_invalid_response');
+  });
+});
+
+function sse(res: ServerResponse, frames: string[], gapMs = 0) {
+  res.writeHead(200, { 'content-type': 'text/event-stream' });
+  return (async () => {
+    for (const frame of frames) {
+      res.write(frame);
+      if (gapMs) await sleep(gapMs);
+    }
+    res.end();
+  })();
+}
+
+const chunk = (content: string) => JSON.stringify({ id: 1, choices: [{ index: 0, delta: { content } }] });
+
+describe('OpenAICompatibleConnector: streaming', () => {
+  it('yields events with their raw data, reads usage from usage frames, and ends at [DONE]', async () => {
+    const usageOnly = JSON.stringify({ id: null, usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 } });
+    upstream = await startUpstream((_req, res) =>
+      sse(res, [`data: ${chunk('Hel')}\n\n`, `data: ${chunk('lo')}\r\n\r\n`, `data: ${usageOnly}\n\n`, 'data: [DONE]\n\n', 'data: ignored\n\n']),
+    );
+    const stream = await connect(upstream.url).streamChatCompletion({ ...request, stream_options: { include_usage: true } });
+    const events = await collect(stream);
+    expect(events.map((event) => event.data)).toEqual([chunk('Hel'), chunk('lo'), usageOnly, '[DONE]']);
+    expect(events.map((event) => event.done)).toEqual([false, false, false, true]);
+    expect(events[2]).toMatchObject({ usageOnly: true, usage: { promptTokens: 3, completionTokens: 2, totalTokens: 5 } });
+    expect(events[0]?.usage).toBeUndefined();
+    expect(stream.usage?.totalTokens).toBe(5);
+    expect(upstream.requests[0]?.headers.accept).toBe('text/event-stream');
+    expect(JSON.parse(upstream.requests[0]!.body).stream).toBe(true);
+  });
+
+  it('keeps the largest of several usage reports instead of summing them', async () => {
+    const withUsage = (total: number) =>
+      JSON.stringify({ choices: [{ index: 0, delta: { content: 'x' } }], usage: { prompt_tokens: 1, completion_tokens: total - 1, total_tokens: total } });
+    upstream = await startUpstream((_req, res) => sse(res, [`data: ${withUsage(2)}\n\n`, `data: ${withUsage(4)}\n\n`, 'data: [DONE]\n\n']));
+    const stream = await connect(upstream.url).streamChatCompletion(request);
+    const events = await collect(stream);
+    expect(events[0]?.usageOnly).toBe(false);
+    expect(stream.usage).toEqual({ promptTokens: 1, completionTokens: 3, totalTokens: 4 });
+  });
+
+  it('rejects with the real status before the stream starts', async () => {
+    upstream = await startUpstream((_req, res) => sendJson(res, 404, { status: 404, title: 'Not Found', detail: "Function 'abc': Not found" }));
+    const error = await failure(connect(upstream.url).streamChatCompletion(request));
+    expect(error.status).toBe(404);
+    expect(error.message).toContain("Function 'abc': Not found");
+  });
+
+  it('throws a 502 ProxyError when the upstream disconnects mid-stream', async () => {
+    upstream = await startUpstream((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(`data: ${chunk('partial')}\n\n`);
+      setTimeout(() => res.socket?.destroy(), 20);
+    });
+    const stream = await connect(upstream.url).streamChatCompletion(request);
+    const seen: string[] = [];
+    const error = await failure(
+      (async () => {
+        for await (const event of stream) seen.push(event.data);
+      })(),
+    );
+    expect(seen).toEqual([chunk('partial')]);
+    expect(error.status).toBe(502);
+    expect(error.code).toBe('upstream_connection_error');
+  });
+
+  it('throws 504 when a gap between chunks exceeds the body timeout', async () => {
+    upstream = await startUpstream((_req, res) => sse(res, [`data: ${chunk('a')}\n\n`, `data: ${chunk('b')}\n\n`], 3000));
+    const stream = await connect(upstream.url, { bodyTimeoutMs: 100 }).streamChatCompletion(request);
+    const error = await failure(collect(stream));
+    expect(error.status).toBe(504);
+  });
+
+  it('cancels the upstream request when the caller aborts mid-stream', async () => {
+    upstream = await startUpstream((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(`data: ${chunk('first')}\n\n`);
+    });
+    const controller = new AbortController();
+    const stream = await connect(upstream.url).streamChatCompletion(request, { signal: controller.signal });
+    const iterator = stream[Symbol.asyncIterator]();
+    expect((await iterator.next()).value?.data).toBe(chunk('first'));
+    const pending = iterator.next();
+    controller.abort();
+    const error = await failure(pending);
+    expect(error.status).toBe(499);
+    await upstream.closed[0]; // the upstream saw its request end
+  });
+
+  it('cancels the upstream request when the caller aborts before headers', async () => {
+    upstream = await startUpstream(() => undefined);
+    const controller = new AbortController();
+    const pending = connect(upstream.url).chatCompletion(request, { signal: controller.signal });
+    await sleep(50);
+    controller.abort();
+    expect((await failure(pending)).status).toBe(499);
+    await upstream.closed[0];
+  });
+
+  it('releases the upstream connection when the consumer stops early', async () => {
+    upstream = await startUpstream((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(`data: ${chunk('one')}\n\n`);
+    });
+    const stream = await connect(upstream.url).streamChatCompletion(request);
+    for await (const event of stream) {
+      expect(event.data).toBe(chunk('one'));
+      break;
+    }
+    await upstream.closed[0];
+  });
+});

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidRequestError } from '../errors/invalid-request-error.js';
+import { modelListSchema } from './model-list.js';
+import { parseChatCompletionRequest } from './parse-chat-request.js';
+
+function rejection(body: unknown): InvalidRequestError {
+  try {
+    parseChatCompletionRequest(body);
+  } catch (error) {
+    if (error instanceof InvalidRequestError) return error;
+    throw error;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('parseChatCompletionRequest', () => {
+  it('passes through fields it does not know, untouched', () => {
+    const body = {
+      model: 'm',
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'hi' }], name: 'me' }],
+      nvext: { guided_json: { type: 'object' } },
+      tools: [{ type: 'function', function: { name: 'f' } }],
+      stream: true,
+      stream_options: { include_usage: true },
+    };
+    expect(parseChatCompletionRequest(body)).toEqual(body);
+  });
+
+  it.each([
+    [null, 'The request body must be a JSON object', null],
+    [[1], 'The request body must be a JSON object', null],
+    [{ messages: [{ role: 'user', content: 'x' }] }, "Invalid 'model'", 'model'],
+    [{ model: '', messages: [{ role: 'user' }] }, "Invalid 'model': must be a non-empty string", 'model'],
+    [{ model: 'm', messages: [] }, "Invalid 'messages': must contain at least one message", 'messages'],
+    [{ model: 'm', messages: [{ role: 7 }] }, "Invalid 'messages[0].role'", 'messages[0].role'],
+    [{ model: 'm', messages: [{ role: 'user' }], stream: 'yes' }, "Invalid 'stream'", 'stream'],
+    [{ model: 'm', messages: [{ role: 'user' }], max_tokens: -1 }, "Invalid 'max_tokens'", 'max_tokens'],
+  ])('rejects %j precisely', (body, message, param) => {
+    const error = rejection(body);
+    expect(error.status).toBe(400);
+    expect(error.message.startsWith(message)).toBe(true);
+    expect(error.param).toBe(param);
+  });
+
+  it('counts further problems in the message', () => {
+    expect(rejection({ model: 1, messages: 'no' }).message).toMatch(/\(and 1 more problem\)$/);
+  });
+});
+
+describe('modelListSchema', () => {
+  it('accepts OpenAI lists with extra fields and rejects entries without ids', () => {
+    expect(modelListSchema.safeParse({ object: 'list', data: [{ id: 'a', root: 'a', max_model_len: 4096 }] }).success).toBe(true);
+    expect(modelListSchema.safeParse({ data: [{ object: 'model' }] }).success).toBe(false);
+  });
+});
