@@ -1,0 +1,104 @@
+import { http, type HttpHandler } from 'msw';
+import { checkAuth } from './auth.js';
+import { chunkedResponse } from './chunked-response.js';
+import { expectedCompletion } from './completion-content.js';
+import { InvalidDirectiveError, readDirectives } from './directive.js';
+import { wholeResponseFault } from './faults.js';
+import { uuidFor } from './ids.js';
+import { chatCompletionBody } from './json-completion.js';
+import { jsonBodyResponse } from './json-body-response.js';
+import type { MockContext } from './mock-context.js';
+import { jsonResponse, problemDetails } from './problem-details.js';
+import { invalidJsonResponse, validateChatRequest } from './request-schema.js';
+import type { Scenario } from './scenario.js';
+import { sleep } from './sleep.js';
+import { chatCompletionFrames } from './sse-stream.js';
+
+/** Without a `disconnect.afterChunks`, the stream drops after the role frame and one more. */
+export const DEFAULT_DISCONNECT_AFTER_CHUNKS = 2;
+
+function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch {
+    return { ok: false };
+  }
+}
+
+/**
+ * `POST {base}/chat/completions`, in NIM's order: (silence) → injected fault → auth → JSON → strict schema →
+ * retired (410) / unknown (404) model → the completion, as JSON or as an SSE stream.
+ */
+export function chatHandler(context: MockContext, urlPrefix: string): HttpHandler {
+  return http.post(`${urlPrefix}/chat/completions`, async ({ request }) => {
+    const { settings, control } = context;
+    const signal = context.signalFor(request);
+    const parsed = parseJson(await request.text());
+    const body = parsed.ok && typeof parsed.value === 'object' && parsed.value !== null ? parsed.value : {};
+    const messages = (body as { messages?: unknown }).messages;
+
+    let directive: Scenario | undefined;
+    try {
+      directive = readDirectives(messages);
+    } catch (error) {
+      if (!(error instanceof InvalidDirectiveError)) throw error;
+      return jsonResponse(problemDetails(400, error.message), 400);
+    }
+    const scenario = control.resolve('chat', directive);
+
+    if (!(await sleep(scenario.timing?.firstByteDelayMs ?? 0, signal))) return Response.error();
+    const faulted = await wholeResponseFault(scenario.fault, signal);
+    if (faulted) return faulted;
+
+    const rejected = checkAuth(request, { apiKey: settings.apiKey, failureStatus: settings.authFailureStatus });
+    if (rejected) return rejected;
+    if (!parsed.ok) return invalidJsonResponse();
+    const invalid = validateChatRequest(parsed.value, settings);
+    if (invalid) return invalid;
+
+    const chat = parsed.value as { model: string; stream?: unknown; messages: unknown[] };
+    if (settings.retiredModels.includes(chat.model)) {
+      return jsonResponse(
+        problemDetails(410, `Model '${chat.model}' has reached its end of life and is no longer available`),
+        410,
+      );
+    }
+    if (!settings.models.some((model) => model.id === chat.model)) {
+      return jsonResponse(
+        problemDetails(404, `Function '${uuidFor(chat.model)}': Not found for account '${settings.accountId}'`),
+        404,
+      );
+    }
+
+    const sequence = context.nextSequence();
+    const expected = expectedCompletion(chat, { scenario, models: settings.models });
+    const meta = {
+      sequence,
+      model: chat.model,
+      created: Math.floor(settings.clock() / 1000),
+      idStyle: scenario.stream?.idStyle,
+    };
+    const headers = { 'nvcf-reqid': uuidFor(`request-${sequence}`), 'nvcf-status': 'fulfilled' };
+
+    if (chat.stream !== true) {
+      return jsonBodyResponse(JSON.stringify(chatCompletionBody(expected, meta)), {
+        timing: scenario.timing,
+        fault: scenario.fault,
+        signal,
+        headers,
+      });
+    }
+    const fault = scenario.fault;
+    const frames = chatCompletionFrames(expected, meta, {
+      shape: scenario.stream,
+      malformed: fault?.type === 'malformed-sse',
+    });
+    return chunkedResponse(frames, {
+      status: 200,
+      headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', ...headers },
+      timing: scenario.timing,
+      disconnectAfter: fault?.type === 'disconnect' ? (fault.afterChunks ?? DEFAULT_DISCONNECT_AFTER_CHUNKS) : undefined,
+      signal,
+    });
+  });
+}

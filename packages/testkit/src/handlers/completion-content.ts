@@ -1,0 +1,160 @@
+import { messageText, readDirectives, stripDirectives } from './directive.js';
+import { DEFAULT_MODELS, type MockModel } from './model-catalog.js';
+import { mergeScenarios, type ReasoningMode, type Scenario } from './scenario.js';
+
+export interface ChatRequestLike {
+  model?: unknown;
+  messages?: unknown;
+  tools?: unknown;
+  tool_choice?: unknown;
+  max_tokens?: unknown;
+}
+
+export interface Usage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+}
+
+export interface ExpectedToolCall {
+  name: string;
+  /** JSON text. */
+  arguments: string;
+}
+
+/** What the mock answers to a request: the JSON completion's message, and the concatenated stream deltas. */
+export interface ExpectedCompletion {
+  /** `message.content`; `<think>…</think>` is part of it in `think-tags` mode; `null` for a tool call. */
+  content: string | null;
+  /** `message.reasoning_content` (`reasoning_content` mode only). */
+  reasoningContent: string | undefined;
+  toolCalls: ExpectedToolCall[];
+  finishReason: 'stop' | 'length' | 'tool_calls';
+  usage: Usage;
+  reasoning: ReasoningMode;
+}
+
+/** The mock's tokenizer: one token per run of non-space characters. */
+export function countTokens(text: string): number {
+  return text.match(/\S+/g)?.length ?? 0;
+}
+
+/** Splits text into the stream's content pieces (a word and the spaces after it); they concatenate back to `text`. */
+export function splitIntoPieces(text: string): string[] {
+  return text.match(/^\s+|\S+\s*/g) ?? [];
+}
+
+/** The text of the last user message, with directives removed. */
+export function lastUserText(messages: unknown): string {
+  if (!Array.isArray(messages)) return '';
+  for (let i = messages.length - 1; i >= 0; i -= 1) {
+    const message: unknown = messages[i];
+    if (typeof message === 'object' && message !== null && (message as { role?: unknown }).role === 'user') {
+      return stripDirectives(messageText(message));
+    }
+  }
+  return '';
+}
+
+export function replyText(userText: string): string {
+  return `You said: ${userText}`;
+}
+
+export function reasoningText(userText: string): string {
+  return `Thinking about: ${userText}`;
+}
+
+export function reasoningModeFor(model: unknown, models: readonly MockModel[]): ReasoningMode {
+  return models.find((entry) => entry.id === model)?.reasoning ?? 'none';
+}
+
+interface ToolDefinition {
+  type?: unknown;
+  function?: { name?: unknown; parameters?: unknown };
+}
+
+function chosenTool(request: ChatRequestLike): ToolDefinition | undefined {
+  if (!Array.isArray(request.tools) || request.tools.length === 0 || request.tool_choice === 'none') return undefined;
+  const tools = request.tools as ToolDefinition[];
+  const choice = request.tool_choice as { function?: { name?: unknown } } | undefined;
+  const named = typeof choice === 'object' && choice !== null ? choice.function?.name : undefined;
+  return (named === undefined ? undefined : tools.find((tool) => tool.function?.name === named)) ?? tools[0];
+}
+
+/** Arguments filled from the JSON schema: strings get the user text, numbers 42, booleans true. */
+function toolArguments(parameters: unknown, userText: string): string {
+  const schema = (typeof parameters === 'object' && parameters !== null ? parameters : {}) as {
+    properties?: Record<string, { type?: unknown }>;
+    required?: unknown;
+  };
+  const properties = schema.properties ?? {};
+  const names = Array.isArray(schema.required) ? (schema.required as string[]) : Object.keys(properties);
+  const values: Record<string, unknown> = {};
+  for (const name of names) {
+    const type = properties[name]?.type;
+    values[name] =
+      type === 'number' || type === 'integer' ? 42 : type === 'boolean' ? true : type === 'array' ? [] : type === 'object' ? {} : userText;
+  }
+  return JSON.stringify(values);
+}
+
+export interface ExpectedCompletionOptions {
+  /** Scenario layers other than the body's own directive (which is read from `request.messages`). */
+  scenario?: Scenario;
+  /** The catalog the mock was given; decides the reasoning mode by model. */
+  models?: readonly MockModel[];
+}
+
+/**
+ * The deterministic answer the mock gives to `request`, computed exactly as the mock computes it, so tests can
+ * assert exact text: by default the content is `You said: <last user message>`.
+ */
+export function expectedCompletion(request: ChatRequestLike, options: ExpectedCompletionOptions = {}): ExpectedCompletion {
+  const scenario = mergeScenarios(options.scenario, readDirectives(request.messages));
+  const reasoning = scenario.reasoning ?? reasoningModeFor(request.model, options.models ?? DEFAULT_MODELS);
+  const userText = lastUserText(request.messages);
+  const thought = reasoningText(userText);
+
+  let reply = scenario.content ?? replyText(userText);
+  const huge = scenario.stream?.hugeLineBytes;
+  if (huge !== undefined && huge > 0) reply = `${reply} ${'x'.repeat(huge)}`;
+
+  let finishReason: ExpectedCompletion['finishReason'] = 'stop';
+  const maxTokens = request.max_tokens;
+  if (typeof maxTokens === 'number' && countTokens(reply) > maxTokens) {
+    reply = splitIntoPieces(reply)
+      .filter((piece) => /\S/.test(piece))
+      .slice(0, Math.max(0, maxTokens))
+      .join('')
+      .trimEnd();
+    finishReason = 'length';
+  }
+
+  const tool = chosenTool(request);
+  const toolCalls: ExpectedToolCall[] = [];
+  if (tool && typeof tool.function?.name === 'string') {
+    toolCalls.push({ name: tool.function.name, arguments: toolArguments(tool.function.parameters, userText) });
+    finishReason = 'tool_calls';
+  }
+
+  const thinkPrefix = reasoning === 'think-tags' ? `<think>${thought}</think>\n\n` : '';
+  const content = toolCalls.length > 0 ? (thinkPrefix === '' ? null : thinkPrefix.trimEnd()) : thinkPrefix + reply;
+  const reasoningContent = reasoning === 'reasoning_content' ? thought : undefined;
+
+  const promptTokens = Array.isArray(request.messages)
+    ? request.messages.reduce<number>((sum, message) => sum + countTokens(stripDirectives(messageText(message))), 0)
+    : 0;
+  const completionTokens =
+    countTokens(content ?? '') +
+    countTokens(reasoningContent ?? '') +
+    toolCalls.reduce((sum, call) => sum + countTokens(call.arguments), 0);
+
+  return {
+    content,
+    reasoningContent,
+    toolCalls,
+    finishReason,
+    reasoning,
+    usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
+  };
+}

@@ -1,0 +1,12 @@
+import type { ScenarioControl } from './scenario-control.js';
+import type { NimMockSettings } from './settings.js';
+
+/** What the route handlers share. */
+export interface MockContext {
+  readonly settings: NimMockSettings;
+  readonly control: ScenarioControl;
+  /** 1, 2, 3… per completion, for deterministic ids. */
+  nextSequence(): number;
+  /** Aborts when the client goes away or the mock is reset/disposed: ends hangs, delays and streams. */
+  signalFor(request: Request): AbortSignal;
+}

@@ -1,0 +1,44 @@
+import type { ReasoningMode } from './scenario.js';
+
+export interface MockModel {
+  id: string;
+  /** Defaults to the part of the id before the `/`. */
+  ownedBy?: string;
+  /** Unix seconds; defaults to {@link DEFAULT_MODEL_CREATED}. */
+  created?: number;
+  /** Where this model puts its reasoning; defaults to `'none'`. */
+  reasoning?: ReasoningMode;
+}
+
+export const DEFAULT_MODEL_CREATED = 1_735_689_600;
+
+export const DEFAULT_MODELS: readonly MockModel[] = [
+  { id: 'meta/llama3-70b-instruct' },
+  { id: 'meta/llama-3.1-8b-instruct' },
+  { id: 'stepfun-ai/step-3.5-flash', reasoning: 'reasoning_content' },
+  { id: 'deepseek-ai/deepseek-r1', reasoning: 'reasoning_content' },
+  { id: 'qwen/qwq-32b', reasoning: 'think-tags' },
+];
+
+/** Models that answer 410 Gone by default. */
+export const DEFAULT_RETIRED_MODELS: readonly string[] = ['meta/llama2-70b'];
+
+export interface OpenAIModel {
+  id: string;
+  object: 'model';
+  created: number;
+  owned_by: string;
+}
+
+export function toOpenAIModel(model: MockModel): OpenAIModel {
+  return {
+    id: model.id,
+    object: 'model',
+    created: model.created ?? DEFAULT_MODEL_CREATED,
+    owned_by: model.ownedBy ?? model.id.split('/')[0] ?? 'nvidia',
+  };
+}
+
+export function modelListBody(models: readonly MockModel[]): { object: 'list'; data: OpenAIModel[] } {
+  return { object: 'list', data: models.map(toOpenAIModel) };
+}

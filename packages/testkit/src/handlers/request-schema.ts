@@ -1,0 +1,159 @@
+import { jsonResponse } from './problem-details.js';
+
+/** Top-level fields hosted NIM's chat endpoint accepts (its OpenAI subset plus NVIDIA extensions). */
+export const KNOWN_CHAT_FIELDS: readonly string[] = [
+  'model',
+  'messages',
+  'temperature',
+  'top_p',
+  'max_tokens',
+  'stream',
+  'stop',
+  'seed',
+  'n',
+  'frequency_penalty',
+  'presence_penalty',
+  'logprobs',
+  'top_logprobs',
+  'logit_bias',
+  'tools',
+  'tool_choice',
+  'parallel_tool_calls',
+  'response_format',
+  'user',
+  'nvext',
+  'chat_template_kwargs',
+];
+
+/** Rejected whatever the options say: NIM has never accepted them. */
+export const ALWAYS_REJECTED_FIELDS: readonly string[] = ['max_completion_tokens', 'stream_options'];
+
+/**
+ * The shapes NIM uses to reject an extra field:
+ * - `problem-422`: `{"type":"urn:inference-service:problem-details:bad-request","status":422,…,"detail":"[{'type': 'extra_forbidden', …}]"}`
+ * - `message-400`: `{"message":"Validation: Unsupported parameter(s): `x`"}`
+ * - `detail-400`: `{"detail":{"type":"extra_forbidden","loc":["body","x"]}}`
+ * - `openai-400`: `{"error":{"message":…,"type":"invalid_request_error","param":"x","code":null}}`
+ */
+export type ValidationErrorStyle = 'problem-422' | 'message-400' | 'detail-400' | 'openai-400';
+
+export interface SchemaOptions {
+  /** Fields to reject on top of {@link ALWAYS_REJECTED_FIELDS}, even if otherwise known (e.g. `frequency_penalty`). */
+  rejectFields: readonly string[];
+  /** Fields to accept on top of {@link KNOWN_CHAT_FIELDS}. */
+  allowFields: readonly string[];
+  validationErrorStyle: ValidationErrorStyle;
+}
+
+const BAD_REQUEST_TYPE = 'urn:inference-service:problem-details:bad-request';
+
+interface PydanticError {
+  type: string;
+  loc: ReadonlyArray<string | number>;
+  msg: string;
+  input?: unknown;
+}
+
+/** Python's `repr`, closely enough for the error details NIM's FastAPI front end prints. */
+function pythonRepr(value: unknown): string {
+  if (value === null || value === undefined) return 'None';
+  if (value === true) return 'True';
+  if (value === false) return 'False';
+  if (typeof value === 'string') return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  if (typeof value === 'number') return String(value);
+  if (Array.isArray(value)) return `[${value.map(pythonRepr).join(', ')}]`;
+  if (typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>);
+    return `{${entries.map(([k, v]) => `${pythonRepr(k)}: ${pythonRepr(v)}`).join(', ')}}`;
+  }
+  return String(value);
+}
+
+function pydanticDetail(errors: readonly PydanticError[]): string {
+  const items = errors.map((error) => {
+    const loc = `(${error.loc.map(pythonRepr).join(', ')})`;
+    const input = 'input' in error ? `, 'input': ${pythonRepr(error.input)}` : '';
+    return `{'type': ${pythonRepr(error.type)}, 'loc': ${loc}, 'msg': ${pythonRepr(error.msg)}${input}}`;
+  });
+  return `[${items.join(', ')}]`;
+}
+
+function unprocessable(errors: readonly PydanticError[]): Response {
+  return jsonResponse(
+    {
+      type: BAD_REQUEST_TYPE,
+      status: 422,
+      title: 'Unprocessable Entity',
+      detail: pydanticDetail(errors),
+    },
+    422,
+  );
+}
+
+function extraForbidden(fields: readonly string[], body: Record<string, unknown>, style: ValidationErrorStyle): Response {
+  const first = fields[0] ?? '';
+  switch (style) {
+    case 'message-400':
+      return jsonResponse(
+        { message: `Validation: Unsupported parameter(s): ${fields.map((f) => `\`${f}\``).join(', ')}` },
+        400,
+      );
+    case 'detail-400':
+      return jsonResponse({ detail: { type: 'extra_forbidden', loc: ['body', first] } }, 400);
+    case 'openai-400':
+      return jsonResponse(
+        {
+          error: {
+            message: `Unrecognized request argument supplied: ${first}`,
+            type: 'invalid_request_error',
+            param: first,
+            code: null,
+          },
+        },
+        400,
+      );
+    case 'problem-422':
+      return unprocessable(
+        fields.map((field) => ({
+          type: 'extra_forbidden',
+          loc: ['body', field],
+          msg: 'Extra inputs are not permitted',
+          input: body[field],
+        })),
+      );
+  }
+}
+
+/** A body that is not JSON at all. */
+export function invalidJsonResponse(): Response {
+  return unprocessable([{ type: 'json_invalid', loc: ['body', 0], msg: 'JSON decode error', input: {} }]);
+}
+
+/** Validates a parsed chat-completions body; returns the rejection to send, or `undefined`. */
+export function validateChatRequest(body: unknown, options: SchemaOptions): Response | undefined {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    return unprocessable([
+      { type: 'model_attributes_type', loc: ['body'], msg: 'Input should be a valid dictionary', input: body },
+    ]);
+  }
+  const record = body as Record<string, unknown>;
+  const missing = (['messages', 'model'] as const).filter((field) => record[field] === undefined);
+  if (missing.length > 0) {
+    return unprocessable(
+      missing.map((field) => ({ type: 'missing', loc: ['body', field], msg: 'Field required', input: record })),
+    );
+  }
+  const rejected = new Set([...ALWAYS_REJECTED_FIELDS, ...options.rejectFields]);
+  const allowed = new Set([...KNOWN_CHAT_FIELDS, ...options.allowFields]);
+  const extra = Object.keys(record).filter((field) => rejected.has(field) || !allowed.has(field));
+  if (extra.length > 0) return extraForbidden(extra, record, options.validationErrorStyle);
+  if (typeof record.model !== 'string') {
+    return unprocessable([{ type: 'string_type', loc: ['body', 'model'], msg: 'Input should be a valid string', input: record.model }]);
+  }
+  if (!Array.isArray(record.messages)) {
+    return unprocessable([
+      { type: 'list_type', loc: ['body', 'messages'], msg: 'Input should be a valid list', input: record.messages },
+    ]);
+  }
+  return undefined;
+}

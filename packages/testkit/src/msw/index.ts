@@ -1,0 +1,6 @@
+export {
+  createNimServer,
+  NIM_HOSTED_ORIGIN,
+  type CreateNimServerOptions,
+  type NimMswServer,
+} from './create-nim-server.js';

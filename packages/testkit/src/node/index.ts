@@ -1,0 +1,1 @@
+export { startMockNim, type MockNimServer, type StartMockNimOptions } from './start-mock-nim.js';
