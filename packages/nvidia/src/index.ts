@@ -1,1 +1,8 @@
-export {};
+export { NVIDIA_API_KEY_ENV, NVIDIA_DEFAULT_BASE_URL } from './constants.js';
+export { explainNimError, type NimErrorInput } from './explain-nim-error.js';
+export { NIM_MIN_SILENCE_TIMEOUT_MS, resolveNimTimeouts, type NimTimeouts, type NimTimeoutSettings } from './nim-timeouts.js';
+export { nvidiaBackend } from './nvidia-backend.js';
+export { createNvidiaConnector, NvidiaConnector, type NvidiaConnectorSettings } from './nvidia-connector.js';
+export { normalizeApiKey, resolveApiKey } from './resolve-api-key.js';
+export { toNimRequestBody } from './to-nim-request-body.js';
+export { NVIDIA_VERSION } from './version.js';

@@ -1,0 +1,39 @@
+import { NVIDIA_API_KEY_ENV } from './constants.js';
+
+export interface NimErrorInput {
+  status: number;
+  bodyText: string;
+}
+
+const REJECTED_FIELD = /extra inputs|extra_forbidden|unsupported parameter|not permitted/i;
+
+/**
+ * What an error status means at NVIDIA, as the lead of the client's message (NIM's own `detail`/`title` follows
+ * it). NIM answers with problem details that OpenAI SDKs cannot read, so without this clients see "(no body)".
+ * Undefined where the generic lead says enough.
+ */
+export function explainNimError({ status, bodyText }: NimErrorInput): string | undefined {
+  switch (status) {
+    case 401:
+      return (
+        `NVIDIA refused the API key (HTTP 401): it is invalid or revoked, or the model is not enabled for this NVIDIA ` +
+        `account. Check ${NVIDIA_API_KEY_ENV}, and that backends.nvidia.api_key is not set to another key such as the proxy's own`
+      );
+    case 403:
+      return `NVIDIA refused the API key (HTTP 403): it is invalid, revoked or not allowed this request. Check ${NVIDIA_API_KEY_ENV}`;
+    case 404:
+      return 'NVIDIA does not serve this model (HTTP 404): the model id is unknown, not enabled for this NVIDIA account, or retired';
+    case 410:
+      return 'NVIDIA has retired this model (HTTP 410): it is no longer served; pick a current model id';
+    case 422:
+      return 'NVIDIA NIM rejected a field of the request (HTTP 422)';
+    case 400:
+      return REJECTED_FIELD.test(bodyText)
+        ? 'NVIDIA NIM rejected a field of the request (HTTP 400)'
+        : 'NVIDIA NIM rejected the request (HTTP 400)';
+    case 429:
+      return 'NVIDIA rate-limited the request (HTTP 429; the free tier allows about 40 requests per minute)';
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,106 @@
+import { ProxyError, type BackendConfig } from '@proxy/core';
+import { MockAgent } from 'undici';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { NVIDIA_DEFAULT_BASE_URL } from './constants.js';
+import { nvidiaBackend } from './nvidia-backend.js';
+import type { NvidiaConnector } from './nvidia-connector.js';
+import { completion, modelList, userMessage } from './test-support/recording-server.js';
+
+const connectors: NvidiaConnector[] = [];
+let agent: MockAgent;
+
+beforeEach(() => {
+  agent = new MockAgent();
+  agent.disableNetConnect();
+});
+
+afterEach(async () => {
+  await Promise.all(connectors.splice(0).map((connector) => connector.close()));
+  await agent.close();
+});
+
+function create(config: Partial<BackendConfig>, env: Record<string, string> = {}): NvidiaConnector {
+  const connector = nvidiaBackend.create({ name: 'nvidia', type: 'nvidia', ...config }, { env, dispatcher: agent }) as NvidiaConnector;
+  connectors.push(connector);
+  return connector;
+}
+
+function configError(config: Partial<BackendConfig>): ProxyError {
+  try {
+    create(config);
+  } catch (error) {
+    if (ProxyError.isInstance(error)) return error;
+    throw error;
+  }
+  throw new Error('expected a configuration error');
+}
+
+describe('nvidiaBackend', () => {
+  it('registers type nvidia', () => {
+    expect(nvidiaBackend.type).toBe('nvidia');
+    expect(create({}).type).toBe('nvidia');
+  });
+
+  it('defaults to the hosted integrator and lets api_url point at a self-hosted NIM', () => {
+    expect(create({}).baseURL).toBe(NVIDIA_DEFAULT_BASE_URL);
+    expect(create({ api_url: '' }).baseURL).toBe(NVIDIA_DEFAULT_BASE_URL);
+    expect(create({ api_url: 'http://nim.internal:8000/v1/' }).baseURL).toBe('http://nim.internal:8000/v1');
+  });
+
+  it('reads timeout and connect_timeout in seconds, with the silence floor at 300 s', () => {
+    expect(create({}).timeouts).toEqual({ connectMs: 30_000, headersMs: 300_000, bodyMs: 300_000 });
+    expect(create({ timeout: 900 }).timeouts).toEqual({ connectMs: 30_000, headersMs: 900_000, bodyMs: 900_000 });
+    expect(create({ timeout: 2 }).timeouts).toMatchObject({ headersMs: 300_000, bodyMs: 300_000 });
+    expect(create({ connect_timeout: 5 }).timeouts.connectMs).toBe(5_000);
+  });
+
+  it('cannot lower the silence floor from configuration', () => {
+    expect(create({ timeout: 0.001, minSilenceTimeoutMs: 10, min_silence_timeout_ms: 10 }).timeouts.headersMs).toBe(300_000);
+  });
+
+  it('takes api_key from the configuration over NVIDIA_API_KEY, and NVIDIA_API_KEY when it is empty', async () => {
+    const pool = agent.get('https://integrate.api.nvidia.com');
+    for (const key of ['nvapi-yaml', 'nvapi-env']) {
+      pool
+        .intercept({ path: '/v1/chat/completions', method: 'POST', headers: { authorization: `Bearer ${key}` } })
+        .reply(200, completion, { headers: { 'content-type': 'application/json' } });
+    }
+    const yaml = create({ api_key: 'nvapi-yaml', health_check: false }, { NVIDIA_API_KEY: 'nvapi-env' });
+    await yaml.chatCompletion({ model: 'm', messages: userMessage });
+    const env = create({ api_key: ' ', health_check: false }, { NVIDIA_API_KEY: 'nvapi-env' });
+    await env.chatCompletion({ model: 'm', messages: userMessage });
+    agent.assertNoPendingInterceptors();
+  });
+
+  it('uses a static models list as the catalog', async () => {
+    const connector = create({ models: ['meta/llama3-70b'] }, { NVIDIA_API_KEY: 'nvapi-env' });
+    await connector.initialize();
+    expect(connector.getAvailableModels()).toEqual(['meta/llama3-70b']);
+  });
+
+  it('runs the first-use health check unless health_check is false', async () => {
+    const checked = create({}, { NVIDIA_API_KEY: 'k' });
+    const pool = agent.get('https://integrate.api.nvidia.com');
+    pool.intercept({ path: '/v1/models', method: 'GET' }).reply(200, modelList, { headers: { 'content-type': 'application/json' } });
+    pool.intercept({ path: '/v1/chat/completions', method: 'POST' }).reply(200, completion, { headers: { 'content-type': 'application/json' } });
+    await checked.chatCompletion({ model: 'm', messages: userMessage });
+    agent.assertNoPendingInterceptors();
+
+    const unchecked = create({ health_check: false }, { NVIDIA_API_KEY: 'k' });
+    pool.intercept({ path: '/v1/chat/completions', method: 'POST' })
+      .reply(200, completion, { headers: { 'content-type': 'application/json' } });
+    await unchecked.chatCompletion({ model: 'm', messages: userMessage });
+  });
+
+  it.each([
+    [{ timeout: -1 }, /backends\.nvidia\.timeout must be a positive number of seconds/],
+    [{ connect_timeout: '30' }, /backends\.nvidia\.connect_timeout must be a positive number of seconds/],
+    [{ models: 'meta/llama3-70b' }, /backends\.nvidia\.models must be a list of model ids/],
+    [{ health_check: 'no' }, /backends\.nvidia\.health_check must be true or false/],
+    [{ api_url: 42 }, /backends\.nvidia\.api_url must be a URL string/],
+  ] as const)('rejects invalid configuration %j', (config, message) => {
+    const error = configError(config as Partial<BackendConfig>);
+    expect(error.code).toBe('invalid_backend_config');
+    expect(error.message).toMatch(message);
+  });
+});

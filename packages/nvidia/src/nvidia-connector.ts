@@ -1,0 +1,94 @@
+import {
+  CORE_VERSION,
+  createUpstreamHttpError,
+  OpenAICompatibleConnector,
+  ProxyError,
+  type ChatCompletionRequest,
+  type OpenAICompatibleSettings,
+  type UpstreamHttpErrorInput,
+} from '@proxy/core';
+import { NVIDIA_API_KEY_ENV, NVIDIA_DEFAULT_BASE_URL } from './constants.js';
+import { explainNimError } from './explain-nim-error.js';
+import { resolveNimTimeouts } from './nim-timeouts.js';
+import { resolveApiKey } from './resolve-api-key.js';
+import { toNimRequestBody } from './to-nim-request-body.js';
+import { NVIDIA_VERSION } from './version.js';
+
+export interface NvidiaConnectorSettings {
+  /** The backend's name, which clients use as the model prefix (`nvidia:meta/llama3-70b`). Default `nvidia`. */
+  name?: string | undefined;
+  /** Default the hosted integrator, `https://integrate.api.nvidia.com/v1`; a self-hosted NIM's base URL otherwise. */
+  baseURL?: string | undefined;
+  /** Wins over `NVIDIA_API_KEY`; empty or whitespace-only counts as absent. A `Bearer ` prefix is stripped. */
+  apiKey?: string | undefined;
+  /** Where `NVIDIA_API_KEY` is read from. Default `process.env`. */
+  env?: Readonly<Record<string, string | undefined>> | undefined;
+  /** A static catalog; without one the catalog is `GET /models`, read on initialize. */
+  models?: readonly string[] | undefined;
+  /** Bound on the wait for response headers and on every gap between body chunks; never below 300 s. Default 120 s. */
+  timeoutMs?: number | undefined;
+  /** Bound on establishing a connection. Default 30 s. */
+  connectTimeoutMs?: number | undefined;
+  /** Probe `GET /models` once before the first completion. Default true. */
+  healthCheck?: boolean | undefined;
+  /** Extra headers sent to NVIDIA with every request. */
+  headers?: Readonly<Record<string, string>> | undefined;
+  /** An undici dispatcher to use instead of the connector's own HTTP/1.1 pool (tests pass a MockAgent). */
+  dispatcher?: OpenAICompatibleSettings['dispatcher'];
+  /** Connections per origin of the connector's own pool. */
+  connections?: number | undefined;
+  /** Idle keep-alive lifetime of the connector's own sockets. */
+  keepAliveTimeoutMs?: number | undefined;
+  /** The floor under `timeoutMs`. For tests only: configuration never reaches it, so production keeps 300 s. */
+  minSilenceTimeoutMs?: number | undefined;
+}
+
+/** NVIDIA NIM (hosted or self-hosted): the OpenAI-compatible base with NIM's request, transport and error rules. */
+export class NvidiaConnector extends OpenAICompatibleConnector {
+  constructor(settings: NvidiaConnectorSettings = {}) {
+    const timeouts = resolveNimTimeouts(settings);
+    super({
+      name: settings.name ?? 'nvidia',
+      type: 'nvidia',
+      baseURL: settings.baseURL || NVIDIA_DEFAULT_BASE_URL,
+      apiKey: resolveApiKey(settings.apiKey, (settings.env ?? process.env)[NVIDIA_API_KEY_ENV]),
+      headers: settings.headers,
+      models: settings.models,
+      dispatcher: settings.dispatcher,
+      // The integrator closes HTTP/2 streams abruptly on long requests; HTTP/1.1 carries the same payloads.
+      allowH2: false,
+      connections: settings.connections,
+      keepAliveTimeoutMs: settings.keepAliveTimeoutMs,
+      connectTimeoutMs: timeouts.connectMs,
+      headersTimeoutMs: timeouts.silenceMs,
+      bodyTimeoutMs: timeouts.silenceMs,
+      healthCheckOnFirstUse: settings.healthCheck ?? true,
+      requireApiKey: true,
+      userAgent: `nim-proxy/${CORE_VERSION} proxy-nvidia/${NVIDIA_VERSION}`,
+    });
+  }
+
+  protected override transformRequestBody(request: ChatCompletionRequest): Record<string, unknown> {
+    return toNimRequestBody(request);
+  }
+
+  protected override createUpstreamError(input: UpstreamHttpErrorInput): ProxyError {
+    return createUpstreamHttpError({ ...input, explanation: explainNimError(input) });
+  }
+
+  protected override createMissingApiKeyError(): ProxyError {
+    return new ProxyError({
+      status: 503,
+      code: 'upstream_api_key_missing',
+      isRetryable: false,
+      message:
+        `The ${this.name} backend has no NVIDIA API key, so the proxy cannot call NVIDIA. Set ${NVIDIA_API_KEY_ENV} ` +
+        `in the proxy's environment (or backends.${this.name}.api_key in its configuration) and restart the proxy.`,
+    });
+  }
+}
+
+/** A connector for NVIDIA NIM; `createNvidiaConnector()` reads the key from `NVIDIA_API_KEY`. */
+export function createNvidiaConnector(settings: NvidiaConnectorSettings = {}): NvidiaConnector {
+  return new NvidiaConnector(settings);
+}

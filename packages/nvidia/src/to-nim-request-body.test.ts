@@ -1,0 +1,49 @@
+import type { ChatCompletionRequest } from '@proxy/core';
+import { describe, expect, it } from 'vitest';
+import { toNimRequestBody } from './to-nim-request-body.js';
+
+const base = { model: 'meta/llama3-70b', messages: [{ role: 'user', content: 'Hi' }] };
+
+describe('toNimRequestBody', () => {
+  it('sends max_completion_tokens as max_tokens', () => {
+    const body = toNimRequestBody({ ...base, max_completion_tokens: 64 });
+    expect(body).toEqual({ ...base, max_tokens: 64 });
+    expect(body).not.toHaveProperty('max_completion_tokens');
+  });
+
+  it("keeps the client's explicit max_tokens and drops max_completion_tokens when both are sent", () => {
+    const body = toNimRequestBody({ ...base, max_tokens: 32, max_completion_tokens: 64 });
+    expect(body).toEqual({ ...base, max_tokens: 32 });
+  });
+
+  it('drops a null max_completion_tokens instead of sending the field NIM rejects', () => {
+    expect(toNimRequestBody({ ...base, max_completion_tokens: null })).toEqual(base);
+  });
+
+  it('never sends stream_options', () => {
+    const body = toNimRequestBody({ ...base, stream: true, stream_options: { include_usage: true } });
+    expect(body).toEqual({ ...base, stream: true });
+  });
+
+  it('passes every other field through untouched', () => {
+    const request: ChatCompletionRequest = {
+      ...base,
+      temperature: 0.2,
+      top_p: 0.9,
+      max_tokens: 10,
+      tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'object' } } }],
+      reasoning: { effort: 'high' },
+      nvext: { guided_json: { type: 'object' } },
+    };
+    const body = toNimRequestBody(request);
+    expect(body).toEqual(request);
+    expect(body.tools).toBe(request.tools);
+  });
+
+  it('never mutates its input', () => {
+    const request: ChatCompletionRequest = { ...base, max_completion_tokens: 64, stream_options: { include_usage: true } };
+    const before = structuredClone(request);
+    toNimRequestBody(Object.freeze(request));
+    expect(request).toEqual(before);
+  });
+});
