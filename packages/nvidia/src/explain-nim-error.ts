@@ -3,6 +3,8 @@ import { NVIDIA_API_KEY_ENV } from './constants.js';
 export interface NimErrorInput {
   status: number;
   bodyText: string;
+  /** The backend's configured name, for the configuration key a message points at. Default `nvidia`. */
+  backend?: string | undefined;
 }
 
 const REJECTED_FIELD = /extra inputs|extra_forbidden|unsupported parameter|not permitted/i;
@@ -12,12 +14,12 @@ const REJECTED_FIELD = /extra inputs|extra_forbidden|unsupported parameter|not p
  * it). NIM answers with problem details that OpenAI SDKs cannot read, so without this clients see "(no body)".
  * Undefined where the generic lead says enough.
  */
-export function explainNimError({ status, bodyText }: NimErrorInput): string | undefined {
+export function explainNimError({ status, bodyText, backend = 'nvidia' }: NimErrorInput): string | undefined {
   switch (status) {
     case 401:
       return (
         `NVIDIA refused the API key (HTTP 401): it is invalid or revoked, or the model is not enabled for this NVIDIA ` +
-        `account. Check ${NVIDIA_API_KEY_ENV}, and that backends.nvidia.api_key is not set to another key such as the proxy's own`
+        `account. Check ${NVIDIA_API_KEY_ENV}, and that backends.${backend}.api_key is not set to another key such as the proxy's own`
       );
     case 403:
       return `NVIDIA refused the API key (HTTP 403): it is invalid, revoked or not allowed this request. Check ${NVIDIA_API_KEY_ENV}`;

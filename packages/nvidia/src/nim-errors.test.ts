@@ -26,7 +26,7 @@ const cases: Record<string, Case> = {
     status: 401,
     body: '',
     headers: { 'www-authenticate': 'Bearer error="invalid_token"' },
-    expected: [/NVIDIA refused the API key/, /not enabled for this NVIDIA account/, /Unauthorized/],
+    expected: [/NVIDIA refused the API key/, /not enabled for this NVIDIA account/, /backends\.nvidia\.api_key/, /Unauthorized/],
     type: 'authentication_error',
   },
   '403 problem details': {
