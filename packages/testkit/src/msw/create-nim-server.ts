@@ -69,7 +69,8 @@ export function createNimServer(options: CreateNimServerOptions = {}): NimMswSer
     },
     reset() {
       overrides = [];
-      server.resetHandlers();
+      // msw 2.15's resetHandlers(...next) makes `next` the new initial list: always pass the full one.
+      server.resetHandlers(...mock.handlers);
       mock.reset();
     },
     close() {

@@ -1,11 +1,12 @@
 import { once } from 'node:events';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 
-function destroySocket(req: IncomingMessage, reset: boolean): void {
+/** `reset`: RST at once, nothing sent. `drop`: what was written goes out, then FIN, mid-response. */
+function endConnection(req: IncomingMessage, how: 'reset' | 'drop'): void {
   const socket = req.socket;
   if (socket.destroyed) return;
-  if (reset) socket.resetAndDestroy();
-  else socket.destroy();
+  if (how === 'reset') socket.resetAndDestroy();
+  else socket.destroySoon();
 }
 
 function outgoingHeaders(response: Response): OutgoingHttpHeaders {
@@ -25,7 +26,7 @@ function outgoingHeaders(response: Response): OutgoingHttpHeaders {
  */
 export async function writeResponse(response: Response, req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (response.type === 'error') {
-    destroySocket(req, true);
+    endConnection(req, 'reset');
     return;
   }
   if (res.destroyed) return;
@@ -46,7 +47,7 @@ export async function writeResponse(response: Response, req: IncomingMessage, re
     }
     if (!res.destroyed) res.end();
   } catch {
-    destroySocket(req, false);
+    endConnection(req, 'drop');
   } finally {
     res.off('close', cancel);
   }

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { countTokens, expectedCompletion, splitIntoPieces } from './completion-content.js';
+import { mockDirective } from './directive.js';
+
+const user = (content: unknown) => ({ role: 'user', content });
+
+describe('expectedCompletion', () => {
+  it('echoes the last user message, without directives', () => {
+    const result = expectedCompletion({
+      model: 'meta/llama3-70b-instruct',
+      messages: [user('first'), { role: 'assistant', content: 'x' }, user(`${mockDirective({})} hello world`)],
+    });
+    expect(result.content).toBe('You said: hello world');
+    expect(result.reasoningContent).toBeUndefined();
+    expect(result.finishReason).toBe('stop');
+    expect(result.usage).toEqual({ prompt_tokens: 4, completion_tokens: 4, total_tokens: 8 });
+  });
+
+  it('reads text parts', () => {
+    const result = expectedCompletion({ messages: [user([{ type: 'text', text: 'a ' }, { type: 'text', text: 'b' }])] });
+    expect(result.content).toBe('You said: a b');
+  });
+
+  it('takes the reasoning mode from the catalog, overridable by scenario and directive', () => {
+    const messages = [user('q')];
+    expect(expectedCompletion({ model: 'deepseek-ai/deepseek-r1', messages }).reasoningContent).toBe('Thinking about: q');
+    const think = expectedCompletion({ model: 'meta/llama3-70b-instruct', messages }, { scenario: { reasoning: 'think-tags' } });
+    expect(think.content).toBe('<think>Thinking about: q</think>\n\nYou said: q');
+    const directed = expectedCompletion({
+      model: 'deepseek-ai/deepseek-r1',
+      messages: [user(`${mockDirective({ reasoning: 'none', content: 'fixed' })}q`)],
+    });
+    expect(directed).toMatchObject({ content: 'fixed', reasoningContent: undefined });
+  });
+
+  it('truncates to max_tokens with finish_reason length', () => {
+    const result = expectedCompletion({ messages: [user('one two three four')], max_tokens: 3 });
+    expect(result).toMatchObject({ content: 'You said: one', finishReason: 'length' });
+  });
+
+  it('calls the chosen tool with arguments filled from its schema', () => {
+    const tools = [
+      { type: 'function', function: { name: 'first', parameters: {} } },
+      {
+        type: 'function',
+        function: {
+          name: 'weather',
+          parameters: {
+            type: 'object',
+            properties: { city: { type: 'string' }, days: { type: 'integer' }, metric: { type: 'boolean' } },
+            required: ['city', 'days', 'metric'],
+          },
+        },
+      },
+    ];
+    const result = expectedCompletion({
+      messages: [user('Paris')],
+      tools,
+      tool_choice: { type: 'function', function: { name: 'weather' } },
+    });
+    expect(result.content).toBeNull();
+    expect(result.finishReason).toBe('tool_calls');
+    expect(result.toolCalls).toEqual([{ name: 'weather', arguments: '{"city":"Paris","days":42,"metric":true}' }]);
+    expect(expectedCompletion({ messages: [user('x')], tools, tool_choice: 'none' }).toolCalls).toEqual([]);
+    expect(expectedCompletion({ messages: [user('x')], tools }).toolCalls[0]?.name).toBe('first');
+  });
+
+  it('pads the content with one huge word for hugeLineBytes', () => {
+    const result = expectedCompletion({ messages: [user('hi')] }, { scenario: { stream: { hugeLineBytes: 10 } } });
+    expect(result.content).toBe(`You said: hi ${'x'.repeat(10)}`);
+  });
+});
+
+describe('tokens and pieces', () => {
+  it('splits into pieces that concatenate back', () => {
+    const text = '  leading and  double spaces\nnewline ';
+    expect(splitIntoPieces(text).join('')).toBe(text);
+    expect(countTokens(text)).toBe(5);
+  });
+});
