@@ -1,0 +1,32 @@
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { runDemo, type Demo } from './demo.js';
+
+describe('the demo', () => {
+  let demo: Demo;
+  beforeAll(async () => {
+    vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    demo = await runDemo({ PROXY_PORT: '0' });
+    vi.restoreAllMocks();
+  });
+  afterAll(async () => {
+    await demo?.close();
+  });
+
+  it('serves the proxy in front of the mock NIM with the printed key', async () => {
+    const client = new OpenAI({ baseURL: demo.baseURL, apiKey: demo.proxyKey, maxRetries: 0 });
+    const models = await client.models.list();
+    expect(models.data.map((model) => model.id)).toContain('nvidia:meta/llama3-70b-instruct');
+    const completion = await client.chat.completions.create({
+      model: 'nvidia:meta/llama3-70b-instruct',
+      messages: [{ role: 'user', content: 'ping' }],
+    });
+    expect(completion.choices[0]?.message.content).toBeTruthy();
+  });
+
+  it('refuses a client without the key', async () => {
+    const client = new OpenAI({ baseURL: demo.baseURL, apiKey: 'wrong', maxRetries: 0 });
+    await expect(client.models.list()).rejects.toMatchObject({ status: 401 });
+  });
+});

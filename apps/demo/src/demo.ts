@@ -1,0 +1,70 @@
+import { startServer, type RunningServer } from '@proxy/server';
+import { DEFAULT_API_KEY } from '@proxy/testkit';
+import { startMockNim } from '@proxy/testkit/node';
+import OpenAI from 'openai';
+
+/**
+ * The quick start without an NVIDIA key: a mock NIM on a free port, the real proxy in front of it on :8000 (or
+ * PROXY_PORT), one streamed answer to show the path works, then both keep serving until Ctrl-C.
+ */
+const DEMO_PROXY_KEY = 'sk-demo-proxy-key';
+const MODEL = 'nvidia:meta/llama3-70b-instruct';
+
+export interface Demo {
+  baseURL: string;
+  proxyKey: string;
+  close(): Promise<void>;
+}
+
+export async function runDemo(env: NodeJS.ProcessEnv = process.env): Promise<Demo> {
+  // A little pacing makes the streaming visible; a reasoning model pauses first, as real ones do.
+  const mock = await startMockNim({ scenario: { timing: { chunkDelayMs: 40 } } });
+  const config = {
+    host: env.PROXY_HOST ?? '127.0.0.1',
+    auth: { api_keys: [DEMO_PROXY_KEY] },
+    default_backend: 'nvidia',
+    failure_handling: { keepalive_interval: 2 },
+    backends: { nvidia: { type: 'nvidia', api_url: mock.url, api_key: DEFAULT_API_KEY } },
+  };
+  let proxy: RunningServer;
+  try {
+    proxy = await startServer({ ...config, port: Number(env.PROXY_PORT ?? 8000) }, { env: {} });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    console.log(`Port ${env.PROXY_PORT ?? 8000} is busy; using a free one.`);
+    proxy = await startServer({ ...config, port: 0 }, { env: {} });
+  }
+
+  const baseURL = `${proxy.url}/v1`;
+  console.log(`
+Mock NIM:   ${mock.url}   (stands in for https://integrate.api.nvidia.com/v1)
+Proxy:      ${baseURL}
+Proxy key:  ${DEMO_PROXY_KEY}
+
+Try it:
+  curl -N ${baseURL}/chat/completions \\
+    -H "Authorization: Bearer ${DEMO_PROXY_KEY}" -H "Content-Type: application/json" \\
+    -d '{"model":"${MODEL}","stream":true,"messages":[{"role":"user","content":"Hello!"}]}'
+
+  curl ${baseURL}/models -H "Authorization: Bearer ${DEMO_PROXY_KEY}"
+`);
+
+  const client = new OpenAI({ baseURL, apiKey: DEMO_PROXY_KEY, maxRetries: 0 });
+  process.stdout.write(`Streaming one answer from ${MODEL} through the proxy:\n  `);
+  const stream = await client.chat.completions.create({
+    model: MODEL,
+    stream: true,
+    messages: [{ role: 'user', content: 'Say hello to the proxy demo.' }],
+  });
+  for await (const chunk of stream) process.stdout.write(chunk.choices[0]?.delta?.content ?? '');
+  process.stdout.write('\n\nServing until Ctrl-C.\n');
+
+  return {
+    baseURL,
+    proxyKey: DEMO_PROXY_KEY,
+    async close() {
+      await proxy.close();
+      await mock.close();
+    },
+  };
+}
