@@ -6,7 +6,7 @@ export interface DispatcherSettings {
   connectTimeoutMs: number;
   headersTimeoutMs: number;
   bodyTimeoutMs: number;
-  /** Connections per origin. */
+  /** Connections per origin; unlimited by default, since every in-flight completion (often a minutes-long stream) holds one. */
   connections?: number | undefined;
   /** How long an idle keep-alive connection is kept for reuse. */
   keepAliveTimeoutMs?: number | undefined;
@@ -16,7 +16,7 @@ export interface DispatcherSettings {
 export function createDispatcher(settings: DispatcherSettings): Dispatcher {
   return new Agent({
     allowH2: settings.allowH2,
-    connections: settings.connections ?? 128,
+    ...(settings.connections === undefined ? {} : { connections: settings.connections }),
     pipelining: 1,
     // undici's default idle timeout (4 s, shortened by the server's Keep-Alive hint) avoids reusing a socket
     // the upstream is about to close; tests pass a few ms so no socket outlives them.

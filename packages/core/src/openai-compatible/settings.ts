@@ -16,7 +16,7 @@ export interface OpenAICompatibleSettings {
   dispatcher?: Dispatcher | undefined;
   /** HTTP/2 for the connector's own dispatcher. Default false. */
   allowH2?: boolean | undefined;
-  /** Connections per origin for the connector's own dispatcher. Default 128. */
+  /** Connections per origin for the connector's own dispatcher. Default unlimited: each in-flight completion holds one. */
   connections?: number | undefined;
   /** Idle keep-alive lifetime of the connector's own sockets. */
   keepAliveTimeoutMs?: number | undefined;
