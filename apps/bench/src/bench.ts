@@ -1,0 +1,153 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { BENCH_PROXY_KEY } from './bench-key.js';
+import { startChild, type Child } from './child-process.js';
+import { concurrentStreams } from './concurrent-streams.js';
+import { closeLatencyAgent, sequentialLatency, type Target } from './latency.js';
+import { runLoad, type LoadResult } from './load.js';
+import { describeMachine, table } from './report.js';
+
+const { values: flags } = parseArgs({
+  options: {
+    check: { type: 'boolean', default: false },
+    quick: { type: 'boolean', default: false },
+    'no-write': { type: 'boolean', default: false },
+  },
+});
+const quick = flags.quick!;
+const seconds = quick ? 3 : 10;
+const streamCount = quick ? 500 : 2000;
+const soakRequests = quick ? 20_000 : 100_000;
+
+const JSON_BODY = JSON.stringify({ model: 'nvidia:meta/llama3-70b-instruct', messages: [{ role: 'user', content: 'Hello!' }], max_completion_tokens: 64 });
+const STREAM_BODY = JSON.stringify({ model: 'nvidia:meta/llama3-70b-instruct', stream: true, messages: [{ role: 'user', content: 'Hello!' }] });
+const auth = { authorization: `Bearer ${BENCH_PROXY_KEY}` };
+const log = (text: string) => process.stderr.write(`${text}\n`);
+
+const NOTES_HEADING = '## Optimisation notes';
+const children: Child[] = [];
+async function child(...args: Parameters<typeof startChild>): Promise<Child> {
+  const started = await startChild(...args);
+  children.push(started);
+  return started;
+}
+
+try {
+  log(`machine: ${describeMachine()}`);
+  const upstream = await child('upstream', { chunks: 20 });
+  const baseline = await child('baseline', { upstreamUrl: upstream.url });
+  const proxy = await child('proxy', { upstreamUrl: upstream.url });
+  const targets: Target[] = [
+    { name: 'direct', url: `${upstream.url}/chat/completions`, headers: {} },
+    { name: 'baseline', url: `${baseline.url}/chat/completions`, headers: {} },
+    { name: 'proxy', url: `${proxy.url}/chat/completions`, headers: auth },
+  ];
+
+  const load = async (body: string): Promise<Map<string, LoadResult>> => {
+    const results = new Map<string, LoadResult>();
+    for (const target of targets) {
+      await runLoad({ url: target.url, body, connections: 50, durationSeconds: 1, headers: target.headers }); // warm-up
+      results.set(target.name, await runLoad({ url: target.url, body, connections: 50, durationSeconds: seconds, headers: target.headers }));
+      log(`  ${target.name}: ${results.get(target.name)!.requestsPerSecond.toFixed(0)} req/s`);
+    }
+    return results;
+  };
+  log('non-streaming throughput, 50 connections');
+  const json = await load(JSON_BODY);
+  log('streaming throughput, 50 connections');
+  const sse = await load(STREAM_BODY);
+
+  log('sequential latency, interleaved rounds');
+  const rounds = quick ? 5 : 15;
+  const jsonLatency = await sequentialLatency(targets, JSON_BODY, rounds, 40);
+  const sseLatency = await sequentialLatency(targets, STREAM_BODY, rounds, 40);
+  await closeLatencyAgent();
+
+  log(`${streamCount} concurrent slow streams with keep-alives`);
+  const slowUpstream = await child('upstream', { chunks: 3, streamDelayMs: 1500 });
+  const slowProxy = await child('proxy', { upstreamUrl: slowUpstream.url, keepaliveSeconds: 1 });
+  const streams = await concurrentStreams(slowProxy, auth, streamCount);
+
+  log(`memory across ${soakRequests} requests`);
+  const soakProxy = await child('proxy', { upstreamUrl: upstream.url }, ['--expose-gc']);
+  await runLoad({ url: `${soakProxy.url}/chat/completions`, body: JSON_BODY, connections: 50, amount: soakRequests / 10, headers: auth });
+  const before = await soakProxy.memory();
+  const soak = await runLoad({ url: `${soakProxy.url}/chat/completions`, body: JSON_BODY, connections: 50, amount: soakRequests, headers: auth });
+  const after = await soakProxy.memory();
+
+  // Ratios and targets.
+  const ratio = (map: Map<string, LoadResult>) => map.get('proxy')!.requestsPerSecond / map.get('baseline')!.requestsPerSecond;
+  const added = (map: Map<string, { total: number }>, name: string) => map.get(name)!.total - map.get('direct')!.total;
+  const addedRatio = added(jsonLatency, 'proxy') / Math.max(added(jsonLatency, 'baseline'), 1e-3);
+  const rssDrift = (after.rss - before.rss) / before.rss;
+  const checks = [
+    ['non-streaming throughput ≥ 0.8 × baseline, no errors', ratio(json) >= 0.8 && json.get('proxy')!.errors + json.get('proxy')!.non2xx === 0, `${ratio(json).toFixed(2)}×`],
+    ['streaming throughput ≥ 0.8 × baseline', ratio(sse) >= 0.8 && sse.get('proxy')!.errors + sse.get('proxy')!.non2xx === 0, `${ratio(sse).toFixed(2)}×`],
+    ['sequential added latency ≤ 1.2 × baseline', addedRatio <= 1.2, `${addedRatio.toFixed(2)}×`],
+    [`${streamCount} concurrent streams: ≤ 200 MiB RSS, none dropped`, streams.peakRssMiB <= 200 && streams.dropped === 0, `${streams.peakRssMiB.toFixed(0)} MiB, ${streams.dropped} dropped`],
+    [`memory flat (±10%) across ${soakRequests} requests`, Math.abs(rssDrift) <= 0.1 && soak.errors + soak.non2xx === 0, `${(rssDrift * 100).toFixed(1)}%`],
+  ] as const;
+
+  const throughputRows = (map: Map<string, LoadResult>) =>
+    targets.map((t) => {
+      const r = map.get(t.name)!;
+      return [t.name, r.requestsPerSecond, r.p50, r.p99, r.errors + r.non2xx, (r.requestsPerSecond / map.get('baseline')!.requestsPerSecond).toFixed(2) + '×'];
+    });
+  const latencyRows = targets.map((t) => [
+    t.name,
+    jsonLatency.get(t.name)!.total,
+    t.name === 'direct' ? '—' : added(jsonLatency, t.name).toFixed(3),
+    sseLatency.get(t.name)!.firstByte,
+    sseLatency.get(t.name)!.total,
+  ]);
+  const report = `# Performance
+
+Measured by \`pnpm bench\` (\`apps/bench\`) on ${new Date().toISOString().slice(0, 10)}${quick ? ' (--quick run)' : ''}.
+Machine: ${describeMachine()}. The load generator (autocannon), the upstream, the baseline and the proxy share
+these cores, so absolute numbers are low; the ratios, measured in one run, are what matter.
+
+Rows: **direct** = client → fast upstream (\`node:http\`, canned NIM-shaped answers); **baseline** = client → a
+minimal Node pass-through (parse JSON, forward with an undici pool, pipe the answer back) → upstream; **proxy** =
+client → \`@proxy/server\` (auth on, metrics on, logging at its default level, the \`nvidia\` connector) → upstream.
+
+## Non-streaming, 50 connections, ${seconds} s
+
+${table(['target', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'vs baseline'], throughputRows(json))}
+
+## Streaming (22 SSE frames per answer), 50 connections, ${seconds} s
+
+${table(['target', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'vs baseline'], throughputRows(sse))}
+
+## Sequential latency (median of ${rounds} interleaved round medians, 40 requests each)
+
+${table(['target', 'JSON total ms', 'added over direct ms', 'stream first byte ms', 'stream total ms'], latencyRows)}
+
+## Concurrency and memory
+
+${table(
+    ['scenario', 'result'],
+    [
+      [`${streams.streams} concurrent slow streams (upstream frames 1.5 s apart, keep-alive every 1 s)`, `${streams.completed} completed, ${streams.dropped} dropped, ${streams.keepalivesSeen} keep-alives delivered`],
+      ['proxy peak RSS / heap during them', `${streams.peakRssMiB.toFixed(0)} MiB / ${streams.peakHeapMiB.toFixed(0)} MiB`],
+      [`${soakRequests} non-streaming requests`, `${soak.total} done, ${soak.errors + soak.non2xx} errors; RSS ${(before.rss / 2 ** 20).toFixed(0)} → ${(after.rss / 2 ** 20).toFixed(0)} MiB (${(rssDrift * 100).toFixed(1)}%), heap ${(before.heapUsed / 2 ** 20).toFixed(1)} → ${(after.heapUsed / 2 ** 20).toFixed(1)} MiB`],
+    ],
+  )}
+
+## Targets
+
+${table(['target', 'met', 'measured'], checks.map(([name, ok, value]) => [name, ok ? 'yes' : 'NO', value]))}
+`;
+  console.log(report);
+  if (!flags['no-write']) {
+    const path = fileURLToPath(new URL('../../../docs/performance.md', import.meta.url));
+    // The hand-written notes (what each optimisation bought) follow the generated part and are kept.
+    const previous = existsSync(path) ? readFileSync(path, 'utf8') : '';
+    const notesAt = previous.indexOf(NOTES_HEADING);
+    writeFileSync(path, report + (notesAt >= 0 ? `\n${previous.slice(notesAt)}` : ''));
+    log(`written to ${path}`);
+  }
+  if (flags.check && checks.some(([, ok]) => !ok)) process.exitCode = 1;
+} finally {
+  await Promise.all(children.map((c) => c.stop()));
+}

@@ -1,0 +1,51 @@
+import { startServer } from '@proxy/server';
+import { startBaselineProxy } from './baseline-proxy.js';
+import { BENCH_PROXY_KEY } from './bench-key.js';
+import { startFastUpstream } from './fast-upstream.js';
+
+/**
+ * One bench participant per process, so each gets its own event loop and its memory can be read on its own:
+ * `node child-entry.js <upstream|baseline|proxy> '<json options>'`. Reports `{ port }` over IPC when listening and
+ * answers `memory` requests (after a GC when started with --expose-gc).
+ */
+interface ChildOptions {
+  upstreamUrl?: string;
+  chunks?: number;
+  streamDelayMs?: number;
+  keepaliveSeconds?: number;
+}
+
+const role = process.argv[2];
+const options = JSON.parse(process.argv[3] ?? '{}') as ChildOptions;
+
+async function start(): Promise<number> {
+  switch (role) {
+    case 'upstream':
+      return (await startFastUpstream({ chunks: options.chunks, streamDelayMs: options.streamDelayMs })).port;
+    case 'baseline':
+      return (await startBaselineProxy(new URL(options.upstreamUrl!).origin)).port;
+    case 'proxy': {
+      // As deployed: auth on, metrics on, logging at its default level (info: one line per request).
+      const server = await startServer(
+        {
+          port: 0,
+          auth: { api_keys: [BENCH_PROXY_KEY] },
+          failure_handling: { keepalive_interval: options.keepaliveSeconds ?? 8 },
+          backends: { nvidia: { type: 'nvidia', api_url: options.upstreamUrl, api_key: 'nvapi-bench-upstream-key' } },
+        },
+        { env: {} },
+      );
+      return Number(new URL(server.url).port);
+    }
+    default:
+      throw new Error(`unknown role ${role}`);
+  }
+}
+
+const port = await start();
+process.on('message', (message: { cmd?: string }) => {
+  if (message.cmd !== 'memory') return;
+  (globalThis as { gc?: () => void }).gc?.();
+  process.send?.({ memory: process.memoryUsage() });
+});
+process.send?.({ port });

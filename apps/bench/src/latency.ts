@@ -1,0 +1,60 @@
+import { Agent, request } from 'undici';
+
+export interface Target {
+  name: string;
+  url: string;
+  headers: Record<string, string>;
+}
+
+const agent = new Agent({ connections: 4, allowH2: false });
+
+/** One request, read to the end. Returns [time to first body byte, total] in ms. */
+export async function timeRequest(target: Target, body: string): Promise<[number, number]> {
+  const started = performance.now();
+  const response = await request(target.url, {
+    method: 'POST',
+    dispatcher: agent,
+    headers: { 'content-type': 'application/json', ...target.headers },
+    body,
+  });
+  let firstByte = 0;
+  for await (const _chunk of response.body) {
+    if (!firstByte) firstByte = performance.now() - started;
+  }
+  if (response.statusCode !== 200) throw new Error(`${target.name} answered ${response.statusCode}`);
+  return [firstByte, performance.now() - started];
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/**
+ * Sequential latency, the way independent gateway benchmarks measure it: rounds that interleave the targets (so
+ * drift hits all alike), a median per target per round, then the median of those round medians.
+ */
+export async function sequentialLatency(
+  targets: Target[],
+  body: string,
+  rounds: number,
+  perRound: number,
+): Promise<Map<string, { total: number; firstByte: number }>> {
+  const totals = new Map<string, number[]>(targets.map((t) => [t.name, []]));
+  const firsts = new Map<string, number[]>(targets.map((t) => [t.name, []]));
+  for (const target of targets) for (let i = 0; i < 20; i++) await timeRequest(target, body); // warm-up
+  for (let round = 0; round < rounds; round++) {
+    for (const target of targets) {
+      const samples: [number, number][] = [];
+      for (let i = 0; i < perRound; i++) samples.push(await timeRequest(target, body));
+      firsts.get(target.name)!.push(median(samples.map((s) => s[0])));
+      totals.get(target.name)!.push(median(samples.map((s) => s[1])));
+    }
+  }
+  return new Map(targets.map((t) => [t.name, { total: median(totals.get(t.name)!), firstByte: median(firsts.get(t.name)!) }]));
+}
+
+export async function closeLatencyAgent(): Promise<void> {
+  await agent.close();
+}
