@@ -1,0 +1,26 @@
+import type { ProxyError, TokenUsage } from '@proxy/core';
+
+/** What a request did, filled in as it goes and read once when it completes. */
+export interface RequestOutcome {
+  /** Set once routed: the backend name and the upstream model id. */
+  backend?: string;
+  model?: string;
+  stream?: boolean;
+  usage?: TokenUsage | undefined;
+  /** The error the client was answered with (or sent as a stream error event). */
+  error?: ProxyError;
+  /** The request was counted already (an aborted stream is counted when it aborts, not by onResponse). */
+  recorded?: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Null until a handler has something to report. */
+    outcome: RequestOutcome | null;
+  }
+}
+
+/** The request's outcome record, created on first use. */
+export function outcomeOf(request: { outcome: RequestOutcome | null }): RequestOutcome {
+  return (request.outcome ??= {});
+}

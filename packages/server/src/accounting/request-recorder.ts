@@ -1,0 +1,54 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { errorClass, type ProxyMetrics } from '../metrics/proxy-metrics.js';
+
+/** Routes polled by machines: logged at debug so probes do not drown the request log. */
+const QUIET_ROUTES = new Set(['/healthz', '/metrics']);
+
+/**
+ * Counts a finished request in the metrics and writes its one log line: route, status, latency and, once routed,
+ * backend, model and token usage. Never logs bodies or headers.
+ */
+export function recordRequest(request: FastifyRequest, reply: FastifyReply, status: number, metrics: ProxyMetrics | undefined): void {
+  const outcome = request.outcome;
+  if (outcome?.recorded) return;
+  if (outcome) outcome.recorded = true;
+  const route = request.routeOptions.url ?? 'unmatched';
+  const latencyMs = reply.elapsedTime;
+
+  if (metrics) {
+    metrics.requests.inc({ route, method: request.method, status: String(status) });
+    metrics.latency.observe({ route }, latencyMs / 1000);
+    if (outcome?.backend !== undefined && outcome.model !== undefined) {
+      if (outcome.usage) {
+        const labels = { backend: outcome.backend, model: outcome.model };
+        metrics.promptTokens.inc(labels, outcome.usage.promptTokens);
+        metrics.completionTokens.inc(labels, outcome.usage.completionTokens);
+      }
+      const error = outcome.error;
+      // A client that left is not an upstream failure.
+      if (error && error.code !== 'client_closed_request') {
+        metrics.upstreamErrors.inc({ backend: outcome.backend, class: errorClass(error.status), code: error.code ?? `http_${error.status}` });
+      }
+    }
+  }
+
+  const fields = {
+    method: request.method,
+    route,
+    status,
+    latency_ms: Math.round(latencyMs * 10) / 10,
+    ...(outcome?.backend === undefined
+      ? {}
+      : {
+          backend: outcome.backend,
+          model: outcome.model,
+          stream: outcome.stream ?? false,
+          prompt_tokens: outcome.usage?.promptTokens,
+          completion_tokens: outcome.usage?.completionTokens,
+          total_tokens: outcome.usage?.totalTokens,
+        }),
+    ...(outcome?.error ? { error_code: outcome.error.code, error: outcome.error.message } : {}),
+  };
+  if (QUIET_ROUTES.has(route) && status < 400) request.log.debug(fields, 'request completed');
+  else request.log.info(fields, 'request completed');
+}

@@ -1,0 +1,117 @@
+import type { BackendDefinition } from '@proxy/core';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import type { Dispatcher } from 'undici';
+import { recordRequest } from './accounting/request-recorder.js';
+import { ApiKeyVerifier } from './auth/api-key-verifier.js';
+import { bearerAuthHook } from './auth/bearer-auth.js';
+import { BackendRegistry, BUILTIN_BACKENDS } from './backends/backend-registry.js';
+import { BackendSet } from './backends/backend-set.js';
+import { collectSecrets } from './config/collect-secrets.js';
+import { ConfigError } from './config/config-error.js';
+import type { ProxyConfigInput } from './config/config-schema.js';
+import { isResolvedConfig, resolveConfig, type ResolvedProxyConfig } from './config/resolve-config.js';
+import { createErrorHandler } from './http/error-handler.js';
+import { loggerOptions, type LogDestination } from './http/logger-options.js';
+import { notFoundHandler, rejectOtherMethods } from './http/not-found.js';
+import { requestIdFor } from './http/request-id.js';
+import { ProxyMetrics } from './metrics/proxy-metrics.js';
+import { chatCompletionsRoute } from './routes/chat-completions-route.js';
+import { healthRoutes } from './routes/health-routes.js';
+import { metricsRoutes } from './routes/metrics-routes.js';
+import { modelsRoutes } from './routes/models-routes.js';
+
+export interface BuildServerOptions {
+  /** Backend types beyond the built-in ones (`openai`, `nvidia`); one with a built-in's type replaces it. */
+  backends?: readonly BackendDefinition[];
+  /** Passed to every connector instead of their own pools (tests, shared connection pools). */
+  dispatcher?: Dispatcher;
+  /** Where connectors read fallbacks such as `NVIDIA_API_KEY`. Defaults to `process.env`. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Where JSON log lines are written. Defaults to stdout. */
+  logDestination?: LogDestination;
+}
+
+/**
+ * The proxy as a Fastify instance, not listening: `app.inject()` it, or `listen()` it (see startServer).
+ * Connectors are created now, load their catalogs when the app gets ready and are closed by `app.close()`.
+ * Throws a ConfigError for a configuration it cannot serve with.
+ */
+export function buildServer(input: ProxyConfigInput | ResolvedProxyConfig = {}, options: BuildServerOptions = {}): FastifyInstance {
+  const config = isResolvedConfig(input) ? input : resolveConfig(input);
+  const env = options.env ?? process.env;
+  const secrets = collectSecrets(config, env);
+
+  const verifier = new ApiKeyVerifier(config.auth.api_keys);
+  if (!config.auth.disabled && verifier.size === 0) {
+    throw new ConfigError(
+      'No proxy API keys configured, so no client could use the proxy. Set PROXY_API_KEYS (comma-separated) or ' +
+        'auth.api_keys in the configuration file; or, on a trusted network only, turn authentication off with ' +
+        '--disable-auth (auth.disabled: true).',
+    );
+  }
+  const registry = new BackendRegistry([...BUILTIN_BACKENDS, ...(options.backends ?? [])]);
+  const backends = new BackendSet(config, registry, { env, dispatcher: options.dispatcher }, secrets);
+  const metrics = config.metrics.enabled ? new ProxyMetrics() : undefined;
+  const auth = config.auth.disabled ? undefined : bearerAuthHook(verifier);
+
+  const app = Fastify({
+    logger: loggerOptions(config.logging.level, options.logDestination),
+    // One line per request is written by recordRequest; Fastify's own two would double the logging cost.
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'request_id' }),
+    genReqId: requestIdFor,
+    bodyLimit: config.body_limit,
+    routerOptions: { maxParamLength: 512 },
+  });
+
+  // Only JSON is accepted: Fastify's text/plain parser would let a mislabelled body through as a string.
+  app.removeContentTypeParser('text/plain');
+  app.decorateRequest('outcome', null);
+  app.setErrorHandler(createErrorHandler({ bodyLimit: config.body_limit, secrets }));
+  app.setNotFoundHandler(notFoundHandler);
+
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.header('x-request-id', request.id);
+    done();
+  });
+  app.addHook('onResponse', (request, reply, done) => {
+    recordRequest(request, reply, reply.statusCode, metrics);
+    done();
+  });
+  app.addHook('onReady', async () => {
+    if (config.auth.disabled) {
+      app.log.warn(
+        { host: config.host },
+        'AUTHENTICATION IS DISABLED: anyone who can reach this server can use it, and the upstream keys, without a proxy key',
+      );
+    }
+    await backends.initialize(app.log);
+  });
+  app.addHook('onClose', async () => {
+    await backends.close();
+  });
+
+  app.register(healthRoutes);
+  if (metrics) {
+    app.register(metricsRoutes, { metrics, auth: config.metrics.require_auth ? auth : undefined });
+    rejectOtherMethods(app, '/metrics', ['GET']);
+  }
+  app.register(async (api) => {
+    if (auth) api.addHook('onRequest', auth);
+    await api.register(modelsRoutes, { backends });
+    await api.register(chatCompletionsRoute, {
+      backends,
+      forceModel: config.force_model,
+      keepalive: {
+        intervalMs: config.failure_handling.keepalive_interval * 1000,
+        format: config.failure_handling.keepalive_format,
+      },
+      metrics,
+      bodyLimit: config.body_limit,
+    });
+  });
+  rejectOtherMethods(app, '/healthz', ['GET']);
+  rejectOtherMethods(app, '/v1/models', ['GET']);
+  rejectOtherMethods(app, '/v1/models/*', ['GET']);
+  rejectOtherMethods(app, '/v1/chat/completions', ['POST']);
+  return app;
+}

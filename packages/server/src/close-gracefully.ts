@@ -1,0 +1,22 @@
+import type { FastifyInstance } from 'fastify';
+
+/**
+ * Stops accepting connections and lets in-flight requests (streams included) finish for up to `graceMs`;
+ * whatever is still open then is cut. Connectors are closed last, by the app's onClose hook. Resolves `true`
+ * when everything finished within the grace period.
+ */
+export async function closeGracefully(app: FastifyInstance, graceMs: number): Promise<boolean> {
+  const closed = app.close();
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<'expired'>((resolve) => {
+    timer = setTimeout(resolve, graceMs, 'expired');
+    timer.unref();
+  });
+  const first = await Promise.race([closed.then(() => 'closed' as const), expired]);
+  clearTimeout(timer);
+  if (first === 'closed') return true;
+  app.log.warn({ grace_period_s: graceMs / 1000 }, 'grace period over: closing the connections still open');
+  app.server.closeAllConnections();
+  await closed;
+  return false;
+}

@@ -1,0 +1,13 @@
+import type { ResolvedProxyConfig } from './resolve-config.js';
+
+/** Every credential the server knows: scrubbed from any text it logs or sends. */
+export function collectSecrets(config: ResolvedProxyConfig, env: Readonly<Record<string, string | undefined>>): string[] {
+  const secrets = new Set<string>(config.auth.api_keys);
+  for (const backend of config.backends) if (backend.api_key) secrets.add(backend.api_key);
+  for (const [name, value] of Object.entries(env)) {
+    if (value && /(_API_KEY|_API_KEYS|_TOKEN|_SECRET)$/.test(name)) {
+      for (const part of value.split(',')) if (part.trim()) secrets.add(part.trim());
+    }
+  }
+  return [...secrets];
+}

@@ -1,0 +1,78 @@
+import { z } from 'zod';
+
+/** 20 MiB: long multi-turn conversations with inline images fit; a runaway client does not. */
+export const DEFAULT_BODY_LIMIT = 20 * 1024 * 1024;
+
+const seconds = (what: string) => z.number({ error: `expected ${what} in seconds` }).nonnegative(`expected ${what} in seconds (>= 0)`);
+
+/**
+ * One backend. The listed keys are checked; any other key is passed to the backend's definition untouched, so a
+ * connector can take settings the server knows nothing about.
+ */
+const backendSchema = z.looseObject({
+  type: z.string().min(1, 'expected a non-empty backend type').optional(),
+  api_url: z.url({ error: 'expected an http(s) URL', protocol: /^https?$/ }).optional(),
+  api_key: z.string().optional(),
+  timeout: z.number({ error: 'expected a number of seconds' }).positive('expected a number of seconds (> 0)').optional(),
+  connect_timeout: z
+    .number({ error: 'expected a number of seconds' })
+    .positive('expected a number of seconds (> 0)')
+    .optional(),
+  models: z.array(z.string().min(1, 'expected non-empty model ids'), { error: 'expected a list of model ids' }).optional(),
+  health_check: z.union([z.boolean(), z.looseObject({})], { error: 'expected true, false or a mapping' }).optional(),
+});
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+// Compiled once at module load; the hot path never touches zod for configuration.
+export const proxyConfigSchema = z.strictObject({
+  host: z.string().min(1, 'expected a host name or address').default('127.0.0.1'),
+  port: z
+    .number({ error: 'expected a number between 0 and 65535' })
+    .int('expected a number between 0 and 65535')
+    .min(0, 'expected a number between 0 and 65535')
+    .max(65535, 'expected a number between 0 and 65535')
+    .default(8000),
+  auth: z
+    .strictObject({
+      api_keys: z
+        .array(z.string().min(1, 'expected non-empty keys'), { error: 'expected a list of keys' })
+        .default([]),
+      disabled: z.boolean({ error: 'expected true or false' }).default(false),
+    })
+    .prefault({}),
+  default_backend: z.string().min(1, 'expected a backend name').optional(),
+  force_model: z.string().min(1, 'expected a model id').optional(),
+  failure_handling: z
+    .strictObject({
+      keepalive_interval: seconds('an interval').default(8),
+      keepalive_format: z.enum(['openai', 'comment'], { error: "expected 'openai' or 'comment'" }).default('openai'),
+    })
+    .prefault({}),
+  body_limit: z
+    .number({ error: 'expected a size in bytes' })
+    .int('expected a whole number of bytes')
+    .positive('expected a size in bytes (> 0)')
+    .default(DEFAULT_BODY_LIMIT),
+  logging: z
+    .strictObject({
+      level: z.enum(logLevels, { error: `expected one of ${logLevels.join(', ')}` }).default('info'),
+    })
+    .prefault({}),
+  metrics: z
+    .strictObject({
+      enabled: z.boolean({ error: 'expected true or false' }).default(true),
+      require_auth: z.boolean({ error: 'expected true or false' }).default(false),
+    })
+    .prefault({}),
+  shutdown_grace_period: seconds('a grace period').default(30),
+  backends: z.record(z.string().min(1), backendSchema, { error: 'expected a mapping of backend names' }).default({}),
+});
+
+/** What a caller may pass: every key optional, defaults filled in by validation. */
+export type ProxyConfigInput = z.input<typeof proxyConfigSchema>;
+/** Validated configuration (before backend defaults are applied; see ResolvedProxyConfig). */
+export type ProxyConfig = z.output<typeof proxyConfigSchema>;
+export type BackendSettings = z.output<typeof backendSchema>;
+export type LogLevel = (typeof logLevels)[number];
+export type KeepaliveFormat = ProxyConfig['failure_handling']['keepalive_format'];

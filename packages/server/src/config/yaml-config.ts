@@ -1,0 +1,42 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { ConfigError } from './config-error.js';
+
+/**
+ * Reads a YAML configuration file. A key written with no value (`force_model:`) counts as unset, so commenting
+ * out the value of an example key behaves like commenting out the key.
+ */
+export function readYamlConfig(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`Cannot read the configuration file ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, {
+      cause: error,
+    });
+  }
+  let document: unknown;
+  try {
+    document = parse(text);
+  } catch (error) {
+    throw new ConfigError(`The configuration file ${path} is not valid YAML: ${(error as Error).message}`, { cause: error });
+  }
+  if (document === null || document === undefined) return {};
+  if (typeof document !== 'object' || Array.isArray(document)) {
+    throw new ConfigError(`The configuration file ${path} must hold a mapping of keys (see config/config.example.yaml)`);
+  }
+  return dropNulls(document as Record<string, unknown>);
+}
+
+function dropNulls(record: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(record)) {
+    if (value === null) continue;
+    out[key] = isPlainObject(value) ? dropNulls(value) : value;
+  }
+  return out;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

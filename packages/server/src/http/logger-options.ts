@@ -1,0 +1,33 @@
+import type { FastifyLoggerOptions } from 'fastify';
+import type { LogLevel } from '../config/config-schema.js';
+
+/** Where log lines go instead of stdout (tests capture them here). */
+export interface LogDestination {
+  write(line: string): unknown;
+}
+
+/**
+ * Paths removed from every log line. The server never logs headers or bodies in the first place; this is the
+ * second line of defence should a serializer or a future log call include them.
+ */
+const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers["x-api-key"]',
+  'headers.authorization',
+  'headers["x-api-key"]',
+  'authorization',
+  'api_key',
+  'api_keys',
+  '*.api_key',
+  '*.api_keys',
+  'auth.api_keys',
+  'backends.*.api_key',
+];
+
+export function loggerOptions(level: LogLevel, destination: LogDestination | undefined): FastifyLoggerOptions & Record<string, unknown> {
+  return {
+    level,
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    ...(destination ? { stream: destination } : {}),
+  };
+}

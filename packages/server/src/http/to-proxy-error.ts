@@ -1,0 +1,44 @@
+import { InvalidRequestError, ProxyError } from '@proxy/core';
+
+interface FrameworkError {
+  code?: unknown;
+  statusCode?: unknown;
+  message?: unknown;
+}
+
+/**
+ * Any error a request can end with, as the ProxyError the client sees. Fastify's own errors (body too large,
+ * wrong content type, bad JSON) get precise messages; unknown failures become a 500 that reveals nothing.
+ */
+export function toProxyError(error: unknown, context: { bodyLimit: number }): ProxyError {
+  if (ProxyError.isInstance(error)) return error;
+  const { code, statusCode } = (error ?? {}) as FrameworkError;
+  switch (code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new InvalidRequestError(`The request body is larger than the limit of ${context.bodyLimit} bytes`, {
+        status: 413,
+        code: 'request_too_large',
+      });
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new InvalidRequestError("Unsupported content type: send the request body as 'application/json'", {
+        status: 415,
+        code: 'unsupported_media_type',
+      });
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new InvalidRequestError("The request body is empty but the content type is 'application/json'", {
+        code: 'invalid_json',
+      });
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return new InvalidRequestError('The request body is not valid JSON', { code: 'invalid_json' });
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new InvalidRequestError('The request body does not match its Content-Length', { code: 'invalid_body' });
+  }
+  if (error instanceof SyntaxError) return new InvalidRequestError('The request body is not valid JSON', { code: 'invalid_json' });
+  if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
+    return new InvalidRequestError(typeof (error as FrameworkError).message === 'string' ? String((error as FrameworkError).message) : 'Bad request', {
+      status: statusCode,
+      code: typeof code === 'string' ? code.toLowerCase() : null,
+    });
+  }
+  return new ProxyError({ status: 500, code: 'internal_error', message: 'The proxy failed to handle the request', cause: error });
+}

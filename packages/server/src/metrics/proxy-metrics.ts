@@ -1,0 +1,64 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** Latency buckets (seconds) spanning a cached health probe to a long reasoning completion. */
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
+
+/**
+ * The proxy's Prometheus metrics, in a registry of their own: two servers in one process (tests, embedders)
+ * never share or clash over the global registry.
+ */
+export class ProxyMetrics {
+  readonly registry = new Registry();
+  readonly requests: Counter<'route' | 'method' | 'status'>;
+  readonly latency: Histogram<'route'>;
+  readonly upstreamErrors: Counter<'backend' | 'class' | 'code'>;
+  readonly activeStreams: Gauge;
+  readonly promptTokens: Counter<'backend' | 'model'>;
+  readonly completionTokens: Counter<'backend' | 'model'>;
+
+  constructor() {
+    const registers = [this.registry];
+    this.requests = new Counter({
+      name: 'nim_proxy_http_requests_total',
+      help: 'HTTP requests answered, by route, method and status',
+      labelNames: ['route', 'method', 'status'],
+      registers,
+    });
+    this.latency = new Histogram({
+      name: 'nim_proxy_http_request_duration_seconds',
+      help: 'Time from request to the end of the response (the whole stream for streaming completions)',
+      labelNames: ['route'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.upstreamErrors = new Counter({
+      name: 'nim_proxy_upstream_errors_total',
+      help: 'Failed upstream calls, by backend, class (4xx, 5xx, timeout) and error code',
+      labelNames: ['backend', 'class', 'code'],
+      registers,
+    });
+    this.activeStreams = new Gauge({
+      name: 'nim_proxy_active_streams',
+      help: 'Streaming completions currently being relayed',
+      registers,
+    });
+    this.promptTokens = new Counter({
+      name: 'nim_proxy_prompt_tokens_total',
+      help: 'Prompt tokens reported by upstreams, by backend and upstream model',
+      labelNames: ['backend', 'model'],
+      registers,
+    });
+    this.completionTokens = new Counter({
+      name: 'nim_proxy_completion_tokens_total',
+      help: 'Completion tokens reported by upstreams, by backend and upstream model',
+      labelNames: ['backend', 'model'],
+      registers,
+    });
+  }
+}
+
+/** `4xx`, `5xx`, or `timeout` for 408/504: what an operator alerts on differently. */
+export function errorClass(status: number): string {
+  if (status === 408 || status === 504) return 'timeout';
+  return status >= 500 ? '5xx' : '4xx';
+}

@@ -1,0 +1,143 @@
+import {
+  ClientAbortError,
+  parseChatCompletionRequest,
+  type ChatCompletionRequest,
+  type Connector,
+} from '@proxy/core';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { outcomeOf, type RequestOutcome } from '../accounting/request-outcome.js';
+import { recordRequest } from '../accounting/request-recorder.js';
+import type { BackendSet } from '../backends/backend-set.js';
+import type { KeepaliveFormat } from '../config/config-schema.js';
+import { toProxyError } from '../http/to-proxy-error.js';
+import type { ProxyMetrics } from '../metrics/proxy-metrics.js';
+import { buildKeepaliveFrame } from '../streaming/keepalive-frame.js';
+import { relayChatStream } from '../streaming/relay-chat-stream.js';
+import { settleWithin } from '../streaming/settle-within.js';
+import { commitSseHeaders } from '../streaming/sse-headers.js';
+import { abortOnClientClose } from './abort-on-client-close.js';
+
+export interface ChatCompletionsRouteOptions {
+  backends: BackendSet;
+  /** Replaces the client's model; may carry a `backend:` prefix. */
+  forceModel: string | undefined;
+  keepalive: { intervalMs: number; format: KeepaliveFormat };
+  metrics: ProxyMetrics | undefined;
+  bodyLimit: number;
+}
+
+interface Target {
+  connector: Connector;
+  request: ChatCompletionRequest;
+  /** The model id the client sent. */
+  clientModel: string;
+  signal: AbortSignal;
+}
+
+/** `POST /v1/chat/completions`, streaming and not, routed by `backend:model`. */
+export const chatCompletionsRoute: FastifyPluginAsync<ChatCompletionsRouteOptions> = async (app, options) => {
+  const errorContext = { bodyLimit: options.bodyLimit };
+
+  app.post('/v1/chat/completions', async (request, reply) => {
+    const body = parseChatCompletionRequest(request.body);
+    const route = options.backends.route(options.forceModel ?? body.model);
+    const outcome = outcomeOf(request);
+    outcome.backend = route.backend;
+    outcome.model = route.model;
+    outcome.stream = body.stream === true;
+    const target: Target = {
+      connector: route.connector,
+      request: route.model === body.model ? body : { ...body, model: route.model },
+      clientModel: body.model,
+      signal: abortOnClientClose(reply.raw),
+    };
+    return outcome.stream ? streamCompletion(request, reply, target) : complete(request, reply, target);
+  });
+
+  async function complete(request: FastifyRequest, reply: FastifyReply, target: Target): Promise<FastifyReply | undefined> {
+    let result;
+    try {
+      result = await target.connector.chatCompletion(target.request, { signal: target.signal });
+    } catch (error) {
+      if (target.signal.aborted) return abandon(request, reply);
+      throw error;
+    }
+    outcomeOf(request).usage = result.usage;
+    // The upstream's bytes as they came: no re-serialisation.
+    return reply.type('application/json; charset=utf-8').send(result.rawBody);
+  }
+
+  async function streamCompletion(request: FastifyRequest, reply: FastifyReply, target: Target): Promise<undefined> {
+    const { intervalMs } = options.keepalive;
+    const pending = target.connector.streamChatCompletion(target.request, { signal: target.signal });
+    // The client gets the upstream's real status if it answers within one keep-alive interval; only a silent
+    // upstream makes the proxy commit 200 first, so the client sees bytes before its own timeout.
+    let upstreamSilent = false;
+    if (intervalMs > 0) {
+      const early = await settleWithin(pending, intervalMs);
+      if (early.status === 'rejected') {
+        if (target.signal.aborted) return abandon(request, reply);
+        throw early.reason;
+      }
+      upstreamSilent = early.status === 'pending';
+    } else {
+      try {
+        await pending;
+      } catch (error) {
+        if (target.signal.aborted) return abandon(request, reply);
+        throw error;
+      }
+    }
+    if (target.signal.aborted) {
+      pending.then((stream) => stream.cancel(), () => undefined);
+      return abandon(request, reply);
+    }
+
+    reply.hijack();
+    options.metrics?.activeStreams.inc();
+    const outcome = outcomeOf(request);
+    try {
+      commitSseHeaders(reply.raw, reply.getHeaders());
+      const result = await relayChatStream({
+        response: reply.raw,
+        stream: pending,
+        signal: target.signal,
+        includeUsage: target.request.stream_options?.include_usage === true,
+        keepalive: {
+          frame: buildKeepaliveFrame({
+            format: options.keepalive.format,
+            model: target.clientModel,
+            id: `chatcmpl-keepalive-${request.id}`,
+            created: Math.floor(Date.now() / 1000),
+          }),
+          intervalMs,
+          sendNow: upstreamSilent,
+        },
+        toError: (error) => toProxyError(error, errorContext),
+      });
+      outcome.usage = result.usage;
+      if (result.status === 'failed') outcome.error = result.error;
+      if (result.status === 'aborted') outcome.error = new ClientAbortError();
+      // Counted here rather than in onResponse: an aborted stream never 'finish'es, and this way the usage is
+      // known for certain before the line is written.
+      recordRequest(request, reply, result.status === 'aborted' ? 499 : 200, options.metrics);
+    } catch (error) {
+      // Past hijack() Fastify's error handler cannot answer; a bug here must still end the response.
+      request.log.error({ err: error }, 'stream relay failed');
+      pending.then((stream) => stream.cancel(), () => undefined);
+      reply.raw.destroy();
+    } finally {
+      options.metrics?.activeStreams.dec();
+    }
+    return undefined;
+  }
+
+  /** The client left: nothing can be sent, so the request is counted as 499 and the reply given up. */
+  function abandon(request: FastifyRequest, reply: FastifyReply): undefined {
+    const outcome: RequestOutcome = outcomeOf(request);
+    outcome.error = new ClientAbortError();
+    reply.hijack();
+    recordRequest(request, reply, 499, options.metrics);
+    return undefined;
+  }
+};

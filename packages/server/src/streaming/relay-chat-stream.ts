@@ -1,0 +1,70 @@
+import { once } from 'node:events';
+import type { ServerResponse } from 'node:http';
+import { formatSseData, SSE_DONE, type ChatCompletionStream, type ProxyError, type TokenUsage } from '@proxy/core';
+import { KeepaliveTimer } from './keepalive-timer.js';
+
+export interface RelayOptions {
+  /** A response whose SSE headers are already committed. */
+  response: ServerResponse;
+  /** The upstream stream; still pending when headers were committed before the upstream answered. */
+  stream: Promise<ChatCompletionStream>;
+  /** Fires when the client goes away. */
+  signal: AbortSignal;
+  /** The client asked for `stream_options.include_usage`: forward usage-only chunks. */
+  includeUsage: boolean;
+  keepalive: {
+    frame: string;
+    /** 0 disables keep-alives. */
+    intervalMs: number;
+    /** The upstream has already been silent for a whole interval: send one at once. */
+    sendNow: boolean;
+  };
+  /** Maps a failure to the error sent as the stream's last event. */
+  toError: (error: unknown) => ProxyError;
+}
+
+export type RelayResult =
+  | { status: 'completed'; usage: TokenUsage | undefined }
+  | { status: 'failed'; usage: TokenUsage | undefined; error: ProxyError }
+  | { status: 'aborted'; usage: TokenUsage | undefined };
+
+/**
+ * Relays upstream events to the client as they come: `data` forwarded as received (no JSON work), keep-alives
+ * during silence, back-pressure honoured, `[DONE]` always last on success. A failure becomes an OpenAI error event
+ * (`data: {"error":{…}}`), which the openai SDK throws as an APIError; no `[DONE]` follows it, so no client can
+ * take a failed completion for a finished one.
+ */
+export async function relayChatStream(options: RelayOptions): Promise<RelayResult> {
+  const { response, signal } = options;
+  const keepalive = new KeepaliveTimer(() => {
+    // A client that is not reading needs no keep-alive, and buffering them for it would only grow memory.
+    if (!response.writableNeedDrain && !signal.aborted) response.write(options.keepalive.frame);
+  }, options.keepalive.intervalMs);
+  let stream: ChatCompletionStream | undefined;
+  try {
+    if (options.keepalive.sendNow && options.keepalive.intervalMs > 0) response.write(options.keepalive.frame);
+    keepalive.start();
+    stream = await options.stream;
+    // The keep-alive timer runs beside the pending next(): for-await keeps waiting on the same upstream read.
+    for await (const event of stream) {
+      if (event.done) break;
+      if (event.usageOnly && !options.includeUsage) continue;
+      const flushed = response.write(formatSseData(event.data));
+      keepalive.touch();
+      if (!flushed) await once(response, 'drain', { signal });
+    }
+    keepalive.stop();
+    if (signal.aborted) return { status: 'aborted', usage: stream.usage };
+    response.end(SSE_DONE);
+    return { status: 'completed', usage: stream.usage };
+  } catch (error) {
+    keepalive.stop();
+    if (signal.aborted) return { status: 'aborted', usage: stream?.usage };
+    const proxyError = options.toError(error);
+    response.end(formatSseData(JSON.stringify(proxyError.toBody())));
+    return { status: 'failed', usage: stream?.usage, error: proxyError };
+  } finally {
+    keepalive.stop();
+    stream?.cancel();
+  }
+}

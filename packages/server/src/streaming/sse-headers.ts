@@ -1,0 +1,23 @@
+import type { OutgoingHttpHeader, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+
+/** No caching, and no buffering by nginx (`x-accel-buffering`), or keep-alives would sit in a proxy's buffer. */
+const SSE_HEADERS: OutgoingHttpHeaders = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache',
+  'x-accel-buffering': 'no',
+};
+
+/**
+ * Commits 200 and the stream headers now, before the first event: from here on failures travel as error events.
+ * Nagle is turned off so each small frame leaves at once instead of waiting for the next.
+ */
+export function commitSseHeaders(
+  response: ServerResponse,
+  headers: Readonly<Record<string, OutgoingHttpHeader | undefined>>,
+): void {
+  // Injected requests (light-my-request) have a socket stand-in without setNoDelay.
+  const socket = response.socket;
+  if (typeof socket?.setNoDelay === 'function') socket.setNoDelay(true);
+  response.writeHead(200, { ...headers, ...SSE_HEADERS });
+  response.flushHeaders();
+}
