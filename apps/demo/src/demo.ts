@@ -24,6 +24,8 @@ export async function runDemo(env: NodeJS.ProcessEnv = process.env): Promise<Dem
     auth: { api_keys: [DEMO_PROXY_KEY] },
     default_backend: 'nvidia',
     failure_handling: { keepalive_interval: 2 },
+    // Request log lines would interleave with the demo's own output; `nim-proxy` logs at info by default.
+    logging: { level: 'warn' },
     backends: { nvidia: { type: 'nvidia', api_url: mock.url, api_key: DEFAULT_API_KEY } },
   };
   let proxy: RunningServer;
