@@ -66,7 +66,8 @@ export function buildServer(input: ProxyConfigInput | ResolvedProxyConfig = {}, 
   // Only JSON is accepted: Fastify's text/plain parser would let a mislabelled body through as a string.
   app.removeContentTypeParser('text/plain');
   app.decorateRequest('outcome', null);
-  app.setErrorHandler(createErrorHandler({ bodyLimit: config.body_limit, secrets }));
+  const errors = { bodyLimit: config.body_limit, secrets };
+  app.setErrorHandler(createErrorHandler(errors));
   app.setNotFoundHandler(notFoundHandler);
 
   app.addHook('onRequest', (request, reply, done) => {
@@ -106,7 +107,7 @@ export function buildServer(input: ProxyConfigInput | ResolvedProxyConfig = {}, 
         format: config.failure_handling.keepalive_format,
       },
       metrics,
-      bodyLimit: config.body_limit,
+      errors,
     });
   });
   rejectOtherMethods(app, '/healthz', ['GET']);

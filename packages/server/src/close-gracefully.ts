@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 
+const IDLE_SWEEP_MS = 50;
+
 /**
  * Stops accepting connections and lets in-flight requests (streams included) finish for up to `graceMs`;
  * whatever is still open then is cut. Connectors are closed last, by the app's onClose hook. Resolves `true`
@@ -7,6 +9,10 @@ import type { FastifyInstance } from 'fastify';
  */
 export async function closeGracefully(app: FastifyInstance, graceMs: number): Promise<boolean> {
   const closed = app.close();
+  // server.close() closes the connections idle at that moment only; a keep-alive connection whose stream ends
+  // later would hold the close open until the grace period. Sweep them as they go idle.
+  const sweeper = setInterval(() => app.server.closeIdleConnections(), IDLE_SWEEP_MS);
+  sweeper.unref();
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<'expired'>((resolve) => {
     timer = setTimeout(resolve, graceMs, 'expired');
@@ -14,6 +20,7 @@ export async function closeGracefully(app: FastifyInstance, graceMs: number): Pr
   });
   const first = await Promise.race([closed.then(() => 'closed' as const), expired]);
   clearTimeout(timer);
+  clearInterval(sweeper);
   if (first === 'closed') return true;
   app.log.warn({ grace_period_s: graceMs / 1000 }, 'grace period over: closing the connections still open');
   app.server.closeAllConnections();

@@ -1,13 +1,13 @@
 import { redactSecrets, type ProxyError } from '@proxy/core';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { outcomeOf } from '../accounting/request-outcome.js';
-import { toProxyError } from './to-proxy-error.js';
+import { toProxyError, type ErrorContext } from './to-proxy-error.js';
 
 /**
  * The one place a failed request is answered: every error, Fastify's or ours, leaves as an OpenAI error body
  * with its real status and the headers it carries (e.g. `retry-after`).
  */
-export function createErrorHandler(options: { bodyLimit: number; secrets: readonly (string | undefined)[] }) {
+export function createErrorHandler(options: ErrorContext) {
   return function handleError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
     const proxyError = toProxyError(error, options);
     if (proxyError.status >= 500 && proxyError.code === 'internal_error') {

@@ -1,4 +1,10 @@
-import { InvalidRequestError, ProxyError } from '@proxy/core';
+import { InvalidRequestError, ProxyError, redactSecrets } from '@proxy/core';
+
+export interface ErrorContext {
+  bodyLimit: number;
+  /** Credentials to scrub from messages: an upstream may echo a key back in its error body. */
+  secrets: readonly string[];
+}
 
 interface FrameworkError {
   code?: unknown;
@@ -10,8 +16,8 @@ interface FrameworkError {
  * Any error a request can end with, as the ProxyError the client sees. Fastify's own errors (body too large,
  * wrong content type, bad JSON) get precise messages; unknown failures become a 500 that reveals nothing.
  */
-export function toProxyError(error: unknown, context: { bodyLimit: number }): ProxyError {
-  if (ProxyError.isInstance(error)) return error;
+export function toProxyError(error: unknown, context: ErrorContext): ProxyError {
+  if (ProxyError.isInstance(error)) return withoutSecrets(error, context.secrets);
   const { code, statusCode } = (error ?? {}) as FrameworkError;
   switch (code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
@@ -41,4 +47,22 @@ export function toProxyError(error: unknown, context: { bodyLimit: number }): Pr
     });
   }
   return new ProxyError({ status: 500, code: 'internal_error', message: 'The proxy failed to handle the request', cause: error });
+}
+
+/** The same error with every known secret replaced in its message (core already removes the upstream's key). */
+function withoutSecrets(error: ProxyError, secrets: readonly string[]): ProxyError {
+  const message = redactSecrets(error.message, secrets);
+  if (message === error.message) return error;
+  return new ProxyError({
+    message,
+    status: error.status,
+    type: error.type,
+    code: error.code,
+    param: error.param,
+    isRetryable: error.isRetryable,
+    headers: { ...error.headers },
+    ...(error.upstreamStatus === undefined ? {} : { upstreamStatus: error.upstreamStatus }),
+    ...(error.url === undefined ? {} : { url: error.url }),
+    cause: error,
+  });
 }

@@ -9,7 +9,7 @@ import { outcomeOf, type RequestOutcome } from '../accounting/request-outcome.js
 import { recordRequest } from '../accounting/request-recorder.js';
 import type { BackendSet } from '../backends/backend-set.js';
 import type { KeepaliveFormat } from '../config/config-schema.js';
-import { toProxyError } from '../http/to-proxy-error.js';
+import { toProxyError, type ErrorContext } from '../http/to-proxy-error.js';
 import type { ProxyMetrics } from '../metrics/proxy-metrics.js';
 import { buildKeepaliveFrame } from '../streaming/keepalive-frame.js';
 import { relayChatStream } from '../streaming/relay-chat-stream.js';
@@ -23,7 +23,7 @@ export interface ChatCompletionsRouteOptions {
   forceModel: string | undefined;
   keepalive: { intervalMs: number; format: KeepaliveFormat };
   metrics: ProxyMetrics | undefined;
-  bodyLimit: number;
+  errors: ErrorContext;
 }
 
 interface Target {
@@ -36,8 +36,6 @@ interface Target {
 
 /** `POST /v1/chat/completions`, streaming and not, routed by `backend:model`. */
 export const chatCompletionsRoute: FastifyPluginAsync<ChatCompletionsRouteOptions> = async (app, options) => {
-  const errorContext = { bodyLimit: options.bodyLimit };
-
   app.post('/v1/chat/completions', async (request, reply) => {
     const body = parseChatCompletionRequest(request.body);
     const route = options.backends.route(options.forceModel ?? body.model);
@@ -113,7 +111,7 @@ export const chatCompletionsRoute: FastifyPluginAsync<ChatCompletionsRouteOption
           intervalMs,
           sendNow: upstreamSilent,
         },
-        toError: (error) => toProxyError(error, errorContext),
+        toError: (error) => toProxyError(error, options.errors),
       });
       outcome.usage = result.usage;
       if (result.status === 'failed') outcome.error = result.error;

@@ -47,6 +47,7 @@ export function createTestProxy(upstreamUrl: string, config: ProxyConfigInput = 
     },
     { env: {}, dispatcher, logDestination: logs, ...options },
   );
+  let closed = false;
   const proxy: TestProxy = {
     app,
     logs,
@@ -56,6 +57,8 @@ export function createTestProxy(upstreamUrl: string, config: ProxyConfigInput = 
       return proxy.url;
     },
     async close() {
+      if (closed) return;
+      closed = true;
       await app.close();
       await dispatcher.close();
     },

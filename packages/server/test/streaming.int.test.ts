@@ -1,0 +1,185 @@
+import OpenAI, { APIError } from 'openai';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { chunk, sendJson, sleep, startFakeUpstream, streamEvents, type FakeUpstream } from './support/fake-upstream.js';
+import { chatBody, createTestProxy, PROXY_KEY, type TestProxy } from './support/proxy.js';
+import { dataFrames, isKeepalive, postChat } from './support/sse-client.js';
+
+let upstream: FakeUpstream;
+let proxy: TestProxy;
+
+beforeAll(async () => {
+  upstream = await startFakeUpstream();
+});
+afterAll(async () => {
+  await upstream.close();
+});
+afterEach(async () => {
+  await proxy?.close();
+  upstream.reset();
+});
+
+async function listen(keepaliveSeconds: number, format: 'openai' | 'comment' = 'openai'): Promise<string> {
+  proxy = createTestProxy(upstream.baseUrl, {
+    failure_handling: { keepalive_interval: keepaliveSeconds, keepalive_format: format },
+  });
+  return proxy.listen();
+}
+
+const client = (baseURL: string) => new OpenAI({ baseURL: `${baseURL}/v1`, apiKey: PROXY_KEY, maxRetries: 0 });
+
+describe('keep-alives', () => {
+  it('commits 200 and sends OpenAI-shaped keep-alives while the upstream has not answered yet', async () => {
+    upstream.onChat(async (_request, response) => {
+      await sleep(450);
+      await streamEvents(response, [chunk('a'), '[DONE]']);
+    });
+    const url = await listen(0.1);
+    const started = Date.now();
+    const response = await postChat(url, chatBody({ stream: true }));
+    expect(Date.now() - started).toBeLessThan(400); // headers came before the upstream answered
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+    const frames = dataFrames(await response.text);
+    const keepalives = frames.filter(isKeepalive);
+    expect(keepalives.length).toBeGreaterThanOrEqual(2);
+    expect(JSON.parse(keepalives[0]!)).toMatchObject({
+      object: 'chat.completion.chunk',
+      model: 'up:meta/llama3-70b',
+      choices: [{ index: 0, delta: {}, finish_reason: null }],
+    });
+    expect(frames.filter((frame) => !isKeepalive(frame))).toEqual([chunk('a'), '[DONE]']);
+  });
+
+  it('sends keep-alives during a silent gap between chunks, and none while chunks flow', async () => {
+    upstream.onChat((_request, response) => streamEvents(response, [chunk('a'), 450, chunk('b'), '[DONE]']));
+    const url = await listen(0.1);
+    const frames = dataFrames(await (await postChat(url, chatBody({ stream: true }))).text);
+    const a = frames.indexOf(chunk('a'));
+    const b = frames.indexOf(chunk('b'));
+    expect(a).toBe(0);
+    expect(b - a - 1).toBeGreaterThanOrEqual(2);
+    expect(frames.slice(a + 1, b).every(isKeepalive)).toBe(true);
+    expect(frames.at(-1)).toBe('[DONE]');
+  });
+
+  it('sends SSE comments in the comment format', async () => {
+    upstream.onChat((_request, response) => streamEvents(response, [chunk('a'), 300, chunk('b')]));
+    const url = await listen(0.1, 'comment');
+    const text = await (await postChat(url, chatBody({ stream: true }))).text;
+    expect(text).toContain(': keepalive\n\n');
+    expect(dataFrames(text)).toEqual([chunk('a'), chunk('b'), '[DONE]']);
+  });
+
+  it('sends none when the interval is 0', async () => {
+    upstream.onChat(async (_request, response) => {
+      await sleep(200);
+      await streamEvents(response, [chunk('a'), 200, chunk('b')]);
+    });
+    proxy = createTestProxy(upstream.baseUrl, { failure_handling: { keepalive_interval: 0 } });
+    const text = await (await postChat(await proxy.listen(), chatBody({ stream: true }))).text;
+    expect(text).toBe(`data: ${chunk('a')}\n\ndata: ${chunk('b')}\n\ndata: [DONE]\n\n`);
+  });
+
+  it('leaves the openai SDK content exactly as the upstream sent it', async () => {
+    upstream.onChat(async (_request, response) => {
+      await sleep(300);
+      await streamEvents(response, [chunk(null, { choices: [{ index: 0, delta: { role: 'assistant', content: 'Hel' }, finish_reason: null }] }), 300, chunk('lo'), 250, chunk(null, { choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] }), '[DONE]']);
+    });
+    const url = await listen(0.1);
+    const stream = await client(url).chat.completions.create({ model: 'up:meta/llama3-70b', messages: [{ role: 'user', content: 'hi' }], stream: true });
+    let content = '';
+    let chunks = 0;
+    for await (const part of stream) {
+      chunks++;
+      content += part.choices[0]?.delta?.content ?? '';
+    }
+    expect(content).toBe('Hello');
+    expect(chunks).toBeGreaterThan(3); // keep-alives were parsed as (empty) chunks
+
+    const helper = client(url).chat.completions.stream({ model: 'up:meta/llama3-70b', messages: [{ role: 'user', content: 'hi' }] });
+    const final = await helper.finalChatCompletion();
+    expect(final.choices[0]?.message.content).toBe('Hello');
+    expect(final.choices[0]?.finish_reason).toBe('stop');
+  });
+});
+
+describe('status before the stream starts, error event after', () => {
+  it('passes the upstream status through when it answers within one interval', async () => {
+    upstream.onChat(async (_request, response) => {
+      await sleep(50);
+      sendJson(response, 429, { status: 429, title: 'Too Many Requests' }, { 'retry-after': '3' });
+    });
+    const url = await listen(0.5);
+    const error = await client(url)
+      .chat.completions.create({ model: 'up:m', messages: [{ role: 'user', content: 'hi' }], stream: true })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(APIError);
+    expect((error as APIError).status).toBe(429);
+    expect((error as APIError).headers?.get('retry-after')).toBe('3');
+  });
+
+  it('sends an OpenAI error event (and no [DONE]) when the upstream fails after the stream started', async () => {
+    upstream.onChat(async (_request, response) => {
+      await sleep(300);
+      sendJson(response, 503, { status: 503, title: 'Service Unavailable', detail: 'model is overloaded' });
+    });
+    const url = await listen(0.1);
+    const response = await postChat(url, chatBody({ stream: true }));
+    expect(response.status).toBe(200);
+    const frames = dataFrames(await response.text);
+    const last = JSON.parse(frames.at(-1)!) as { error: { message: string; type: string; code: unknown; param: unknown } };
+    expect(last.error.message).toContain('model is overloaded');
+    expect(last.error).toHaveProperty('type');
+    expect(frames).not.toContain('[DONE]');
+  });
+
+  it('makes the openai SDK throw an APIError for a failure mid-stream', async () => {
+    upstream.onChat(async (_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.write(`data: ${chunk('partial')}\n\n`);
+      await sleep(100);
+      response.socket?.destroy();
+    });
+    const url = await listen(0.1);
+    const stream = await client(url).chat.completions.create({ model: 'up:m', messages: [{ role: 'user', content: 'hi' }], stream: true });
+    let content = '';
+    const error = await (async () => {
+      for await (const part of stream) content += part.choices[0]?.delta?.content ?? '';
+    })().catch((caught: unknown) => caught);
+    expect(content).toBe('partial');
+    expect(error).toBeInstanceOf(APIError);
+    expect((error as APIError).message).toContain('closed the connection');
+  });
+});
+
+describe('client abort', () => {
+  it('cancels the upstream stream at once when the client disconnects', async () => {
+    upstream.onChat((_request, response) => streamEvents(response, [chunk('a'), 5_000, chunk('b')]));
+    const url = await listen(0.1);
+    const response = await postChat(url, chatBody({ stream: true }));
+    await response.waitFor(chunk('a'));
+    response.abort();
+    const seen = upstream.requests[0]!;
+    await seen.closed;
+    expect(seen.cancelled()).toBe(true);
+    await sleep(50);
+    expect(proxy.logs.records().find((line) => line.msg === 'request completed')).toMatchObject({ status: 499, stream: true });
+  });
+
+  it('cancels a non-streaming upstream call when the client disconnects', async () => {
+    upstream.onChat(() => undefined); // never answers
+    const url = await listen(0.1);
+    const controller = new AbortController();
+    const pending = fetch(`${url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${PROXY_KEY}` },
+      body: JSON.stringify(chatBody()),
+      signal: controller.signal,
+    }).catch(() => undefined);
+    while (upstream.requests.length === 0) await sleep(10);
+    controller.abort();
+    await pending;
+    await upstream.requests[0]!.closed;
+    expect(upstream.requests[0]!.cancelled()).toBe(true);
+  });
+});
