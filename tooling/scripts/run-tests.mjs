@@ -16,7 +16,8 @@ const reportPaths = groups.flatMap((group) =>
 // A stale report from an earlier run must not be counted as this run's.
 for (const path of reportPaths) rmSync(path, { force: true });
 
-const turboArgs = ['run', 'test', ...process.argv.slice(2)];
+// --continue: one failing package must not cancel the others, or their tests would go uncounted.
+const turboArgs = ['run', 'test', '--continue', ...process.argv.slice(2)];
 if (process.env.CI) turboArgs.push('--force');
 const turbo = spawnSync(join(root, 'node_modules', '.bin', 'turbo'), turboArgs, { cwd: root, stdio: 'inherit' });
 
