@@ -106,6 +106,11 @@ export function buildServer(input: ProxyConfigInput | ResolvedProxyConfig = {}, 
         intervalMs: config.failure_handling.keepalive_interval * 1000,
         format: config.failure_handling.keepalive_format,
       },
+      retry: {
+        maxRetries: config.failure_handling.max_retries,
+        baseDelayMs: config.failure_handling.retry_base_delay * 1000,
+        maxDelayMs: config.failure_handling.retry_max_delay * 1000,
+      },
       metrics,
       errors,
     });

@@ -59,7 +59,7 @@ describe('the nvidia backend against the mock NIM', () => {
 
   it('keeps a silent reasoning stream alive and the SDK still gets exactly the content', async () => {
     const client = await start({ failure_handling: { keepalive_interval: 0.1 } });
-    const text = `${mockDirective({ timing: { firstByteDelayMs: 450, chunkDelayMs: 30 } })}Think first`;
+    const text = `${mockDirective({ timing: { firstByteDelayMs: 700, chunkDelayMs: 30 } })}Think first`;
     const stream = await client.chat.completions.create({
       model: 'nvidia:meta/llama3-70b-instruct',
       messages: [{ role: 'user', content: text }],

@@ -28,7 +28,9 @@ describe('graceful shutdown', () => {
 
     const closing = closeGracefully(proxy.app, 5_000);
     await new Promise((resolve) => setTimeout(resolve, 50));
-    await expect(fetch(`${url}/healthz`)).rejects.toThrow();
+    // Refused once the listener is closed; 503 if the request squeezed in while Fastify was closing.
+    const late = await fetch(`${url}/healthz`).then((answer) => answer.status, () => 'refused');
+    expect(['refused', 503]).toContain(late);
 
     expect(dataFrames(await response.text)).toEqual([chunk('a'), chunk('b'), chunk('c'), '[DONE]']);
     expect(await closing).toBe(true);

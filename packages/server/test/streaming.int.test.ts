@@ -25,20 +25,32 @@ async function listen(keepaliveSeconds: number, format: 'openai' | 'comment' = '
   return proxy.listen();
 }
 
+/** Matches a body holding at least `n` keep-alive frames. */
+const KEEPALIVES = (n: number) => (text: string) => text.split('"id":"chatcmpl-keepalive-').length - 1 >= n;
+
+/** A promise the test opens when it has seen what it waits for: no race against the clock. */
+function gate() {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { opened, open };
+}
+
 const client = (baseURL: string) => new OpenAI({ baseURL: `${baseURL}/v1`, apiKey: PROXY_KEY, maxRetries: 0 });
 
 describe('keep-alives', () => {
   it('commits 200 and sends OpenAI-shaped keep-alives while the upstream has not answered yet', async () => {
+    const upstreamGate = gate();
     upstream.onChat(async (_request, response) => {
-      await sleep(450);
+      await upstreamGate.opened;
       await streamEvents(response, [chunk('a'), '[DONE]']);
     });
     const url = await listen(0.1);
-    const started = Date.now();
+    // Headers arrive while the upstream is still holding its answer back.
     const response = await postChat(url, chatBody({ stream: true }));
-    expect(Date.now() - started).toBeLessThan(400); // headers came before the upstream answered
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+    await response.waitFor(KEEPALIVES(2));
+    upstreamGate.open();
     const frames = dataFrames(await response.text);
     const keepalives = frames.filter(isKeepalive);
     expect(keepalives.length).toBeGreaterThanOrEqual(2);
@@ -51,9 +63,17 @@ describe('keep-alives', () => {
   });
 
   it('sends keep-alives during a silent gap between chunks, and none while chunks flow', async () => {
-    upstream.onChat((_request, response) => streamEvents(response, [chunk('a'), 450, chunk('b'), '[DONE]']));
+    const upstreamGate = gate();
+    upstream.onChat(async (_request, response) => {
+      await streamEvents(response, [chunk('a')], 200, false);
+      await upstreamGate.opened;
+      await streamEvents(response, [chunk('b'), '[DONE]']);
+    });
     const url = await listen(0.1);
-    const frames = dataFrames(await (await postChat(url, chatBody({ stream: true }))).text);
+    const response = await postChat(url, chatBody({ stream: true }));
+    await response.waitFor(KEEPALIVES(2));
+    upstreamGate.open();
+    const frames = dataFrames(await response.text);
     const a = frames.indexOf(chunk('a'));
     const b = frames.indexOf(chunk('b'));
     expect(a).toBe(0);
@@ -105,11 +125,10 @@ describe('keep-alives', () => {
 
 describe('status before the stream starts, error event after', () => {
   it('passes the upstream status through when it answers within one interval', async () => {
-    upstream.onChat(async (_request, response) => {
-      await sleep(50);
+    upstream.onChat((_request, response) => {
       sendJson(response, 429, { status: 429, title: 'Too Many Requests' }, { 'retry-after': '3' });
     });
-    const url = await listen(0.5);
+    const url = await listen(5);
     const error = await client(url)
       .chat.completions.create({ model: 'up:m', messages: [{ role: 'user', content: 'hi' }], stream: true })
       .catch((caught: unknown) => caught);
@@ -120,7 +139,7 @@ describe('status before the stream starts, error event after', () => {
 
   it('sends an OpenAI error event (and no [DONE]) when the upstream fails after the stream started', async () => {
     upstream.onChat(async (_request, response) => {
-      await sleep(300);
+      await sleep(600);
       sendJson(response, 503, { status: 503, title: 'Service Unavailable', detail: 'model is overloaded' });
     });
     const url = await listen(0.1);
@@ -162,8 +181,9 @@ describe('client abort', () => {
     const seen = upstream.requests[0]!;
     await seen.closed;
     expect(seen.cancelled()).toBe(true);
-    await sleep(50);
-    expect(proxy.logs.records().find((line) => line.msg === 'request completed')).toMatchObject({ status: 499, stream: true });
+    const completed = () => proxy.logs.records().find((line) => line.msg === 'request completed');
+    while (!completed()) await sleep(10);
+    expect(completed()).toMatchObject({ status: 499, stream: true });
   });
 
   it('cancels a non-streaming upstream call when the client disconnects', async () => {

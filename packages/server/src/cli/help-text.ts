@@ -11,6 +11,8 @@ Options:
       --keepalive-interval <s>  Seconds of upstream silence before a stream keep-alive; 0 disables
                                 (default 8; env FAILURE_HANDLING_KEEPALIVE_INTERVAL)
       --keepalive-format <f>    openai (an empty chunk, default) or comment (env FAILURE_HANDLING_KEEPALIVE_FORMAT)
+      --max-retries <n>         Retries of an upstream call that failed before the client got a byte; 0 disables
+                                (default 2; env FAILURE_HANDLING_MAX_RETRIES)
       --disable-auth            Accept requests without a proxy key (trusted networks only; env PROXY_DISABLE_AUTH)
       --log-level <level>       fatal, error, warn, info, debug, trace or silent (default info; env LOG_LEVEL)
   -h, --help                    Show this help

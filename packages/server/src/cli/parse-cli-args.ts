@@ -18,6 +18,7 @@ const options = {
   'force-model': { type: 'string' },
   'keepalive-interval': { type: 'string' },
   'keepalive-format': { type: 'string' },
+  'max-retries': { type: 'string' },
   'disable-auth': { type: 'boolean' },
   'log-level': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -32,6 +33,7 @@ const FLAG_PATHS: Record<string, { path: string; parse?: (text: string) => unkno
   'force-model': { path: 'force_model' },
   'keepalive-interval': { path: 'failure_handling.keepalive_interval', parse: toNumber },
   'keepalive-format': { path: 'failure_handling.keepalive_format' },
+  'max-retries': { path: 'failure_handling.max_retries', parse: toNumber },
   'disable-auth': { path: 'auth.disabled' },
   'log-level': { path: 'logging.level', parse: (text) => text.toLowerCase() },
 };

@@ -47,6 +47,18 @@ export const proxyConfigSchema = z.strictObject({
     .strictObject({
       keepalive_interval: seconds('an interval').default(8),
       keepalive_format: z.enum(['openai', 'comment'], { error: "expected 'openai' or 'comment'" }).default('openai'),
+      max_retries: z
+        .number({ error: 'expected a number of retries' })
+        .int('expected a whole number of retries')
+        .min(0, 'expected a number of retries (>= 0)')
+        .max(10, 'expected at most 10 retries')
+        .default(2),
+      retry_base_delay: seconds('a delay').default(0.5),
+      retry_max_delay: seconds('a delay').default(8),
+    })
+    .refine((value) => value.retry_max_delay >= value.retry_base_delay, {
+      error: 'expected retry_max_delay >= retry_base_delay',
+      path: ['retry_max_delay'],
     })
     .prefault({}),
   body_limit: z

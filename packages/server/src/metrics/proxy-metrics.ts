@@ -12,6 +12,7 @@ export class ProxyMetrics {
   readonly requests: Counter<'route' | 'method' | 'status'>;
   readonly latency: Histogram<'route'>;
   readonly upstreamErrors: Counter<'backend' | 'class' | 'code'>;
+  readonly upstreamRetries: Counter<'backend' | 'reason'>;
   readonly activeStreams: Gauge;
   readonly promptTokens: Counter<'backend' | 'model'>;
   readonly completionTokens: Counter<'backend' | 'model'>;
@@ -35,6 +36,12 @@ export class ProxyMetrics {
       name: 'nim_proxy_upstream_errors_total',
       help: 'Failed upstream calls, by backend, class (4xx, 5xx, timeout) and error code',
       labelNames: ['backend', 'class', 'code'],
+      registers,
+    });
+    this.upstreamRetries = new Counter({
+      name: 'nim_proxy_upstream_retries_total',
+      help: 'Upstream calls sent again after a retryable failure (429, 502-504, unreachable), by backend and reason',
+      labelNames: ['backend', 'reason'],
       registers,
     });
     this.activeStreams = new Gauge({

@@ -11,6 +11,8 @@ import type { BackendSet } from '../backends/backend-set.js';
 import type { KeepaliveFormat } from '../config/config-schema.js';
 import { toProxyError, type ErrorContext } from '../http/to-proxy-error.js';
 import type { ProxyMetrics } from '../metrics/proxy-metrics.js';
+import type { RetryPolicy } from '../retry/retry-policy.js';
+import { withRetries, type RetryEvent } from '../retry/with-retries.js';
 import { buildKeepaliveFrame } from '../streaming/keepalive-frame.js';
 import { relayChatStream } from '../streaming/relay-chat-stream.js';
 import { settleWithin } from '../streaming/settle-within.js';
@@ -22,6 +24,8 @@ export interface ChatCompletionsRouteOptions {
   /** Replaces the client's model; may carry a `backend:` prefix. */
   forceModel: string | undefined;
   keepalive: { intervalMs: number; format: KeepaliveFormat };
+  /** Retries of upstream calls that failed before the client received a byte. */
+  retry: RetryPolicy;
   metrics: ProxyMetrics | undefined;
   errors: ErrorContext;
 }
@@ -32,6 +36,7 @@ interface Target {
   /** The model id the client sent. */
   clientModel: string;
   signal: AbortSignal;
+  backend: string;
 }
 
 /** `POST /v1/chat/completions`, streaming and not, routed by `backend:model`. */
@@ -48,6 +53,7 @@ export const chatCompletionsRoute: FastifyPluginAsync<ChatCompletionsRouteOption
       request: route.model === body.model ? body : { ...body, model: route.model },
       clientModel: body.model,
       signal: abortOnClientClose(reply.raw),
+      backend: route.backend,
     };
     return outcome.stream ? streamCompletion(request, reply, target) : complete(request, reply, target);
   });
@@ -55,7 +61,11 @@ export const chatCompletionsRoute: FastifyPluginAsync<ChatCompletionsRouteOption
   async function complete(request: FastifyRequest, reply: FastifyReply, target: Target): Promise<FastifyReply | undefined> {
     let result;
     try {
-      result = await target.connector.chatCompletion(target.request, { signal: target.signal });
+      result = await withRetries(() => target.connector.chatCompletion(target.request, { signal: target.signal }), {
+        policy: options.retry,
+        signal: target.signal,
+        onRetry: (event) => countRetry(request, target, event),
+      });
     } catch (error) {
       if (target.signal.aborted) return abandon(request, reply);
       throw error;
@@ -67,7 +77,16 @@ export const chatCompletionsRoute: FastifyPluginAsync<ChatCompletionsRouteOption
 
   async function streamCompletion(request: FastifyRequest, reply: FastifyReply, target: Target): Promise<undefined> {
     const { intervalMs } = options.keepalive;
-    const pending = target.connector.streamChatCompletion(target.request, { signal: target.signal });
+    // Retrying is safe only while the client has received nothing: once 200 is committed (below, when the upstream
+    // stayed silent for a whole interval) a later failure must reach the client as an error event, so commit stops
+    // the retries, and a retry whose wait would outlast the interval is not started.
+    const committed = new AbortController();
+    const pending = withRetries(() => target.connector.streamChatCompletion(target.request, { signal: target.signal }), {
+      policy: options.retry,
+      signal: AbortSignal.any([target.signal, committed.signal]),
+      deadline: intervalMs > 0 ? Date.now() + intervalMs : undefined,
+      onRetry: (event) => countRetry(request, target, event),
+    });
     // The client gets the upstream's real status if it answers within one keep-alive interval; only a silent
     // upstream makes the proxy commit 200 first, so the client sees bytes before its own timeout.
     let upstreamSilent = false;
@@ -78,6 +97,7 @@ export const chatCompletionsRoute: FastifyPluginAsync<ChatCompletionsRouteOption
         throw early.reason;
       }
       upstreamSilent = early.status === 'pending';
+      if (upstreamSilent) committed.abort();
     } else {
       try {
         await pending;
@@ -128,6 +148,12 @@ export const chatCompletionsRoute: FastifyPluginAsync<ChatCompletionsRouteOption
       options.metrics?.activeStreams.dec();
     }
     return undefined;
+  }
+
+  function countRetry(request: FastifyRequest, target: Target, event: RetryEvent): void {
+    options.metrics?.upstreamRetries.inc({ backend: target.backend, reason: event.reason });
+    // The reason and wait only: upstream messages may quote the request.
+    request.log.warn({ backend: target.backend, retry: event.retry, reason: event.reason, delay_ms: event.delayMs }, 'retrying upstream request');
   }
 
   /** The client left: nothing can be sent, so the request is counted as 499 and the reply given up. */

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
-import { formatSseData, SSE_DONE, type ChatCompletionStream, type ProxyError, type TokenUsage } from '@proxy/core';
+import { formatSseData, SSE_DONE, type ChatCompletionStream, type ChatStreamEvent, type ProxyError, type TokenUsage } from '@proxy/core';
 import { KeepaliveTimer } from './keepalive-timer.js';
 
 export interface RelayOptions {
@@ -45,17 +45,32 @@ export async function relayChatStream(options: RelayOptions): Promise<RelayResul
     if (options.keepalive.sendNow && options.keepalive.intervalMs > 0) response.write(options.keepalive.frame);
     keepalive.start();
     stream = await options.stream;
-    // The keep-alive timer runs beside the pending next(): for-await keeps waiting on the same upstream read.
-    for await (const event of stream) {
-      if (event.done) break;
-      if (event.usageOnly && !options.includeUsage) continue;
-      const flushed = response.write(formatSseData(event.data));
+    // The events one upstream read brought leave in one write (and the last ones with [DONE] in the final end()),
+    // instead of a chunked-encoding frame each. The keep-alive timer runs beside the pending read.
+    let tail = '';
+    for await (const batch of eventBatches(stream)) {
+      let text = '';
+      let done = false;
+      for (const event of batch) {
+        if (event.done) {
+          done = true;
+          break;
+        }
+        if (event.usageOnly && !options.includeUsage) continue;
+        text += formatSseData(event.data);
+      }
+      if (done) {
+        tail = text;
+        break;
+      }
+      if (text === '') continue;
+      const flushed = response.write(text);
       keepalive.touch();
       if (!flushed) await once(response, 'drain', { signal });
     }
     keepalive.stop();
     if (signal.aborted) return { status: 'aborted', usage: stream.usage };
-    response.end(SSE_DONE);
+    response.end(tail + SSE_DONE);
     return { status: 'completed', usage: stream.usage };
   } catch (error) {
     keepalive.stop();
@@ -67,4 +82,13 @@ export async function relayChatStream(options: RelayOptions): Promise<RelayResul
     keepalive.stop();
     stream?.cancel();
   }
+}
+
+/** The stream's own batches when it has them; otherwise each event on its own. */
+function eventBatches(stream: ChatCompletionStream): AsyncIterable<readonly ChatStreamEvent[]> {
+  return stream.batches ? stream.batches() : oneByOne(stream);
+}
+
+async function* oneByOne(stream: ChatCompletionStream): AsyncGenerator<readonly ChatStreamEvent[]> {
+  for await (const event of stream) yield [event];
 }

@@ -118,13 +118,13 @@ export const usageChunk = (usage = { prompt_tokens: 5, completion_tokens: 7, tot
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Writes SSE events, sleeping where a number is given. */
-export async function streamEvents(response: ServerResponse, steps: readonly (string | number)[], status = 200): Promise<void> {
+/** Writes SSE events, sleeping where a number is given; ends the response unless `end` is false. */
+export async function streamEvents(response: ServerResponse, steps: readonly (string | number)[], status = 200, end = true): Promise<void> {
   if (!response.headersSent) response.writeHead(status, { 'content-type': 'text/event-stream' });
   for (const step of steps) {
     if (response.destroyed) return;
     if (typeof step === 'number') await sleep(step);
     else response.write(`data: ${step}\n\n`);
   }
-  response.end();
+  if (end) response.end();
 }

@@ -7,8 +7,8 @@ export interface SseResponse {
   text: Promise<string>;
   /** Aborts the request (the client going away). */
   abort(): void;
-  /** Resolves once the body text contains `needle`. */
-  waitFor(needle: string): Promise<void>;
+  /** Resolves once the body text contains `needle` (or satisfies it). */
+  waitFor(needle: string | ((text: string) => boolean)): Promise<void>;
 }
 
 /** POSTs a chat request and exposes the raw SSE body as it arrives. */
@@ -21,13 +21,13 @@ export async function postChat(baseUrl: string, body: unknown, key = PROXY_KEY):
     signal: controller.signal,
   });
   let received = '';
-  const waiters: { needle: string; resolve: () => void }[] = [];
+  const waiters: { test: (text: string) => boolean; resolve: () => void }[] = [];
   const text = (async () => {
     const decoder = new TextDecoder();
     try {
       for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
         received += decoder.decode(chunk, { stream: true });
-        for (const waiter of waiters.filter((w) => received.includes(w.needle))) {
+        for (const waiter of waiters.filter((w) => w.test(received))) {
           waiter.resolve();
           waiters.splice(waiters.indexOf(waiter), 1);
         }
@@ -42,8 +42,10 @@ export async function postChat(baseUrl: string, body: unknown, key = PROXY_KEY):
     headers: response.headers,
     text,
     abort: () => controller.abort(),
-    waitFor: (needle) =>
-      received.includes(needle) ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ needle, resolve })),
+    waitFor(needle) {
+      const test = typeof needle === 'string' ? (text: string) => text.includes(needle) : needle;
+      return test(received) ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ test, resolve }));
+    },
   };
 }
 

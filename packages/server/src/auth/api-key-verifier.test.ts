@@ -1,0 +1,50 @@
+import * as crypto from 'node:crypto';
+import { describe, expect, it, vi } from 'vitest';
+import { ApiKeyVerifier } from './api-key-verifier.js';
+import { bearerToken } from './bearer-auth.js';
+
+vi.mock('node:crypto', async (importOriginal) => {
+  const actual = await importOriginal<typeof crypto>();
+  return { ...actual, timingSafeEqual: vi.fn(actual.timingSafeEqual) };
+});
+
+describe('ApiKeyVerifier', () => {
+  it('accepts exactly the configured keys', () => {
+    const verifier = new ApiKeyVerifier(['alpha', 'beta-key']);
+    expect(verifier.verify('alpha')).toBe(true);
+    expect(verifier.verify('beta-key')).toBe(true);
+    expect(verifier.verify('alph')).toBe(false);
+    expect(verifier.verify('alpha ')).toBe(false);
+    expect(verifier.verify('')).toBe(false);
+    expect(new ApiKeyVerifier([]).verify('alpha')).toBe(false);
+  });
+
+  it('compares equal-length digests in constant time against every key, even after a match', () => {
+    const compare = vi.mocked(crypto.timingSafeEqual);
+    const verifier = new ApiKeyVerifier(['first', 'second', 'third']);
+    compare.mockClear();
+    expect(verifier.verify('first')).toBe(true);
+    expect(compare).toHaveBeenCalledTimes(3);
+    for (const [a, b] of compare.mock.calls) {
+      expect((a as Buffer).length).toBe(32);
+      expect((b as Buffer).length).toBe(32);
+    }
+    compare.mockClear();
+    verifier.verify('a much longer key than any configured one');
+    expect(compare).toHaveBeenCalledTimes(3);
+  });
+});
+
+describe('bearerToken', () => {
+  it.each([
+    ['Bearer abc', 'abc'],
+    ['bearer abc', 'abc'],
+    ['  BEARER   abc  ', 'abc'],
+    ['Basic abc', undefined],
+    ['Bearer', undefined],
+    ['Bearer a b', undefined],
+    [undefined, undefined],
+  ])('%j → %j', (header, token) => {
+    expect(bearerToken(header)).toBe(token);
+  });
+});

@@ -1,0 +1,58 @@
+import { ProxyError } from '@proxy/core';
+
+/** How failed upstream calls are retried (`failure_handling.max_retries`, `retry_base_delay`, `retry_max_delay`). */
+export interface RetryPolicy {
+  /** Retries after the first attempt; 0 disables retrying. */
+  maxRetries: number;
+  /** The first backoff step. */
+  baseDelayMs: number;
+  /** Cap on every wait, backoff and `Retry-After` alike. */
+  maxDelayMs: number;
+}
+
+/**
+ * Transport failures that happen before the upstream answered: the request never reached a model, so sending it
+ * again cannot run it twice. `upstream_timeout` (no headers within the proxy's own timeout) is deliberately not
+ * here: the upstream may still be working on the request, and a retry would double the work and the bill.
+ */
+const RETRIED_TRANSPORT_CODES = new Set(['upstream_unreachable', 'upstream_connect_timeout', 'upstream_connection_error']);
+
+/** Upstream answers worth another try: rate limited, or a gateway in front of the model failed. */
+const RETRIED_STATUSES = new Set([429, 502, 503, 504]);
+
+/**
+ * Why `error` may be retried (the metric's `reason` label: `http_429`, `http_503`, `upstream_unreachable`…), or
+ * undefined when it must not be: 4xx other than 429, the proxy's own timeouts, a client abort, a failure after the
+ * upstream's headers (core marks those not retryable), anything that is not a ProxyError.
+ */
+export function retryReason(error: unknown): string | undefined {
+  if (!ProxyError.isInstance(error) || !error.isRetryable) return undefined;
+  if (error.upstreamStatus !== undefined) return RETRIED_STATUSES.has(error.upstreamStatus) ? `http_${error.upstreamStatus}` : undefined;
+  return error.code !== null && RETRIED_TRANSPORT_CODES.has(error.code) ? error.code : undefined;
+}
+
+/**
+ * The upstream's `Retry-After` in milliseconds (delta-seconds or an HTTP date; a date in the past is 0), or
+ * undefined when absent or unreadable.
+ */
+export function retryAfterMs(error: unknown, now: number): number | undefined {
+  if (!ProxyError.isInstance(error)) return undefined;
+  const value = error.headers['retry-after']?.trim();
+  if (!value) return undefined;
+  if (/^\d+$/.test(value)) return Number(value) * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/**
+ * The wait before retry number `retry` (0-based): the upstream's `Retry-After` when it sent one, else exponential
+ * backoff with full jitter (`random() * min(max, base * 2^retry)`, so clients that failed together do not come
+ * back together). Undefined when the upstream asks for longer than the cap: waiting less would only earn another
+ * 429, so the client gets the error, with its `retry-after`, at once.
+ */
+export function retryDelayMs(policy: RetryPolicy, retry: number, error: unknown, now: number, random: () => number): number | undefined {
+  const asked = retryAfterMs(error, now);
+  if (asked !== undefined) return asked <= policy.maxDelayMs ? asked : undefined;
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** retry);
+  return Math.floor(random() * ceiling);
+}

@@ -1,0 +1,65 @@
+import { retryDelayMs, retryReason, type RetryPolicy } from './retry-policy.js';
+
+export interface RetryEvent {
+  /** 1 for the first retry. */
+  retry: number;
+  reason: string;
+  delayMs: number;
+  error: unknown;
+}
+
+export interface WithRetriesOptions {
+  policy: RetryPolicy;
+  /**
+   * When it fires no further attempt starts and a wait in progress ends: the last failure is thrown. The route
+   * fires it when the client leaves, and, for streams, when it commits `200` to the client.
+   */
+  signal?: AbortSignal | undefined;
+  /** Epoch ms after which no retry may start (a stream's commit point); a retry that would start later is skipped. */
+  deadline?: number | undefined;
+  onRetry?: ((event: RetryEvent) => void) | undefined;
+  /** Injected in tests. */
+  now?: () => number;
+  random?: () => number;
+  sleep?: (ms: number, signal: AbortSignal | undefined) => Promise<void>;
+}
+
+/**
+ * Calls `attempt` until it succeeds, its failure is not retryable (see retryReason), `policy.maxRetries` retries
+ * were spent, the signal fired or the deadline would be passed. Rejects with the last failure.
+ */
+export async function withRetries<T>(attempt: () => Promise<T>, options: WithRetriesOptions): Promise<T> {
+  const { policy, signal } = options;
+  const now = options.now ?? Date.now;
+  const random = options.random ?? Math.random;
+  const sleep = options.sleep ?? abortableSleep;
+  for (let retry = 0; ; retry++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (retry >= policy.maxRetries || signal?.aborted) throw error;
+      const reason = retryReason(error);
+      if (reason === undefined) throw error;
+      const delayMs = retryDelayMs(policy, retry, error, now(), random);
+      if (delayMs === undefined) throw error;
+      if (options.deadline !== undefined && now() + delayMs >= options.deadline) throw error;
+      options.onRetry?.({ retry: retry + 1, reason, delayMs, error });
+      await sleep(delayMs, signal);
+      if (signal?.aborted) throw error;
+    }
+  }
+}
+
+/** Resolves after `ms`, or as soon as `signal` fires; never leaves a timer or listener behind. */
+export function abortableSleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  if (signal?.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
