@@ -29,6 +29,12 @@ describe('mapTransportError', () => {
     expect(mapTransportError(wrapped, context).code).toBe('upstream_connection_error');
   });
 
+  it('marks failures after the upstream sent its headers as not retryable (the work may have been done)', () => {
+    const mapped = mapTransportError(new errors.SocketError('other side closed'), { ...context, responseStarted: true });
+    expect(mapped.code).toBe('upstream_connection_error');
+    expect(mapped.isRetryable).toBe(false);
+  });
+
   it('treats anything after the client left as a client abort', () => {
     expect(mapTransportError(new errors.SocketError('x'), { ...context, aborted: true }).status).toBe(499);
     expect(mapTransportError(new errors.RequestAbortedError(), context).code).toBe('client_closed_request');

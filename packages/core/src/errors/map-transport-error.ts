@@ -8,6 +8,11 @@ interface TransportContext {
   url: string;
   /** Set when the caller's signal fired: the failure is the client's leaving, not the upstream's. */
   aborted: boolean;
+  /**
+   * Set when the upstream had already sent its response headers: it accepted the request and may have done (and
+   * billed) the work, so sending it again is not safe and the error is not retryable.
+   */
+  responseStarted?: boolean;
 }
 
 /**
@@ -19,7 +24,7 @@ export function mapTransportError(error: unknown, context: TransportContext): Pr
   if (context.aborted || isAbort(error)) return new ClientAbortError(error);
   const code = errorCode(error);
   const where = `${context.backend} upstream (${context.url})`;
-  const base = { url: context.url, cause: error, isRetryable: true } as const;
+  const base = { url: context.url, cause: error, isRetryable: context.responseStarted !== true } as const;
   switch (code) {
     case 'UND_ERR_CONNECT_TIMEOUT':
       return new ProxyError({ ...base, status: 504, code: 'upstream_connect_timeout', message: `Timed out connecting to the ${where}` });

@@ -219,7 +219,7 @@ export class OpenAICompatibleConnector implements Connector {
     try {
       return await promise;
     } catch (error) {
-      throw mapTransportError(error, { backend: this.name, url, aborted: options?.signal?.aborted ?? false });
+      throw mapTransportError(error, { backend: this.name, url, aborted: options?.signal?.aborted ?? false, responseStarted: true });
     }
   }
 

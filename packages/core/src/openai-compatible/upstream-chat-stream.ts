@@ -52,6 +52,7 @@ export class UpstreamChatStream implements ChatCompletionStream {
         backend: this.#context.backend,
         url: this.#context.url,
         aborted: this.#context.signal?.aborted ?? false,
+        responseStarted: true,
       });
     } finally {
       this.cancel();
