@@ -6,7 +6,7 @@ import { startFastUpstream } from './fast-upstream.js';
 /**
  * One bench participant per process, so each gets its own event loop and its memory can be read on its own:
  * `node child-entry.js <upstream|baseline|proxy> '<json options>'`. Reports `{ port }` over IPC when listening and
- * answers `memory` requests (after a GC when started with --expose-gc).
+ * answers `memory` requests (after a GC when started with --expose-gc); exits on `exit` (so --cpu-prof writes).
  */
 interface ChildOptions {
   upstreamUrl?: string;
@@ -44,6 +44,7 @@ async function start(): Promise<number> {
 
 const port = await start();
 process.on('message', (message: { cmd?: string }) => {
+  if (message.cmd === 'exit') process.exit(0);
   if (message.cmd !== 'memory') return;
   (globalThis as { gc?: () => void }).gc?.();
   process.send?.({ memory: process.memoryUsage() });

@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export interface Child {
@@ -10,8 +11,16 @@ export interface Child {
 
 const entry = fileURLToPath(new URL('./child-entry.js', import.meta.url));
 
+/** Where `BENCH_PROFILE=1` makes every proxy child write a V8 CPU profile when it is stopped. */
+export const PROFILE_DIR = fileURLToPath(new URL('../profiles/', import.meta.url));
+const profiling = process.env.BENCH_PROFILE === '1';
+
 /** Forks a bench participant and waits until it listens. Its stdout (the proxy's log lines) is discarded. */
 export async function startChild(role: 'upstream' | 'baseline' | 'proxy', options: object = {}, execArgv: string[] = []): Promise<Child> {
+  if (profiling && role === 'proxy') {
+    mkdirSync(PROFILE_DIR, { recursive: true });
+    execArgv = [...execArgv, '--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`];
+  }
   const child: ChildProcess = fork(entry, [role, JSON.stringify(options)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv });
   const port = await new Promise<number>((resolve, reject) => {
     child.once('error', reject);
@@ -31,12 +40,17 @@ export async function startChild(role: 'upstream' | 'baseline' | 'proxy', option
         child.on('message', onMessage);
         child.send({ cmd: 'memory' });
       }),
+    // Asked to exit first, so that --cpu-prof gets to write its profile; killed if it does not within 5 s.
     stop: () =>
       new Promise((resolve) => {
         if (child.exitCode !== null) return resolve();
         child.removeAllListeners('exit');
-        child.once('exit', () => resolve());
-        child.kill('SIGKILL');
+        const kill = setTimeout(() => child.kill('SIGKILL'), 5000);
+        child.once('exit', () => {
+          clearTimeout(kill);
+          resolve();
+        });
+        child.send({ cmd: 'exit' });
       }),
   };
 }
