@@ -37,6 +37,11 @@ export interface ChatCompletionStream extends AsyncIterable<ChatStreamEvent> {
   readonly usage: TokenUsage | undefined;
   /** Stops reading and releases the upstream connection. Safe to call more than once. */
   cancel(): void;
+  /**
+   * The same events grouped as they arrived, one array per upstream read, so a relay can forward them with one
+   * write instead of one per event. Optional; use it or the iterator, not both.
+   */
+  batches?(): AsyncIterable<readonly ChatStreamEvent[]>;
 }
 
 /** A backend the proxy can route to. */

@@ -248,6 +248,22 @@ describe('OpenAICompatibleConnector: streaming', () => {
     expect(stream.usage).toEqual({ promptTokens: 1, completionTokens: 3, totalTokens: 4 });
   });
 
+  it('hands out the events of one upstream read as one batch, [DONE] last, the same events the iterator gives', async () => {
+    const usageOnly = JSON.stringify({ choices: [], usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 } });
+    upstream = await startUpstream((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(`data: ${chunk('a')}\n\ndata: ${chunk('b')}\n\n`);
+      setTimeout(() => res.end(`data: ${usageOnly}\n\ndata: [DONE]\n\n`), 50);
+    });
+    const stream = await connect(upstream.url).streamChatCompletion(request);
+    const batches: (readonly ChatStreamEvent[])[] = [];
+    for await (const batch of stream.batches!()) batches.push(batch);
+    expect(batches.map((batch) => batch.map((event) => event.data))).toEqual([[chunk('a'), chunk('b')], [usageOnly, '[DONE]']]);
+    expect(batches[1]!.map((event) => [event.done, event.usageOnly ?? false])).toEqual([[false, true], [true, false]]);
+    expect(stream.usage?.totalTokens).toBe(5);
+    expect(() => stream[Symbol.asyncIterator]()).toThrow(/only once/);
+  });
+
   it('rejects with the real status before the stream starts', async () => {
     upstream = await startUpstream((_req, res) => sendJson(res, 404, { status: 404, title: 'Not Found', detail: "Function 'abc': Not found" }));
     const error = await failure(connect(upstream.url).streamChatCompletion(request));

@@ -1,7 +1,7 @@
 import type { Dispatcher } from 'undici';
 import type { ChatCompletionStream, ChatStreamEvent } from '../connector.js';
 import { mapTransportError } from '../errors/map-transport-error.js';
-import { parseSse } from '../sse/parse-sse.js';
+import { parseSseBatches } from '../sse/parse-sse.js';
 import { DONE_DATA, type SseEvent } from '../sse/sse-event.js';
 import { StreamUsageTracker } from '../usage/stream-usage-tracker.js';
 import { extractUsage, type TokenUsage } from '../usage/token-usage.js';
@@ -33,19 +33,38 @@ export class UpstreamChatStream implements ChatCompletionStream {
   }
 
   [Symbol.asyncIterator](): AsyncIterator<ChatStreamEvent> {
-    if (this.#iterated) throw new Error('A chat completion stream can be iterated only once');
-    this.#iterated = true;
+    this.#claim();
     return this.#events();
   }
 
+  batches(): AsyncIterable<readonly ChatStreamEvent[]> {
+    this.#claim();
+    return this.#batches();
+  }
+
+  #claim(): void {
+    if (this.#iterated) throw new Error('A chat completion stream can be iterated only once');
+    this.#iterated = true;
+  }
+
   async *#events(): AsyncGenerator<ChatStreamEvent> {
+    for await (const batch of this.#batches()) yield* batch;
+  }
+
+  /** One array per upstream read; the array holding `[DONE]` ends with it, and nothing is read after it. */
+  async *#batches(): AsyncGenerator<ChatStreamEvent[]> {
     try {
-      for await (const event of parseSse(this.#body)) {
-        if (event.data === DONE_DATA) {
-          yield { ...event, done: true };
-          return;
+      for await (const events of parseSseBatches(this.#body)) {
+        const batch: ChatStreamEvent[] = [];
+        for (const event of events) {
+          if (event.data === DONE_DATA) {
+            batch.push({ ...event, done: true });
+            yield batch;
+            return;
+          }
+          batch.push(this.#read(event));
         }
-        yield this.#read(event);
+        yield batch;
       }
     } catch (error) {
       throw mapTransportError(error, {

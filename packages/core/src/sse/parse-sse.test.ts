@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseSse } from './parse-sse.js';
+import { parseSse, parseSseBatches } from './parse-sse.js';
 
 async function collect(chunks: (string | Uint8Array)[]) {
   async function* source() {
@@ -54,5 +54,20 @@ describe('parseSse', () => {
     const events = await collect(pieces);
     expect(events).toHaveLength(1);
     expect(events[0]?.data.length).toBe(big.length + 14);
+  });
+});
+
+describe('parseSseBatches', () => {
+  it('groups the events each chunk completed, and skips chunks that completed none', async () => {
+    const chunks = ['data: a\n\ndata: b\n\ndata: c', '\n\n', ': comment only\n\n', 'data: d\n\ndata: [DONE]\n\n'];
+    const batches = [];
+    for await (const batch of parseSseBatches(chunks)) batches.push(batch.map((event) => event.data));
+    expect(batches).toEqual([['a', 'b'], ['c'], ['d', '[DONE]']]);
+  });
+
+  it('yields a last event that lacks its blank line as a batch of its own', async () => {
+    const batches = [];
+    for await (const batch of parseSseBatches(['data: a\n\ndata: tail'])) batches.push(batch.map((event) => event.data));
+    expect(batches).toEqual([['a'], ['tail']]);
   });
 });

@@ -8,6 +8,16 @@ import type { SseEvent } from './sse-event.js';
 export async function* parseSse(
   body: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
 ): AsyncGenerator<SseEvent> {
+  for await (const batch of parseSseBatches(body)) yield* batch;
+}
+
+/**
+ * The events of parseSse grouped by the chunk that completed them: one non-empty array per chunk that ended at
+ * least one event, so a relay can forward everything one network read brought with one write.
+ */
+export async function* parseSseBatches(
+  body: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
+): AsyncGenerator<SseEvent[]> {
   const decoder = new TextDecoder();
   let pending: SseEvent[] = [];
   const parser = createParser({
@@ -20,11 +30,11 @@ export async function* parseSse(
     if (pending.length) {
       const ready = pending;
       pending = [];
-      yield* ready;
+      yield ready;
     }
   }
   parser.feed(decoder.decode());
   // A stream that ends without a blank line still delivered its last event; don't drop it.
   parser.feed('\n\n');
-  yield* pending;
+  if (pending.length) yield pending;
 }
