@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseCliArgs } from '../cli/parse-cli-args.js';
 import { ConfigError } from './config-error.js';
@@ -39,13 +40,13 @@ describe('loadConfig', () => {
     const yaml = 'port: 9000\nhost: 0.0.0.0\nforce_model: yaml-model\nfailure_handling:\n  keepalive_interval: 3\n  keepalive_format: comment\nlogging:\n  level: warn\n';
     const fromYaml = load({ yaml });
     expect(fromYaml).toMatchObject({ port: 9000, host: '0.0.0.0', force_model: 'yaml-model', logging: { level: 'warn' } });
-    expect(fromYaml.failure_handling).toEqual({ keepalive_interval: 3, keepalive_format: 'comment' });
+    expect(fromYaml.failure_handling).toMatchObject({ keepalive_interval: 3, keepalive_format: 'comment' });
 
     const env = { PROXY_PORT: '9100', FAILURE_HANDLING_KEEPALIVE_INTERVAL: '5', LOG_LEVEL: 'DEBUG', FORCE_MODEL: 'env-model' };
     const fromEnv = load({ yaml, env });
     expect(fromEnv).toMatchObject({ port: 9100, host: '0.0.0.0', force_model: 'env-model', logging: { level: 'debug' } });
     // The env set one key of failure_handling; the YAML's other key stays.
-    expect(fromEnv.failure_handling).toEqual({ keepalive_interval: 5, keepalive_format: 'comment' });
+    expect(fromEnv.failure_handling).toMatchObject({ keepalive_interval: 5, keepalive_format: 'comment' });
 
     const fromCli = load({ yaml, env, argv: ['--port', '9200', '--keepalive-interval', '0', '--force-model', 'cli-model', '--log-level', 'error'] });
     expect(fromCli).toMatchObject({ port: 9200, force_model: 'cli-model', logging: { level: 'error' } });
@@ -93,6 +94,13 @@ describe('loadConfig', () => {
     const loaded = loadConfig({ cwd: dir, env: { PROXY_CONFIG: 'env.yaml' }, configPath: 'cli.yaml' });
     expect(loaded.config.port).toBe(1003);
     expect(loaded.configPath).toBe(join(dir, 'cli.yaml'));
+  });
+
+  it('accepts config/config.example.yaml as shipped', () => {
+    const example = fileURLToPath(new URL('../../../../config/config.example.yaml', import.meta.url));
+    const { config } = loadConfig({ env: {}, configPath: example });
+    expect(config.backends).toEqual([{ name: 'nvidia', type: 'nvidia', timeout: 120 }]);
+    expect(config.port).toBe(8000);
   });
 
   it('treats a YAML key without a value as unset', () => {
