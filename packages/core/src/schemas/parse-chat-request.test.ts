@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidRequestError } from '../errors/invalid-request-error.js';
+import { chatCompletionRequestSchema } from './chat-request.js';
 import { modelListSchema } from './model-list.js';
 import { parseChatCompletionRequest } from './parse-chat-request.js';
 
@@ -14,6 +15,49 @@ function rejection(body: unknown): InvalidRequestError {
 }
 
 describe('parseChatCompletionRequest', () => {
+  it('accepts exactly what the schema accepts (the hand-written fast path is never looser than zod)', () => {
+    const base = { model: 'm', messages: [{ role: 'user', content: 'hi' }] };
+    const variants: Record<string, unknown>[] = [
+      base,
+      { ...base, model: '' },
+      { ...base, model: 7 },
+      { ...base, messages: [] },
+      { ...base, messages: {} },
+      { ...base, messages: [null] },
+      { ...base, messages: [['user']] },
+      { ...base, messages: [{ role: '' }] },
+      { ...base, messages: [{ role: 'user' }] },
+      { ...base, messages: [{ role: 'user', content: null }] },
+      { ...base, messages: [{ role: 'user', content: [{ type: 'text', text: 'x' }] }] },
+      { ...base, messages: [{ role: 'user', content: 5 }] },
+      { ...base, messages: [{ role: 'user', content: { text: 'x' } }] },
+      { ...base, stream: true },
+      { ...base, stream: null },
+      { ...base, stream: 'true' },
+      { ...base, stream_options: null },
+      { ...base, stream_options: { include_usage: true } },
+      { ...base, stream_options: { include_usage: null, other: 1 } },
+      { ...base, stream_options: { include_usage: 'yes' } },
+      { ...base, stream_options: [] },
+      { ...base, stream_options: true },
+      ...[1, 64, null, 0, -1, 1.5, '64', 2 ** 53, Number.NaN, Number.POSITIVE_INFINITY].flatMap((limit) => [
+        { ...base, max_tokens: limit },
+        { ...base, max_completion_tokens: limit },
+      ]),
+    ];
+    for (const body of variants) {
+      const expected = chatCompletionRequestSchema.safeParse(body);
+      let accepted = true;
+      try {
+        expect(parseChatCompletionRequest(body)).toEqual(expected.data);
+      } catch (error) {
+        if (!(error instanceof InvalidRequestError)) throw error;
+        accepted = false;
+      }
+      expect({ body, accepted }).toEqual({ body, accepted: expected.success });
+    }
+  });
+
   it('passes through fields it does not know, untouched', () => {
     const body = {
       model: 'm',
