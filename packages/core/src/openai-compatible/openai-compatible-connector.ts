@@ -41,6 +41,7 @@ export class OpenAICompatibleConnector implements Connector {
   readonly #requireApiKey: boolean;
   #models: readonly string[] = [];
   #health: Promise<void> | undefined;
+  readonly #targets = new Map<string, { url: string; origin: string; path: string }>();
   #closed = false;
 
   constructor(settings: OpenAICompatibleSettings) {
@@ -177,8 +178,7 @@ export class OpenAICompatibleConnector implements Connector {
   }
 
   async #send(options: SendOptions): Promise<Dispatcher.ResponseData> {
-    const url = this.endpoint(options.path);
-    const target = new URL(url);
+    const { url, origin, path } = this.#target(options.path);
     const headers: Record<string, string> = {
       ...this.#headers,
       accept: options.stream ? 'text/event-stream' : 'application/json',
@@ -188,8 +188,8 @@ export class OpenAICompatibleConnector implements Connector {
     let response: Dispatcher.ResponseData;
     try {
       response = await this.#dispatcher.request({
-        origin: target.origin,
-        path: `${target.pathname}${target.search}`,
+        origin,
+        path,
         method: options.method,
         headers,
         body: options.body,
@@ -212,6 +212,18 @@ export class OpenAICompatibleConnector implements Connector {
       });
     }
     return response;
+  }
+
+  /** An endpoint's URL, parsed once: the connector calls the same two paths for its whole life. */
+  #target(endpointPath: string): { url: string; origin: string; path: string } {
+    let target = this.#targets.get(endpointPath);
+    if (!target) {
+      const url = this.endpoint(endpointPath);
+      const parsed = new URL(url);
+      target = { url, origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
+      this.#targets.set(endpointPath, target);
+    }
+    return target;
   }
 
   /** Maps a failure while reading a body the same way as a failure while sending. */
