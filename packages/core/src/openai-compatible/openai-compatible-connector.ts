@@ -5,7 +5,7 @@ import { ProxyError } from '../errors/proxy-error.js';
 import { createUpstreamHttpError, type UpstreamHttpErrorInput } from '../errors/upstream-http-error.js';
 import { createDispatcher } from '../http/create-dispatcher.js';
 import { joinUrl } from '../http/join-url.js';
-import { chatCompletionSchema, type ChatCompletion } from '../schemas/chat-response.js';
+import { chatCompletionSchema, isWellFormedChatCompletion, type ChatCompletion } from '../schemas/chat-response.js';
 import type { ChatCompletionRequest } from '../schemas/chat-request.js';
 import { modelListSchema, type ModelList } from '../schemas/model-list.js';
 import { extractUsage } from '../usage/token-usage.js';
@@ -122,10 +122,10 @@ export class OpenAICompatibleConnector implements Connector {
     await this.#beforeCompletion(options);
     const payload = JSON.stringify(this.transformRequestBody({ ...request, stream: false }));
     const { body } = await this.#send({ ...options, method: 'POST', path: 'chat/completions', body: payload });
-    const rawBody = await this.#guard(body.text(), options, this.endpoint('chat/completions'));
+    const rawBody = await this.#guard(body.text(), options, this.#target('chat/completions').url);
     const json = this.#parseJson(rawBody, 'chat/completions');
-    const parsed = chatCompletionSchema.safeParse(json);
-    if (!parsed.success) throw this.#badUpstreamBody('chat/completions', parsed.error.issues[0]?.message ?? 'unexpected shape');
+    const parsed = isWellFormedChatCompletion(json) ? undefined : chatCompletionSchema.safeParse(json);
+    if (parsed && !parsed.success) throw this.#badUpstreamBody('chat/completions', parsed.error.issues[0]?.message ?? 'unexpected shape');
     const completion = json as ChatCompletion;
     return { rawBody, body: completion, usage: extractUsage(completion.usage) };
   }
@@ -134,7 +134,7 @@ export class OpenAICompatibleConnector implements Connector {
     await this.#beforeCompletion(options);
     const payload = JSON.stringify(this.transformRequestBody({ ...request, stream: true }));
     const { body } = await this.#send({ ...options, method: 'POST', path: 'chat/completions', body: payload, stream: true });
-    return new UpstreamChatStream(body, { backend: this.name, url: this.endpoint('chat/completions'), signal: options?.signal });
+    return new UpstreamChatStream(body, { backend: this.name, url: this.#target('chat/completions').url, signal: options?.signal });
   }
 
   /** Closes the connector's own dispatcher (an injected one belongs to the caller). Safe to call more than once. */

@@ -9,6 +9,31 @@ export const chatCompletionSchema = z.looseObject({
   usage: usageSchema.nullable().optional(),
 });
 
+/**
+ * chatCompletionSchema's rules by hand, for the hot path: true only for bodies the schema accepts (it may be
+ * stricter, never looser), so zod runs only when something is off and its message is needed.
+ */
+export function isWellFormedChatCompletion(json: unknown): json is ChatCompletion {
+  if (!isObject(json) || !Array.isArray(json.choices)) return false;
+  for (const choice of json.choices as unknown[]) if (!isObject(choice)) return false;
+  const usage = json.usage;
+  if (usage === undefined || usage === null) return true;
+  return (
+    isObject(usage) &&
+    isCount(usage.prompt_tokens) &&
+    (usage.completion_tokens === undefined || isCount(usage.completion_tokens)) &&
+    (usage.total_tokens === undefined || isCount(usage.total_tokens))
+  );
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isCount(value: unknown): boolean {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0;
+}
+
 /** One streamed chunk. `choices` may be absent: NIM's final usage frame sometimes has no `choices` key at all. */
 export const chatCompletionChunkSchema = z.looseObject({
   choices: z.array(z.looseObject({})).optional(),
