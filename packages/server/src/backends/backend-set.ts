@@ -42,8 +42,9 @@ export class BackendSet {
 
   /** The connector and upstream model for a client's model id; throws a 400 for an unknown backend prefix. */
   route(requested: string): ModelRoute & { connector: Connector } {
-    const route = resolveModel(requested, this.#table);
-    return { ...route, connector: this.#connectors.get(route.backend)! };
+    const route = resolveModel(requested, this.#table) as ModelRoute & { connector: Connector };
+    route.connector = this.#connectors.get(route.backend)!;
+    return route;
   }
 
   get(name: string): Connector | undefined {

@@ -144,6 +144,7 @@ export const chatCompletionsRoute: FastifyPluginAsync<ChatCompletionsRouteOption
       request.log.error({ err: error }, 'stream relay failed');
       pending.then((stream) => stream.cancel(), () => undefined);
       reply.raw.destroy();
+      recordRequest(request, reply, 500, options.metrics);
     } finally {
       options.metrics?.activeStreams.dec();
     }
