@@ -83,7 +83,7 @@ describe('usage accounting', () => {
     proxy = createTestProxy(upstream.baseUrl);
     await proxy.app.inject({ method: 'POST', url: '/v1/chat/completions', headers: authHeaders, payload: chatBody() });
     expect(await metricsText()).toContain('nim_proxy_upstream_errors_total{backend="up",class="4xx",code="http_422"} 1');
-    expect(completedLines().find((line) => line.route === '/v1/chat/completions')).toMatchObject({ status: 422, error_code: null });
+    expect(completedLines().find((line) => line.route === '/v1/chat/completions')).toMatchObject({ status: 422, error_type: 'invalid_request_error', error_code: null });
   });
 });
 

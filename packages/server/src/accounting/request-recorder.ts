@@ -47,7 +47,8 @@ export function recordRequest(request: FastifyRequest, reply: FastifyReply, stat
           completion_tokens: outcome.usage?.completionTokens,
           total_tokens: outcome.usage?.totalTokens,
         }),
-    ...(outcome?.error ? { error_code: outcome.error.code, error: outcome.error.message } : {}),
+    // Type and code, not the message: an upstream's message can quote the request body (pydantic's `input`).
+    ...(outcome?.error ? { error_type: outcome.error.type, error_code: outcome.error.code } : {}),
   };
   if (QUIET_ROUTES.has(route) && status < 400) request.log.debug(fields, 'request completed');
   else request.log.info(fields, 'request completed');
