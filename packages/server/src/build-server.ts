@@ -114,10 +114,12 @@ export function buildServer(input: ProxyConfigInput | ResolvedProxyConfig = {}, 
       metrics,
       errors,
     });
+    // Inside the authenticated scope: without a key, a wrong method is 401 like everything else under /v1, so
+    // an unauthenticated client cannot probe which methods the API serves.
+    rejectOtherMethods(api, '/v1/models', ['GET']);
+    rejectOtherMethods(api, '/v1/models/*', ['GET']);
+    rejectOtherMethods(api, '/v1/chat/completions', ['POST']);
   });
   rejectOtherMethods(app, '/healthz', ['GET']);
-  rejectOtherMethods(app, '/v1/models', ['GET']);
-  rejectOtherMethods(app, '/v1/models/*', ['GET']);
-  rejectOtherMethods(app, '/v1/chat/completions', ['POST']);
   return app;
 }

@@ -114,9 +114,18 @@ describe('request errors', () => {
     expect(wrong.statusCode).toBe(405);
     expect(wrong.headers.allow).toBe('POST');
     expect(wrong.json()).toMatchObject({ error: { code: 'method_not_allowed', type: 'invalid_request_error' } });
-    const del = await proxy.app.inject({ method: 'DELETE', url: '/v1/models/up:a/b' });
+    const del = await proxy.app.inject({ method: 'DELETE', url: '/v1/models/up:a/b', headers: authHeaders });
     expect(del.statusCode).toBe(405);
     expect(del.headers.allow).toBe('GET, HEAD');
+  });
+
+  it('regression: a wrong method under /v1 answered 405 without a key, letting anyone probe the API', async () => {
+    proxy = createTestProxy(upstream.baseUrl);
+    for (const [method, url] of [['DELETE', '/v1/models/up:a/b'], ['POST', '/v1/models'], ['GET', '/v1/chat/completions']] as const) {
+      const response = await proxy.app.inject({ method, url });
+      expect(response.statusCode).toBe(401);
+      expect(response.headers.allow).toBeUndefined();
+    }
   });
 
   it('echoes a sane x-request-id and makes one up otherwise', async () => {
