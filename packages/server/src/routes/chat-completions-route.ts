@@ -1,6 +1,7 @@
 import {
   ClientAbortError,
   parseChatCompletionRequest,
+  redactSecrets,
   type ChatCompletionRequest,
   type Connector,
 } from '@proxy/core';
@@ -46,7 +47,9 @@ export const chatCompletionsRoute: FastifyPluginAsync<ChatCompletionsRouteOption
     const route = options.backends.route(options.forceModel ?? body.model);
     const outcome = outcomeOf(request);
     outcome.backend = route.backend;
-    outcome.model = route.model;
+    // The model id is client text that reaches the log line and token metrics: a client that pastes its key into
+    // the wrong field must not have it written there.
+    outcome.model = redactSecrets(route.model, options.errors.secrets);
     outcome.stream = body.stream === true;
     const target: Target = {
       connector: route.connector,
