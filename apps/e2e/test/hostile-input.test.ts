@@ -1,9 +1,10 @@
 import { buildServer } from '@proxy/server';
 import { startMockNim, type MockNimServer } from '@proxy/testkit/node';
-import type { FastifyInstance } from 'fastify';
 import fc from 'fast-check';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+type FastifyInstance = ReturnType<typeof buildServer>;
 import { expectOpenAIError, MODEL, PROXY_KEY, startStack, UPSTREAM_KEY, type Stack } from './support/stack.js';
 
 // Hostile input: property-based bodies and headers against the real app (app.inject for speed; the real mock

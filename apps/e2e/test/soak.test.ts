@@ -1,0 +1,134 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { mockDirective, type Scenario } from '@proxy/testkit';
+import { request } from 'undici';
+import { describe, expect, it } from 'vitest';
+import {
+  activeResources,
+  chatBody,
+  expectResourcesBackTo,
+  metricsText,
+  metricValue,
+  MODEL,
+  postChat,
+  PROXY_KEY,
+  startStack,
+  type Stack,
+} from './support/stack.js';
+
+// The soak: SOAK=1 (SOAK_REQUESTS=n to change the count). Mixed requests with random upstream faults and client
+// aborts; afterwards every request is accounted for in /metrics and memory and handles are back to baseline.
+
+const TOTAL = Number(process.env.SOAK_REQUESTS ?? 50_000);
+const CONCURRENCY = 100;
+
+setFlagsFromString('--expose_gc');
+const gc = runInNewContext('gc') as () => void;
+const heapAfterGc = () => {
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed;
+};
+
+type Kind =
+  | 'ok' | 'ok-stream' | 'http-503' | 'http-500' | 'rate-limit' | 'reset' | 'disconnect-stream' | 'disconnect'
+  | 'malformed-json' | 'malformed-sse' | 'bad-request' | 'no-key' | 'abort-stream' | 'abort-waiting';
+const KINDS: [Kind, number][] = [
+  ['ok', 30], ['ok-stream', 30], ['http-503', 4], ['http-500', 3], ['rate-limit', 3], ['reset', 3], ['disconnect-stream', 4],
+  ['disconnect', 2], ['malformed-json', 2], ['malformed-sse', 3], ['bad-request', 4], ['no-key', 2], ['abort-stream', 6], ['abort-waiting', 4],
+];
+const WEIGHT = KINDS.reduce((sum, [, weight]) => sum + weight, 0);
+function pick(): Kind {
+  let roll = Math.random() * WEIGHT;
+  for (const [kind, weight] of KINDS) if ((roll -= weight) < 0) return kind;
+  return 'ok';
+}
+
+const FAULTS: Partial<Record<Kind, Scenario>> = {
+  'http-503': { fault: { type: 'http-error', status: 503 } },
+  'http-500': { fault: { type: 'http-error', status: 500 } },
+  'rate-limit': { fault: { type: 'rate-limit', retryAfterSeconds: 0 } },
+  reset: { fault: { type: 'reset' } },
+  'disconnect-stream': { fault: { type: 'disconnect', afterChunks: 2 } },
+  disconnect: { fault: { type: 'disconnect' } },
+  'malformed-json': { fault: { type: 'malformed-json' } },
+  'malformed-sse': { fault: { type: 'malformed-sse' } },
+  'abort-stream': { timing: { chunkDelayMs: 30 } },
+  'abort-waiting': { fault: { type: 'hang' } },
+};
+
+async function one(stack: Stack, n: number, kind: Kind, outcomes: Map<string, number>): Promise<void> {
+  const stream = kind.includes('stream') || kind === 'malformed-sse' || kind === 'abort-waiting';
+  const scenario = FAULTS[kind];
+  const content = `${scenario ? mockDirective(scenario) : ''}soak ${n} a b c d e`;
+  const controller = new AbortController();
+  let body: unknown = chatBody({ stream }, content);
+  let headers: Record<string, string> | undefined;
+  if (kind === 'bad-request') body = { model: `nvidia:${MODEL}`, messages: 'not a list' };
+  if (kind === 'no-key') headers = { authorization: 'Bearer wrong' };
+  // Aborts wait until the proxy has surely seen the request (a stream's first bytes, or the keep-alive it commits
+  // while the upstream hangs), so each one is a request the proxy must account for as 499.
+  const abortAfter = kind === 'abort-stream' || kind === 'abort-waiting';
+  let outcome: string;
+  try {
+    if (abortAfter) {
+      const response = await request(`${stack.baseURL}/chat/completions`, {
+        method: 'POST',
+        dispatcher: stack.agent,
+        headers: { authorization: `Bearer ${PROXY_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        signal: controller.signal,
+      });
+      for await (const _chunk of response.body) {
+        controller.abort();
+        break;
+      }
+      outcome = 'aborted';
+    } else {
+      const answer = await postChat(stack, body, headers ? { headers } : {});
+      outcome = String(answer.status);
+    }
+  } catch (error) {
+    outcome = controller.signal.aborted ? 'aborted' : `error:${(error as { code?: string }).code ?? String(error)}`;
+  }
+  const key = `${kind} → ${outcome}`;
+  outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
+}
+
+describe.skipIf(!process.env.SOAK)('soak', () => {
+  it(`${TOTAL} mixed requests with random faults and aborts: all accounted for, nothing leaked`, async () => {
+    const resourcesBefore = activeResources();
+    const stack = await startStack({ config: { logging: { level: 'warn' }, failure_handling: { keepalive_interval: 0.1, retry_base_delay: 0.01, retry_max_delay: 0.1 } } });
+    const outcomes = new Map<string, number>();
+    let sent = 0;
+    const started = Date.now();
+    let heapBaseline = 0;
+    const worker = async () => {
+      while (sent < TOTAL) {
+        const n = sent++;
+        if (n === 2_000) heapBaseline = heapAfterGc();
+        await one(stack, n, pick(), outcomes);
+        if (n % 5_000 === 0) stack.mock.requests.clear(); // the recorder would otherwise hold every body
+      }
+    };
+    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    const elapsedS = (Date.now() - started) / 1000;
+
+    const metrics = await metricsText(stack);
+    const counted = metricValue(metrics, 'nim_proxy_http_requests_total');
+    const retries = metricValue(metrics, 'nim_proxy_upstream_retries_total');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(metricValue(await metricsText(stack), 'nim_proxy_active_streams')).toBe(0);
+    stack.mock.requests.clear();
+    const heapGrowthMiB = (heapAfterGc() - heapBaseline) / 2 ** 20;
+    const errors = [...outcomes].filter(([key]) => key.includes('error:'));
+    console.info(
+      JSON.stringify({ sent: TOTAL, counted, retries, elapsedS, perSecond: Math.round(TOTAL / elapsedS), heapGrowthMiB: Math.round(heapGrowthMiB * 10) / 10, outcomes: Object.fromEntries([...outcomes].sort()) }, null, 1),
+    );
+    expect(counted).toBe(TOTAL);
+    expect(errors).toEqual([]);
+    expect(heapGrowthMiB).toBeLessThan(64);
+    await stack.close();
+    await expectResourcesBackTo(resourcesBefore, 10_000);
+  }, 60 * 60_000);
+});
