@@ -322,6 +322,23 @@ describe('OpenAICompatibleConnector: streaming', () => {
     await upstream.closed[0];
   });
 
+  it('hands the socket back for reuse when a stream ends at [DONE], even if the body ends a moment later', async () => {
+    upstream = await startUpstream((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(`data: ${chunk('hi')}\n\ndata: [DONE]\n\n`);
+      setTimeout(() => res.end(), 30);
+    });
+    const c = connect(upstream.url);
+    for (let i = 0; i < 3; i++) {
+      const stream = await c.streamChatCompletion(request);
+      const events = await collect(stream);
+      expect(events.at(-1)?.done).toBe(true);
+      await sleep(60);
+    }
+    expect(upstream.requests).toHaveLength(3);
+    expect(upstream.connections).toBe(1);
+  });
+
   it('releases the upstream connection when the consumer stops early', async () => {
     upstream = await startUpstream((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });

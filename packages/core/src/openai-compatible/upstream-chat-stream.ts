@@ -6,6 +6,9 @@ import { DONE_DATA, type SseEvent } from '../sse/sse-event.js';
 import { StreamUsageTracker } from '../usage/stream-usage-tracker.js';
 import { extractUsage, type TokenUsage } from '../usage/token-usage.js';
 
+/** Bytes read past `[DONE]` to let the socket be reused; an upstream that keeps talking beyond it is cut off. */
+const MAX_TRAILING_BYTES = 64 * 1024;
+
 interface StreamContext {
   backend: string;
   url: string;
@@ -18,6 +21,8 @@ export class UpstreamChatStream implements ChatCompletionStream {
   readonly #context: StreamContext;
   readonly #tracker = new StreamUsageTracker();
   #iterated = false;
+  #finishedCleanly = false;
+  #released = false;
 
   constructor(body: Dispatcher.ResponseData['body'], context: StreamContext) {
     this.#body = body;
@@ -28,8 +33,10 @@ export class UpstreamChatStream implements ChatCompletionStream {
     return this.#tracker.usage;
   }
 
+  /** Stops the upstream response: destroys it mid-stream, or lets a finished one hand its socket back. */
   cancel(): void {
-    if (!this.#body.destroyed) this.#body.destroy();
+    if (this.#finishedCleanly) this.#release();
+    else if (!this.#body.destroyed) this.#body.destroy();
   }
 
   [Symbol.asyncIterator](): AsyncIterator<ChatStreamEvent> {
@@ -54,11 +61,16 @@ export class UpstreamChatStream implements ChatCompletionStream {
   /** One array per upstream read; the array holding `[DONE]` ends with it, and nothing is read after it. */
   async *#batches(): AsyncGenerator<ChatStreamEvent[]> {
     try {
-      for await (const events of parseSseBatches(this.#body)) {
+      // Leaving the loop at [DONE] must not destroy the body (a for-await over a Readable would, building an
+      // AbortError with its stack trace each time): release() reads out its end and the socket is reused.
+      for await (const events of parseSseBatches(this.#body.iterator({ destroyOnReturn: false }))) {
         const batch: ChatStreamEvent[] = [];
         for (const event of events) {
           if (event.data === DONE_DATA) {
             batch.push({ ...event, done: true });
+            // What follows [DONE] is at most the end of the chunked body: reading it out, instead of destroying
+            // the body, hands the socket back to the pool for the next request.
+            this.#finishedCleanly = true;
             yield batch;
             return;
           }
@@ -76,6 +88,12 @@ export class UpstreamChatStream implements ChatCompletionStream {
     } finally {
       this.cancel();
     }
+  }
+
+  #release(): void {
+    if (this.#released || this.#body.destroyed) return;
+    this.#released = true;
+    this.#body.dump({ limit: MAX_TRAILING_BYTES }).catch(() => undefined);
   }
 
   #read(event: SseEvent): ChatStreamEvent {

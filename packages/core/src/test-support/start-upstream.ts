@@ -12,6 +12,8 @@ export interface RecordedRequest {
 export interface Upstream {
   url: string;
   requests: RecordedRequest[];
+  /** TCP connections accepted so far: fewer than requests means sockets were reused. */
+  readonly connections: number;
   /** Resolves when the nth request's socket closes (for cancellation tests). */
   closed: Promise<void>[];
   close(): Promise<void>;
@@ -32,7 +34,9 @@ export async function startUpstream(handler: Handler): Promise<Upstream> {
     requests.push({ method: req.method ?? '', url: req.url ?? '', httpVersion: req.httpVersion, headers: req.headers, body });
     await handler(req, res, body);
   });
+  let connections = 0;
   server.on('connection', (socket) => {
+    connections++;
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
@@ -41,6 +45,9 @@ export async function startUpstream(handler: Handler): Promise<Upstream> {
   return {
     url: `http://127.0.0.1:${port}/v1`,
     requests,
+    get connections() {
+      return connections;
+    },
     closed,
     close: () =>
       new Promise((resolve) => {
