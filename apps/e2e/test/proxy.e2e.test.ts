@@ -127,11 +127,11 @@ describe('errors', () => {
     expect((error as Error).message).toContain('Not found for account');
   });
 
-  it('passes 429 and Retry-After on as they were', async () => {
-    harness.mock.failNext({ type: 'rate-limit', retryAfterSeconds: 7 });
+  it('passes 429 and Retry-After on as they were (a wait above retry_max_delay is not retried)', async () => {
+    harness.mock.failNext({ type: 'rate-limit', retryAfterSeconds: 30 });
     const response = await rawPost({ model: `nvidia:${MODEL}`, messages: [{ role: 'user', content: 'x' }] });
     expect(response.status).toBe(429);
-    expect(response.headers['retry-after']).toBe('7');
+    expect(response.headers['retry-after']).toBe('30');
     expect(JSON.parse(response.text)).toMatchObject({ error: { type: 'rate_limit_error' } });
   });
 
