@@ -17,6 +17,7 @@ const reportPaths = groups.flatMap((group) =>
 for (const path of reportPaths) rmSync(path, { force: true });
 
 // --continue: one failing package must not cancel the others, or their tests would go uncounted.
+console.log(`running the tests on Node ${process.version}`);
 const turboArgs = ['run', 'test', '--continue', ...process.argv.slice(2)];
 if (process.env.CI) turboArgs.push('--force');
 const turbo = spawnSync(join(root, 'node_modules', '.bin', 'turbo'), turboArgs, { cwd: root, stdio: 'inherit' });
