@@ -24,6 +24,6 @@ export async function startBaselineProxy(upstreamOrigin: string, port = 0): Prom
     });
   });
   server.keepAliveTimeout = 60_000;
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen({ port, host: '127.0.0.1', backlog: 4096 }, resolve));
   return { server, port: (server.address() as AddressInfo).port };
 }

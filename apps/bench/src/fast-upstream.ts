@@ -74,7 +74,8 @@ export async function startFastUpstream(options: FastUpstreamOptions = {}): Prom
     });
   });
   server.keepAliveTimeout = 60_000;
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
+  // The proxy opens up to 2,000 upstream connections at once: Node's default backlog (511) would drop SYNs.
+  await new Promise<void>((resolve) => server.listen({ port: options.port ?? 0, host: '127.0.0.1', backlog: 4096 }, resolve));
   const { port } = server.address() as AddressInfo;
   return { server, port, url: `http://127.0.0.1:${port}/v1` };
 }
