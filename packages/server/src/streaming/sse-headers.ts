@@ -15,9 +15,15 @@ export function commitSseHeaders(
   response: ServerResponse,
   headers: Readonly<Record<string, OutgoingHttpHeader | undefined>>,
 ): void {
-  // Injected requests (light-my-request) have a socket stand-in without setNoDelay.
+  // Injected requests (light-my-request) have a socket stand-in without setNoDelay or cork.
   const socket = response.socket;
   if (typeof socket?.setNoDelay === 'function') socket.setNoDelay(true);
+  // Held until the end of this turn of the event loop, so the headers leave in the same write (one syscall) as the
+  // events the upstream has already sent (often the whole stream), and still go out at once when it has not.
+  if (typeof socket?.cork === 'function') {
+    socket.cork();
+    setImmediate(() => socket.uncork());
+  }
   response.writeHead(200, { ...headers, ...SSE_HEADERS });
   response.flushHeaders();
 }
