@@ -6,7 +6,8 @@ import { startFastUpstream } from './fast-upstream.js';
 /**
  * One bench participant per process, so each gets its own event loop and its memory can be read on its own:
  * `node child-entry.js <upstream|baseline|proxy> '<json options>'`. Reports `{ port }` over IPC when listening and
- * answers `memory` requests (after a GC when started with --expose-gc); exits on `exit` (so --cpu-prof writes).
+ * answers `memory` requests (after a GC when started with --expose-gc) and `cpu` requests (µs of CPU used so far);
+ * exits on `exit` (so --cpu-prof writes).
  */
 interface ChildOptions {
   upstreamUrl?: string;
@@ -45,6 +46,11 @@ async function start(): Promise<number> {
 const port = await start();
 process.on('message', (message: { cmd?: string }) => {
   if (message.cmd === 'exit') process.exit(0);
+  if (message.cmd === 'cpu') {
+    const usage = process.cpuUsage();
+    process.send?.({ cpu: usage.user + usage.system });
+    return;
+  }
   if (message.cmd !== 'memory') return;
   (globalThis as { gc?: () => void }).gc?.();
   process.send?.({ memory: process.memoryUsage() });

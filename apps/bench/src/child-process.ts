@@ -6,6 +6,8 @@ export interface Child {
   port: number;
   url: string;
   memory(): Promise<NodeJS.MemoryUsage>;
+  /** The child's CPU time so far (user + system), in µs. */
+  cpu(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -39,6 +41,16 @@ export async function startChild(role: 'upstream' | 'baseline' | 'proxy', option
         };
         child.on('message', onMessage);
         child.send({ cmd: 'memory' });
+      }),
+    cpu: () =>
+      new Promise((resolve) => {
+        const onMessage = (message: { cpu?: number }) => {
+          if (message.cpu === undefined) return;
+          child.off('message', onMessage);
+          resolve(message.cpu);
+        };
+        child.on('message', onMessage);
+        child.send({ cmd: 'cpu' });
       }),
     // Asked to exit first, so that --cpu-prof gets to write its profile; killed if it does not within 5 s.
     stop: () =>
