@@ -1,6 +1,7 @@
 import { startServer } from '@proxy/server';
 import { startBaselineProxy } from './baseline-proxy.js';
 import { BENCH_PROXY_KEY } from './bench-key.js';
+import { startFastifyPassThrough } from './fastify-pass-through.js';
 import { startFastUpstream } from './fast-upstream.js';
 
 /**
@@ -25,6 +26,8 @@ async function start(): Promise<number> {
       return (await startFastUpstream({ chunks: options.chunks, streamDelayMs: options.streamDelayMs })).port;
     case 'baseline':
       return (await startBaselineProxy(new URL(options.upstreamUrl!).origin)).port;
+    case 'fastify':
+      return (await startFastifyPassThrough(new URL(options.upstreamUrl!).origin)).port;
     case 'proxy': {
       // As deployed: auth on, metrics on, logging at its default level (info: one line per request).
       const server = await startServer(

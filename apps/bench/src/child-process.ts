@@ -18,7 +18,7 @@ export const PROFILE_DIR = fileURLToPath(new URL('../profiles/', import.meta.url
 const profiling = process.env.BENCH_PROFILE === '1';
 
 /** Forks a bench participant and waits until it listens. Its stdout (the proxy's log lines) is discarded. */
-export async function startChild(role: 'upstream' | 'baseline' | 'proxy', options: object = {}, execArgv: string[] = []): Promise<Child> {
+export async function startChild(role: 'upstream' | 'baseline' | 'fastify' | 'proxy', options: object = {}, execArgv: string[] = []): Promise<Child> {
   if (profiling && role === 'proxy') {
     mkdirSync(PROFILE_DIR, { recursive: true });
     execArgv = [...execArgv, '--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`];

@@ -34,7 +34,7 @@ const children: Child[] = [upstream];
 try {
   for (const stream of [false, true]) {
     const row: string[] = [];
-    for (const role of ['baseline', 'proxy'] as const) {
+    for (const role of ['baseline', 'fastify', 'proxy'] as const) {
       const samples: number[] = [];
       for (let round = 0; round < rounds; round++) {
         const target = await startChild(role, { upstreamUrl: upstream.url });
