@@ -1,29 +1,18 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { chunk, completion, sendJson, startFakeUpstream, streamEvents, usageChunk, type FakeUpstream } from './support/fake-upstream.js';
+import { describe, expect, it } from 'vitest';
+import { chunk, completion, sendJson, streamEvents, usageChunk, useFakeUpstream } from './support/fake-upstream.js';
 import { authHeaders, chatBody, createTestProxy, PROXY_KEY, UPSTREAM_KEY, type TestProxy } from './support/proxy.js';
 import { postChat } from './support/sse-client.js';
 
-let upstream: FakeUpstream;
 let proxy: TestProxy;
-
-beforeAll(async () => {
-  upstream = await startFakeUpstream();
-});
-afterAll(async () => {
-  await upstream.close();
-});
-afterEach(async () => {
-  await proxy?.close();
-  upstream.reset();
-});
+const upstream = useFakeUpstream(() => proxy);
 
 const metricsText = async () => (await proxy.app.inject({ url: '/metrics' })).body;
 const completedLines = () => proxy.logs.records().filter((line) => line.msg === 'request completed');
 
 describe('usage accounting', () => {
   it('counts a non-streaming completion in /metrics and in one log line', async () => {
-    upstream.onChat((_request, response) => sendJson(response, 200, completion('hi', { prompt_tokens: 11, completion_tokens: 4, total_tokens: 15 })));
-    proxy = createTestProxy(upstream.baseUrl);
+    upstream().onChat((_request, response) => sendJson(response, 200, completion('hi', { prompt_tokens: 11, completion_tokens: 4, total_tokens: 15 })));
+    proxy = createTestProxy(upstream().baseUrl);
     await proxy.app.inject({ method: 'POST', url: '/v1/chat/completions', headers: { ...authHeaders, 'x-request-id': 'req-1' }, payload: chatBody() });
 
     const metrics = await metricsText();
@@ -49,8 +38,8 @@ describe('usage accounting', () => {
   });
 
   it('counts a stream from its final usage even when the client did not ask for it', async () => {
-    upstream.onChat((_request, response) => streamEvents(response, [chunk('a'), usageChunk({ prompt_tokens: 3, completion_tokens: 9, total_tokens: 12 }), '[DONE]']));
-    proxy = createTestProxy(upstream.baseUrl);
+    upstream().onChat((_request, response) => streamEvents(response, [chunk('a'), usageChunk({ prompt_tokens: 3, completion_tokens: 9, total_tokens: 12 }), '[DONE]']));
+    proxy = createTestProxy(upstream().baseUrl);
     const url = await proxy.listen();
     const text = await (await postChat(url, chatBody({ stream: true }))).text;
     expect(text).not.toContain('"usage"');
@@ -62,13 +51,13 @@ describe('usage accounting', () => {
   it('shows streams in flight in the active streams gauge', async () => {
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
-    upstream.onChat(async (_request, response) => {
+    upstream().onChat(async (_request, response) => {
       response.writeHead(200, { 'content-type': 'text/event-stream' });
       response.write(`data: ${chunk('a')}\n\n`);
       await released;
       response.end('data: [DONE]\n\n');
     });
-    proxy = createTestProxy(upstream.baseUrl);
+    proxy = createTestProxy(upstream().baseUrl);
     const url = await proxy.listen();
     const response = await postChat(url, chatBody({ stream: true }));
     await response.waitFor(chunk('a'));
@@ -79,8 +68,8 @@ describe('usage accounting', () => {
   });
 
   it('counts upstream errors by backend, class and code', async () => {
-    upstream.onChat((_request, response) => sendJson(response, 422, { status: 422, title: 'Unprocessable Entity', detail: 'Extra inputs are not permitted' }));
-    proxy = createTestProxy(upstream.baseUrl);
+    upstream().onChat((_request, response) => sendJson(response, 422, { status: 422, title: 'Unprocessable Entity', detail: 'Extra inputs are not permitted' }));
+    proxy = createTestProxy(upstream().baseUrl);
     await proxy.app.inject({ method: 'POST', url: '/v1/chat/completions', headers: authHeaders, payload: chatBody() });
     expect(await metricsText()).toContain('nim_proxy_upstream_errors_total{backend="up",class="4xx",code="http_422"} 1');
     expect(completedLines().find((line) => line.route === '/v1/chat/completions')).toMatchObject({ status: 422, error_type: 'invalid_request_error', error_code: null });
@@ -90,10 +79,10 @@ describe('usage accounting', () => {
 describe('secrets', () => {
   it('never puts a proxy key or upstream key in logs, error bodies or metrics', async () => {
     const echoed = `${UPSTREAM_KEY} and ${PROXY_KEY}`;
-    upstream.onChat((request, response) =>
+    upstream().onChat((request, response) =>
       sendJson(response, 400, { error: { message: `bad key ${echoed} header ${request.headers.authorization}` } }),
     );
-    proxy = createTestProxy(upstream.baseUrl, { logging: { level: 'trace' } });
+    proxy = createTestProxy(upstream().baseUrl, { logging: { level: 'trace' } });
     const bodies: string[] = [];
     const wrongKey = 'wrong-key-that-must-not-leak';
     bodies.push((await proxy.app.inject({ method: 'POST', url: '/v1/chat/completions', headers: authHeaders, payload: chatBody() })).body);

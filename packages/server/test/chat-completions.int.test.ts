@@ -1,44 +1,33 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { chunk, completion, sendJson, startFakeUpstream, streamEvents, usageChunk, type FakeUpstream } from './support/fake-upstream.js';
+import { describe, expect, it } from 'vitest';
+import { chunk, completion, sendJson, startFakeUpstream, streamEvents, usageChunk, useFakeUpstream } from './support/fake-upstream.js';
 import { authHeaders, chatBody, createTestProxy, PROXY_KEY, UPSTREAM_KEY, type TestProxy } from './support/proxy.js';
 
-let upstream: FakeUpstream;
 let proxy: TestProxy;
-
-beforeAll(async () => {
-  upstream = await startFakeUpstream();
-});
-afterAll(async () => {
-  await upstream.close();
-});
-afterEach(async () => {
-  await proxy?.close();
-  upstream.reset();
-});
+const upstream = useFakeUpstream(() => proxy);
 
 describe('POST /v1/chat/completions (non-streaming)', () => {
   it('forwards the upstream body byte for byte and strips the backend prefix', async () => {
     const raw = `{"id":"x",  "choices":[{"index":0,"message":{"role":"assistant","content":"hé"}}],"usage":{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3}}`;
-    upstream.onChat((_request, response) => {
+    upstream().onChat((_request, response) => {
       response.writeHead(200, { 'content-type': 'application/json' });
       response.end(raw);
     });
-    proxy = createTestProxy(upstream.baseUrl);
+    proxy = createTestProxy(upstream().baseUrl);
     const response = await proxy.app.inject({ method: 'POST', url: '/v1/chat/completions', headers: authHeaders, payload: chatBody() });
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toMatch(/^application\/json/);
     expect(response.body).toBe(raw);
-    const sent = JSON.parse(upstream.requests[0]!.body) as { model: string; stream: boolean };
+    const sent = JSON.parse(upstream().requests[0]!.body) as { model: string; stream: boolean };
     expect(sent.model).toBe('meta/llama3-70b');
-    expect(upstream.requests[0]!.headers.authorization).toBe(`Bearer ${UPSTREAM_KEY}`);
-    expect(upstream.requests[0]!.body).not.toContain(PROXY_KEY);
+    expect(upstream().requests[0]!.headers.authorization).toBe(`Bearer ${UPSTREAM_KEY}`);
+    expect(upstream().requests[0]!.body).not.toContain(PROXY_KEY);
   });
 
   it('keeps the upstream status and retry-after of an upstream error, OpenAI-shaped', async () => {
-    upstream.onChat((_request, response) =>
+    upstream().onChat((_request, response) =>
       sendJson(response, 429, { status: 429, title: 'Too Many Requests' }, { 'retry-after': '7' }),
     );
-    proxy = createTestProxy(upstream.baseUrl);
+    proxy = createTestProxy(upstream().baseUrl);
     const response = await proxy.app.inject({ method: 'POST', url: '/v1/chat/completions', headers: authHeaders, payload: chatBody() });
     expect(response.statusCode).toBe(429);
     expect(response.headers['retry-after']).toBe('7');
@@ -55,9 +44,9 @@ describe('POST /v1/chat/completions (non-streaming)', () => {
   });
 
   it('answers 504 when the upstream does not answer within the timeout', async () => {
-    upstream.onChat(() => undefined);
-    proxy = createTestProxy(upstream.baseUrl, {
-      backends: { up: { type: 'openai', api_url: upstream.baseUrl, api_key: UPSTREAM_KEY, timeout: 0.2 } },
+    upstream().onChat(() => undefined);
+    proxy = createTestProxy(upstream().baseUrl, {
+      backends: { up: { type: 'openai', api_url: upstream().baseUrl, api_key: UPSTREAM_KEY, timeout: 0.2 } },
     }, { dispatcher: undefined });
     const response = await proxy.app.inject({ method: 'POST', url: '/v1/chat/completions', headers: authHeaders, payload: chatBody() });
     expect(response.statusCode).toBe(504);
@@ -66,16 +55,16 @@ describe('POST /v1/chat/completions (non-streaming)', () => {
 });
 
 describe('routing', () => {
-  const sentModel = () => (JSON.parse(upstream.requests.at(-1)!.body) as { model: string }).model;
+  const sentModel = () => (JSON.parse(upstream().requests.at(-1)!.body) as { model: string }).model;
 
   it('routes backend:model to the backend, keeping colons and slashes in the model part', async () => {
-    proxy = createTestProxy(upstream.baseUrl);
+    proxy = createTestProxy(upstream().baseUrl);
     await proxy.app.inject({ method: 'POST', url: '/v1/chat/completions', headers: authHeaders, payload: chatBody({ model: 'up:org/model:tag' }) });
     expect(sentModel()).toBe('org/model:tag');
   });
 
   it('sends a bare model, or one whose prefix is not a backend, to the default backend unchanged', async () => {
-    proxy = createTestProxy(upstream.baseUrl);
+    proxy = createTestProxy(upstream().baseUrl);
     await proxy.app.inject({ method: 'POST', url: '/v1/chat/completions', headers: authHeaders, payload: chatBody({ model: 'meta/llama3-70b' }) });
     expect(sentModel()).toBe('meta/llama3-70b');
     await proxy.app.inject({ method: 'POST', url: '/v1/chat/completions', headers: authHeaders, payload: chatBody({ model: 'llama3:8b' }) });
@@ -85,10 +74,10 @@ describe('routing', () => {
   it('picks the backend named by the prefix among several', async () => {
     const other = await startFakeUpstream();
     try {
-      proxy = createTestProxy(upstream.baseUrl, {
+      proxy = createTestProxy(upstream().baseUrl, {
         default_backend: 'up',
         backends: {
-          up: { type: 'openai', api_url: upstream.baseUrl, api_key: 'k1' },
+          up: { type: 'openai', api_url: upstream().baseUrl, api_key: 'k1' },
           other: { type: 'openai', api_url: other.baseUrl, api_key: 'k2' },
         },
       });
@@ -96,34 +85,34 @@ describe('routing', () => {
       expect(response.statusCode).toBe(200);
       expect(other.requests).toHaveLength(1);
       expect(JSON.parse(other.requests[0]!.body)).toMatchObject({ model: 'x/y' });
-      expect(upstream.requests).toHaveLength(0);
+      expect(upstream().requests).toHaveLength(0);
     } finally {
       await other.close();
     }
   });
 
   it('force_model replaces the client model and may name a backend', async () => {
-    proxy = createTestProxy(upstream.baseUrl, { force_model: 'up:forced/model' });
+    proxy = createTestProxy(upstream().baseUrl, { force_model: 'up:forced/model' });
     await proxy.app.inject({ method: 'POST', url: '/v1/chat/completions', headers: authHeaders, payload: chatBody({ model: 'whatever' }) });
     expect(sentModel()).toBe('forced/model');
   });
 
   it('answers 400 naming the configured backends for a known backend type that is not configured', async () => {
-    proxy = createTestProxy(upstream.baseUrl);
+    proxy = createTestProxy(upstream().baseUrl);
     const response = await proxy.app.inject({ method: 'POST', url: '/v1/chat/completions', headers: authHeaders, payload: chatBody({ model: 'openai:gpt-4o' }) });
     expect(response.statusCode).toBe(400);
     const body = response.json() as { error: { message: string; param: string; code: string } };
     expect(body.error).toMatchObject({ param: 'model', code: 'unknown_backend' });
     expect(body.error.message).toContain('Configured backends: up');
-    expect(upstream.requests).toHaveLength(0);
+    expect(upstream().requests).toHaveLength(0);
   });
 });
 
 describe('POST /v1/chat/completions (streaming basics)', () => {
   it('relays events as they are, appends [DONE] when the upstream omits it, and filters usage-only chunks', async () => {
     const events = [chunk('a'), chunk('b'), usageChunk()];
-    upstream.onChat((_request, response) => streamEvents(response, events));
-    proxy = createTestProxy(upstream.baseUrl);
+    upstream().onChat((_request, response) => streamEvents(response, events));
+    proxy = createTestProxy(upstream().baseUrl);
     const response = await proxy.app.inject({ method: 'POST', url: '/v1/chat/completions', headers: authHeaders, payload: chatBody({ stream: true }) });
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toBe('text/event-stream; charset=utf-8');
@@ -135,8 +124,8 @@ describe('POST /v1/chat/completions (streaming basics)', () => {
 
   it('forwards the usage-only chunk to a client that asked for include_usage', async () => {
     const events = [chunk('a'), usageChunk(), '[DONE]'];
-    upstream.onChat((_request, response) => streamEvents(response, events));
-    proxy = createTestProxy(upstream.baseUrl);
+    upstream().onChat((_request, response) => streamEvents(response, events));
+    proxy = createTestProxy(upstream().baseUrl);
     const response = await proxy.app.inject({
       method: 'POST',
       url: '/v1/chat/completions',
@@ -147,8 +136,8 @@ describe('POST /v1/chat/completions (streaming basics)', () => {
   });
 
   it('gives the client the real status when the upstream fails before the stream starts', async () => {
-    upstream.onChat((_request, response) => sendJson(response, 404, { status: 404, title: 'Not Found', detail: "Function 'abc': Not found for account 'x'" }));
-    proxy = createTestProxy(upstream.baseUrl);
+    upstream().onChat((_request, response) => sendJson(response, 404, { status: 404, title: 'Not Found', detail: "Function 'abc': Not found for account 'x'" }));
+    proxy = createTestProxy(upstream().baseUrl);
     const response = await proxy.app.inject({ method: 'POST', url: '/v1/chat/completions', headers: authHeaders, payload: chatBody({ stream: true }) });
     expect(response.statusCode).toBe(404);
     expect((response.json() as { error: { message: string } }).error.message).toContain("Function 'abc'");

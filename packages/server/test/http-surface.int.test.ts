@@ -1,29 +1,18 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildServer } from '../src/build-server.js';
 import { ConfigError } from '../src/config/config-error.js';
-import { startFakeUpstream, type FakeUpstream } from './support/fake-upstream.js';
+import { useFakeUpstream } from './support/fake-upstream.js';
 import { authHeaders, chatBody, createTestProxy, LogCapture, PROXY_KEY, type TestProxy } from './support/proxy.js';
 
-let upstream: FakeUpstream;
 let proxy: TestProxy;
-
-beforeAll(async () => {
-  upstream = await startFakeUpstream();
-});
-afterAll(async () => {
-  await upstream.close();
-});
-afterEach(async () => {
-  await proxy?.close();
-  upstream.reset();
-});
+const upstream = useFakeUpstream(() => proxy);
 
 const post = (payload: unknown, headers: Record<string, string> = authHeaders) =>
   proxy.app.inject({ method: 'POST', url: '/v1/chat/completions', headers, payload: payload as string });
 
 describe('proxy auth', () => {
   it('answers 401 OpenAI-shaped without a key and with a wrong one, and never calls upstream', async () => {
-    proxy = createTestProxy(upstream.baseUrl);
+    proxy = createTestProxy(upstream().baseUrl);
     const missing = await post(chatBody(), {});
     expect(missing.statusCode).toBe(401);
     expect(missing.headers['www-authenticate']).toBe('Bearer');
@@ -35,28 +24,28 @@ describe('proxy auth', () => {
     expect((wrong.json() as { error: { code: string } }).error.code).toBe('invalid_api_key');
     const models = await proxy.app.inject({ method: 'GET', url: '/v1/models', headers: { authorization: 'Basic abc' } });
     expect(models.statusCode).toBe(401);
-    expect(upstream.requests).toHaveLength(0);
+    expect(upstream().requests).toHaveLength(0);
   });
 
   it('accepts any configured key, including one from a list', async () => {
-    proxy = createTestProxy(upstream.baseUrl, { auth: { api_keys: ['first-key', PROXY_KEY] } });
+    proxy = createTestProxy(upstream().baseUrl, { auth: { api_keys: ['first-key', PROXY_KEY] } });
     expect((await post(chatBody())).statusCode).toBe(200);
     expect((await post(chatBody(), { authorization: 'bearer first-key' })).statusCode).toBe(200);
   });
 
   it('keeps /healthz open, and /metrics open unless metrics.require_auth', async () => {
-    proxy = createTestProxy(upstream.baseUrl);
+    proxy = createTestProxy(upstream().baseUrl);
     expect((await proxy.app.inject({ url: '/healthz' })).json()).toEqual({ status: 'ok' });
     expect((await proxy.app.inject({ url: '/metrics' })).statusCode).toBe(200);
     await proxy.close();
-    proxy = createTestProxy(upstream.baseUrl, { metrics: { require_auth: true } });
+    proxy = createTestProxy(upstream().baseUrl, { metrics: { require_auth: true } });
     expect((await proxy.app.inject({ url: '/metrics' })).statusCode).toBe(401);
     expect((await proxy.app.inject({ url: '/metrics', headers: authHeaders })).statusCode).toBe(200);
     expect((await proxy.app.inject({ url: '/healthz' })).statusCode).toBe(200);
   });
 
   it('serves without keys when auth is disabled, and warns loudly at start', async () => {
-    proxy = createTestProxy(upstream.baseUrl, { auth: { disabled: true } });
+    proxy = createTestProxy(upstream().baseUrl, { auth: { disabled: true } });
     await proxy.app.ready();
     expect((await post(chatBody(), {})).statusCode).toBe(200);
     const warning = proxy.logs.records().find((line) => String(line.msg).includes('AUTHENTICATION IS DISABLED'));
@@ -64,7 +53,7 @@ describe('proxy auth', () => {
   });
 
   it('refuses to start with no keys unless auth is disabled', () => {
-    const build = () => buildServer({ backends: { up: { type: 'openai', api_url: upstream.baseUrl } } }, { env: {}, logDestination: new LogCapture() });
+    const build = () => buildServer({ backends: { up: { type: 'openai', api_url: upstream().baseUrl } } }, { env: {}, logDestination: new LogCapture() });
     expect(build).toThrow(ConfigError);
     expect(build).toThrow(/No proxy API keys configured.*PROXY_API_KEYS.*--disable-auth/s);
   });
@@ -72,7 +61,7 @@ describe('proxy auth', () => {
 
 describe('request errors', () => {
   it('answers 413 for a body over body_limit', async () => {
-    proxy = createTestProxy(upstream.baseUrl, { body_limit: 1024 });
+    proxy = createTestProxy(upstream().baseUrl, { body_limit: 1024 });
     const response = await post(chatBody({ messages: [{ role: 'user', content: 'x'.repeat(2000) }] }));
     expect(response.statusCode).toBe(413);
     expect(response.json()).toMatchObject({ error: { type: 'invalid_request_error', code: 'request_too_large' } });
@@ -80,7 +69,7 @@ describe('request errors', () => {
   });
 
   it('answers 400 for invalid JSON and for an empty JSON body', async () => {
-    proxy = createTestProxy(upstream.baseUrl);
+    proxy = createTestProxy(upstream().baseUrl);
     const invalid = await post('{"model": ', { ...authHeaders, 'content-type': 'application/json' });
     expect(invalid.statusCode).toBe(400);
     expect(invalid.json()).toMatchObject({ error: { code: 'invalid_json', message: 'The request body is not valid JSON' } });
@@ -89,7 +78,7 @@ describe('request errors', () => {
   });
 
   it('answers 400 naming the field for an invalid request', async () => {
-    proxy = createTestProxy(upstream.baseUrl);
+    proxy = createTestProxy(upstream().baseUrl);
     const response = await post({ model: 'up:m', messages: [] });
     expect(response.statusCode).toBe(400);
     expect(response.json()).toMatchObject({ error: { type: 'invalid_request_error', param: 'messages' } });
@@ -99,14 +88,14 @@ describe('request errors', () => {
   });
 
   it('answers 415 for a body that is not JSON', async () => {
-    proxy = createTestProxy(upstream.baseUrl);
+    proxy = createTestProxy(upstream().baseUrl);
     const response = await post('hello', { ...authHeaders, 'content-type': 'text/plain' });
     expect(response.statusCode).toBe(415);
     expect(response.json()).toMatchObject({ error: { code: 'unsupported_media_type' } });
   });
 
   it('answers 404 for unknown routes and 405 with allow for wrong methods, OpenAI-shaped', async () => {
-    proxy = createTestProxy(upstream.baseUrl);
+    proxy = createTestProxy(upstream().baseUrl);
     const missing = await proxy.app.inject({ method: 'GET', url: '/v1/nope?x=1', headers: authHeaders });
     expect(missing.statusCode).toBe(404);
     expect(missing.json()).toEqual({ error: { message: 'Invalid URL (GET /v1/nope)', type: 'invalid_request_error', param: null, code: 'unknown_url' } });
@@ -120,7 +109,7 @@ describe('request errors', () => {
   });
 
   it('regression: a wrong method under /v1 answered 405 without a key, letting anyone probe the API', async () => {
-    proxy = createTestProxy(upstream.baseUrl);
+    proxy = createTestProxy(upstream().baseUrl);
     for (const [method, url] of [['DELETE', '/v1/models/up:a/b'], ['POST', '/v1/models'], ['GET', '/v1/chat/completions']] as const) {
       const response = await proxy.app.inject({ method, url });
       expect(response.statusCode).toBe(401);
@@ -129,7 +118,7 @@ describe('request errors', () => {
   });
 
   it('echoes a sane x-request-id and makes one up otherwise', async () => {
-    proxy = createTestProxy(upstream.baseUrl);
+    proxy = createTestProxy(upstream().baseUrl);
     const given = await proxy.app.inject({ url: '/healthz', headers: { 'x-request-id': 'trace-123' } });
     expect(given.headers['x-request-id']).toBe('trace-123');
     const odd = await proxy.app.inject({ url: '/healthz', headers: { 'x-request-id': 'bad id with spaces' } });
@@ -139,9 +128,9 @@ describe('request errors', () => {
 
 describe('GET /v1/models', () => {
   it('lists every backend catalog as backend:model ids in the OpenAI list shape', async () => {
-    proxy = createTestProxy(upstream.baseUrl, {
+    proxy = createTestProxy(upstream().baseUrl, {
       backends: {
-        up: { type: 'openai', api_url: upstream.baseUrl, api_key: 'k' },
+        up: { type: 'openai', api_url: upstream().baseUrl, api_key: 'k' },
         fixed: { type: 'openai', api_url: 'http://127.0.0.1:1/v1', models: ['a/b', 'c'] },
       },
       default_backend: 'up',
@@ -155,7 +144,7 @@ describe('GET /v1/models', () => {
   });
 
   it('looks up one model by an id with slashes and colons, prefixed or bare', async () => {
-    proxy = createTestProxy(upstream.baseUrl);
+    proxy = createTestProxy(upstream().baseUrl);
     const prefixed = await proxy.app.inject({ url: '/v1/models/up:org/model:tag', headers: authHeaders });
     expect(prefixed.statusCode).toBe(200);
     expect(prefixed.json()).toMatchObject({ id: 'up:org/model:tag', object: 'model', owned_by: 'up' });
@@ -169,7 +158,7 @@ describe('GET /v1/models', () => {
   });
 
   it('serves with an empty catalog and a warning when a catalog cannot be loaded', async () => {
-    proxy = createTestProxy(upstream.baseUrl, {
+    proxy = createTestProxy(upstream().baseUrl, {
       backends: { down: { type: 'openai', api_url: 'http://127.0.0.1:1/v1', api_key: 'secret-upstream-key-1' } },
     });
     const response = await proxy.app.inject({ url: '/v1/models', headers: authHeaders });

@@ -1,27 +1,16 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { closeGracefully } from '../src/close-gracefully.js';
-import { chunk, startFakeUpstream, streamEvents, type FakeUpstream } from './support/fake-upstream.js';
+import { chunk, streamEvents, useFakeUpstream } from './support/fake-upstream.js';
 import { chatBody, createTestProxy, type TestProxy } from './support/proxy.js';
 import { dataFrames, postChat } from './support/sse-client.js';
 
-let upstream: FakeUpstream;
 let proxy: TestProxy;
-
-beforeAll(async () => {
-  upstream = await startFakeUpstream();
-});
-afterAll(async () => {
-  await upstream.close();
-});
-afterEach(async () => {
-  await proxy?.close();
-  upstream.reset();
-});
+const upstream = useFakeUpstream(() => proxy);
 
 describe('graceful shutdown', () => {
   it('stops accepting connections but lets an in-flight stream finish', async () => {
-    upstream.onChat((_request, response) => streamEvents(response, [chunk('a'), 150, chunk('b'), 150, chunk('c'), '[DONE]']));
-    proxy = createTestProxy(upstream.baseUrl);
+    upstream().onChat((_request, response) => streamEvents(response, [chunk('a'), 150, chunk('b'), 150, chunk('c'), '[DONE]']));
+    proxy = createTestProxy(upstream().baseUrl);
     const url = await proxy.listen();
     const response = await postChat(url, chatBody({ stream: true }));
     await response.waitFor(chunk('a'));
@@ -37,8 +26,8 @@ describe('graceful shutdown', () => {
   });
 
   it('cuts what is still open when the grace period is over', async () => {
-    upstream.onChat((_request, response) => streamEvents(response, [chunk('a'), 10_000, chunk('b')]));
-    proxy = createTestProxy(upstream.baseUrl);
+    upstream().onChat((_request, response) => streamEvents(response, [chunk('a'), 10_000, chunk('b')]));
+    proxy = createTestProxy(upstream().baseUrl);
     const url = await proxy.listen();
     const response = await postChat(url, chatBody({ stream: true }));
     await response.waitFor(chunk('a'));
@@ -46,7 +35,7 @@ describe('graceful shutdown', () => {
     expect(await closeGracefully(proxy.app, 200)).toBe(false);
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(await response.text).not.toContain('[DONE]');
-    await upstream.requests[0]!.closed;
-    expect(upstream.requests[0]!.cancelled()).toBe(true);
+    await upstream().requests[0]!.closed;
+    expect(upstream().requests[0]!.cancelled()).toBe(true);
   });
 });

@@ -1,25 +1,14 @@
 import OpenAI, { APIError } from 'openai';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { chunk, sendJson, sleep, startFakeUpstream, streamEvents, type FakeUpstream } from './support/fake-upstream.js';
+import { describe, expect, it } from 'vitest';
+import { chunk, sendJson, sleep, streamEvents, useFakeUpstream } from './support/fake-upstream.js';
 import { chatBody, createTestProxy, PROXY_KEY, type TestProxy } from './support/proxy.js';
 import { dataFrames, isKeepalive, postChat } from './support/sse-client.js';
 
-let upstream: FakeUpstream;
 let proxy: TestProxy;
-
-beforeAll(async () => {
-  upstream = await startFakeUpstream();
-});
-afterAll(async () => {
-  await upstream.close();
-});
-afterEach(async () => {
-  await proxy?.close();
-  upstream.reset();
-});
+const upstream = useFakeUpstream(() => proxy);
 
 async function listen(keepaliveSeconds: number, format: 'openai' | 'comment' = 'openai'): Promise<string> {
-  proxy = createTestProxy(upstream.baseUrl, {
+  proxy = createTestProxy(upstream().baseUrl, {
     failure_handling: { keepalive_interval: keepaliveSeconds, keepalive_format: format },
   });
   return proxy.listen();
@@ -40,7 +29,7 @@ const client = (baseURL: string) => new OpenAI({ baseURL: `${baseURL}/v1`, apiKe
 describe('keep-alives', () => {
   it('commits 200 and sends OpenAI-shaped keep-alives while the upstream has not answered yet', async () => {
     const upstreamGate = gate();
-    upstream.onChat(async (_request, response) => {
+    upstream().onChat(async (_request, response) => {
       await upstreamGate.opened;
       await streamEvents(response, [chunk('a'), '[DONE]']);
     });
@@ -64,7 +53,7 @@ describe('keep-alives', () => {
 
   it('sends keep-alives during a silent gap between chunks, and none while chunks flow', async () => {
     const upstreamGate = gate();
-    upstream.onChat(async (_request, response) => {
+    upstream().onChat(async (_request, response) => {
       await streamEvents(response, [chunk('a')], 200, false);
       await upstreamGate.opened;
       await streamEvents(response, [chunk('b'), '[DONE]']);
@@ -83,7 +72,7 @@ describe('keep-alives', () => {
   });
 
   it('sends SSE comments in the comment format', async () => {
-    upstream.onChat((_request, response) => streamEvents(response, [chunk('a'), 300, chunk('b')]));
+    upstream().onChat((_request, response) => streamEvents(response, [chunk('a'), 300, chunk('b')]));
     const url = await listen(0.1, 'comment');
     const text = await (await postChat(url, chatBody({ stream: true }))).text;
     expect(text).toContain(': keepalive\n\n');
@@ -91,17 +80,17 @@ describe('keep-alives', () => {
   });
 
   it('sends none when the interval is 0', async () => {
-    upstream.onChat(async (_request, response) => {
+    upstream().onChat(async (_request, response) => {
       await sleep(200);
       await streamEvents(response, [chunk('a'), 200, chunk('b')]);
     });
-    proxy = createTestProxy(upstream.baseUrl, { failure_handling: { keepalive_interval: 0 } });
+    proxy = createTestProxy(upstream().baseUrl, { failure_handling: { keepalive_interval: 0 } });
     const text = await (await postChat(await proxy.listen(), chatBody({ stream: true }))).text;
     expect(text).toBe(`data: ${chunk('a')}\n\ndata: ${chunk('b')}\n\ndata: [DONE]\n\n`);
   });
 
   it('leaves the openai SDK content exactly as the upstream sent it', async () => {
-    upstream.onChat(async (_request, response) => {
+    upstream().onChat(async (_request, response) => {
       await sleep(300);
       await streamEvents(response, [chunk(null, { choices: [{ index: 0, delta: { role: 'assistant', content: 'Hel' }, finish_reason: null }] }), 300, chunk('lo'), 250, chunk(null, { choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] }), '[DONE]']);
     });
@@ -125,7 +114,7 @@ describe('keep-alives', () => {
 
 describe('status before the stream starts, error event after', () => {
   it('passes the upstream status through when it answers within one interval', async () => {
-    upstream.onChat((_request, response) => {
+    upstream().onChat((_request, response) => {
       sendJson(response, 429, { status: 429, title: 'Too Many Requests' }, { 'retry-after': '3' });
     });
     const url = await listen(5);
@@ -138,7 +127,7 @@ describe('status before the stream starts, error event after', () => {
   });
 
   it('sends an OpenAI error event (and no [DONE]) when the upstream fails after the stream started', async () => {
-    upstream.onChat(async (_request, response) => {
+    upstream().onChat(async (_request, response) => {
       await sleep(600);
       sendJson(response, 503, { status: 503, title: 'Service Unavailable', detail: 'model is overloaded' });
     });
@@ -153,7 +142,7 @@ describe('status before the stream starts, error event after', () => {
   });
 
   it('makes the openai SDK throw an APIError for a failure mid-stream', async () => {
-    upstream.onChat(async (_request, response) => {
+    upstream().onChat(async (_request, response) => {
       response.writeHead(200, { 'content-type': 'text/event-stream' });
       response.write(`data: ${chunk('partial')}\n\n`);
       await sleep(100);
@@ -173,12 +162,12 @@ describe('status before the stream starts, error event after', () => {
 
 describe('client abort', () => {
   it('cancels the upstream stream at once when the client disconnects', async () => {
-    upstream.onChat((_request, response) => streamEvents(response, [chunk('a'), 5_000, chunk('b')]));
+    upstream().onChat((_request, response) => streamEvents(response, [chunk('a'), 5_000, chunk('b')]));
     const url = await listen(0.1);
     const response = await postChat(url, chatBody({ stream: true }));
     await response.waitFor(chunk('a'));
     response.abort();
-    const seen = upstream.requests[0]!;
+    const seen = upstream().requests[0]!;
     await seen.closed;
     expect(seen.cancelled()).toBe(true);
     const completed = () => proxy.logs.records().find((line) => line.msg === 'request completed');
@@ -187,7 +176,7 @@ describe('client abort', () => {
   });
 
   it('cancels a non-streaming upstream call when the client disconnects', async () => {
-    upstream.onChat(() => undefined); // never answers
+    upstream().onChat(() => undefined); // never answers
     const url = await listen(0.1);
     const controller = new AbortController();
     const pending = fetch(`${url}/v1/chat/completions`, {
@@ -196,10 +185,10 @@ describe('client abort', () => {
       body: JSON.stringify(chatBody()),
       signal: controller.signal,
     }).catch(() => undefined);
-    while (upstream.requests.length === 0) await sleep(10);
+    while (upstream().requests.length === 0) await sleep(10);
     controller.abort();
     await pending;
-    await upstream.requests[0]!.closed;
-    expect(upstream.requests[0]!.cancelled()).toBe(true);
+    await upstream().requests[0]!.closed;
+    expect(upstream().requests[0]!.cancelled()).toBe(true);
   });
 });

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 
 export interface RecordedRequest {
   method: string;
@@ -127,4 +128,27 @@ export async function streamEvents(response: ServerResponse, steps: readonly (st
     else response.write(`data: ${step}\n\n`);
   }
   if (end) response.end();
+}
+
+/**
+ * One fake upstream for a test file: started before its tests, reset (and the test's proxy closed) after each,
+ * closed after all. Returns an accessor, valid inside tests and hooks.
+ */
+export function useFakeUpstream(currentProxy: () => { close(): Promise<unknown> } | undefined): () => FakeUpstream {
+  let upstream: FakeUpstream | undefined;
+  beforeAll(async () => {
+    upstream = await startFakeUpstream();
+  });
+  afterAll(async () => {
+    await upstream?.close();
+    upstream = undefined;
+  });
+  afterEach(async () => {
+    await currentProxy()?.close();
+    upstream?.reset();
+  });
+  return () => {
+    if (!upstream) throw new Error('useFakeUpstream: the fake upstream runs only inside the suite (tests and hooks)');
+    return upstream;
+  };
 }
