@@ -25,7 +25,7 @@ export async function runDemo(env: NodeJS.ProcessEnv = process.env): Promise<Dem
     default_backend: 'nvidia',
     failure_handling: { keepalive_interval: 2 },
     // Request log lines would interleave with the demo's own output; `nim-proxy` logs at info by default.
-    logging: { level: 'warn' },
+    logging: { level: 'warn' as const },
     backends: { nvidia: { type: 'nvidia', api_url: mock.url, api_key: DEFAULT_API_KEY } },
   };
   let proxy: RunningServer;
