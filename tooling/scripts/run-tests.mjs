@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs every package's tests through turbo, then prints one plain line, `tests: N passed, N failed`, summed from
+// Builds, type-checks, lints and tests every package through turbo, then prints one plain line, `tests: N passed, N failed`, summed from
 // the vitest JSON reports. vitest prints a summary per package; CI needs one honest total it can read.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -16,9 +16,10 @@ const reportPaths = groups.flatMap((group) =>
 // A stale report from an earlier run must not be counted as this run's.
 for (const path of reportPaths) rmSync(path, { force: true });
 
-// --continue: one failing package must not cancel the others, or their tests would go uncounted.
 console.log(`running the tests on Node ${process.version}`);
-const turboArgs = ['run', 'test', '--continue', ...process.argv.slice(2)];
+// Build, type-check and lint every package too: vitest strips types, so a type error in an app would otherwise
+// pass. --continue: one failing package must not cancel the others, or their tests would go uncounted.
+const turboArgs = ['run', 'build', 'typecheck', 'lint', 'test', '--continue', ...process.argv.slice(2)];
 if (process.env.CI) turboArgs.push('--force');
 const turbo = spawnSync(join(root, 'node_modules', '.bin', 'turbo'), turboArgs, { cwd: root, stdio: 'inherit' });
 
