@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Builds, type-checks, lints and tests every package through turbo, then prints one plain line,
-// `tests: N passed, N failed`, summed from the vitest JSON reports. vitest prints a summary per package; CI needs one honest total it can read.
+// `tests: N passed, N failed`, summed from the vitest JSON reports. vitest prints a summary per package; CI needs
+// one honest total it can read.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
