@@ -3,6 +3,7 @@ import type { Connector } from '../connector.js';
 import { ProxyError } from '../errors/proxy-error.js';
 import { sendJson, startUpstream, type Upstream } from '../test-support/start-upstream.js';
 import { openaiBackend } from './openai-backend.js';
+import type { OpenAICompatibleConnector } from './openai-compatible-connector.js';
 
 let upstream: Upstream | undefined;
 let connector: Connector | undefined;
@@ -28,6 +29,12 @@ describe('openaiBackend', () => {
     connector = openaiBackend.create({ name: 'x', type: 'openai', api_url: 'http://127.0.0.1:9/v1' }, { env: {} });
     await connector.close();
     await expect(connector.close()).resolves.toBeUndefined();
+  });
+
+  it('takes its timeouts from timeout and connect_timeout (seconds)', () => {
+    const c = openaiBackend.create({ name: 'x', type: 'openai', api_url: 'http://127.0.0.1:9/v1', timeout: 5, connect_timeout: 2 }, { env: {} });
+    connector = c;
+    expect((c as OpenAICompatibleConnector).timeouts).toEqual({ connectMs: 2000, headersMs: 5000, bodyMs: 5000 });
   });
 
   it('requires api_url', () => {

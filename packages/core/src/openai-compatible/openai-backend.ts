@@ -13,7 +13,7 @@ export const openaiBackend: BackendDefinition = {
         message: `backends.${config.name}.api_url is required for a backend of type 'openai'`,
       });
     }
-    const timeoutMs = config.timeout === undefined ? undefined : config.timeout * 1000;
+    const timeoutMs = seconds(config.timeout);
     return new OpenAICompatibleConnector({
       name: config.name,
       type: 'openai',
@@ -23,6 +23,11 @@ export const openaiBackend: BackendDefinition = {
       dispatcher: context.dispatcher,
       headersTimeoutMs: timeoutMs,
       bodyTimeoutMs: timeoutMs,
+      connectTimeoutMs: seconds(config.connect_timeout),
     });
   },
 };
+
+function seconds(value: unknown): number | undefined {
+  return typeof value === 'number' ? value * 1000 : undefined;
+}
