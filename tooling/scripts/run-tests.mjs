@@ -18,11 +18,15 @@ const reportPaths = groups.flatMap((group) =>
 for (const path of reportPaths) rmSync(path, { force: true });
 
 console.log(`running the tests on Node ${process.version}`);
-// Build, type-check and lint every package too: vitest strips types, so a type error in an app would otherwise
-// pass. --continue: one failing package must not cancel the others, or their tests would go uncounted.
-const turboArgs = ['run', 'build', 'typecheck', 'lint', 'test', '--continue', ...process.argv.slice(2)];
-if (process.env.CI) turboArgs.push('--force');
-const turbo = spawnSync(join(root, 'node_modules', '.bin', 'turbo'), turboArgs, { cwd: root, stdio: 'inherit' });
+// First build, type-check and lint every package (vitest strips types, so a type error in an app would otherwise
+// pass), then run the tests on their own: timing-sensitive suites must not share two cores with tsc and eslint.
+// --continue: one failing package must not cancel the others, or their tests would go uncounted.
+const extra = [...process.argv.slice(2), ...(process.env.CI ? ['--force'] : [])];
+const turbo = (tasks) =>
+  spawnSync(join(root, 'node_modules', '.bin', 'turbo'), ['run', ...tasks, '--continue', ...extra], { cwd: root, stdio: 'inherit' })
+    .status ?? 1;
+const checksStatus = turbo(['build', 'typecheck', 'lint']);
+const testStatus = turbo(['test']);
 
 let passed = 0;
 let failed = 0;
@@ -36,7 +40,7 @@ for (const path of reportPaths) {
   // A suite that failed to load (syntax error, missing import) has no tests but must still count as a failure.
   failed += report.testResults.filter((file) => file.status === 'failed' && file.assertionResults.length === 0).length;
 }
-const exitCode = turbo.status ?? 1;
+const exitCode = checksStatus || testStatus;
 if (exitCode !== 0 && failed === 0) failed = 1; // turbo failed outside vitest (build, type error): never report green
 console.log(`tests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exit(exitCode);
