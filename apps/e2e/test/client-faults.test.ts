@@ -134,7 +134,9 @@ describe('load', () => {
     const started = Date.now();
     const results = await Promise.all(
       Array.from({ length: count }, async (_, i) => {
-        const answer = await postChat(stack, chatBody({ stream: true }, `${mockDirective({ timing: { chunkDelayMs: 100 } })}request ${i}`));
+        // A second of silence after the headers holds every stream open long enough to overlap even on a busy machine.
+        const scenario = { timing: { firstChunkDelayMs: 1000, chunkDelayMs: 100 } };
+        const answer = await postChat(stack, chatBody({ stream: true }, `${mockDirective(scenario)}request ${i}`));
         const events = sseData(answer.text);
         const content = events
           .slice(0, -1)
