@@ -62,7 +62,8 @@ function errorCode(error: unknown): string | undefined {
   // undici wraps socket errors; the errno code of the cause is the precise one.
   for (let current = error, depth = 0; current && depth < 4; depth++) {
     const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && code !== 'UND_ERR' ) {
+    // 'UND_ERR' is undici's generic base code: the cause, if any, says more.
+    if (typeof code === 'string' && code !== 'UND_ERR') {
       if (code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CONNECT') {
         const inner = (current as { cause?: { code?: unknown } }).cause?.code;
         if (typeof inner === 'string') return inner;
