@@ -19,6 +19,14 @@ describe('ApiKeyVerifier', () => {
     expect(new ApiKeyVerifier([]).verify('alpha')).toBe(false);
   });
 
+  it('hashes keys as UTF-8, so non-ASCII keys match only themselves', () => {
+    const verifier = new ApiKeyVerifier(['clé-🔑', 'ключ']);
+    expect(verifier.verify('clé-🔑')).toBe(true);
+    expect(verifier.verify('ключ')).toBe(true);
+    expect(verifier.verify('cle-🔑')).toBe(false);
+    expect(verifier.verify('clé-\ud83d')).toBe(false);
+  });
+
   it('compares equal-length digests in constant time against every key, even after a match', () => {
     const compare = vi.mocked(crypto.timingSafeEqual);
     const verifier = new ApiKeyVerifier(['first', 'second', 'third']);

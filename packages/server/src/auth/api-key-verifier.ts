@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 
 /**
  * Checks proxy keys in constant time. Both sides are hashed first so every comparison is between equal-length
@@ -26,6 +26,7 @@ export class ApiKeyVerifier {
   }
 }
 
+// One-shot hash (Node >=20.12): no Hash object per call, which was most of the cost. Strings are hashed as UTF-8.
 function digest(key: string): Buffer {
-  return createHash('sha256').update(key, 'utf8').digest();
+  return hash('sha256', key, 'buffer');
 }
