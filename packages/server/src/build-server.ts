@@ -3,7 +3,7 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Dispatcher } from 'undici';
 import { recordRequest } from './accounting/request-recorder.js';
 import { ApiKeyVerifier } from './auth/api-key-verifier.js';
-import { bearerAuthHook } from './auth/bearer-auth.js';
+import { bearerAuthAsyncHook, bearerAuthHook } from './auth/bearer-auth.js';
 import { BackendRegistry, BUILTIN_BACKENDS } from './backends/backend-registry.js';
 import { BackendSet } from './backends/backend-set.js';
 import { collectSecrets } from './config/collect-secrets.js';
@@ -93,7 +93,8 @@ export function buildServer(input: ProxyConfigInput | ResolvedProxyConfig = {}, 
 
   app.register(healthRoutes);
   if (metrics) {
-    app.register(metricsRoutes, { metrics, auth: config.metrics.require_auth ? auth : undefined });
+    // metricsRoutes takes an async hook; /metrics is polled, not hot, so it keeps that form.
+    app.register(metricsRoutes, { metrics, auth: auth && config.metrics.require_auth ? bearerAuthAsyncHook(verifier) : undefined });
     rejectOtherMethods(app, '/metrics', ['GET']);
   }
   app.register(async (api) => {
