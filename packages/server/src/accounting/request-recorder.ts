@@ -16,14 +16,10 @@ export function recordRequest(request: FastifyRequest, reply: FastifyReply, stat
   const latencyMs = reply.elapsedTime;
 
   if (metrics) {
-    metrics.requests.inc({ route, method: request.method, status: String(status) });
-    metrics.latency.observe({ route }, latencyMs / 1000);
+    metrics.countRequest(route, request.method, status);
+    metrics.observeLatency(route, latencyMs / 1000);
     if (outcome?.backend !== undefined && outcome.model !== undefined) {
-      if (outcome.usage) {
-        const labels = { backend: outcome.backend, model: outcome.model };
-        metrics.promptTokens.inc(labels, outcome.usage.promptTokens);
-        metrics.completionTokens.inc(labels, outcome.usage.completionTokens);
-      }
+      if (outcome.usage) metrics.countTokens(outcome.backend, outcome.model, outcome.usage.promptTokens, outcome.usage.completionTokens);
       const error = outcome.error;
       // A client that left is not an upstream failure.
       if (error && error.code !== 'client_closed_request') {
