@@ -1,11 +1,12 @@
 import type { Dispatcher } from 'undici';
+import type { CancelSignal } from './cancellation.js';
 import type { ChatCompletion, ChatCompletionRequest, ModelList } from './schemas/index.js';
 import type { SseEvent } from './sse/sse-event.js';
 import type { TokenUsage } from './usage/token-usage.js';
 
 export interface CallOptions {
   /** Fires when the client goes away: the upstream request is cancelled at once. */
-  signal?: AbortSignal | undefined;
+  signal?: CancelSignal | undefined;
 }
 
 /** A non-streaming completion: the upstream bytes (forwarded as they are) and what the proxy reads from them. */
@@ -42,6 +43,22 @@ export interface ChatCompletionStream extends AsyncIterable<ChatStreamEvent> {
    * write instead of one per event. Optional; use it or the iterator, not both.
    */
   batches?(): AsyncIterable<readonly ChatStreamEvent[]>;
+  /**
+   * The fast way to relay (optional; use it, the iterator or batches(), not more than one). Calls `write` with
+   * client-ready SSE bytes for each upstream read: frames as received when they need no change, re-framed as
+   * `data:` events otherwise, usage-only frames dropped unless `includeUsage`, never `[DONE]` or what follows it.
+   * `write` returning false pauses the upstream until `resume()`. Resolves with the bytes of the last read's events
+   * before `[DONE]` (to send together with the proxy's own `[DONE]`) when `[DONE]` arrives or the body ends; rejects
+   * with a ProxyError.
+   */
+  forward?(write: (chunk: string | Uint8Array) => boolean, options: ForwardOptions): Promise<string | Uint8Array>;
+  /** Reading continues after `write` returned false. */
+  resume?(): void;
+}
+
+export interface ForwardOptions {
+  /** The client asked for `stream_options.include_usage`: keep usage-only frames. */
+  includeUsage: boolean;
 }
 
 /** A backend the proxy can route to. */

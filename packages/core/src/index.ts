@@ -7,7 +7,9 @@ export type {
   ChatCompletionStream,
   ChatStreamEvent,
   Connector,
+  ForwardOptions,
 } from './connector.js';
+export { Cancellation, type CancelSignal } from './cancellation.js';
 export * from './errors/index.js';
 export * from './http/index.js';
 export * from './openai-compatible/index.js';

@@ -1,2 +1,3 @@
 export { createDispatcher, type DispatcherSettings } from './create-dispatcher.js';
 export { joinUrl } from './join-url.js';
+export { dispatchUpstream, UpstreamResponse, type BodyConsumer, type UpstreamRequest } from './upstream-response.js';

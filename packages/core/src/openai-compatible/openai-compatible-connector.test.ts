@@ -352,3 +352,99 @@ describe('OpenAICompatibleConnector: streaming', () => {
     await upstream.closed[0];
   });
 });
+
+describe('OpenAICompatibleConnector: forward()', () => {
+  const usageOnly = JSON.stringify({ id: 1, choices: [], usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 } });
+
+  it('writes each upstream read as client-ready SSE and resolves with the events before [DONE]', async () => {
+    upstream = await startUpstream((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(`data: ${chunk('a')}\n\ndata: ${chunk('b')}\n\n`);
+      setTimeout(() => res.write(`: ping\r\n\r\ndata: ${chunk('c')}\r\n\r\n`), 20);
+      setTimeout(() => res.end(`data: ${chunk('d')}\n\ndata: ${usageOnly}\n\ndata: [DONE]\n\n`), 40);
+    });
+    const stream = await connect(upstream.url).streamChatCompletion(request);
+    const writes: string[] = [];
+    const tail = await stream.forward!((bytes) => writes.push(Buffer.from(bytes).toString()) > 0, { includeUsage: false });
+    expect(writes).toEqual([`data: ${chunk('a')}\n\ndata: ${chunk('b')}\n\n`, `data: ${chunk('c')}\n\n`]);
+    expect(Buffer.from(tail).toString()).toBe(`data: ${chunk('d')}\n\n`);
+    expect(stream.usage?.totalTokens).toBe(5);
+  });
+
+  it('keeps usage-only frames for a client that asked for them', async () => {
+    upstream = await startUpstream((_req, res) => sse(res, [`data: ${chunk('a')}\n\n`, `data: ${usageOnly}\n\ndata: [DONE]\n\n`]));
+    const stream = await connect(upstream.url).streamChatCompletion(request);
+    expect(Buffer.from(await stream.forward!(() => true, { includeUsage: true })).toString()).toBe(`data: ${usageOnly}\n\n`);
+  });
+
+  it('resolves at the end of a body that never sent [DONE]', async () => {
+    upstream = await startUpstream((_req, res) => sse(res, [`data: ${chunk('a')}\n\n`, `data: ${chunk('b')}`]));
+    const stream = await connect(upstream.url).streamChatCompletion(request);
+    const writes: string[] = [];
+    const tail = await stream.forward!((bytes) => writes.push(Buffer.from(bytes).toString()) > 0, { includeUsage: false });
+    expect(writes.join('') + Buffer.from(tail).toString()).toBe(`data: ${chunk('a')}\n\ndata: ${chunk('b')}\n\n`);
+  });
+
+  it('stops reading while write() says the client is full, until resume()', async () => {
+    upstream = await startUpstream((_req, res) => sse(res, [1, 2, 3, 4].map((n) => `data: ${chunk(String(n))}\n\n`).concat('data: [DONE]\n\n'), 20));
+    const stream = await connect(upstream.url).streamChatCompletion(request);
+    const writes: string[] = [];
+    const done = stream.forward!((bytes) => {
+      writes.push(Buffer.from(bytes).toString());
+      return false;
+    }, { includeUsage: false });
+    await sleep(200);
+    // undici may already have parsed a read it had buffered; nothing more is read from the socket.
+    expect(writes.length).toBeLessThanOrEqual(2);
+    const seen = writes.length;
+    let finished = false;
+    void done.then(() => (finished = true));
+    for (let i = 0; i < 20 && !finished; i++) {
+      stream.resume!();
+      await sleep(50);
+    }
+    expect(writes.length).toBeGreaterThan(seen);
+    await done;
+    expect(writes.join('')).toBe([1, 2, 3, 4].map((n) => `data: ${chunk(String(n))}\n\n`).join(''));
+  });
+
+  it('rejects with 502 when the upstream disconnects, and 499 when the caller aborts', async () => {
+    upstream = await startUpstream((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(`data: ${chunk('partial')}\n\n`);
+      setTimeout(() => res.socket?.destroy(), 20);
+    });
+    const dropped = await failure((await connect(upstream.url).streamChatCompletion(request)).forward!(() => true, { includeUsage: false }));
+    expect(dropped.status).toBe(502);
+    await upstream.close();
+    await connector?.close();
+
+    upstream = await startUpstream((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(`data: ${chunk('first')}\n\n`);
+    });
+    const controller = new AbortController();
+    const stream = await connect(upstream.url).streamChatCompletion(request, { signal: controller.signal });
+    const pending = stream.forward!(() => true, { includeUsage: false });
+    await sleep(20);
+    controller.abort();
+    expect((await failure(pending)).status).toBe(499);
+    await upstream.closed[0];
+  });
+
+  it('hands the socket back after [DONE]', async () => {
+    upstream = await startUpstream((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(`data: ${chunk('hi')}\n\ndata: [DONE]\n\n`);
+      setTimeout(() => res.end(), 30);
+    });
+    const c = connect(upstream.url);
+    for (let i = 0; i < 3; i++) {
+      const stream = await c.streamChatCompletion(request);
+      await stream.forward!(() => true, { includeUsage: false });
+      stream.cancel();
+      await sleep(60);
+    }
+    expect(upstream.connections).toBe(1);
+  });
+});

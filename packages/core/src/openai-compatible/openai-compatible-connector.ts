@@ -4,6 +4,7 @@ import { mapTransportError } from '../errors/map-transport-error.js';
 import { ProxyError } from '../errors/proxy-error.js';
 import { createUpstreamHttpError, type UpstreamHttpErrorInput } from '../errors/upstream-http-error.js';
 import { createDispatcher } from '../http/create-dispatcher.js';
+import { dispatchUpstream, type UpstreamResponse } from '../http/upstream-response.js';
 import { joinUrl } from '../http/join-url.js';
 import { chatCompletionSchema, isWellFormedChatCompletion, type ChatCompletion } from '../schemas/chat-response.js';
 import type { ChatCompletionRequest } from '../schemas/chat-request.js';
@@ -107,22 +108,23 @@ export class OpenAICompatibleConnector implements Connector {
   }
 
   async listModels(options?: CallOptions): Promise<ModelList> {
-    const { body } = await this.#send({ ...options, method: 'GET', path: 'models' });
-    const parsed = modelListSchema.safeParse(this.#parseJson(await body.text(), 'models'));
+    const response = await this.#send({ ...options, method: 'GET', path: 'models' });
+    const text = await this.#guard(response.text(), options, this.#target('models').url);
+    const parsed = modelListSchema.safeParse(this.#parseJson(text, 'models'));
     if (!parsed.success) throw this.#badUpstreamBody('models', parsed.error.message);
     return parsed.data;
   }
 
   async healthCheck(options?: CallOptions): Promise<void> {
-    const { body } = await this.#send({ ...options, method: 'GET', path: 'models' });
-    await body.dump();
+    const response = await this.#send({ ...options, method: 'GET', path: 'models' });
+    response.discard(MAX_ERROR_BODY_BYTES);
   }
 
   async chatCompletion(request: ChatCompletionRequest, options?: CallOptions): Promise<ChatCompletionResult> {
     await this.#beforeCompletion(options);
     const payload = JSON.stringify(this.transformRequestBody({ ...request, stream: false }));
-    const { body } = await this.#send({ ...options, method: 'POST', path: 'chat/completions', body: payload });
-    const rawBody = await this.#guard(body.text(), options, this.#target('chat/completions').url);
+    const response = await this.#send({ ...options, method: 'POST', path: 'chat/completions', body: payload });
+    const rawBody = await this.#guard(response.text(), options, this.#target('chat/completions').url);
     const json = this.#parseJson(rawBody, 'chat/completions');
     const parsed = isWellFormedChatCompletion(json) ? undefined : chatCompletionSchema.safeParse(json);
     if (parsed && !parsed.success) throw this.#badUpstreamBody('chat/completions', parsed.error.issues[0]?.message ?? 'unexpected shape');
@@ -133,8 +135,8 @@ export class OpenAICompatibleConnector implements Connector {
   async streamChatCompletion(request: ChatCompletionRequest, options?: CallOptions): Promise<ChatCompletionStream> {
     await this.#beforeCompletion(options);
     const payload = JSON.stringify(this.transformRequestBody({ ...request, stream: true }));
-    const { body } = await this.#send({ ...options, method: 'POST', path: 'chat/completions', body: payload, stream: true });
-    return new UpstreamChatStream(body, { backend: this.name, url: this.#target('chat/completions').url, signal: options?.signal });
+    const response = await this.#send({ ...options, method: 'POST', path: 'chat/completions', body: payload, stream: true });
+    return new UpstreamChatStream(response, { backend: this.name, url: this.#target('chat/completions').url, signal: options?.signal });
   }
 
   /** Closes the connector's own dispatcher (an injected one belongs to the caller). Safe to call more than once. */
@@ -177,7 +179,7 @@ export class OpenAICompatibleConnector implements Connector {
     await this.#health;
   }
 
-  async #send(options: SendOptions): Promise<Dispatcher.ResponseData> {
+  async #send(options: SendOptions): Promise<UpstreamResponse> {
     const { url, origin, path } = this.#target(options.path);
     const headers: Record<string, string> = {
       ...this.#headers,
@@ -185,9 +187,9 @@ export class OpenAICompatibleConnector implements Connector {
     };
     if (this.#apiKey) headers.authorization = `Bearer ${this.#apiKey}`;
     if (options.body !== undefined) headers['content-type'] = 'application/json';
-    let response: Dispatcher.ResponseData;
+    let response: UpstreamResponse;
     try {
-      response = await this.#dispatcher.request({
+      response = await dispatchUpstream(this.#dispatcher, {
         origin,
         path,
         method: options.method,
@@ -201,7 +203,7 @@ export class OpenAICompatibleConnector implements Connector {
       throw mapTransportError(error, { backend: this.name, url, aborted: options.signal?.aborted ?? false });
     }
     if (response.statusCode >= 400) {
-      const bodyText = await readLimited(response.body, MAX_ERROR_BODY_BYTES).catch(() => '');
+      const bodyText = await response.text(MAX_ERROR_BODY_BYTES).catch(() => '');
       throw this.createUpstreamError({
         backend: this.name,
         status: response.statusCode,
@@ -251,18 +253,4 @@ export class OpenAICompatibleConnector implements Connector {
       message: `The ${this.name} upstream sent an invalid response to ${path}: ${reason}`,
     });
   }
-}
-
-async function readLimited(body: Dispatcher.ResponseData['body'], limit: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    chunks.push(chunk);
-    size += chunk.length;
-    if (size >= limit) {
-      body.destroy();
-      break;
-    }
-  }
-  return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
 }

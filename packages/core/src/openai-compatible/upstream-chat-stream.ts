@@ -1,31 +1,39 @@
-import type { Dispatcher } from 'undici';
-import type { ChatCompletionStream, ChatStreamEvent } from '../connector.js';
+import type { CancelSignal } from '../cancellation.js';
+import type { ChatCompletionStream, ChatStreamEvent, ForwardOptions } from '../connector.js';
 import { mapTransportError } from '../errors/map-transport-error.js';
+import type { ProxyError } from '../errors/proxy-error.js';
+import type { UpstreamResponse } from '../http/upstream-response.js';
 import { parseSseBatches } from '../sse/parse-sse.js';
-import { DONE_DATA, type SseEvent } from '../sse/sse-event.js';
+import { DONE_DATA } from '../sse/sse-event.js';
 import { StreamUsageTracker } from '../usage/stream-usage-tracker.js';
-import { extractUsage, type TokenUsage } from '../usage/token-usage.js';
+import type { TokenUsage } from '../usage/token-usage.js';
+import { ChatSseReframer } from './chat-sse-reframer.js';
+import { readChatEvent } from './read-chat-event.js';
 
 /** Bytes read past `[DONE]` to let the socket be reused; an upstream that keeps talking beyond it is cut off. */
 const MAX_TRAILING_BYTES = 64 * 1024;
+/** Chunks an iterating consumer may fall behind by before the upstream is paused. */
+const MAX_QUEUED_CHUNKS = 16;
 
 interface StreamContext {
   backend: string;
   url: string;
-  signal: AbortSignal | undefined;
+  signal: CancelSignal | undefined;
 }
 
-/** An upstream SSE body as ChatStreamEvents. Only events that mention usage are parsed; the rest pass as text. */
+/**
+ * An upstream SSE body. `forward()` relays it as client-ready bytes (the fast path the server uses); iterating it
+ * gives ChatStreamEvents. Only events that mention usage are parsed; the rest pass as text.
+ */
 export class UpstreamChatStream implements ChatCompletionStream {
-  readonly #body: Dispatcher.ResponseData['body'];
+  readonly #response: UpstreamResponse;
   readonly #context: StreamContext;
   readonly #tracker = new StreamUsageTracker();
-  #iterated = false;
-  #finishedCleanly = false;
-  #released = false;
+  #claimed = false;
+  #finished = false;
 
-  constructor(body: Dispatcher.ResponseData['body'], context: StreamContext) {
-    this.#body = body;
+  constructor(response: UpstreamResponse, context: StreamContext) {
+    this.#response = response;
     this.#context = context;
   }
 
@@ -33,10 +41,38 @@ export class UpstreamChatStream implements ChatCompletionStream {
     return this.#tracker.usage;
   }
 
-  /** Stops the upstream response: destroys it mid-stream, or lets a finished one hand its socket back. */
+  /** Stops the upstream response: aborts it mid-stream, or lets a finished one hand its socket back. */
   cancel(): void {
-    if (this.#finishedCleanly) this.#release();
-    else if (!this.#body.destroyed) this.#body.destroy();
+    if (this.#finished) this.#response.discard(MAX_TRAILING_BYTES);
+    else this.#response.abort(new DOMException('The stream was cancelled', 'AbortError'));
+  }
+
+  forward(write: (chunk: string | Uint8Array) => boolean, options: ForwardOptions): Promise<string | Uint8Array> {
+    this.#claim();
+    const reframer = new ChatSseReframer({ includeUsage: options.includeUsage, tracker: this.#tracker });
+    return new Promise((resolve, reject) => {
+      this.#response.consume({
+        data: (chunk) => {
+          const out = reframer.push(chunk);
+          if (reframer.done) {
+            // The events before [DONE] leave with it, in the caller's final write.
+            this.#finish();
+            resolve(out);
+          } else if (out.length > 0 && !write(out)) {
+            this.#response.pause();
+          }
+        },
+        end: () => {
+          this.#finished = true;
+          resolve(reframer.end());
+        },
+        error: (error) => reject(this.#mapError(error)),
+      });
+    });
+  }
+
+  resume(): void {
+    this.#response.resume();
   }
 
   [Symbol.asyncIterator](): AsyncIterator<ChatStreamEvent> {
@@ -50,8 +86,23 @@ export class UpstreamChatStream implements ChatCompletionStream {
   }
 
   #claim(): void {
-    if (this.#iterated) throw new Error('A chat completion stream can be iterated only once');
-    this.#iterated = true;
+    if (this.#claimed) throw new Error('A chat completion stream can be consumed only once');
+    this.#claimed = true;
+  }
+
+  /** [DONE] was read: what follows is at most the end of the chunked body, read out so the socket is reused. */
+  #finish(): void {
+    this.#finished = true;
+    this.#response.discard(MAX_TRAILING_BYTES);
+  }
+
+  #mapError(error: unknown): ProxyError {
+    return mapTransportError(error, {
+      backend: this.#context.backend,
+      url: this.#context.url,
+      aborted: this.#context.signal?.aborted ?? false,
+      responseStarted: true,
+    });
   }
 
   async *#events(): AsyncGenerator<ChatStreamEvent> {
@@ -61,55 +112,61 @@ export class UpstreamChatStream implements ChatCompletionStream {
   /** One array per upstream read; the array holding `[DONE]` ends with it, and nothing is read after it. */
   async *#batches(): AsyncGenerator<ChatStreamEvent[]> {
     try {
-      // Leaving the loop at [DONE] must not destroy the body (a for-await over a Readable would, building an
-      // AbortError with its stack trace each time): release() reads out its end and the socket is reused.
-      for await (const events of parseSseBatches(this.#body.iterator({ destroyOnReturn: false }))) {
+      for await (const events of parseSseBatches(this.#chunks())) {
         const batch: ChatStreamEvent[] = [];
         for (const event of events) {
           if (event.data === DONE_DATA) {
             batch.push({ ...event, done: true });
-            // What follows [DONE] is at most the end of the chunked body: reading it out, instead of destroying
-            // the body, hands the socket back to the pool for the next request.
-            this.#finishedCleanly = true;
+            this.#finish();
             yield batch;
             return;
           }
-          batch.push(this.#read(event));
+          const read = readChatEvent(event);
+          this.#tracker.observe(read.usage);
+          batch.push(read);
         }
         yield batch;
       }
+      this.#finished = true;
     } catch (error) {
-      throw mapTransportError(error, {
-        backend: this.#context.backend,
-        url: this.#context.url,
-        aborted: this.#context.signal?.aborted ?? false,
-        responseStarted: true,
-      });
+      throw this.#mapError(error);
     } finally {
       this.cancel();
     }
   }
 
-  #release(): void {
-    if (this.#released || this.#body.destroyed) return;
-    this.#released = true;
-    this.#body.dump({ limit: MAX_TRAILING_BYTES }).catch(() => undefined);
-  }
-
-  #read(event: SseEvent): ChatStreamEvent {
-    // A cheap substring test spares JSON.parse for the many content chunks that carry no usage.
-    if (!event.data.includes('"usage"')) return { ...event, done: false };
-    let chunk: unknown;
-    try {
-      chunk = JSON.parse(event.data);
-    } catch {
-      return { ...event, done: false };
+  /** The body's chunks, pulled: the upstream is paused while the consumer lags. */
+  async *#chunks(): AsyncGenerator<Buffer> {
+    const queue: Buffer[] = [];
+    let ended = false;
+    let failure: Error | undefined;
+    let wake: (() => void) | undefined;
+    this.#response.consume({
+      data: (chunk) => {
+        queue.push(chunk);
+        if (queue.length >= MAX_QUEUED_CHUNKS) this.#response.pause();
+        wake?.();
+      },
+      end: () => {
+        ended = true;
+        wake?.();
+      },
+      error: (error) => {
+        failure = error;
+        wake?.();
+      },
+    });
+    for (;;) {
+      const chunk = queue.shift();
+      if (chunk) {
+        if (queue.length === 0) this.#response.resume();
+        yield chunk;
+        continue;
+      }
+      if (failure) throw failure;
+      if (ended) return;
+      await new Promise<void>((resolve) => (wake = resolve));
+      wake = undefined;
     }
-    const record = (typeof chunk === 'object' && chunk !== null ? chunk : {}) as Record<string, unknown>;
-    const usage = extractUsage(record.usage);
-    this.#tracker.observe(usage);
-    const choices = record.choices;
-    const usageOnly = usage !== undefined && (!Array.isArray(choices) || choices.length === 0);
-    return { ...event, done: false, usage, usageOnly };
   }
 }

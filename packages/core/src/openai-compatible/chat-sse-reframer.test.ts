@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { formatSseData } from '../sse/format-sse.js';
+import { parseSse } from '../sse/parse-sse.js';
+import { StreamUsageTracker } from '../usage/stream-usage-tracker.js';
+import { ChatSseReframer, isPlainDataFrames } from './chat-sse-reframer.js';
+
+const chunk = (content: string) => JSON.stringify({ id: 'c', choices: [{ index: 0, delta: { content } }] });
+const usageOnly = JSON.stringify({ id: 'c', choices: [], usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 } });
+const frames = (...data: string[]) => data.map((item) => `data: ${item}\n\n`).join('');
+
+function reframer(includeUsage = false) {
+  const tracker = new StreamUsageTracker();
+  return { tracker, reframer: new ChatSseReframer({ includeUsage, tracker }) };
+}
+
+/** Feeds `reads` and returns the text a client would be sent (before the proxy's own [DONE]). */
+function run(reads: (string | Buffer)[], includeUsage = false): { out: string; done: boolean; forwarded: number } {
+  const { reframer: subject } = reframer(includeUsage);
+  let out = '';
+  let forwarded = 0;
+  for (const read of reads) {
+    const buffer = typeof read === 'string' ? Buffer.from(read) : read;
+    const result = subject.push(buffer);
+    if (result === buffer) forwarded++;
+    out += result.toString();
+  }
+  out += subject.end();
+  return { out, done: subject.done, forwarded };
+}
+
+describe('isPlainDataFrames', () => {
+  it('accepts whole data-only events and rejects anything the proxy must act on or re-frame', () => {
+    expect(isPlainDataFrames(Buffer.from(frames(chunk('a'), chunk('b'))))).toBe(true);
+    expect(isPlainDataFrames(Buffer.from(`data: a\ndata: b\n\n`))).toBe(true);
+    for (const text of [
+      `data: ${chunk('a')}\n`, // not at an event boundary
+      `data: ${chunk('a')}\r\n\r\n`,
+      `: keepalive\n\ndata: x\n\n`,
+      `event: error\ndata: x\n\n`,
+      frames(usageOnly),
+      frames('[DONE]'),
+      `da`,
+    ]) {
+      expect(isPlainDataFrames(Buffer.from(text)), JSON.stringify(text)).toBe(false);
+    }
+    expect(isPlainDataFrames(Buffer.concat([Buffer.from('data: '), Buffer.from([0xff, 0xfe]), Buffer.from('\n\n')]))).toBe(false);
+  });
+});
+
+describe('ChatSseReframer', () => {
+  it('forwards plain reads as the very same Buffer', () => {
+    const { reframer: subject } = reframer();
+    const read = Buffer.from(frames(chunk('a'), chunk('b')));
+    expect(subject.push(read)).toBe(read);
+  });
+
+  it('stops at [DONE], leaving out it and everything after it', () => {
+    const result = run([frames(chunk('a')), frames(chunk('b'), '[DONE]', chunk('late'))]);
+    expect(result).toEqual({ out: frames(chunk('a'), chunk('b')), done: true, forwarded: 1 });
+  });
+
+  it('reads usage, and drops usage-only frames unless the client asked for them', () => {
+    const { reframer: subject, tracker } = reframer(false);
+    expect(subject.push(Buffer.from(frames(chunk('a'), usageOnly))).toString()).toBe(frames(chunk('a')));
+    expect(tracker.usage).toEqual({ promptTokens: 3, completionTokens: 2, totalTokens: 5 });
+    expect(run([frames(chunk('a'), usageOnly)], true).out).toBe(frames(chunk('a'), usageOnly));
+  });
+
+  it('re-frames CRLF, comments and other fields as plain data events', () => {
+    expect(run([`: ping\r\n\r\nevent: message\r\nid: 7\r\ndata: ${chunk('a')}\r\n\r\n`]).out).toBe(frames(chunk('a')));
+  });
+
+  it('keeps a last event that ends without its blank line', () => {
+    expect(run([`data: ${chunk('a')}\n\ndata: ${chunk('tail')}`]).out).toBe(frames(chunk('a'), chunk('tail')));
+  });
+
+  it('forwards the plain events before the first one that needs parsing as a slice of the read', () => {
+    const { reframer: subject } = reframer();
+    const read = Buffer.from(frames(chunk('a'), chunk('b'), usageOnly, '[DONE]'));
+    const out = subject.push(read);
+    expect(Buffer.isBuffer(out) && out.buffer === read.buffer).toBe(true);
+    expect(out.toString()).toBe(frames(chunk('a'), chunk('b')));
+    expect(subject.done).toBe(true);
+  });
+
+  it('returns to forwarding once a split event has been completed', () => {
+    const whole = frames(chunk('a'));
+    const result = run([whole.slice(0, 10), whole.slice(10), frames(chunk('b'))]);
+    expect(result.out).toBe(frames(chunk('a'), chunk('b')));
+    expect(result.forwarded).toBe(1);
+  });
+
+  it('gives the same events as a full parse however the stream is split, even inside a UTF-8 sequence', async () => {
+    const stream = Buffer.from(
+      `data: ${chunk('héllo ✓')}\n\n: comment\n\ndata: ${chunk('b')}\r\n\r\ndata: ${usageOnly}\n\ndata: ${chunk('🎉')}\n\ndata: [DONE]\n\n`,
+    );
+    const expected: string[] = [];
+    for await (const event of parseSse([stream])) {
+      if (event.data === '[DONE]') break;
+      if (event.data !== usageOnly) expected.push(formatSseData(event.data));
+    }
+    for (let first = 1; first < stream.length; first += 3) {
+      for (const second of [first + 1, first + 17, stream.length - 1]) {
+        if (second <= first || second >= stream.length) continue;
+        const reads = [stream.subarray(0, first), stream.subarray(first, second), stream.subarray(second)];
+        const result = run(reads);
+        expect(result.out, `split at ${first}/${second}`).toBe(expected.join(''));
+        expect(result.done).toBe(true);
+      }
+    }
+  });
+});
