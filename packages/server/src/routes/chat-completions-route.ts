@@ -83,10 +83,12 @@ export const chatCompletionsRoute: FastifyPluginAsync<ChatCompletionsRouteOption
     // Retrying is safe only while the client has received nothing: once 200 is committed (below, when the upstream
     // stayed silent for a whole interval) a later failure must reach the client as an error event, so commit stops
     // the retries, and a retry whose wait would outlast the interval is not started.
-    const committed = new AbortController();
+    // The deadline keeps every wait before a retry inside the interval, so a flag is enough to stop them at commit.
+    let committed = false;
     const pending = withRetries(() => target.connector.streamChatCompletion(target.request, { signal: target.signal }), {
       policy: options.retry,
-      signal: AbortSignal.any([target.signal, committed.signal]),
+      signal: target.signal,
+      stopped: () => committed,
       deadline: intervalMs > 0 ? Date.now() + intervalMs : undefined,
       onRetry: (event) => countRetry(request, target, event),
     });
@@ -100,7 +102,7 @@ export const chatCompletionsRoute: FastifyPluginAsync<ChatCompletionsRouteOption
         throw early.reason;
       }
       upstreamSilent = early.status === 'pending';
-      if (upstreamSilent) committed.abort();
+      committed = upstreamSilent;
     } else {
       try {
         await pending;
@@ -115,6 +117,7 @@ export const chatCompletionsRoute: FastifyPluginAsync<ChatCompletionsRouteOption
     }
 
     reply.hijack();
+    const created = Math.floor(Date.now() / 1000);
     options.metrics?.activeStreams.inc();
     const outcome = outcomeOf(request);
     try {
@@ -125,12 +128,7 @@ export const chatCompletionsRoute: FastifyPluginAsync<ChatCompletionsRouteOption
         signal: target.signal,
         includeUsage: target.request.stream_options?.include_usage === true,
         keepalive: {
-          frame: buildKeepaliveFrame({
-            format: options.keepalive.format,
-            model: target.clientModel,
-            id: `chatcmpl-keepalive-${request.id}`,
-            created: Math.floor(Date.now() / 1000),
-          }),
+          frame: () => buildKeepaliveFrame({ format: options.keepalive.format, model: target.clientModel, id: `chatcmpl-keepalive-${request.id}`, created }),
           intervalMs,
           sendNow: upstreamSilent,
         },

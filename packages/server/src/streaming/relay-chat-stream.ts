@@ -3,6 +3,8 @@ import type { ServerResponse } from 'node:http';
 import { formatSseData, SSE_DONE, type ChatCompletionStream, type ChatStreamEvent, type ProxyError, type TokenUsage } from '@proxy/core';
 import { KeepaliveTimer } from './keepalive-timer.js';
 
+const DONE_BYTES = Buffer.from(SSE_DONE);
+
 export interface RelayOptions {
   /** A response whose SSE headers are already committed. */
   response: ServerResponse;
@@ -13,7 +15,8 @@ export interface RelayOptions {
   /** The client asked for `stream_options.include_usage`: forward usage-only chunks. */
   includeUsage: boolean;
   keepalive: {
-    frame: string;
+    /** The keep-alive's bytes, or how to build them: most streams never need one, so the route defers the work. */
+    frame: string | (() => string);
     /** 0 disables keep-alives. */
     intervalMs: number;
     /** The upstream has already been silent for a whole interval: send one at once. */
@@ -36,41 +39,21 @@ export type RelayResult =
  */
 export async function relayChatStream(options: RelayOptions): Promise<RelayResult> {
   const { response, signal } = options;
+  let frame = typeof options.keepalive.frame === 'string' ? options.keepalive.frame : undefined;
+  const keepaliveFrame = () => (frame ??= (options.keepalive.frame as () => string)());
   const keepalive = new KeepaliveTimer(() => {
     // A client that is not reading needs no keep-alive, and buffering them for it would only grow memory.
-    if (!response.writableNeedDrain && !signal.aborted) response.write(options.keepalive.frame);
+    if (!response.writableNeedDrain && !signal.aborted) response.write(keepaliveFrame());
   }, options.keepalive.intervalMs);
   let stream: ChatCompletionStream | undefined;
   try {
-    if (options.keepalive.sendNow && options.keepalive.intervalMs > 0) response.write(options.keepalive.frame);
+    if (options.keepalive.sendNow && options.keepalive.intervalMs > 0) response.write(keepaliveFrame());
     keepalive.start();
     stream = await options.stream;
-    // The events one upstream read brought leave in one write (and the last ones with [DONE] in the final end()),
-    // instead of a chunked-encoding frame each. The keep-alive timer runs beside the pending read.
-    let tail = '';
-    for await (const batch of eventBatches(stream)) {
-      let text = '';
-      let done = false;
-      for (const event of batch) {
-        if (event.done) {
-          done = true;
-          break;
-        }
-        if (event.usageOnly && !options.includeUsage) continue;
-        text += formatSseData(event.data);
-      }
-      if (done) {
-        tail = text;
-        break;
-      }
-      if (text === '') continue;
-      const flushed = response.write(text);
-      keepalive.touch();
-      if (!flushed) await once(response, 'drain', { signal });
-    }
+    const tail = stream.forward ? await forward(stream, options, keepalive) : await relayEvents(stream, options, keepalive);
     keepalive.stop();
     if (signal.aborted) return { status: 'aborted', usage: stream.usage };
-    response.end(tail + SSE_DONE);
+    response.end(typeof tail === 'string' ? tail + SSE_DONE : Buffer.concat([tail, DONE_BYTES]));
     return { status: 'completed', usage: stream.usage };
   } catch (error) {
     keepalive.stop();
@@ -82,6 +65,54 @@ export async function relayChatStream(options: RelayOptions): Promise<RelayResul
     keepalive.stop();
     stream?.cancel();
   }
+}
+
+/**
+ * The fast path: the stream pushes each upstream read as client-ready bytes (unchanged when they need no change),
+ * and a full client socket pauses the upstream until it drains. Resolves with the events to send with [DONE].
+ */
+function forward(stream: ChatCompletionStream, options: RelayOptions, keepalive: KeepaliveTimer): Promise<string | Uint8Array> {
+  const { response } = options;
+  const resume = () => stream.resume?.();
+  return stream.forward!(
+    (chunk) => {
+      const flushed = response.write(chunk);
+      keepalive.touch();
+      if (!flushed) response.once('drain', resume);
+      return flushed;
+    },
+    { includeUsage: options.includeUsage },
+  );
+}
+
+/**
+ * For streams without forward(): the events one upstream read brought leave in one write (and the last ones with
+ * [DONE] in the final end()), instead of a chunked-encoding frame each. Resolves with the events to send with [DONE].
+ */
+async function relayEvents(stream: ChatCompletionStream, options: RelayOptions, keepalive: KeepaliveTimer): Promise<string> {
+  const { response, signal } = options;
+  let tail = '';
+  for await (const batch of eventBatches(stream)) {
+    let text = '';
+    let done = false;
+    for (const event of batch) {
+      if (event.done) {
+        done = true;
+        break;
+      }
+      if (event.usageOnly && !options.includeUsage) continue;
+      text += formatSseData(event.data);
+    }
+    if (done) {
+      tail = text;
+      break;
+    }
+    if (text === '') continue;
+    const flushed = response.write(text);
+    keepalive.touch();
+    if (!flushed) await once(response, 'drain', { signal });
+  }
+  return tail;
 }
 
 /** The stream's own batches when it has them; otherwise each event on its own. */

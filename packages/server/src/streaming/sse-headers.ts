@@ -9,21 +9,21 @@ const SSE_HEADERS: OutgoingHttpHeaders = {
 
 /**
  * Commits 200 and the stream headers now, before the first event: from here on failures travel as error events.
- * Nagle is turned off so each small frame leaves at once instead of waiting for the next.
+ * Nagle is already off: Node's HTTP server sets `noDelay` on every connection by default.
  */
 export function commitSseHeaders(
   response: ServerResponse,
   headers: Readonly<Record<string, OutgoingHttpHeader | undefined>>,
 ): void {
-  // Injected requests (light-my-request) have a socket stand-in without setNoDelay or cork.
-  const socket = response.socket;
-  if (typeof socket?.setNoDelay === 'function') socket.setNoDelay(true);
   // Held until the end of this turn of the event loop, so the headers leave in the same write (one syscall) as the
   // events the upstream has already sent (often the whole stream), and still go out at once when it has not.
+  // Injected requests (light-my-request) have a socket stand-in without cork.
+  const socket = response.socket;
   if (typeof socket?.cork === 'function') {
     socket.cork();
     setImmediate(() => socket.uncork());
   }
+  // One object, no setHeader() calls: with no headers set on the response yet, Node writes these directly.
   response.writeHead(200, { ...headers, ...SSE_HEADERS });
   response.flushHeaders();
 }
