@@ -8,7 +8,9 @@ import { readChatEvent } from './read-chat-event.js';
 
 const LF = 0x0a;
 const CR = 0x0d;
-const USAGE_KEY = Buffer.from('"usage"');
+// `usage"` rather than `"usage"`: the same events are caught (and a few more, which are merely parsed), but a needle
+// that starts with a quote, the commonest byte in JSON, makes Buffer#indexOf about six times slower.
+const USAGE_KEY = Buffer.from('usage"');
 const DONE_MARK = Buffer.from(DONE_DATA);
 
 /**

@@ -42,6 +42,7 @@ export class OpenAICompatibleConnector implements Connector {
   readonly #requireApiKey: boolean;
   #models: readonly string[] = [];
   #health: Promise<void> | undefined;
+  #healthy = false;
   readonly #targets = new Map<string, { url: string; origin: string; path: string }>();
   #closed = false;
 
@@ -121,7 +122,8 @@ export class OpenAICompatibleConnector implements Connector {
   }
 
   async chatCompletion(request: ChatCompletionRequest, options?: CallOptions): Promise<ChatCompletionResult> {
-    await this.#beforeCompletion(options);
+    const pendingCheck = this.#beforeCompletion(options);
+    if (pendingCheck) await pendingCheck;
     const payload = JSON.stringify(this.transformRequestBody({ ...request, stream: false }));
     const response = await this.#send({ ...options, method: 'POST', path: 'chat/completions', body: payload });
     const rawBody = await this.#guard(response.text(), options, this.#target('chat/completions').url);
@@ -133,7 +135,8 @@ export class OpenAICompatibleConnector implements Connector {
   }
 
   async streamChatCompletion(request: ChatCompletionRequest, options?: CallOptions): Promise<ChatCompletionStream> {
-    await this.#beforeCompletion(options);
+    const pendingCheck = this.#beforeCompletion(options);
+    if (pendingCheck) await pendingCheck;
     const payload = JSON.stringify(this.transformRequestBody({ ...request, stream: true }));
     const response = await this.#send({ ...options, method: 'POST', path: 'chat/completions', body: payload, stream: true });
     return new UpstreamChatStream(response, { backend: this.name, url: this.#target('chat/completions').url, signal: options?.signal });
@@ -169,14 +172,23 @@ export class OpenAICompatibleConnector implements Connector {
     });
   }
 
-  async #beforeCompletion(options: CallOptions | undefined): Promise<void> {
+  /**
+   * Throws when a completion cannot be sent; returns the first-use health check while it is pending. Synchronous
+   * once the check has passed, so a request does not wait a turn of the microtask queue for a settled promise.
+   */
+  #beforeCompletion(options: CallOptions | undefined): Promise<void> | undefined {
     if (this.#requireApiKey && !this.hasApiKey) throw this.createMissingApiKeyError();
-    if (!this.#healthCheckOnFirstUse) return;
-    this.#health ??= this.healthCheck(options).catch((error: unknown) => {
-      this.#health = undefined; // the next request probes again
-      throw error;
-    });
-    await this.#health;
+    if (!this.#healthCheckOnFirstUse || this.#healthy) return undefined;
+    this.#health ??= this.healthCheck(options).then(
+      () => {
+        this.#healthy = true;
+      },
+      (error: unknown) => {
+        this.#health = undefined; // the next request probes again
+        throw error;
+      },
+    );
+    return this.#health;
   }
 
   async #send(options: SendOptions): Promise<UpstreamResponse> {

@@ -1,3 +1,4 @@
+import type { CancelSignal } from '@proxy/core';
 import { retryDelayMs, retryReason, type RetryPolicy } from './retry-policy.js';
 
 export interface RetryEvent {
@@ -14,9 +15,9 @@ export interface WithRetriesOptions {
    * When it fires no further attempt starts and a wait in progress ends: the last failure is thrown. The route
    * fires it when the client leaves, and, for streams, when it commits `200` to the client.
    */
-  signal?: AbortSignal | undefined;
+  signal?: CancelSignal | undefined;
   /**
-   * Checked before every retry: true stops them, like the signal, without the cost of an AbortSignal per call (a
+   * Checked before every retry: true stops them, like the signal, without the cost of a signal per call (a
    * stream's commit point). A wait in progress is not cut short, so combine it with `deadline`.
    */
   stopped?: (() => boolean) | undefined;
@@ -26,7 +27,7 @@ export interface WithRetriesOptions {
   /** Injected in tests. */
   now?: () => number;
   random?: () => number;
-  sleep?: (ms: number, signal: AbortSignal | undefined) => Promise<void>;
+  sleep?: (ms: number, signal: CancelSignal | undefined) => Promise<void>;
 }
 
 /**
@@ -56,7 +57,7 @@ export async function withRetries<T>(attempt: () => Promise<T>, options: WithRet
 }
 
 /** Resolves after `ms`, or as soon as `signal` fires; never leaves a timer or listener behind. */
-export function abortableSleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+export function abortableSleep(ms: number, signal: CancelSignal | undefined): Promise<void> {
   if (signal?.aborted) return Promise.resolve();
   return new Promise((resolve) => {
     const done = () => {
@@ -65,6 +66,6 @@ export function abortableSleep(ms: number, signal: AbortSignal | undefined): Pro
       resolve();
     };
     const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
+    signal?.addEventListener('abort', done);
   });
 }

@@ -2,6 +2,7 @@ import {
   ClientAbortError,
   parseChatCompletionRequest,
   redactSecrets,
+  type CancelSignal,
   type ChatCompletionRequest,
   type Connector,
 } from '@proxy/core';
@@ -36,7 +37,7 @@ interface Target {
   request: ChatCompletionRequest;
   /** The model id the client sent. */
   clientModel: string;
-  signal: AbortSignal;
+  signal: CancelSignal;
   backend: string;
 }
 

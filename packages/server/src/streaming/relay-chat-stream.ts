@@ -1,9 +1,6 @@
-import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
-import { formatSseData, SSE_DONE, type ChatCompletionStream, type ChatStreamEvent, type ProxyError, type TokenUsage } from '@proxy/core';
+import { formatSseData, SSE_DONE, type CancelSignal, type ChatCompletionStream, type ChatStreamEvent, type ProxyError, type TokenUsage } from '@proxy/core';
 import { KeepaliveTimer } from './keepalive-timer.js';
-
-const DONE_BYTES = Buffer.from(SSE_DONE);
 
 export interface RelayOptions {
   /** A response whose SSE headers are already committed. */
@@ -11,7 +8,7 @@ export interface RelayOptions {
   /** The upstream stream; still pending when headers were committed before the upstream answered. */
   stream: Promise<ChatCompletionStream>;
   /** Fires when the client goes away. */
-  signal: AbortSignal;
+  signal: CancelSignal;
   /** The client asked for `stream_options.include_usage`: forward usage-only chunks. */
   includeUsage: boolean;
   keepalive: {
@@ -53,7 +50,15 @@ export async function relayChatStream(options: RelayOptions): Promise<RelayResul
     const tail = stream.forward ? await forward(stream, options, keepalive) : await relayEvents(stream, options, keepalive);
     keepalive.stop();
     if (signal.aborted) return { status: 'aborted', usage: stream.usage };
-    response.end(typeof tail === 'string' ? tail + SSE_DONE : Buffer.concat([tail, DONE_BYTES]));
+    if (typeof tail === 'string') {
+      response.end(tail + SSE_DONE);
+    } else {
+      // Two writes in one syscall: copying the last read's bytes to append [DONE] would cost more.
+      response.cork();
+      if (tail.length > 0) response.write(tail);
+      response.end(SSE_DONE);
+      response.uncork();
+    }
     return { status: 'completed', usage: stream.usage };
   } catch (error) {
     keepalive.stop();
@@ -110,7 +115,8 @@ async function relayEvents(stream: ChatCompletionStream, options: RelayOptions, 
     if (text === '') continue;
     const flushed = response.write(text);
     keepalive.touch();
-    if (!flushed) await once(response, 'drain', { signal });
+    if (!flushed) await drainedOrCancelled(response, signal);
+    if (signal.aborted) break;
   }
   return tail;
 }
@@ -122,4 +128,17 @@ function eventBatches(stream: ChatCompletionStream): AsyncIterable<readonly Chat
 
 async function* oneByOne(stream: ChatCompletionStream): AsyncGenerator<readonly ChatStreamEvent[]> {
   for await (const event of stream) yield [event];
+}
+
+/** Resolves when the client's socket drains or the client leaves, whichever comes first. */
+function drainedOrCancelled(response: ServerResponse, signal: CancelSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      response.off('drain', done);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    response.once('drain', done);
+    signal.addEventListener('abort', done);
+  });
 }
