@@ -34,7 +34,8 @@ export class OpenAICompatibleConnector implements Connector {
   readonly baseURL: string;
   readonly timeouts: { readonly connectMs: number; readonly headersMs: number; readonly bodyMs: number };
   readonly #apiKey: string | undefined;
-  readonly #headers: Readonly<Record<string, string>>;
+  /** The same few header sets on every call, built once (undici only reads them). */
+  readonly #requestHeaders: { readonly get: Record<string, string>; readonly json: Record<string, string>; readonly stream: Record<string, string> };
   readonly #staticModels: readonly string[] | undefined;
   readonly #dispatcher: Dispatcher;
   readonly #ownsDispatcher: boolean;
@@ -59,9 +60,12 @@ export class OpenAICompatibleConnector implements Connector {
       headersMs: settings.headersTimeoutMs ?? DEFAULT_TIMEOUT_MS,
       bodyMs: settings.bodyTimeoutMs ?? DEFAULT_TIMEOUT_MS,
     };
-    this.#headers = {
-      'user-agent': settings.userAgent ?? `nim-proxy/${CORE_VERSION}`,
-      ...settings.headers,
+    const headers: Record<string, string> = { 'user-agent': settings.userAgent ?? `nim-proxy/${CORE_VERSION}`, ...settings.headers };
+    if (this.#apiKey) headers.authorization = `Bearer ${this.#apiKey}`;
+    this.#requestHeaders = {
+      get: { ...headers, accept: 'application/json' },
+      json: { ...headers, accept: 'application/json', 'content-type': 'application/json' },
+      stream: { ...headers, accept: 'text/event-stream', 'content-type': 'application/json' },
     };
     this.#ownsDispatcher = settings.dispatcher === undefined;
     this.#dispatcher =
@@ -193,12 +197,7 @@ export class OpenAICompatibleConnector implements Connector {
 
   async #send(options: SendOptions): Promise<UpstreamResponse> {
     const { url, origin, path } = this.#target(options.path);
-    const headers: Record<string, string> = {
-      ...this.#headers,
-      accept: options.stream ? 'text/event-stream' : 'application/json',
-    };
-    if (this.#apiKey) headers.authorization = `Bearer ${this.#apiKey}`;
-    if (options.body !== undefined) headers['content-type'] = 'application/json';
+    const headers = options.body === undefined ? this.#requestHeaders.get : options.stream ? this.#requestHeaders.stream : this.#requestHeaders.json;
     let response: UpstreamResponse;
     try {
       response = await dispatchUpstream(this.#dispatcher, {

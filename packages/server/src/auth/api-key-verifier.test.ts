@@ -43,6 +43,22 @@ describe('ApiKeyVerifier', () => {
   });
 });
 
+describe('ApiKeyVerifier: accepted keys', () => {
+  it('remembers a key that passed, so its next requests skip the hash, and never remembers a wrong one', () => {
+    const compare = vi.mocked(crypto.timingSafeEqual);
+    const verifier = new ApiKeyVerifier(['first', 'second']);
+    compare.mockClear();
+    expect(verifier.verify('first')).toBe(true);
+    expect(compare).toHaveBeenCalledTimes(2);
+    compare.mockClear();
+    expect(verifier.verify('first')).toBe(true);
+    expect(compare).not.toHaveBeenCalled();
+    for (let i = 0; i < 3; i++) expect(verifier.verify('firs')).toBe(false);
+    expect(compare).toHaveBeenCalledTimes(6);
+    expect(verifier.verify('second')).toBe(true);
+  });
+});
+
 describe('bearerToken', () => {
   it.each([
     ['Bearer abc', 'abc'],
