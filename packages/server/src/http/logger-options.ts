@@ -1,5 +1,6 @@
 import type { FastifyLoggerOptions } from 'fastify';
 import type { LogLevel } from '../config/config-schema.js';
+import { stdoutLogStream } from './stdout-log-stream.js';
 
 /** Where log lines go instead of stdout (tests capture them here). */
 export interface LogDestination {
@@ -22,10 +23,11 @@ const REDACTED_PATHS = [
   'auth.api_keys',
 ];
 
+/** Lines go to `destination`, or to the process's buffered standard output. */
 export function loggerOptions(level: LogLevel, destination: LogDestination | undefined): FastifyLoggerOptions & Record<string, unknown> {
   return {
     level,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-    ...(destination ? { stream: destination } : {}),
+    stream: destination ?? stdoutLogStream(),
   };
 }
