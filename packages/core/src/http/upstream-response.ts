@@ -82,9 +82,10 @@ export class UpstreamResponse implements Dispatcher.DispatchHandler {
     const queued = this.#queued;
     this.#queued = [];
     this.#queuedBytes = 0;
-    for (const chunk of queued) consumer.data(chunk);
-    if (this.#state === 'ended') consumer.end();
-    else if (this.#state === 'failed') consumer.error(this.#failure!);
+    // A consumer may hand the body on (discard() after [DONE]) while it is fed: the current one hears the end.
+    for (const chunk of queued) this.#consumer.data(chunk);
+    if (this.#state === 'ended') this.#consumer.end();
+    else if (this.#state === 'failed') this.#consumer.error(this.#failure!);
     else if (this.#controller?.paused) this.#controller.resume();
   }
 

@@ -70,6 +70,15 @@ describe('ChatSseReframer', () => {
     expect(run([`: ping\r\n\r\nevent: message\r\nid: 7\r\ndata: ${chunk('a')}\r\n\r\n`]).out).toBe(frames(chunk('a')));
   });
 
+  it('ignores a byte-order mark that opens the stream, even one split across reads', () => {
+    const bom = Buffer.from([0xef, 0xbb, 0xbf]);
+    const stream = Buffer.concat([bom, Buffer.from(frames(chunk('a'), chunk('b'), '[DONE]'))]);
+    expect(run([stream]).out).toBe(frames(chunk('a'), chunk('b')));
+    expect(run([stream.subarray(0, 2), stream.subarray(2)]).out).toBe(frames(chunk('a'), chunk('b')));
+    // Only at the very start: later U+FEFF characters are content.
+    expect(run([frames(chunk('a')), `data: \uFEFF${chunk('b')}\n\n`]).out).toBe(frames(chunk('a'), `\uFEFF${chunk('b')}`));
+  });
+
   it('keeps a last event that ends without its blank line', () => {
     expect(run([`data: ${chunk('a')}\n\ndata: ${chunk('tail')}`]).out).toBe(frames(chunk('a'), chunk('tail')));
   });

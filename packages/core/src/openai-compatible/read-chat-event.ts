@@ -1,23 +1,36 @@
 import type { ChatStreamEvent } from '../connector.js';
 import type { SseEvent } from '../sse/sse-event.js';
-import { extractUsage } from '../usage/token-usage.js';
+import { extractUsage, type TokenUsage } from '../usage/token-usage.js';
+
+/** The usage one event's data reports, and whether it is a usage-only frame. */
+export interface UsageReading {
+  usage: TokenUsage;
+  /** An `include_usage` chunk (usage and no choices): forwarded only to clients that asked for it. */
+  usageOnly: boolean;
+}
 
 /**
- * What accounting needs from one upstream event: its usage, and whether it is a usage-only frame (an
- * `include_usage` chunk, forwarded only to clients that asked for it). `[DONE]` is not passed here.
+ * What accounting needs from one upstream event's data; undefined when it reports no usage (nearly every event,
+ * found by a substring test that spares them JSON.parse). `[DONE]` is not passed here.
  */
-export function readChatEvent(event: SseEvent): ChatStreamEvent {
-  // A cheap substring test spares JSON.parse for the many content chunks that carry no usage.
-  if (!event.data.includes('"usage"')) return { ...event, done: false };
+export function readUsage(data: string): UsageReading | undefined {
+  if (!data.includes('"usage"')) return undefined;
   let chunk: unknown;
   try {
-    chunk = JSON.parse(event.data);
+    chunk = JSON.parse(data);
   } catch {
-    return { ...event, done: false };
+    return undefined;
   }
-  const record = (typeof chunk === 'object' && chunk !== null ? chunk : {}) as Record<string, unknown>;
+  if (typeof chunk !== 'object' || chunk === null) return undefined;
+  const record = chunk as Record<string, unknown>;
   const usage = extractUsage(record.usage);
+  if (usage === undefined) return undefined;
   const choices = record.choices;
-  const usageOnly = usage !== undefined && (!Array.isArray(choices) || choices.length === 0);
-  return { ...event, done: false, usage, usageOnly };
+  return { usage, usageOnly: !Array.isArray(choices) || choices.length === 0 };
+}
+
+/** An upstream event as a ChatStreamEvent, with its usage read (see readUsage). */
+export function readChatEvent(event: SseEvent): ChatStreamEvent {
+  const reading = readUsage(event.data);
+  return { data: event.data, event: event.event, id: event.id, done: false, usage: reading?.usage, usageOnly: reading?.usageOnly };
 }
