@@ -31,6 +31,8 @@ export class UpstreamChatStream implements ChatCompletionStream {
   readonly #tracker = new StreamUsageTracker();
   #claimed = false;
   #finished = false;
+  /** cancel() has run: the response was aborted or handed to discard(). */
+  #released = false;
 
   constructor(response: UpstreamResponse, context: StreamContext) {
     this.#response = response;
@@ -43,6 +45,8 @@ export class UpstreamChatStream implements ChatCompletionStream {
 
   /** Stops the upstream response: aborts it mid-stream, or lets a finished one hand its socket back. */
   cancel(): void {
+    if (this.#released) return;
+    this.#released = true;
     if (this.#finished) this.#response.discard(MAX_TRAILING_BYTES);
     else this.#response.abort(new DOMException('The stream was cancelled', 'AbortError'));
   }
@@ -93,7 +97,7 @@ export class UpstreamChatStream implements ChatCompletionStream {
   /** [DONE] was read: what follows is at most the end of the chunked body, read out so the socket is reused. */
   #finish(): void {
     this.#finished = true;
-    this.#response.discard(MAX_TRAILING_BYTES);
+    this.cancel();
   }
 
   #mapError(error: unknown): ProxyError {

@@ -3,24 +3,25 @@ export type Settled<T> =
   | { status: 'rejected'; reason: unknown }
   | { status: 'pending' };
 
+const PENDING: Settled<never> = { status: 'pending' };
+
 /**
  * How `promise` stands after at most `ms` milliseconds. The timer is always cleared, and a rejection that comes
- * later is still observed by whoever awaits `promise` next (race attached a handler, so it is never unhandled).
+ * later is still observed by whoever awaits `promise` next (a handler is attached, so it is never unhandled).
+ * One promise and one timer, without Promise.race: every streamed request passes through here.
  */
-export async function settleWithin<T>(promise: Promise<T>, ms: number): Promise<Settled<T>> {
-  let timer: NodeJS.Timeout | undefined;
-  const pending = new Promise<Settled<T>>((resolve) => {
-    timer = setTimeout(resolve, ms, { status: 'pending' });
+export function settleWithin<T>(promise: Promise<T>, ms: number): Promise<Settled<T>> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms, PENDING);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve({ status: 'fulfilled', value });
+      },
+      (reason: unknown) => {
+        clearTimeout(timer);
+        resolve({ status: 'rejected', reason });
+      },
+    );
   });
-  try {
-    return await Promise.race([
-      promise.then(
-        (value): Settled<T> => ({ status: 'fulfilled', value }),
-        (reason: unknown): Settled<T> => ({ status: 'rejected', reason }),
-      ),
-      pending,
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
