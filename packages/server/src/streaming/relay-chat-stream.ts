@@ -36,8 +36,9 @@ export type RelayResult =
  */
 export async function relayChatStream(options: RelayOptions): Promise<RelayResult> {
   const { response, signal } = options;
-  let frame = typeof options.keepalive.frame === 'string' ? options.keepalive.frame : undefined;
-  const keepaliveFrame = () => (frame ??= (options.keepalive.frame as () => string)());
+  const source = options.keepalive.frame;
+  let frame: string | undefined;
+  const keepaliveFrame = () => (frame ??= typeof source === 'string' ? source : source());
   const keepalive = new KeepaliveTimer(() => {
     // A client that is not reading needs no keep-alive, and buffering them for it would only grow memory.
     if (!response.writableNeedDrain && !signal.aborted) response.write(keepaliveFrame());
@@ -78,12 +79,20 @@ export async function relayChatStream(options: RelayOptions): Promise<RelayResul
  */
 function forward(stream: ChatCompletionStream, options: RelayOptions, keepalive: KeepaliveTimer): Promise<string | Uint8Array> {
   const { response } = options;
-  const resume = () => stream.resume?.();
+  let waiting = false;
+  const resume = () => {
+    waiting = false;
+    stream.resume?.();
+  };
   return stream.forward!(
     (chunk) => {
       const flushed = response.write(chunk);
       keepalive.touch();
-      if (!flushed) response.once('drain', resume);
+      // undici may hand over a read it had already parsed before the pause took effect: one listener is enough.
+      if (!flushed && !waiting) {
+        waiting = true;
+        response.once('drain', resume);
+      }
       return flushed;
     },
     { includeUsage: options.includeUsage },
