@@ -18,12 +18,19 @@ export async function timeRequest(target: Target, body: string): Promise<[number
     body,
   });
   let firstByte = 0;
-  for await (const _chunk of response.body) {
+  let tail = '';
+  for await (const chunk of response.body) {
     if (!firstByte) firstByte = performance.now() - started;
+    tail = (tail + (chunk as Buffer).toString('latin1')).slice(-32);
   }
+  const total = performance.now() - started;
   if (response.statusCode !== 200) throw new Error(`${target.name} answered ${response.statusCode}`);
-  return [firstByte, performance.now() - started];
+  // A fast answer is only worth timing if it is whole: a 200 with an empty or cut body must fail the bench.
+  if (!tail.includes(streaming(body) ? 'data: [DONE]' : '}')) throw new Error(`${target.name} sent an incomplete answer: …${JSON.stringify(tail)}`);
+  return [firstByte, total];
 }
+
+const streaming = (body: string) => (JSON.parse(body) as { stream?: unknown }).stream === true;
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

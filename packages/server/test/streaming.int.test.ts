@@ -112,6 +112,37 @@ describe('keep-alives', () => {
   });
 });
 
+describe('reads that end with [DONE]', () => {
+  // Regression: the events that came in the same upstream read as [DONE] were sent with response.cork() around
+  // end(), and on Node 24 the client then received a 200 with an empty body (Node 20 sent it all).
+  const frames = [chunk('a'), chunk('b'), chunk('c')];
+  const wire = (data: readonly string[]) => data.map((item) => `data: ${item}\n\n`).join('');
+
+  it('relays a whole stream that arrives in one read', async () => {
+    upstream().onChat((_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.end(wire([...frames, '[DONE]']));
+    });
+    const url = await listen(8);
+    for (let i = 0; i < 3; i++) {
+      const response = await postChat(url, chatBody({ stream: true }));
+      expect(await response.text).toBe(wire([...frames, '[DONE]']));
+    }
+  });
+
+  it('relays the last events sent together with [DONE] after earlier reads', async () => {
+    upstream().onChat(async (_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.write(wire([frames[0]!]));
+      await sleep(30);
+      response.end(wire([frames[1]!, frames[2]!, '[DONE]']));
+    });
+    const url = await listen(8);
+    const response = await postChat(url, chatBody({ stream: true }));
+    expect(await response.text).toBe(wire([...frames, '[DONE]']));
+  });
+});
+
 describe('status before the stream starts, error event after', () => {
   it('passes the upstream status through when it answers within one interval', async () => {
     upstream().onChat((_request, response) => {

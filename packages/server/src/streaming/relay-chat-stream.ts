@@ -54,11 +54,11 @@ export async function relayChatStream(options: RelayOptions): Promise<RelayResul
     if (typeof tail === 'string') {
       response.end(tail + SSE_DONE);
     } else {
-      // Two writes in one syscall: copying the last read's bytes to append [DONE] would cost more.
-      response.cork();
+      // Two writes rather than a copy of the last read to append [DONE]. No cork()/uncork() around end(): on Node
+      // 24 that sent an empty body (see the regression test); still inside commitSseHeaders' corked turn, as a
+      // short stream is, the two leave in one syscall anyway.
       if (tail.length > 0) response.write(tail);
       response.end(SSE_DONE);
-      response.uncork();
     }
     return { status: 'completed', usage: stream.usage };
   } catch (error) {
