@@ -152,10 +152,6 @@ export class UpstreamResponse implements Dispatcher.DispatchHandler {
     this.#fail(reason);
   }
 
-  get done(): boolean {
-    return this.#state !== 'open';
-  }
-
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.#controller = controller;
     if (this.#abortReason) controller.abort(this.#abortReason);
