@@ -1,6 +1,11 @@
-import { Agent, type Dispatcher } from 'undici';
+import { Agent, Pool, type Dispatcher } from 'undici';
 
 export interface DispatcherSettings {
+  /**
+   * The one origin every request goes to (a connector's base URL): a `Pool` for it then, which skips the `Agent`'s
+   * per-request lookup of the origin's pool. Without it, an `Agent` serves any origin.
+   */
+  origin?: string | undefined;
   /** HTTP/2 when the server offers it. Set explicitly: undici's default changes across majors. */
   allowH2: boolean;
   connectTimeoutMs: number;
@@ -12,9 +17,9 @@ export interface DispatcherSettings {
   keepAliveTimeoutMs?: number | undefined;
 }
 
-/** A dispatcher owned by one connector: its own pool per origin, never the process-wide global one. */
+/** A dispatcher owned by one connector: its own pool, never the process-wide global one. */
 export function createDispatcher(settings: DispatcherSettings): Dispatcher {
-  return new Agent({
+  const options = {
     allowH2: settings.allowH2,
     ...(settings.connections === undefined ? {} : { connections: settings.connections }),
     pipelining: 1,
@@ -24,5 +29,6 @@ export function createDispatcher(settings: DispatcherSettings): Dispatcher {
     headersTimeout: settings.headersTimeoutMs,
     bodyTimeout: settings.bodyTimeoutMs,
     connect: { timeout: settings.connectTimeoutMs },
-  });
+  };
+  return settings.origin === undefined ? new Agent(options) : new Pool(settings.origin, options);
 }

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Dispatcher } from 'undici';
+import { util, type Dispatcher } from 'undici';
 import type { CancelSignal } from '../cancellation.js';
 
 /** What an upstream call sends; timeouts in ms, as undici takes them. */
@@ -50,14 +50,26 @@ export function dispatchUpstream(dispatcher: Dispatcher, request: UpstreamReques
   });
 }
 
-/** One upstream exchange: undici's handler for it, and, once headers arrived, the response the caller reads. */
+/**
+ * One upstream exchange: undici's handler for it, and, once headers arrived, the response the caller reads.
+ *
+ * It implements undici's original handler hooks (`onConnect`, `onHeaders`, `onData`, …), which undici 7 still
+ * drives internally: a handler with the newer `onRequestStart` hooks is wrapped per request in an adapter that
+ * builds a controller and parses every header into an object, work a completion does not need. The headers are
+ * parsed only if something reads them (an error's `retry-after`).
+ */
 export class UpstreamResponse implements Dispatcher.DispatchHandler {
   statusCode = 0;
-  headers: IncomingHttpHeaders = {};
-  #controller: Dispatcher.DispatchController | undefined;
+  #rawHeaders: Buffer[] | undefined;
+  #headers: IncomingHttpHeaders | undefined;
   #signal: CancelSignal | undefined;
   #resolve: ((response: UpstreamResponse) => void) | undefined;
   #reject: ((error: Error) => void) | undefined;
+  /** From undici once the request is on a connection: cancels it there. */
+  #abortRequest: ((reason: Error) => void) | undefined;
+  /** From undici with the headers: reading restarts after a pause. */
+  #resumeReading: (() => void) | undefined;
+  #paused = false;
   #consumer: BodyConsumer | undefined;
   #queued: Buffer[] = [];
   #queuedBytes = 0;
@@ -75,6 +87,11 @@ export class UpstreamResponse implements Dispatcher.DispatchHandler {
     }
   }
 
+  /** The response headers, names in lower case. */
+  get headers(): IncomingHttpHeaders {
+    return (this.#headers ??= this.#rawHeaders ? (util.parseHeaders(this.#rawHeaders) as IncomingHttpHeaders) : {});
+  }
+
   /** The body so far and from now on goes to `consumer`; only one consumer per response. */
   consume(consumer: BodyConsumer): void {
     if (this.#consumer) throw new Error('An upstream response body can be consumed only once');
@@ -86,7 +103,7 @@ export class UpstreamResponse implements Dispatcher.DispatchHandler {
     for (const chunk of queued) this.#consumer.data(chunk);
     if (this.#state === 'ended') this.#consumer.end();
     else if (this.#state === 'failed') this.#consumer.error(this.#failure!);
-    else if (this.#controller?.paused) this.#controller.resume();
+    else this.resume();
   }
 
   /** The whole body as UTF-8, or its first `limit` bytes (the rest is not read). */
@@ -136,53 +153,61 @@ export class UpstreamResponse implements Dispatcher.DispatchHandler {
 
   /** Stops reading after the current chunk until resume(): back-pressure from a slow client. */
   pause(): void {
-    this.#controller?.pause();
+    this.#paused = true;
   }
 
   resume(): void {
-    if (this.#controller?.paused) this.#controller.resume();
+    if (!this.#paused) return;
+    this.#paused = false;
+    this.#resumeReading?.();
   }
 
   /** Ends the exchange now; a pending promise or the consumer fails with `reason`. */
   abort(reason: Error): void {
     if (this.#state !== 'open') return;
     this.#abortReason = reason;
-    // Before undici started the request there is no controller yet: onRequestStart aborts it.
-    this.#controller?.abort(reason);
+    // Before undici put the request on a connection there is nothing to cancel yet: onConnect does it.
+    this.#abortRequest?.(reason);
     this.#fail(reason);
   }
 
-  onRequestStart(controller: Dispatcher.DispatchController): void {
-    this.#controller = controller;
-    if (this.#abortReason) controller.abort(this.#abortReason);
+  onConnect(abort: (reason?: Error) => void): void {
+    this.#abortRequest = abort;
+    if (this.#abortReason) abort(this.#abortReason);
   }
 
-  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
-    if (statusCode < 200 || this.#state !== 'open') return; // 1xx: the real answer follows
-    this.#controller = controller;
+  /** Returns false to pause reading, as undici's hooks do. */
+  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
+    if (statusCode < 200 || this.#state !== 'open') return true; // 1xx: the real answer follows
     this.statusCode = statusCode;
-    this.headers = headers;
+    this.#rawHeaders = rawHeaders;
+    this.#resumeReading = resume;
     const resolve = this.#resolve;
     this.#resolve = this.#reject = undefined;
     resolve?.(this);
+    return !this.#paused;
   }
 
-  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    if (this.#state !== 'open') return;
-    if (this.#consumer) return this.#consumer.data(chunk);
-    this.#queued.push(chunk);
-    this.#queuedBytes += chunk.length;
-    if (this.#queuedBytes > MAX_UNCONSUMED_BYTES) controller.pause();
+  onData(chunk: Buffer): boolean {
+    if (this.#state !== 'open') return true;
+    if (this.#consumer) {
+      this.#consumer.data(chunk);
+    } else {
+      this.#queued.push(chunk);
+      this.#queuedBytes += chunk.length;
+      if (this.#queuedBytes > MAX_UNCONSUMED_BYTES) this.#paused = true;
+    }
+    return !this.#paused;
   }
 
-  onResponseEnd(): void {
+  onComplete(): void {
     if (this.#state !== 'open') return;
     this.#state = 'ended';
     this.#detach();
     this.#consumer?.end();
   }
 
-  onResponseError(_controller: Dispatcher.DispatchController | undefined, error: Error): void {
+  onError(error: Error): void {
     this.#fail(this.#abortReason ?? error);
   }
 

@@ -80,4 +80,17 @@ describe('ProxyMetrics fast paths', () => {
     stock.latency.observe({ route: '/v1/models' }, 3);
     expect(await fast.registry.metrics()).toBe(await stock.registry.metrics());
   });
+
+  it('shows the streams being relayed each time the gauge is read', async () => {
+    const metrics = new ProxyMetrics();
+    const active = async () => (await metrics.registry.getSingleMetricAsString('nim_proxy_active_streams')).split('\n').at(-1);
+    expect(await active()).toBe('nim_proxy_active_streams 0');
+    metrics.streamStarted();
+    metrics.streamStarted();
+    expect(await active()).toBe('nim_proxy_active_streams 2');
+    metrics.streamEnded();
+    expect(await active()).toBe('nim_proxy_active_streams 1');
+    metrics.streamEnded();
+    expect(await active()).toBe('nim_proxy_active_streams 0');
+  });
 });

@@ -56,6 +56,8 @@ export class ProxyMetrics {
   readonly #promptCounts: PendingCount[] = [];
   readonly #completionCounts: PendingCount[] = [];
   readonly #latencySlots = new Map<string, LatencySlot>();
+  /** Streams being relayed, handed to the gauge when it is read (prom-client validates labels on every inc). */
+  #activeStreams = 0;
   /** Off for good if prom-client's histogram series ever lacks the expected shape. */
   #latencyFastPath = true;
   readonly #bucketKeys = LATENCY_BUCKETS.map(String);
@@ -92,6 +94,7 @@ export class ProxyMetrics {
       name: 'nim_proxy_active_streams',
       help: 'Streaming completions currently being relayed',
       registers,
+      collect: () => this.activeStreams.set(this.#activeStreams),
     });
     this.promptTokens = new Counter({
       name: 'nim_proxy_prompt_tokens_total',
@@ -107,6 +110,16 @@ export class ProxyMetrics {
       registers,
       collect: () => flush(this.completionTokens, this.#completionCounts),
     });
+  }
+
+  /** `activeStreams.inc()`, cheaper. */
+  streamStarted(): void {
+    this.#activeStreams += 1;
+  }
+
+  /** `activeStreams.dec()`, cheaper. */
+  streamEnded(): void {
+    this.#activeStreams -= 1;
   }
 
   /** `requests.inc({ route, method, status })`, cheaper. */

@@ -119,7 +119,7 @@ export const chatCompletionsRoute: FastifyPluginAsync<ChatCompletionsRouteOption
 
     reply.hijack();
     const created = Math.floor(Date.now() / 1000);
-    options.metrics?.activeStreams.inc();
+    options.metrics?.streamStarted();
     const outcome = outcomeOf(request);
     try {
       commitSseHeaders(reply.raw, reply.getHeaders());
@@ -148,7 +148,7 @@ export const chatCompletionsRoute: FastifyPluginAsync<ChatCompletionsRouteOption
       reply.raw.destroy();
       recordRequest(request, reply, 500, options.metrics);
     } finally {
-      options.metrics?.activeStreams.dec();
+      options.metrics?.streamEnded();
     }
     return undefined;
   }

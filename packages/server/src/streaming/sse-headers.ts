@@ -9,12 +9,10 @@ const SSE_HEADERS: OutgoingHttpHeaders = {
 
 /**
  * Commits 200 and the stream headers now, before the first event: from here on failures travel as error events.
- * Nagle is already off: Node's HTTP server sets `noDelay` on every connection by default.
+ * Nagle is already off: Node's HTTP server sets `noDelay` on every connection by default. `headers` (the reply's,
+ * from Fastify's `getHeaders()`, a fresh object) is taken over and extended with the stream headers.
  */
-export function commitSseHeaders(
-  response: ServerResponse,
-  headers: Readonly<Record<string, OutgoingHttpHeader | undefined>>,
-): void {
+export function commitSseHeaders(response: ServerResponse, headers: Record<string, OutgoingHttpHeader | undefined>): void {
   // Held until the end of this turn of the event loop, so the headers leave in the same write (one syscall) as the
   // events the upstream has already sent (often the whole stream), and still go out at once when it has not.
   // Injected requests (light-my-request) have a socket stand-in without cork.
@@ -23,7 +21,8 @@ export function commitSseHeaders(
     socket.cork();
     setImmediate(() => socket.uncork());
   }
-  // One object, no setHeader() calls: with no headers set on the response yet, Node writes these directly.
-  response.writeHead(200, { ...headers, ...SSE_HEADERS });
+  // One object, no setHeader() calls: with no headers set on the response yet, Node writes these directly. Extended
+  // in place: a spread into a new object measured several µs a stream under load.
+  response.writeHead(200, Object.assign(headers, SSE_HEADERS));
   response.flushHeaders();
 }
