@@ -118,4 +118,42 @@ describe('ChatSseReframer', () => {
       }
     }
   });
+
+  it('reads usage frames and [DONE] without the parser, with the same result however the stream is split', async () => {
+    const usageAndChoice = JSON.stringify({ id: 'c', choices: [{ index: 0, delta: {} }], usage: { prompt_tokens: 3, completion_tokens: 4 } });
+    const stream = Buffer.from(
+      frames(chunk('a'), usageOnly, chunk('b ✓'), usageAndChoice) + `data: ${chunk('c')}\ndata: more\n\n\ndata:${chunk('d')}\n\n` + frames('[DONE]', chunk('late')),
+    );
+    for (const includeUsage of [false, true]) {
+      const expected: string[] = [];
+      for await (const event of parseSse([stream])) {
+        if (event.data === '[DONE]') break;
+        if (includeUsage || event.data !== usageOnly) expected.push(formatSseData(event.data));
+      }
+      const whole = run([stream], includeUsage);
+      // Sent as the upstream framed them: compared as events, since `data:x` and `data: x` are the same event.
+      const eventsOf = async (text: string) => {
+        const events: string[] = [];
+        for await (const event of parseSse([Buffer.from(text)])) events.push(formatSseData(event.data));
+        return events.join('');
+      };
+      expect(await eventsOf(whole.out)).toBe(expected.join(''));
+      expect(whole.done).toBe(true);
+      for (let first = 1; first < stream.length; first += 5) {
+        const result = run([stream.subarray(0, first), stream.subarray(first)], includeUsage);
+        expect(await eventsOf(result.out), `split at ${first}`).toBe(expected.join(''));
+        expect(result.done).toBe(true);
+      }
+    }
+  });
+
+  it('counts usage read without the parser and keeps the read as it is around the frames it leaves out', () => {
+    const { reframer: subject, tracker } = reframer(false);
+    const read = Buffer.from(frames(chunk('a'), usageOnly, chunk('b')));
+    expect(subject.push(read).toString()).toBe(frames(chunk('a'), chunk('b')));
+    expect(tracker.usage).toEqual({ promptTokens: 3, completionTokens: 2, totalTokens: 5 });
+    const kept = reframer(true);
+    expect(kept.reframer.push(read)).toBe(read);
+    expect(kept.tracker.usage).toEqual({ promptTokens: 3, completionTokens: 2, totalTokens: 5 });
+  });
 });

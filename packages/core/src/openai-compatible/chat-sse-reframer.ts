@@ -8,17 +8,19 @@ import { readUsage } from './read-chat-event.js';
 
 const LF = 0x0a;
 const CR = 0x0d;
+const SPACE = 0x20;
 // `usage"` rather than `"usage"`: the same events are caught (and a few more, which are merely parsed), but a needle
 // that starts with a quote, the commonest byte in JSON, makes Buffer#indexOf about six times slower.
 const USAGE_KEY = Buffer.from('usage"');
-const DONE_MARK = Buffer.from(DONE_DATA);
+const DONE_BYTES = Buffer.from(DONE_DATA);
 
 /**
- * Turns upstream SSE bytes into what the client is sent, one upstream read at a time. A read that starts and ends
- * at an event boundary and holds only `data:` lines with nothing to act on (no usage, no `[DONE]`, no CR, valid
- * UTF-8: what NIM sends for nearly every read) is forwarded as the same Buffer: no decode, no parse, no re-encode.
- * Anything else goes through eventsource-parser and is re-framed as `data: …` events: comments and other fields
- * dropped, usage read, usage-only frames dropped unless the client asked for them, `[DONE]` ending the stream.
+ * Turns upstream SSE bytes into what the client is sent, one upstream read at a time. Reads that start at an event
+ * boundary and hold `data:` lines only (no CR, valid UTF-8: what NIM sends) are sent as they are, as the same
+ * Buffer or a slice of it: no decode, no parse, no re-encode. Their one-line usage frames are read for accounting
+ * (and left out when usage-only and the client did not ask for usage), and `[DONE]` ends the stream. Anything else
+ * goes through eventsource-parser and is re-framed as `data: …` events: comments and other fields dropped, the
+ * same rules for usage and `[DONE]`.
  */
 export class ChatSseReframer {
   readonly #includeUsage: boolean;
@@ -49,10 +51,14 @@ export class ChatSseReframer {
    */
   push(chunk: Buffer): Buffer | string {
     if (this.#done) return '';
-    const plain = this.#atBoundary ? plainPrefixLength(chunk) : 0;
-    if (plain > 0) this.#atStart = false;
-    if (plain === chunk.length) return chunk;
-    let text = (this.#decoder ??= new StringDecoder('utf8')).write(plain === 0 ? chunk : chunk.subarray(plain));
+    const scan = this.#atBoundary ? scanFrames(chunk) : NOTHING_SCANNED;
+    let head: Buffer | undefined;
+    if (scan.end > 0) {
+      this.#atStart = false;
+      head = this.#applyScan(chunk, scan);
+      if (scan.done || scan.end === chunk.length) return head;
+    }
+    let text = (this.#decoder ??= new StringDecoder('utf8')).write(scan.end === 0 ? chunk : chunk.subarray(scan.end));
     if (this.#atStart && text.length > 0) {
       // A stream may open with a byte-order mark, which SSE ignores (StringDecoder keeps it, eventsource-parser too).
       this.#atStart = false;
@@ -60,9 +66,30 @@ export class ChatSseReframer {
     }
     this.#atBoundary = text.endsWith('\n\n');
     const rest = this.#reframe(text);
-    if (plain === 0) return rest;
-    const head = chunk.subarray(0, plain);
+    if (head === undefined) return rest;
     return rest === '' ? head : Buffer.concat([head, Buffer.from(rest)]);
+  }
+
+  /**
+   * The scanned part of a read as it is sent: the same bytes, less usage-only frames the client did not ask for
+   * and everything from `[DONE]` on; usage is read from the usage frames (a slice of the read when none is dropped).
+   */
+  #applyScan(chunk: Buffer, scan: FrameScan): Buffer {
+    let kept: Buffer[] | undefined;
+    let from = 0;
+    for (const frame of scan.usageFrames) {
+      const reading = readUsage(chunk.toString('utf8', frame.dataStart, frame.dataEnd));
+      if (!reading) continue;
+      this.#tracker.observe(reading.usage);
+      if (!reading.usageOnly || this.#includeUsage) continue;
+      (kept ??= []).push(chunk.subarray(from, frame.start));
+      from = frame.end;
+    }
+    if (scan.done) this.#done = true;
+    const last = chunk.subarray(from, scan.sendEnd);
+    if (!kept) return from === 0 && scan.sendEnd === chunk.length ? chunk : last;
+    kept.push(last);
+    return Buffer.concat(kept);
   }
 
   /** The body ended: a last event without its blank line still counts. */
@@ -93,39 +120,93 @@ export class ChatSseReframer {
   }
 }
 
+/** A one-line event whose data reports usage: `start`..`end` is the whole event, `dataStart`..`dataEnd` its data. */
+interface UsageFrame {
+  readonly start: number;
+  readonly end: number;
+  readonly dataStart: number;
+  readonly dataEnd: number;
+}
+
+/** What scanFrames found at the start of a read. */
+interface FrameScan {
+  /** Bytes handled without the parser (the whole read once `[DONE]` is found); the rest is parsed. */
+  readonly end: number;
+  /** Where the bytes to send end: `end`, or the start of `[DONE]`. */
+  readonly sendEnd: number;
+  readonly done: boolean;
+  readonly usageFrames: readonly UsageFrame[];
+}
+
+const NO_USAGE_FRAMES: readonly UsageFrame[] = [];
+const NOTHING_SCANNED: FrameScan = { end: 0, sendEnd: 0, done: false, usageFrames: NO_USAGE_FRAMES };
+
 /**
- * How many bytes at the start of `chunk` are whole events of `data:` lines only, with nothing to act on (no usage,
- * no `[DONE]`, no CR, valid UTF-8), so they can be forwarded byte for byte. Lines are found with native indexOf:
- * a typical read of twenty frames costs a few dozen calls.
+ * How far from its start a read holds whole events of `data:` lines with no CR and valid UTF-8, which can be sent
+ * byte for byte, up to and including a `[DONE]` event; one-line events that mention usage are listed for the
+ * caller to read. Lines are found with native indexOf: a typical read of twenty frames costs a few dozen calls.
  */
-export function plainPrefixLength(chunk: Buffer): number {
+export function scanFrames(chunk: Buffer): FrameScan {
   const length = chunk.length;
-  // Nothing past the first byte that needs attention can be plain; the event holding it is parsed.
-  const limit = Math.min(firstIndex(chunk, CR), firstIndex(chunk, USAGE_KEY), firstIndex(chunk, DONE_MARK));
-  let plainEnd = 0;
+  // Lines may end in CR (CRLF): from the event holding the first one on, the parser decides.
+  const limit = firstIndex(chunk, CR, 0);
+  let usageAt = firstIndex(chunk, USAGE_KEY, 0);
+  let usageFrames: UsageFrame[] | undefined;
+  let end = 0;
   for (let position = 0; position < length; ) {
     if (chunk[position] === LF) {
-      // The blank line that ends an event: the event is plain if it ended before the limit.
+      // A blank line with no event before it: passed on, as clients ignore it too.
       if (position >= limit) break;
-      plainEnd = ++position;
+      end = ++position;
       continue;
     }
-    if (!startsWithDataField(chunk, position)) break;
-    const lineEnd = chunk.indexOf(LF, position + 5);
-    if (lineEnd === -1) break; // an incomplete line: parsed with the rest
-    position = lineEnd + 1;
+    const start = position;
+    let lines = 0;
+    let dataStart = 0;
+    let dataEnd = 0;
+    let complete = false;
+    while (startsWithDataField(chunk, position)) {
+      const lineEnd = chunk.indexOf(LF, position + 5);
+      if (lineEnd === -1) break; // an incomplete line: parsed with the rest
+      if (lines++ === 0) {
+        dataStart = chunk[position + 5] === SPACE ? position + 6 : position + 5;
+        dataEnd = lineEnd;
+      }
+      position = lineEnd + 1;
+      if (chunk[position] === LF) {
+        complete = true;
+        position++;
+        break;
+      }
+    }
+    if (!complete || limit < position) break;
+    if (lines === 1 && isDoneData(chunk, dataStart, dataEnd)) {
+      if (!isUtf8(chunk.subarray(0, start))) return NOTHING_SCANNED;
+      return { end: length, sendEnd: start, done: true, usageFrames: usageFrames ?? NO_USAGE_FRAMES };
+    }
+    if (usageAt < position) {
+      if (lines !== 1) break; // usage in a multi-line event: parsed
+      (usageFrames ??= []).push({ start, end: position, dataStart, dataEnd });
+      usageAt = firstIndex(chunk, USAGE_KEY, position);
+    }
+    end = position;
   }
-  if (plainEnd === 0) return 0;
-  return isUtf8(plainEnd === length ? chunk : chunk.subarray(0, plainEnd)) ? plainEnd : 0;
+  if (end === 0 || !isUtf8(end === length ? chunk : chunk.subarray(0, end))) return NOTHING_SCANNED;
+  return { end, sendEnd: end, done: false, usageFrames: usageFrames ?? NO_USAGE_FRAMES };
 }
 
-/** Whether the whole of `chunk` is such events. */
+/** Whether the whole of `chunk` is events that are sent as they are (nothing to read or act on). */
 export function isPlainDataFrames(chunk: Buffer): boolean {
-  return chunk.length > 0 && plainPrefixLength(chunk) === chunk.length;
+  const scan = scanFrames(chunk);
+  return chunk.length > 0 && scan.end === chunk.length && !scan.done && scan.usageFrames.length === 0;
 }
 
-function firstIndex(chunk: Buffer, value: number | Buffer): number {
-  const index = chunk.indexOf(value);
+function isDoneData(chunk: Buffer, start: number, end: number): boolean {
+  return end - start === DONE_BYTES.length && chunk.compare(DONE_BYTES, 0, DONE_BYTES.length, start, end) === 0;
+}
+
+function firstIndex(chunk: Buffer, value: number | Buffer, from: number): number {
+  const index = chunk.indexOf(value, from);
   return index === -1 ? chunk.length : index;
 }
 
