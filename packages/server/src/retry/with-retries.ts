@@ -33,26 +33,46 @@ export interface WithRetriesOptions {
 /**
  * Calls `attempt` until it succeeds, its failure is not retryable (see retryReason), `policy.maxRetries` retries
  * were spent, the signal fired or the deadline would be passed. Rejects with the last failure.
+ *
+ * The first attempt's promise is chained, not awaited in an async function: nearly every call succeeds at once,
+ * and then no frame waits around it.
  */
-export async function withRetries<T>(attempt: () => Promise<T>, options: WithRetriesOptions): Promise<T> {
+export function withRetries<T>(attempt: () => Promise<T>, options: WithRetriesOptions): Promise<T> {
+  const first = attemptOnce(attempt);
+  return options.policy.maxRetries > 0 ? first.catch((error: unknown) => retryAfter(error, attempt, options)) : first;
+}
+
+/** The retries after a first failure. */
+async function retryAfter<T>(firstError: unknown, attempt: () => Promise<T>, options: WithRetriesOptions): Promise<T> {
   const { policy, signal } = options;
   const now = options.now ?? Date.now;
   const random = options.random ?? Math.random;
   const sleep = options.sleep ?? abortableSleep;
+  let error = firstError;
   for (let retry = 0; ; retry++) {
+    if (retry >= policy.maxRetries || signal?.aborted || options.stopped?.()) throw error;
+    const reason = retryReason(error);
+    if (reason === undefined) throw error;
+    const delayMs = retryDelayMs(policy, retry, error, now(), random);
+    if (delayMs === undefined) throw error;
+    if (options.deadline !== undefined && now() + delayMs >= options.deadline) throw error;
+    options.onRetry?.({ retry: retry + 1, reason, delayMs, error });
+    await sleep(delayMs, signal);
+    if (signal?.aborted || options.stopped?.()) throw error;
     try {
-      return await attempt();
-    } catch (error) {
-      if (retry >= policy.maxRetries || signal?.aborted || options.stopped?.()) throw error;
-      const reason = retryReason(error);
-      if (reason === undefined) throw error;
-      const delayMs = retryDelayMs(policy, retry, error, now(), random);
-      if (delayMs === undefined) throw error;
-      if (options.deadline !== undefined && now() + delayMs >= options.deadline) throw error;
-      options.onRetry?.({ retry: retry + 1, reason, delayMs, error });
-      await sleep(delayMs, signal);
-      if (signal?.aborted || options.stopped?.()) throw error;
+      return await attemptOnce(attempt);
+    } catch (next) {
+      error = next;
     }
+  }
+}
+
+/** A synchronous throw becomes a rejection, as it would inside an async function. */
+function attemptOnce<T>(attempt: () => Promise<T>): Promise<T> {
+  try {
+    return attempt();
+  } catch (error) {
+    return Promise.reject(error);
   }
 }
 
