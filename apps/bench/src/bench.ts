@@ -54,14 +54,15 @@ try {
     { name: 'proxy', url: `${proxy.url}/chat/completions`, headers: auth },
   ];
 
-  // Rounds interleave the targets, so a slow spell of this shared machine hits all of them alike; each target's
-  // median round is reported (one 10 s run each swung the ratios by ±0.1 between runs).
-  const loadRounds = 3;
+  // Rounds interleave the targets, so a slow spell of this shared machine hits all of them alike, and each round
+  // starts one target later, so none is always measured first or after the same neighbour; each target's median
+  // round is reported (one 10 s run each swung the ratios by ±0.1 between runs).
+  const loadRounds = quick ? 3 : 5;
   const load = async (body: string): Promise<Map<string, LoadResult>> => {
     const samples = new Map<string, LoadResult[]>(targets.map((target) => [target.name, []]));
     for (const target of targets) await runLoad({ url: target.url, body, connections: 50, durationSeconds: 1, headers: target.headers }); // warm-up
     for (let round = 0; round < loadRounds; round++) {
-      for (const target of targets) {
+      for (const target of targets.map((_, index) => targets[(index + round) % targets.length]!)) {
         const result = await runLoad({ url: target.url, body, connections: 50, durationSeconds: seconds, headers: target.headers });
         samples.get(target.name)!.push(result);
         log(`  round ${round + 1} ${target.name}: ${result.requestsPerSecond.toFixed(0)} req/s`);
