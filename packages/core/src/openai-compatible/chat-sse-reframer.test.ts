@@ -83,13 +83,14 @@ describe('ChatSseReframer', () => {
     expect(run([`data: ${chunk('a')}\n\ndata: ${chunk('tail')}`]).out).toBe(frames(chunk('a'), chunk('tail')));
   });
 
-  it('forwards the plain events before the first one that needs parsing as a slice of the read', () => {
-    const { reframer: subject } = reframer();
+  it('sends the events before a dropped usage frame and [DONE] as a slice of the read, not a copy', () => {
+    const { reframer: subject, tracker } = reframer();
     const read = Buffer.from(frames(chunk('a'), chunk('b'), usageOnly, '[DONE]'));
     const out = subject.push(read);
-    expect(Buffer.isBuffer(out) && out.buffer === read.buffer).toBe(true);
+    expect(Buffer.isBuffer(out) && out.buffer === read.buffer && out.byteOffset === read.byteOffset).toBe(true);
     expect(out.toString()).toBe(frames(chunk('a'), chunk('b')));
     expect(subject.done).toBe(true);
+    expect(tracker.usage?.totalTokens).toBe(5);
   });
 
   it('returns to forwarding once a split event has been completed', () => {

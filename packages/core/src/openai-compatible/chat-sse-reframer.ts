@@ -88,8 +88,9 @@ export class ChatSseReframer {
     if (scan.done) this.#done = true;
     const last = chunk.subarray(from, scan.sendEnd);
     if (!kept) return from === 0 && scan.sendEnd === chunk.length ? chunk : last;
-    kept.push(last);
-    return Buffer.concat(kept);
+    if (last.length > 0) kept.push(last);
+    // Usually a single slice (the frames before a dropped usage frame that ends the stream): no copy then.
+    return kept.length === 1 ? kept[0]! : Buffer.concat(kept);
   }
 
   /** The body ended: a last event without its blank line still counts. */
