@@ -13,6 +13,7 @@ import { isResolvedConfig, resolveConfig, type ResolvedProxyConfig } from './con
 import { createErrorHandler } from './http/error-handler.js';
 import { loggerOptions, type LogDestination } from './http/logger-options.js';
 import { notFoundHandler, rejectOtherMethods } from './http/not-found.js';
+import { lazyRequestLogger } from './http/request-logger.js';
 import { requestIdFor } from './http/request-id.js';
 import { ProxyMetrics } from './metrics/proxy-metrics.js';
 import { chatCompletionsRoute } from './routes/chat-completions-route.js';
@@ -59,6 +60,7 @@ export function buildServer(input: ProxyConfigInput | ResolvedProxyConfig = {}, 
     // One line per request is written by recordRequest; Fastify's own two would double the logging cost.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'request_id' }),
     genReqId: requestIdFor,
+    childLoggerFactory: lazyRequestLogger,
     bodyLimit: config.body_limit,
     routerOptions: { maxParamLength: 512 },
   });

@@ -7,7 +7,8 @@ import { recordRequest } from './request-recorder.js';
 function record(url: string | undefined, status: number, outcome: RequestOutcome | null): { level: string; line: string } {
   const lines: { level: string; line: string }[] = [];
   const log = (level: string) => (fields: object, msg: string) => lines.push({ level, line: JSON.stringify({ ...fields, msg }) });
-  const request = { outcome, method: 'POST', routeOptions: { url }, log: { info: log('info'), debug: log('debug') } };
+  // The line goes through the server's logger with the id first, as the request's child logger would write it.
+  const request = { id: 'r1', outcome, method: 'POST', routeOptions: { url }, server: { log: { info: log('info'), debug: log('debug') } } };
   recordRequest(request as unknown as FastifyRequest, { elapsedTime: 12.345 } as FastifyReply, status, undefined);
   expect(lines).toHaveLength(1);
   return lines[0]!;
@@ -17,14 +18,14 @@ describe('recordRequest log line', () => {
   it('has the request fields in order, and nothing routed when the request was not', () => {
     expect(record(undefined, 404, null)).toEqual({
       level: 'info',
-      line: '{"method":"POST","route":"unmatched","status":404,"latency_ms":12.3,"msg":"request completed"}',
+      line: '{"request_id":"r1","method":"POST","route":"unmatched","status":404,"latency_ms":12.3,"msg":"request completed"}',
     });
   });
 
   it('adds backend, model, stream and usage once routed, in that order', () => {
     const outcome: RequestOutcome = { backend: 'nv', model: 'meta/llama3-70b', usage: { promptTokens: 11, completionTokens: 4, totalTokens: 15 } };
     expect(record('/v1/chat/completions', 200, outcome).line).toBe(
-      '{"method":"POST","route":"/v1/chat/completions","status":200,"latency_ms":12.3,"backend":"nv","model":"meta/llama3-70b",' +
+      '{"request_id":"r1","method":"POST","route":"/v1/chat/completions","status":200,"latency_ms":12.3,"backend":"nv","model":"meta/llama3-70b",' +
         '"stream":false,"prompt_tokens":11,"completion_tokens":4,"total_tokens":15,"msg":"request completed"}',
     );
     expect(outcome.recorded).toBe(true);
@@ -33,12 +34,12 @@ describe('recordRequest log line', () => {
   it('adds the error type and code (never the message), routed or not', () => {
     const error = new ProxyError({ status: 422, message: 'echoes the body: secret', code: null });
     expect(record('/v1/chat/completions', 422, { backend: 'nv', model: 'm', stream: true, error }).line).toBe(
-      '{"method":"POST","route":"/v1/chat/completions","status":422,"latency_ms":12.3,"backend":"nv","model":"m","stream":true,' +
+      '{"request_id":"r1","method":"POST","route":"/v1/chat/completions","status":422,"latency_ms":12.3,"backend":"nv","model":"m","stream":true,' +
         '"error_type":"invalid_request_error","error_code":null,"msg":"request completed"}',
     );
     const unrouted = new ProxyError({ status: 401, message: 'no key', code: 'missing_api_key' });
     expect(record('/v1/models', 401, { error: unrouted }).line).toBe(
-      '{"method":"POST","route":"/v1/models","status":401,"latency_ms":12.3,"error_type":"authentication_error","error_code":"missing_api_key","msg":"request completed"}',
+      '{"request_id":"r1","method":"POST","route":"/v1/models","status":401,"latency_ms":12.3,"error_type":"authentication_error","error_code":"missing_api_key","msg":"request completed"}',
     );
   });
 
@@ -51,7 +52,7 @@ describe('recordRequest log line', () => {
 
   it('records a request once', () => {
     const outcome: RequestOutcome = { recorded: true };
-    const request = { outcome, log: { info: () => expect.unreachable(), debug: () => expect.unreachable() } };
+    const request = { outcome, server: { log: { info: () => expect.unreachable(), debug: () => expect.unreachable() } } };
     recordRequest(request as unknown as FastifyRequest, {} as FastifyReply, 200, undefined);
   });
 });
