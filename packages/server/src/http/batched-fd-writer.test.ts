@@ -34,7 +34,8 @@ describe('BatchedFdWriter', () => {
     const reader = spawn('sh', ['-c', `sleep 0.3; cat "${fifo}" > "${out}"`]);
     const fd = openSync(fifo, constants.O_RDWR | constants.O_NONBLOCK); // O_RDWR: opening does not wait for a reader
     const writer = new BatchedFdWriter(fd, 64 * 1024);
-    const line = `${'x'.repeat(199)}\n`;
+    // Two-byte characters: a partial write may end inside one, and the rest must still arrive whole.
+    const line = `${'é'.repeat(99)}x\n`;
     for (let i = 0; i < 2000; i++) writer.write(line); // 400 KB: several times a pipe's 64 KiB
     writer.flush();
     closeSync(fd);

@@ -38,12 +38,21 @@ export class BatchedFdWriter {
     const text = this.#lines.length === 1 ? this.#lines[0]! : this.#lines.join('');
     this.#lines = [];
     this.#length = 0;
-    writeFully(this.#fd, Buffer.from(text));
+    writeFully(this.#fd, text);
   }
 }
 
-function writeFully(fd: number, data: Buffer): void {
-  let rest = data;
+/** Writes all of `text`: a string goes to writeSync as it is (no Buffer made), and only a partial write is copied. */
+function writeFully(fd: number, text: string): void {
+  let written: number;
+  try {
+    written = writeSync(fd, text);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+    written = 0;
+  }
+  if (written === Buffer.byteLength(text)) return;
+  let rest = Buffer.from(text).subarray(written);
   while (rest.length > 0) {
     try {
       rest = rest.subarray(writeSync(fd, rest));
