@@ -86,11 +86,12 @@ export const chatCompletionsRoute: FastifyPluginAsync<ChatCompletionsRouteOption
     // the retries, and a retry whose wait would outlast the interval is not started.
     // The deadline keeps every wait before a retry inside the interval, so a flag is enough to stop them at commit.
     let committed = false;
+    const startedAt = Date.now(); // one clock read for the retry deadline and the keep-alive frames' `created`
     const pending = withRetries(() => target.connector.streamChatCompletion(target.request, { signal: target.signal }), {
       policy: options.retry,
       signal: target.signal,
       stopped: () => committed,
-      deadline: intervalMs > 0 ? Date.now() + intervalMs : undefined,
+      deadline: intervalMs > 0 ? startedAt + intervalMs : undefined,
       onRetry: (event) => countRetry(request, target, event),
     });
     // The client gets the upstream's real status if it answers within one keep-alive interval; only a silent
@@ -118,7 +119,7 @@ export const chatCompletionsRoute: FastifyPluginAsync<ChatCompletionsRouteOption
     }
 
     reply.hijack();
-    const created = Math.floor(Date.now() / 1000);
+    const created = Math.floor(startedAt / 1000);
     options.metrics?.streamStarted();
     const outcome = outcomeOf(request);
     try {
