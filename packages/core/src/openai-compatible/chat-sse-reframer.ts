@@ -82,7 +82,8 @@ export class ChatSseReframer {
       if (!reading) continue;
       this.#tracker.observe(reading.usage);
       if (!reading.usageOnly || this.#includeUsage) continue;
-      (kept ??= []).push(chunk.subarray(from, frame.start));
+      kept ??= [];
+      if (frame.start > from) kept.push(chunk.subarray(from, frame.start));
       from = frame.end;
     }
     if (scan.done) this.#done = true;
@@ -90,7 +91,7 @@ export class ChatSseReframer {
     if (!kept) return from === 0 && scan.sendEnd === chunk.length ? chunk : last;
     if (last.length > 0) kept.push(last);
     // Usually a single slice (the frames before a dropped usage frame that ends the stream): no copy then.
-    return kept.length === 1 ? kept[0]! : Buffer.concat(kept);
+    return kept.length === 1 ? kept[0]! : kept.length === 0 ? EMPTY : Buffer.concat(kept);
   }
 
   /** The body ended: a last event without its blank line still counts. */
@@ -140,6 +141,7 @@ interface FrameScan {
 }
 
 const NO_USAGE_FRAMES: readonly UsageFrame[] = [];
+const EMPTY = Buffer.alloc(0);
 const NOTHING_SCANNED: FrameScan = { end: 0, sendEnd: 0, done: false, usageFrames: NO_USAGE_FRAMES };
 
 /**
