@@ -88,7 +88,7 @@ export class ChatSseReframer {
     }
     if (scan.done) this.#done = true;
     const last = chunk.subarray(from, scan.sendEnd);
-    if (!kept) return from === 0 && scan.sendEnd === chunk.length ? chunk : last;
+    if (!kept) return scan.sendEnd === chunk.length ? chunk : last; // nothing dropped: `from` is still 0
     if (last.length > 0) kept.push(last);
     // Usually a single slice (the frames before a dropped usage frame that ends the stream): no copy then.
     return kept.length === 1 ? kept[0]! : kept.length === 0 ? EMPTY : Buffer.concat(kept);
