@@ -80,9 +80,13 @@ describe('timing', () => {
     }
     const frames = parseSse(text).data.length;
     expect(arrivals.length).toBe(frames);
-    // The first frame may sit in the client's buffer before the loop starts: measure from the second one on.
-    const gaps = arrivals.slice(2).map((at, i) => at - (arrivals[i + 1] ?? at));
-    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(45);
+    // The first frame may sit in the client's buffer before the loop starts: measure from the second one on. A busy
+    // machine can read one frame late, which shortens the gap after it, so the checks are the span and the median.
+    const measured = arrivals.slice(1);
+    const gaps = measured.slice(1).map((at, i) => at - measured[i]!);
+    expect(gaps.length).toBeGreaterThanOrEqual(3);
+    expect(measured.at(-1)! - measured[0]!).toBeGreaterThanOrEqual(0.9 * 60 * gaps.length);
+    expect(gaps.sort((a, b) => a - b)[Math.floor(gaps.length / 2)]).toBeGreaterThanOrEqual(50);
   });
 
   it('applies a default timing from the options to every request', async () => {
