@@ -1,6 +1,7 @@
 import type { BackendDefinition } from '@proxy/core';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Dispatcher } from 'undici';
+import { RequestLineWriter } from './accounting/request-line.js';
 import { recordRequest } from './accounting/request-recorder.js';
 import { ApiKeyVerifier } from './auth/api-key-verifier.js';
 import { bearerAuthAsyncHook, bearerAuthHook } from './auth/bearer-auth.js';
@@ -11,7 +12,7 @@ import { ConfigError } from './config/config-error.js';
 import type { ProxyConfigInput } from './config/config-schema.js';
 import { isResolvedConfig, resolveConfig, type ResolvedProxyConfig } from './config/resolve-config.js';
 import { createErrorHandler } from './http/error-handler.js';
-import { loggerOptions, type LogDestination } from './http/logger-options.js';
+import { logDestinationFor, loggerOptions, type LogDestination } from './http/logger-options.js';
 import { notFoundHandler, rejectOtherMethods } from './http/not-found.js';
 import { lazyRequestLogger } from './http/request-logger.js';
 import { requestIdFor } from './http/request-id.js';
@@ -55,8 +56,9 @@ export function buildServer(input: ProxyConfigInput | ResolvedProxyConfig = {}, 
   const metrics = config.metrics.enabled ? new ProxyMetrics() : undefined;
   const auth = config.auth.disabled ? undefined : bearerAuthHook(verifier);
 
+  const logDestination = logDestinationFor(options.logDestination);
   const app = Fastify({
-    logger: loggerOptions(config.logging.level, options.logDestination),
+    logger: loggerOptions(config.logging.level, logDestination),
     // One line per request is written by recordRequest; Fastify's own two would double the logging cost.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'request_id' }),
     genReqId: requestIdFor,
@@ -68,6 +70,7 @@ export function buildServer(input: ProxyConfigInput | ResolvedProxyConfig = {}, 
   // Only JSON is accepted: Fastify's text/plain parser would let a mislabelled body through as a string.
   app.removeContentTypeParser('text/plain');
   app.decorateRequest('outcome', null);
+  app.decorate('requestLines', new RequestLineWriter(app.log, logDestination));
   const errors = { bodyLimit: config.body_limit, secrets };
   app.setErrorHandler(createErrorHandler(errors));
   app.setNotFoundHandler(notFoundHandler);

@@ -24,6 +24,11 @@ describe('usage accounting', () => {
     const lines = completedLines().filter((line) => line.route === '/v1/chat/completions');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({
+      // pino's own prefix, as on every other line of the server's logger
+      level: 30,
+      time: expect.any(Number),
+      pid: process.pid,
+      hostname: expect.any(String),
       request_id: 'req-1',
       method: 'POST',
       status: 200,

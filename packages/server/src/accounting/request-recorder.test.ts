@@ -1,14 +1,15 @@
 import { ProxyError } from '@proxy/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { describe, expect, it } from 'vitest';
+import { formatFields, type RequestLineFields } from './request-line.js';
 import type { RequestOutcome } from './request-outcome.js';
 import { recordRequest } from './request-recorder.js';
 
 function record(url: string | undefined, status: number, outcome: RequestOutcome | null): { level: string; line: string } {
   const lines: { level: string; line: string }[] = [];
-  const log = (level: string) => (fields: object, msg: string) => lines.push({ level, line: JSON.stringify({ ...fields, msg }) });
-  // The line goes through the server's logger with the id first, as the request's child logger would write it.
-  const request = { id: 'r1', outcome, method: 'POST', routeOptions: { url }, server: { log: { info: log('info'), debug: log('debug') } } };
+  // The line goes to the server's line writer with the id first, as the request's child logger would write it.
+  const requestLines = { write: (level: string, fields: RequestLineFields) => lines.push({ level, line: `{${formatFields(fields)},"msg":"request completed"}` }) };
+  const request = { id: 'r1', outcome, method: 'POST', routeOptions: { url }, server: { requestLines } };
   recordRequest(request as unknown as FastifyRequest, { elapsedTime: 12.345 } as FastifyReply, status, undefined);
   expect(lines).toHaveLength(1);
   return lines[0]!;
@@ -52,7 +53,7 @@ describe('recordRequest log line', () => {
 
   it('records a request once', () => {
     const outcome: RequestOutcome = { recorded: true };
-    const request = { outcome, server: { log: { info: () => expect.unreachable(), debug: () => expect.unreachable() } } };
+    const request = { outcome, server: { requestLines: { write: () => expect.unreachable() } } };
     recordRequest(request as unknown as FastifyRequest, {} as FastifyReply, 200, undefined);
   });
 });

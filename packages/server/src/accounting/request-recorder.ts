@@ -1,5 +1,13 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { errorClass, type ProxyMetrics } from '../metrics/proxy-metrics.js';
+import type { RequestLineFields, RequestLineWriter } from './request-line.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Where recordRequest writes each request's line (see RequestLineWriter). */
+    requestLines: RequestLineWriter;
+  }
+}
 
 /** Routes polled by machines: logged at debug so probes do not drown the request log. */
 const QUIET_ROUTES = new Set(['/healthz', '/metrics']);
@@ -28,11 +36,9 @@ export function recordRequest(request: FastifyRequest, reply: FastifyReply, stat
     }
   }
 
-  // Built directly, not with spreads (which copy through temporaries on every request). Keys keep this order in
-  // the line; pino leaves out the undefined ones. The id comes first and the line goes through the server's
-  // logger, not request.log: the same line the request's child logger would write, without making one per request.
+  // The id comes first: the same line the request's child logger would write, without making one per request.
   const latency_ms = Math.round(latencyMs * 10) / 10;
-  let fields: Record<string, unknown>;
+  let fields: RequestLineFields;
   if (outcome?.backend === undefined) {
     fields = { request_id: request.id, method: request.method, route, status, latency_ms };
   } else {
@@ -57,7 +63,5 @@ export function recordRequest(request: FastifyRequest, reply: FastifyReply, stat
     fields.error_type = error.type;
     fields.error_code = error.code;
   }
-  const log = request.server.log;
-  if (status < 400 && QUIET_ROUTES.has(route)) log.debug(fields, 'request completed');
-  else log.info(fields, 'request completed');
+  request.server.requestLines.write(status < 400 && QUIET_ROUTES.has(route) ? 'debug' : 'info', fields);
 }

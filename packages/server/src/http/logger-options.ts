@@ -23,11 +23,15 @@ const REDACTED_PATHS = [
   'auth.api_keys',
 ];
 
-/** Lines go to `destination`, or to the process's buffered standard output. */
-export function loggerOptions(level: LogLevel, destination: LogDestination | undefined): FastifyLoggerOptions & Record<string, unknown> {
+/** Where lines go: `destination`, or the process's buffered standard output. */
+export function logDestinationFor(destination: LogDestination | undefined): LogDestination {
+  return destination ?? stdoutLogStream();
+}
+
+export function loggerOptions(level: LogLevel, destination: LogDestination): FastifyLoggerOptions & Record<string, unknown> {
   return {
     level,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-    stream: destination ?? stdoutLogStream(),
+    stream: destination,
   };
 }
