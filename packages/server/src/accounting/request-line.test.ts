@@ -24,7 +24,9 @@ const cases: [string, RequestLineFields][] = [
   ['an error with a code', { ...base, status: 401, error_type: 'authentication_error', error_code: 'missing_api_key' }],
   ['an error with a null code', { ...base, status: 422, backend: 'nv', model: 'm', stream: true, error_type: 'invalid_request_error', error_code: null }],
   ['strings that need escaping', { ...base, backend: 'b"\\', model: 'tab\tnew\nline \u0001 é 中 \u2028 😀', request_id: 'a"b' }],
+  ['non-ASCII without escapes', { ...base, model: 'modèle 中 😀 \u2028' }],
   ['a long string', { ...base, model: 'x'.repeat(150) + '"' }],
+  ['plain strings of every character quoted as they are', { ...base, backend: '', model: 'Meta/Llama-3.1_70b:instruct v2.0,+@x' }],
   ['non-finite numbers', { ...base, latency_ms: Number.NaN, prompt_tokens: Number.POSITIVE_INFINITY }],
 ];
 
