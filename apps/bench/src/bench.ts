@@ -16,7 +16,7 @@ const { values: flags } = parseArgs({
   },
 });
 const quick = flags.quick!;
-const seconds = quick ? 3 : 10;
+const seconds = quick ? 3 : 5;
 const streamCount = quick ? 500 : 2000;
 const soakRequests = quick ? 20_000 : 100_000;
 
@@ -26,6 +26,13 @@ const auth = { authorization: `Bearer ${BENCH_PROXY_KEY}` };
 const log = (text: string) => process.stderr.write(`${text}\n`);
 
 const NOTES_HEADING = '## Optimisation notes';
+
+/** Each target's median round, and the median of its per-round ratios to the baseline. */
+type Throughput = Map<string, LoadResult & { ratio: number }>;
+
+function median(values: readonly number[]): number {
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+}
 
 /** The round with the median rate; its errors are those of every round, so a failure in any of them shows. */
 function medianRound(results: readonly LoadResult[]): LoadResult {
@@ -55,10 +62,11 @@ try {
   ];
 
   // Rounds interleave the targets, so a slow spell of this shared machine hits all of them alike, and each round
-  // starts one target later, so none is always measured first or after the same neighbour; each target's median
-  // round is reported (one 10 s run each swung the ratios by ±0.1 between runs).
-  const loadRounds = quick ? 3 : 5;
-  const load = async (body: string): Promise<Map<string, LoadResult>> => {
+  // starts one target later, so none is always measured first or after the same neighbour. A target's ratio is the
+  // median of its per-round ratios to the baseline measured seconds apart (paired), which swings less than the
+  // ratio of two medians taken from different rounds; each target's median round is what its row shows.
+  const loadRounds = quick ? 4 : 9;
+  const load = async (body: string): Promise<Throughput> => {
     const samples = new Map<string, LoadResult[]>(targets.map((target) => [target.name, []]));
     for (const target of targets) await runLoad({ url: target.url, body, connections: 50, durationSeconds: 1, headers: target.headers }); // warm-up
     for (let round = 0; round < loadRounds; round++) {
@@ -68,7 +76,13 @@ try {
         log(`  round ${round + 1} ${target.name}: ${result.requestsPerSecond.toFixed(0)} req/s`);
       }
     }
-    return new Map([...samples].map(([name, results]) => [name, medianRound(results)]));
+    const baselineRounds = samples.get('baseline')!;
+    return new Map(
+      [...samples].map(([name, results]) => [
+        name,
+        { ...medianRound(results), ratio: median(results.map((result, round) => result.requestsPerSecond / baselineRounds[round]!.requestsPerSecond)) },
+      ]),
+    );
   };
   log('non-streaming throughput, 50 connections');
   const json = await load(JSON_BODY);
@@ -94,7 +108,7 @@ try {
   const after = await soakProxy.memory();
 
   // Ratios and targets.
-  const ratio = (map: Map<string, LoadResult>) => map.get('proxy')!.requestsPerSecond / map.get('baseline')!.requestsPerSecond;
+  const ratio = (map: Throughput) => map.get('proxy')!.ratio;
   const added = (map: Map<string, { total: number }>, name: string) => map.get(name)!.total - map.get('direct')!.total;
   const addedRatio = added(jsonLatency, 'proxy') / Math.max(added(jsonLatency, 'baseline'), 1e-3);
   const rssDrift = (after.rss - before.rss) / before.rss;
@@ -106,10 +120,10 @@ try {
     [`memory flat (±10%) across ${soakRequests} requests`, Math.abs(rssDrift) <= 0.1 && soak.errors + soak.non2xx === 0, `${(rssDrift * 100).toFixed(1)}%`],
   ] as const;
 
-  const throughputRows = (map: Map<string, LoadResult>) =>
+  const throughputRows = (map: Throughput) =>
     targets.map((t) => {
       const r = map.get(t.name)!;
-      return [t.name, r.requestsPerSecond, r.p50, r.p99, r.errors + r.non2xx, (r.requestsPerSecond / map.get('baseline')!.requestsPerSecond).toFixed(2) + '×'];
+      return [t.name, r.requestsPerSecond, r.p50, r.p99, r.errors + r.non2xx, r.ratio.toFixed(2) + '×'];
     });
   const latencyRows = targets.map((t) => [
     t.name,
@@ -128,11 +142,11 @@ Rows: **direct** = client → fast upstream (\`node:http\`, canned NIM-shaped an
 minimal Node pass-through (parse JSON, forward with an undici pool, pipe the answer back) → upstream; **proxy** =
 client → \`@proxy/server\` (auth on, metrics on, logging at its default level, the \`nvidia\` connector) → upstream.
 
-## Non-streaming, 50 connections, median of ${loadRounds} interleaved ${seconds} s rounds
+## Non-streaming, 50 connections, median of ${loadRounds} interleaved ${seconds} s rounds (vs baseline: median of the rounds' ratios)
 
 ${table(['target', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'vs baseline'], throughputRows(json))}
 
-## Streaming (22 SSE frames per answer), 50 connections, median of ${loadRounds} interleaved ${seconds} s rounds
+## Streaming (22 SSE frames per answer), 50 connections, median of ${loadRounds} interleaved ${seconds} s rounds (vs baseline: median of the rounds' ratios)
 
 ${table(['target', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'vs baseline'], throughputRows(sse))}
 
