@@ -65,7 +65,7 @@ try {
   // starts one target later, so none is always measured first or after the same neighbour. A target's ratio is the
   // median of its per-round ratios to the baseline measured seconds apart (paired), which swings less than the
   // ratio of two medians taken from different rounds; each target's median round is what its row shows.
-  const loadRounds = quick ? 4 : 9;
+  const loadRounds = quick ? 5 : 9;
   const load = async (body: string): Promise<Throughput> => {
     const samples = new Map<string, LoadResult[]>(targets.map((target) => [target.name, []]));
     for (const target of targets) await runLoad({ url: target.url, body, connections: 50, durationSeconds: 1, headers: target.headers }); // warm-up
