@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export interface Child {
+  pid: number;
   port: number;
   url: string;
   memory(): Promise<NodeJS.MemoryUsage>;
@@ -30,6 +31,7 @@ export async function startChild(role: 'upstream' | 'baseline' | 'fastify' | 'pr
     child.once('message', (message: { port: number }) => resolve(message.port));
   });
   return {
+    pid: child.pid!,
     port,
     url: `http://127.0.0.1:${port}/v1`,
     memory: () =>

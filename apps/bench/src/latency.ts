@@ -38,28 +38,33 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+/** A target's median latencies, and its median total in each round (in round order, for paired comparisons). */
+export interface LatencyResult {
+  total: number;
+  firstByte: number;
+  roundTotals: number[];
+}
+
 /**
  * Sequential latency, the way independent gateway benchmarks measure it: rounds that interleave the targets (so
- * drift hits all alike), a median per target per round, then the median of those round medians.
+ * drift hits all alike; each round starts one target later), a median per target per round, then the median of
+ * those round medians.
  */
-export async function sequentialLatency(
-  targets: Target[],
-  body: string,
-  rounds: number,
-  perRound: number,
-): Promise<Map<string, { total: number; firstByte: number }>> {
+export async function sequentialLatency(targets: Target[], body: string, rounds: number, perRound: number): Promise<Map<string, LatencyResult>> {
   const totals = new Map<string, number[]>(targets.map((t) => [t.name, []]));
   const firsts = new Map<string, number[]>(targets.map((t) => [t.name, []]));
   for (const target of targets) for (let i = 0; i < 20; i++) await timeRequest(target, body); // warm-up
   for (let round = 0; round < rounds; round++) {
-    for (const target of targets) {
+    for (const target of targets.map((_, index) => targets[(index + round) % targets.length]!)) {
       const samples: [number, number][] = [];
       for (let i = 0; i < perRound; i++) samples.push(await timeRequest(target, body));
       firsts.get(target.name)!.push(median(samples.map((s) => s[0])));
       totals.get(target.name)!.push(median(samples.map((s) => s[1])));
     }
   }
-  return new Map(targets.map((t) => [t.name, { total: median(totals.get(t.name)!), firstByte: median(firsts.get(t.name)!) }]));
+  return new Map(
+    targets.map((t) => [t.name, { total: median(totals.get(t.name)!), firstByte: median(firsts.get(t.name)!), roundTotals: totals.get(t.name)! }]),
+  );
 }
 
 export async function closeLatencyAgent(): Promise<void> {
