@@ -127,7 +127,7 @@ export const chatCompletionsRoute: FastifyPluginAsync<ChatCompletionsRouteOption
     options.metrics?.streamStarted();
     const outcome = outcomeOf(request);
     try {
-      commitSseHeaders(reply.raw, reply.getHeaders());
+      const release = commitSseHeaders(reply.raw, reply.getHeaders());
       const result = await relayChatStream({
         response: reply.raw,
         stream: pending,
@@ -139,6 +139,7 @@ export const chatCompletionsRoute: FastifyPluginAsync<ChatCompletionsRouteOption
           sendNow: upstreamSilent,
         },
         toError: (error) => toProxyError(error, options.errors),
+        release,
       });
       outcome.usage = result.usage;
       if (result.status === 'failed') outcome.error = result.error;

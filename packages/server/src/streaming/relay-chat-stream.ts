@@ -21,9 +21,12 @@ export interface RelayOptions {
   };
   /** Maps a failure to the error sent as the stream's last event. */
   toError: (error: unknown) => ProxyError;
+  /** Sends what the socket holds now (see commitSseHeaders); called after each write until the first has gone. */
+  release?: (() => void) | undefined;
 }
 
 const SSE_DONE_BYTES = Buffer.from(SSE_DONE);
+const NOTHING_HELD = (): void => undefined;
 
 export type RelayResult =
   | { status: 'completed'; usage: TokenUsage | undefined }
@@ -38,6 +41,7 @@ export type RelayResult =
  */
 export async function relayChatStream(options: RelayOptions): Promise<RelayResult> {
   const { response, signal } = options;
+  const release = options.release ?? NOTHING_HELD;
   const source = options.keepalive.frame;
   let frame: string | undefined;
   const keepaliveFrame = () => (frame ??= typeof source === 'string' ? source : source());
@@ -47,19 +51,24 @@ export async function relayChatStream(options: RelayOptions): Promise<RelayResul
   }, options.keepalive.intervalMs);
   let stream: ChatCompletionStream | undefined;
   try {
-    if (options.keepalive.sendNow && options.keepalive.intervalMs > 0) response.write(keepaliveFrame());
+    if (options.keepalive.sendNow && options.keepalive.intervalMs > 0) {
+      response.write(keepaliveFrame());
+      release();
+    }
     keepalive.start();
     stream = await options.stream;
-    const tail = stream.forward ? await forward(stream, options, keepalive) : await relayEvents(stream, options, keepalive);
+    const tail = stream.forward ? await forward(stream, options, keepalive, release) : await relayEvents(stream, options, keepalive, release);
     keepalive.stop();
     if (signal.aborted) return { status: 'aborted', usage: stream.usage };
     if (typeof tail === 'string') {
       response.end(tail + SSE_DONE);
+      release();
     } else {
       // One end() with [DONE] appended: copying the last read costs less than a second chunk (each write is four
       // socket writes in chunked encoding). No cork()/uncork() around end(): on Node 24 that sent an empty body
       // (see the regression test).
       response.end(tail.length > 0 ? Buffer.concat([tail, SSE_DONE_BYTES]) : SSE_DONE);
+      release();
     }
     return { status: 'completed', usage: stream.usage };
   } catch (error) {
@@ -67,6 +76,7 @@ export async function relayChatStream(options: RelayOptions): Promise<RelayResul
     if (signal.aborted) return { status: 'aborted', usage: stream?.usage };
     const proxyError = options.toError(error);
     response.end(formatSseData(JSON.stringify(proxyError.toBody())));
+    release();
     return { status: 'failed', usage: stream?.usage, error: proxyError };
   } finally {
     keepalive.stop();
@@ -78,7 +88,7 @@ export async function relayChatStream(options: RelayOptions): Promise<RelayResul
  * The fast path: the stream pushes each upstream read as client-ready bytes (unchanged when they need no change),
  * and a full client socket pauses the upstream until it drains. Resolves with the events to send with [DONE].
  */
-function forward(stream: ChatCompletionStream, options: RelayOptions, keepalive: KeepaliveTimer): Promise<string | Uint8Array> {
+function forward(stream: ChatCompletionStream, options: RelayOptions, keepalive: KeepaliveTimer, release: () => void): Promise<string | Uint8Array> {
   const { response } = options;
   let waiting = false;
   const resume = () => {
@@ -88,6 +98,7 @@ function forward(stream: ChatCompletionStream, options: RelayOptions, keepalive:
   return stream.forward!(
     (chunk) => {
       const flushed = response.write(chunk);
+      release();
       keepalive.touch();
       // undici may hand over a read it had already parsed before the pause took effect: one listener is enough.
       if (!flushed && !waiting) {
@@ -104,7 +115,7 @@ function forward(stream: ChatCompletionStream, options: RelayOptions, keepalive:
  * For streams without forward(): the events one upstream read brought leave in one write (and the last ones with
  * [DONE] in the final end()), instead of a chunked-encoding frame each. Resolves with the events to send with [DONE].
  */
-async function relayEvents(stream: ChatCompletionStream, options: RelayOptions, keepalive: KeepaliveTimer): Promise<string> {
+async function relayEvents(stream: ChatCompletionStream, options: RelayOptions, keepalive: KeepaliveTimer, release: () => void): Promise<string> {
   const { response, signal } = options;
   let tail = '';
   for await (const batch of eventBatches(stream)) {
@@ -124,6 +135,7 @@ async function relayEvents(stream: ChatCompletionStream, options: RelayOptions, 
     }
     if (text === '') continue;
     const flushed = response.write(text);
+    release();
     keepalive.touch();
     if (!flushed) await drainedOrCancelled(response, signal);
     if (signal.aborted) break;

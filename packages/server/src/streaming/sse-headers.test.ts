@@ -46,4 +46,30 @@ describe('commitSseHeaders', () => {
     expect(read).toContain('\r\n\r\n');
     expect(read).toContain('data: one\n\n');
   });
+
+  it('sends what it holds at once when released, and only once', async () => {
+    const corked: number[] = [];
+    let checked: Promise<void> | undefined;
+    const read = await firstRead((response) => {
+      const socket = response.socket!;
+      const release = commitSseHeaders(response, {});
+      response.end('data: [DONE]\n\n');
+      release();
+      corked.push(socket.writableCorked);
+      release();
+      // A later cork on the same socket (the next request on a keep-alive connection) is not undone by this one.
+      socket.cork();
+      checked = new Promise((resolve) =>
+        setImmediate(() => {
+          corked.push(socket.writableCorked);
+          socket.uncork();
+          resolve();
+        }),
+      );
+    });
+    await checked;
+    expect(corked).toEqual([0, 1]);
+    // Headers and the body in the first read: one write.
+    expect(read).toMatch(/^HTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\n[\s\S]*data: \[DONE\]\n\n/);
+  });
 });

@@ -7,22 +7,39 @@ const SSE_HEADERS: OutgoingHttpHeaders = {
   'x-accel-buffering': 'no',
 };
 
+const NOTHING_HELD = (): void => undefined;
+
 /**
  * Commits 200 and the stream headers now, before the first event: from here on failures travel as error events.
  * Nagle is already off: Node's HTTP server sets `noDelay` on every connection by default. `headers` (the reply's,
  * from Fastify's `getHeaders()`, a fresh object) is taken over and extended with the stream headers.
+ *
+ * The headers are held (the socket corked) so that they leave in the same write as the first events. Returns
+ * `release`, which sends what is held at once: the relay calls it after its first write. Without it they leave at
+ * the end of this turn of the event loop, so they are never held while the upstream is silent.
  */
-export function commitSseHeaders(response: ServerResponse, headers: Record<string, OutgoingHttpHeader | undefined>): void {
-  // Held until the end of this turn of the event loop, so the headers leave in the same write (one syscall) as the
-  // events the upstream has already sent (often the whole stream), and still go out at once when it has not.
+export function commitSseHeaders(response: ServerResponse, headers: Record<string, OutgoingHttpHeader | undefined>): () => void {
   // Injected requests (light-my-request) have a socket stand-in without cork.
   const socket = response.socket;
+  let release = NOTHING_HELD;
   if (typeof socket?.cork === 'function') {
     socket.cork();
-    setImmediate(() => socket.uncork());
+    let held = true;
+    const uncork = () => {
+      held = false;
+      socket.uncork();
+    };
+    // Under load a turn of the loop handles many requests: a response held to its end waited for all of them.
+    const immediate = setImmediate(uncork);
+    release = () => {
+      if (!held) return;
+      clearImmediate(immediate);
+      uncork();
+    };
   }
   // One object, no setHeader() calls: with no headers set on the response yet, Node writes these directly. Extended
   // in place: a spread into a new object measured several µs a stream under load.
   response.writeHead(200, Object.assign(headers, SSE_HEADERS));
   response.flushHeaders();
+  return release;
 }
