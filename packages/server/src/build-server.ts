@@ -12,7 +12,8 @@ import { ConfigError } from './config/config-error.js';
 import type { ProxyConfigInput } from './config/config-schema.js';
 import { isResolvedConfig, resolveConfig, type ResolvedProxyConfig } from './config/resolve-config.js';
 import { createErrorHandler } from './http/error-handler.js';
-import { logDestinationFor, loggerOptions, type LogDestination } from './http/logger-options.js';
+import { loggerOptions, type LogDestination } from './http/logger-options.js';
+import { stdoutLogStream } from './http/stdout-log-stream.js';
 import { notFoundHandler, rejectOtherMethods } from './http/not-found.js';
 import { lazyRequestLogger } from './http/request-logger.js';
 import { requestIdFor } from './http/request-id.js';
@@ -56,7 +57,8 @@ export function buildServer(input: ProxyConfigInput | ResolvedProxyConfig = {}, 
   const metrics = config.metrics.enabled ? new ProxyMetrics() : undefined;
   const auth = config.auth.disabled ? undefined : bearerAuthHook(verifier);
 
-  const logDestination = logDestinationFor(options.logDestination);
+  // One destination for Fastify's logger and for the request lines written beside it.
+  const logDestination = options.logDestination ?? stdoutLogStream();
   const app = Fastify({
     logger: loggerOptions(config.logging.level, logDestination),
     // One line per request is written by recordRequest; Fastify's own two would double the logging cost.

@@ -19,7 +19,7 @@ export interface RequestLineFields {
   error_code?: string | null | undefined;
 }
 
-export const REQUEST_COMPLETED = 'request completed';
+const REQUEST_COMPLETED = 'request completed';
 
 const LEVEL_VALUES = { info: 30, debug: 20 } as const;
 

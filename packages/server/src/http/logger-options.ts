@@ -1,6 +1,5 @@
 import type { FastifyLoggerOptions } from 'fastify';
 import type { LogLevel } from '../config/config-schema.js';
-import { stdoutLogStream } from './stdout-log-stream.js';
 
 /** Where log lines go instead of stdout (tests capture them here). */
 export interface LogDestination {
@@ -23,11 +22,7 @@ const REDACTED_PATHS = [
   'auth.api_keys',
 ];
 
-/** Where lines go: `destination`, or the process's buffered standard output. */
-export function logDestinationFor(destination: LogDestination | undefined): LogDestination {
-  return destination ?? stdoutLogStream();
-}
-
+/** Fastify's logger options: pino at `level`, redacting REDACTED_PATHS, writing to `destination`. */
 export function loggerOptions(level: LogLevel, destination: LogDestination): FastifyLoggerOptions & Record<string, unknown> {
   return {
     level,

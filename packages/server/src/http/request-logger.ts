@@ -7,8 +7,8 @@ type Level = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 /**
  * `request.log`, with pino's child (which serialises the request id binding) made only when something logs
  * through it: a failure, a retry. Fastify would otherwise build one per request (≈ 4 µs under load, more than the
- * request's log line), while the line itself is written through the parent with the id as its first field (see
- * recordRequest), which is exactly what the child would have written.
+ * request's log line), while the request line is written beside the logger with the id as its first field (see
+ * RequestLineWriter), which is exactly what the child would have written.
  */
 class RequestLogger implements FastifyBaseLogger {
   readonly #parent: FastifyBaseLogger;

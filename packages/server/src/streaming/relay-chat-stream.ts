@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { formatSseData, SSE_DONE, type CancelSignal, type ChatCompletionStream, type ChatStreamEvent, type ProxyError, type TokenUsage } from '@proxy/core';
 import { KeepaliveTimer } from './keepalive-timer.js';
+import { NOTHING_HELD } from './sse-headers.js';
 
 export interface RelayOptions {
   /** A response whose SSE headers are already committed. */
@@ -26,7 +27,6 @@ export interface RelayOptions {
 }
 
 const SSE_DONE_BYTES = Buffer.from(SSE_DONE);
-const NOTHING_HELD = (): void => undefined;
 
 export type RelayResult =
   | { status: 'completed'; usage: TokenUsage | undefined }

@@ -7,7 +7,8 @@ const SSE_HEADERS: OutgoingHttpHeaders = {
   'x-accel-buffering': 'no',
 };
 
-const NOTHING_HELD = (): void => undefined;
+/** The release of a response that holds nothing (or whose socket cannot be corked). */
+export const NOTHING_HELD = (): void => undefined;
 
 /**
  * Commits 200 and the stream headers now, before the first event: from here on failures travel as error events.
