@@ -6,6 +6,7 @@ import { startChild, type Child } from './child-process.js';
 import { concurrentStreams } from './concurrent-streams.js';
 import { closeLatencyAgent, sequentialLatency, type Target } from './latency.js';
 import { runLoad, type LoadResult } from './load.js';
+import { median } from './median.js';
 import { describeMachine, table } from './report.js';
 
 const { values: flags } = parseArgs({
@@ -29,10 +30,6 @@ const NOTES_HEADING = '## Optimisation notes';
 
 /** Each target's median round, and the median of its per-round ratios to the baseline. */
 type Throughput = Map<string, LoadResult & { ratio: number }>;
-
-function median(values: readonly number[]): number {
-  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-}
 
 /** The round with the median rate; its errors are those of every round, so a failure in any of them shows. */
 function medianRound(results: readonly LoadResult[]): LoadResult {

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { BENCH_PROXY_KEY } from './bench-key.js';
 import { startChild, type Child } from './child-process.js';
 import { runLoad } from './load.js';
+import { median } from './median.js';
 
 /**
  * `node dist/cpu-per-request.js [--requests 6000] [--rounds 3]`: CPU time (user + system, read with
@@ -27,7 +28,6 @@ async function microsPerRequest(target: Child, stream: boolean): Promise<number>
   return (after - before) / result.total;
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 const upstream = await startChild('upstream', { chunks: 20 });
 const children: Child[] = [upstream];

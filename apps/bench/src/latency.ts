@@ -1,4 +1,5 @@
 import { Agent, request } from 'undici';
+import { median } from './median.js';
 
 export interface Target {
   name: string;
@@ -31,12 +32,6 @@ export async function timeRequest(target: Target, body: string): Promise<[number
 }
 
 const streaming = (body: string) => (JSON.parse(body) as { stream?: unknown }).stream === true;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 
 /** A target's median latencies, and its median total in each round (in round order, for paired comparisons). */
 export interface LatencyResult {

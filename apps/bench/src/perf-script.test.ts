@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { attribute, packageOf, parsePerfScript } from './perf-script.js';
+import { attribute, packageOfFrame, parsePerfScript } from './perf-script.js';
 
 // Three samples as `perf script` prints them for a Node process run with --perf-basic-prof.
 const SCRIPT = [
@@ -46,7 +46,7 @@ describe('attribute', () => {
   });
 });
 
-describe('packageOf', () => {
+describe('packageOfFrame', () => {
   it.each([
     ['JS:*onEnd file:///w/node_modules/.pnpm/fastify@5.12.8/node_modules/fastify/lib/content-type-parser.js:295:18', 'fastify'],
     ['JS:*redact /w/node_modules/.pnpm/@pinojs+redact@0.4.0/node_modules/@pinojs/redact/index.js:1:1', '@pinojs/redact'],
@@ -55,6 +55,6 @@ describe('packageOf', () => {
     ['JS:*start file:///w/apps/bench/dist/baseline-proxy.js:9:1', 'apps/bench'],
     ['JS:wasm-function[20]-20-turbofan', 'wasm'],
   ])('%s → %s', (frame, expected) => {
-    expect(packageOf(frame)).toBe(expected);
+    expect(packageOfFrame(frame)).toBe(expected);
   });
 });

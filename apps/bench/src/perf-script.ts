@@ -1,3 +1,5 @@
+import { packageOf } from './source-package.js';
+
 /**
  * Reads `perf script` output of a Node process run with `--perf-basic-prof` and charges every sample, native frames
  * included (V8 builtins and runtime, libuv, libc, the kernel's side of a syscall), to the first JavaScript frame on
@@ -30,15 +32,14 @@ function frameSymbol(line: string): string {
 
 const isJsFrame = (frame: string): boolean => frame.startsWith('JS:');
 
-/** `JS:*name file:///work/x/node_modules/.pnpm/fastify@5/node_modules/fastify/lib/a.js:1:2` → `fastify`. */
-export function packageOf(jsFrame: string): string {
-  const pnpm = /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)\//.exec(jsFrame);
-  if (pnpm) return pnpm[1]!;
-  const ours = /\/(packages|apps)\/([^/]+)\//.exec(jsFrame);
-  if (ours) return `${ours[1]}/${ours[2]}`;
-  const builtin = /\s(node:[\w/]+):\d/.exec(jsFrame);
-  if (builtin) return builtin[1]!.replace(/\/.*/, '');
-  return jsFrame.includes('wasm') ? 'wasm' : 'js (other)';
+/**
+ * `JS:*name file:///work/x/node_modules/.pnpm/fastify@5/node_modules/fastify/lib/a.js:1:2` → `fastify`: the
+ * frame's source (its last word, less line and column) classified as in the CPU-profile summary.
+ */
+export function packageOfFrame(jsFrame: string): string {
+  if (jsFrame.startsWith('JS:wasm')) return 'wasm';
+  const source = jsFrame.slice(jsFrame.lastIndexOf(' ') + 1).replace(/(:\d+)+$/, '');
+  return jsFrame.includes(' ') && source !== '' ? packageOf(source) : 'js (other)';
 }
 
 export interface Attribution {
@@ -58,7 +59,7 @@ export function attribute(samples: readonly PerfSample[], sampleMicros: number, 
   for (const frames of samples) {
     const js = frames.find(isJsFrame);
     const name = js ? js.replace(/^JS:[*^~]?/, '') : '(no JS)';
-    const pkg = js ? packageOf(js) : '(no JS)';
+    const pkg = js ? packageOfFrame(js) : '(no JS)';
     byFunction.set(name, (byFunction.get(name) ?? 0) + share);
     byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + share);
   }

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { packageOf, shortFile } from './source-package.js';
 
 /**
  * `node dist/summarize-profile.js <file.cpuprofile> [top]`: self time summed by function and by file (packages
@@ -34,21 +35,6 @@ profile.samples.forEach((id, i) => {
   total += delta;
 });
 
-/** `node_modules/.pnpm/fastify@5.1.0/node_modules/fastify/lib/x.js` → `fastify/lib/x.js`; `node:` and our files as they are. */
-function shortFile(url: string): string {
-  if (!url) return '(native)';
-  const modules = url.lastIndexOf('node_modules/');
-  if (modules >= 0) return url.slice(modules + 'node_modules/'.length);
-  const packages = url.indexOf('/packages/');
-  if (packages >= 0) return url.slice(packages + 1);
-  return url.replace(/^file:\/\//, '');
-}
-function packageOf(url: string): string {
-  const short = shortFile(url);
-  if (short.startsWith('packages/')) return short.split('/').slice(0, 2).join('/');
-  if (short.startsWith('node:') || short === '(native)') return short.split('/')[0]!;
-  return short.startsWith('@') ? short.split('/').slice(0, 2).join('/') : short.split('/')[0]!;
-}
 
 const byFunction = new Map<string, number>();
 const byFile = new Map<string, number>();
