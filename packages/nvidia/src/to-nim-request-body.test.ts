@@ -40,6 +40,13 @@ describe('toNimRequestBody', () => {
     expect(body.tools).toBe(request.tools);
   });
 
+  it('returns a request with nothing to change as it is, without a copy', () => {
+    const request: ChatCompletionRequest = { ...base, stream: true, max_tokens: 10 };
+    expect(toNimRequestBody(request)).toBe(request);
+    // An undefined field is left out of the JSON sent, as before.
+    expect(JSON.stringify(toNimRequestBody({ ...base, stream_options: undefined }))).toBe(JSON.stringify(base));
+  });
+
   it('never mutates its input', () => {
     const request: ChatCompletionRequest = { ...base, max_completion_tokens: 64, stream_options: { include_usage: true } };
     const before = structuredClone(request);

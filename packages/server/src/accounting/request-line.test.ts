@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { loggerOptions } from '../http/logger-options.js';
-import { RequestLineWriter, type RequestLineFields } from './request-line.js';
+import { number, RequestLineWriter, type RequestLineFields } from './request-line.js';
 
 // The writer must produce exactly what pino writes for `log[level](fields, 'request completed')` with the
 // server's own logger options: both write into one capture here, with the clock frozen.
@@ -77,5 +77,15 @@ describe('RequestLineWriter', () => {
     writer.write('info', { ...base, model: 'a\ud800b' });
     expect(lines[0]).toContain('"model":"a\\ud800b"');
     expect((JSON.parse(lines[0]!) as { model: string }).model).toBe('a\ud800b');
+  });
+});
+
+describe('number', () => {
+  it('writes every number as JSON.stringify does, non-finite ones as null', () => {
+    const values = [0, -0, 1, 7, 12.3, 0.1, 99.9, 100, 1234.5, 2.25, -1.5, 1e21, 1e-7, 123456789012345.6, 2 ** 53];
+    for (let tenths = 0; tenths < 200_000; tenths += 7) values.push(tenths / 10);
+    for (let i = 0; i < 10_000; i++) values.push(Math.round(Math.random() * 1e14) / 10, Math.random() * 1e6);
+    for (const value of values) expect(number(value)).toBe(JSON.stringify(value));
+    for (const value of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) expect(number(value)).toBe('null');
   });
 });

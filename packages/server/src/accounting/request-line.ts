@@ -68,5 +68,16 @@ export function formatFields(fields: RequestLineFields): string {
 const PLAIN = /^[\w .,:/@+-]*$/;
 /** A JSON string: plain ones quoted as they are (a regex test is cheaper than JSON.stringify), the rest escaped. */
 const text = (value: string): string => (PLAIN.test(value) ? `"${value}"` : JSON.stringify(value));
-/** As pino writes numbers: non-finite ones as null. */
-const number = (value: number): string => (Number.isFinite(value) ? String(value) : 'null');
+/**
+ * As pino writes numbers: non-finite ones as null. A latency rounded to tenths is written from its integer parts:
+ * String() of a fraction runs V8's shortest-digits conversion, the costliest step of the line in profiles, where
+ * small integers come from its cache. Both give the same text (tested).
+ */
+export function number(value: number): string {
+  const tenths = Math.round(value * 10);
+  if (tenths / 10 === value && tenths >= 0 && tenths < 1e15) {
+    const digit = tenths % 10;
+    return digit === 0 ? String(tenths / 10) : `${(tenths - digit) / 10}.${digit}`;
+  }
+  return Number.isFinite(value) ? String(value) : 'null';
+}
