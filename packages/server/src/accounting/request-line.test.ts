@@ -47,6 +47,17 @@ describe('RequestLineWriter', () => {
     expect(lines[1]).toMatch(/^\{"level":30,"time":1796000000123,"pid":\d+,"hostname":/);
   });
 
+  it('writes the time of each line, when the clock moves on between lines too', () => {
+    const { lines, logger, writer } = pair();
+    for (const now of [1_796_000_000_123, 1_796_000_000_123, 1_796_000_000_124, 1_796_000_001_000]) {
+      vi.setSystemTime(now);
+      writer.write('info', base);
+      logger.info(base, 'request completed');
+      expect(lines.at(-2)).toBe(lines.at(-1));
+      expect(lines.at(-1)).toContain(`"time":${now},`);
+    }
+  });
+
   it('honours the level, also when it changes at run time', () => {
     const { lines, logger, writer } = pair('info');
     writer.write('debug', base);

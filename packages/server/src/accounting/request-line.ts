@@ -44,9 +44,18 @@ export class RequestLineWriter {
     this.#bindings = typeof bindings === 'string' ? bindings : '';
   }
 
+  /** The last clock reading and its text: an epoch in ms is too large for V8's number-to-string cache. */
+  #time = 0;
+  #timeText = '0';
+
   write(level: keyof typeof LEVEL_VALUES, fields: RequestLineFields): void {
     if (!this.#logger.isLevelEnabled(level)) return;
-    this.#destination.write(`{"level":${LEVEL_VALUES[level]},"time":${Date.now()}${this.#bindings},${formatFields(fields)},"msg":"${REQUEST_COMPLETED}"}\n`);
+    const time = Date.now();
+    if (time !== this.#time) {
+      this.#time = time;
+      this.#timeText = String(time);
+    }
+    this.#destination.write(`{"level":${LEVEL_VALUES[level]},"time":${this.#timeText}${this.#bindings},${formatFields(fields)},"msg":"${REQUEST_COMPLETED}"}\n`);
   }
 }
 
