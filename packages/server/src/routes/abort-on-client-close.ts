@@ -9,7 +9,8 @@ import { Cancellation, type CancelSignal } from '@proxy/core';
  */
 export function abortOnClientClose(response: ServerResponse): CancelSignal {
   const cancellation = new Cancellation();
-  response.once('close', () => {
+  // on(), not once(): a response closes once, and once() wraps the listener in a closure of its own per request.
+  response.on('close', () => {
     if (!response.writableFinished) cancellation.abort();
   });
   return cancellation;

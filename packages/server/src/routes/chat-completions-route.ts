@@ -4,6 +4,7 @@ import {
   redactSecrets,
   type CancelSignal,
   type ChatCompletionRequest,
+  type ChatCompletionStream,
   type Connector,
 } from '@proxy/core';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
@@ -101,17 +102,19 @@ export const chatCompletionsRoute: FastifyPluginAsync<ChatCompletionsRouteOption
     // The client gets the upstream's real status if it answers within one keep-alive interval; only a silent
     // upstream makes the proxy commit 200 first, so the client sees bytes before its own timeout.
     let upstreamSilent = false;
+    let upstream: ChatCompletionStream | Promise<ChatCompletionStream> = pending;
     if (intervalMs > 0) {
       const early = await settleWithin(pending, intervalMs);
       if (early.status === 'rejected') {
         if (target.signal.aborted) return abandon(request, reply);
         throw early.reason;
       }
+      if (early.status === 'fulfilled') upstream = early.value;
       upstreamSilent = early.status === 'pending';
       committed = upstreamSilent;
     } else {
       try {
-        await pending;
+        upstream = await pending;
       } catch (error) {
         if (target.signal.aborted) return abandon(request, reply);
         throw error;
@@ -130,7 +133,7 @@ export const chatCompletionsRoute: FastifyPluginAsync<ChatCompletionsRouteOption
       const release = commitSseHeaders(reply.raw, reply.getHeaders());
       const result = await relayChatStream({
         response: reply.raw,
-        stream: pending,
+        stream: upstream,
         signal: target.signal,
         includeUsage: target.request.stream_options?.include_usage === true,
         keepalive: {

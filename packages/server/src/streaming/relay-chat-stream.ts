@@ -6,8 +6,11 @@ import { NOTHING_HELD } from './sse-headers.js';
 export interface RelayOptions {
   /** A response whose SSE headers are already committed. */
   response: ServerResponse;
-  /** The upstream stream; still pending when headers were committed before the upstream answered. */
-  stream: Promise<ChatCompletionStream>;
+  /**
+   * The upstream stream, or its promise while pending (headers committed before the upstream answered). Given as
+   * it is once it is known: awaiting a settled promise still costs a turn of the microtask queue.
+   */
+  stream: ChatCompletionStream | Promise<ChatCompletionStream>;
   /** Fires when the client goes away. */
   signal: CancelSignal;
   /** The client asked for `stream_options.include_usage`: forward usage-only chunks. */
@@ -56,7 +59,7 @@ export async function relayChatStream(options: RelayOptions): Promise<RelayResul
       release();
     }
     keepalive.start();
-    stream = await options.stream;
+    stream = options.stream instanceof Promise ? await options.stream : options.stream;
     const tail = stream.forward ? await forward(stream, options, keepalive, release) : await relayEvents(stream, options, keepalive, release);
     keepalive.stop();
     if (signal.aborted) return { status: 'aborted', usage: stream.usage };
