@@ -33,9 +33,9 @@ type Throughput = Map<string, LoadResult & { ratio: number }>;
 
 /** The round with the median rate; its errors are those of every round, so a failure in any of them shows. */
 function medianRound(results: readonly LoadResult[]): LoadResult {
-  const median = [...results].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond)[Math.floor(results.length / 2)]!;
+  const middle = [...results].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond)[Math.floor(results.length / 2)]!;
   return {
-    ...median,
+    ...middle,
     errors: results.reduce((sum, result) => sum + result.errors, 0),
     non2xx: results.reduce((sum, result) => sum + result.non2xx, 0),
   };

@@ -28,7 +28,6 @@ async function microsPerRequest(target: Child, stream: boolean): Promise<number>
   return (after - before) / result.total;
 }
 
-
 const upstream = await startChild('upstream', { chunks: 20 });
 const children: Child[] = [upstream];
 try {

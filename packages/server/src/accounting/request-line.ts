@@ -36,6 +36,9 @@ export class RequestLineWriter {
   readonly #destination: LogDestination;
   /** `,"pid":…,"hostname":…`: the bindings pino serialised once, when the logger was made. */
   readonly #bindings: string;
+  /** The last clock reading and its text: an epoch in ms is too large for V8's number-to-string cache. */
+  #time = 0;
+  #timeText = '0';
 
   constructor(logger: FastifyBaseLogger, destination: LogDestination) {
     this.#logger = logger as unknown as Logger;
@@ -43,10 +46,6 @@ export class RequestLineWriter {
     const bindings = (logger as unknown as Record<symbol, unknown>)[pino.symbols.chindingsSym];
     this.#bindings = typeof bindings === 'string' ? bindings : '';
   }
-
-  /** The last clock reading and its text: an epoch in ms is too large for V8's number-to-string cache. */
-  #time = 0;
-  #timeText = '0';
 
   write(level: keyof typeof LEVEL_VALUES, fields: RequestLineFields): void {
     if (!this.#logger.isLevelEnabled(level)) return;
