@@ -1,7 +1,6 @@
 import type { Dispatcher } from 'undici';
 import type { CancelSignal } from './cancellation.js';
 import type { ChatCompletion, ChatCompletionRequest, ModelList } from './schemas/index.js';
-import type { SseEvent } from './sse/sse-event.js';
 import type { TokenUsage } from './usage/token-usage.js';
 
 export interface CallOptions {
@@ -19,46 +18,47 @@ export interface ChatCompletionResult {
   usage: TokenUsage | undefined;
 }
 
-/** One streamed event as it came from upstream, with what accounting needs already read out of it. */
-export interface ChatStreamEvent extends SseEvent {
-  /** True for the `[DONE]` sentinel; it is always the last event. */
-  done: boolean;
-  /** Usage this event reported, if any. */
-  usage?: TokenUsage | undefined;
-  /** The event carries usage and no choices (an `include_usage` frame): forward it only to clients that asked. */
-  usageOnly?: boolean | undefined;
+/**
+ * One event of an upstream chat stream (one `chat.completion.chunk`, or a usage report). Its text and JSON are
+ * read on first use: a relay that forwards bytes never pays for them.
+ */
+export interface ChatStreamEvent {
+  /** The event's `data` text. */
+  readonly data: string;
+  /** `data` parsed as JSON; undefined when it is not JSON. */
+  readonly json: unknown;
+  /** The usage this event reports, if any. */
+  readonly usage: TokenUsage | undefined;
+  /** The event carries usage and no choices (an `include_usage` frame): for clients that asked for it only. */
+  readonly usageOnly: boolean;
 }
 
 /**
- * A streaming completion whose upstream has answered 200. Iterate it once; stopping early (break/return) or the
- * call's signal cancels the upstream request. Failures mid-stream are thrown as ProxyErrors.
+ * The events one upstream read completed. `bytes` are those events as client-ready OpenAI SSE (`data: …` lines and
+ * blank lines only): the upstream's own bytes when they needed no change, so a same-dialect relay writes them
+ * untouched; a translating relay reads `events`. Never holds `[DONE]` or anything after it.
  */
-export interface ChatCompletionStream extends AsyncIterable<ChatStreamEvent> {
-  /** The stream's usage so far: the largest report seen (see StreamUsageTracker). */
-  readonly usage: TokenUsage | undefined;
-  /** Stops reading and releases the upstream connection. Safe to call more than once. */
-  cancel(): void;
-  /**
-   * The same events grouped as they arrived, one array per upstream read, so a relay can forward them with one
-   * write instead of one per event. Optional; use it or the iterator, not both.
-   */
-  batches?(): AsyncIterable<readonly ChatStreamEvent[]>;
-  /**
-   * The fast way to relay (optional; use it, the iterator or batches(), not more than one). Calls `write` with
-   * client-ready SSE bytes for each upstream read: frames as received when they need no change, re-framed as
-   * `data:` events otherwise, usage-only frames dropped unless `includeUsage`, never `[DONE]` or what follows it.
-   * `write` returning false pauses the upstream until `resume()`. Resolves with the bytes of the last read's events
-   * before `[DONE]` (to send together with the proxy's own `[DONE]`) when `[DONE]` arrives or the body ends; rejects
-   * with a ProxyError.
-   */
-  forward?(write: (chunk: string | Uint8Array) => boolean, options: ForwardOptions): Promise<string | Uint8Array>;
-  /** Reading continues after `write` returned false. */
-  resume?(): void;
+export interface ChatStreamRead {
+  readonly bytes: string | Uint8Array;
+  /** `bytes` less usage-only frames, for a client that did not ask for `include_usage`. */
+  withoutUsageOnly(): string | Uint8Array;
+  /** The same events, parsed. */
+  readonly events: readonly ChatStreamEvent[];
 }
 
-export interface ForwardOptions {
-  /** The client asked for `stream_options.include_usage`: keep usage-only frames. */
-  includeUsage: boolean;
+/**
+ * A streaming completion whose upstream has answered 200: iterate it once, one item per upstream read. The
+ * `[DONE]` and usage rules live here, once: iteration ends at `[DONE]` (or when the body ends), usage-only frames
+ * are marked, usage is tracked. A slow consumer pauses the upstream; stopping early (break/return), `cancel()` or
+ * the call's signal releases it. Failures mid-stream are thrown as ProxyErrors.
+ */
+export interface ChatCompletionStream extends AsyncIterable<ChatStreamRead> {
+  /** The stream's usage so far: the largest report seen (see StreamUsageTracker). */
+  readonly usage: TokenUsage | undefined;
+  /** The upstream ended its stream with `[DONE]` (false while it streams, and when its body just stopped). */
+  readonly sawDone: boolean;
+  /** Stops reading and releases the upstream connection. Safe to call more than once. */
+  cancel(): void;
 }
 
 /** A backend the proxy can route to. */

@@ -7,7 +7,7 @@ export type {
   ChatCompletionStream,
   ChatStreamEvent,
   Connector,
-  ForwardOptions,
+  ChatStreamRead,
 } from './connector.js';
 export { Cancellation, type CancelSignal } from './cancellation.js';
 export * from './errors/index.js';
