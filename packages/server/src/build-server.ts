@@ -1,7 +1,6 @@
 import type { BackendDefinition } from '@proxy/core';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Dispatcher } from 'undici';
-import { RequestLineWriter } from './accounting/request-line.js';
 import { recordRequest } from './accounting/request-recorder.js';
 import { ApiKeyVerifier } from './auth/api-key-verifier.js';
 import { bearerAuthAsyncHook, bearerAuthHook } from './auth/bearer-auth.js';
@@ -13,9 +12,7 @@ import type { ProxyConfigInput } from './config/config-schema.js';
 import { isResolvedConfig, resolveConfig, type ResolvedProxyConfig } from './config/resolve-config.js';
 import { createErrorHandler } from './http/error-handler.js';
 import { loggerOptions, type LogDestination } from './http/logger-options.js';
-import { stdoutLogStream } from './http/stdout-log-stream.js';
 import { notFoundHandler, rejectOtherMethods } from './http/not-found.js';
-import { lazyRequestLogger } from './http/request-logger.js';
 import { requestIdFor } from './http/request-id.js';
 import { ProxyMetrics } from './metrics/proxy-metrics.js';
 import { chatCompletionsRoute } from './routes/chat-completions-route.js';
@@ -57,14 +54,11 @@ export function buildServer(input: ProxyConfigInput | ResolvedProxyConfig = {}, 
   const metrics = config.metrics.enabled ? new ProxyMetrics() : undefined;
   const auth = config.auth.disabled ? undefined : bearerAuthHook(verifier);
 
-  // One destination for Fastify's logger and for the request lines written beside it.
-  const logDestination = options.logDestination ?? stdoutLogStream();
   const app = Fastify({
-    logger: loggerOptions(config.logging.level, logDestination),
-    // One line per request is written by recordRequest; Fastify's own two would double the logging cost.
+    logger: loggerOptions(config.logging.level, options.logDestination),
+    // recordRequest writes the one line per request, with what the request did; Fastify's own two would repeat it.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'request_id' }),
     genReqId: requestIdFor,
-    childLoggerFactory: lazyRequestLogger,
     bodyLimit: config.body_limit,
     routerOptions: { maxParamLength: 512 },
   });
@@ -72,7 +66,6 @@ export function buildServer(input: ProxyConfigInput | ResolvedProxyConfig = {}, 
   // Only JSON is accepted: Fastify's text/plain parser would let a mislabelled body through as a string.
   app.removeContentTypeParser('text/plain');
   app.decorateRequest('outcome', null);
-  app.decorate('requestLines', new RequestLineWriter(app.log, logDestination));
   const errors = { bodyLimit: config.body_limit, secrets };
   app.setErrorHandler(createErrorHandler(errors));
   app.setNotFoundHandler(notFoundHandler);

@@ -1,20 +1,28 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { errorClass, type ProxyMetrics } from '../metrics/proxy-metrics.js';
-import type { RequestLineFields, RequestLineWriter } from './request-line.js';
-
-declare module 'fastify' {
-  interface FastifyInstance {
-    /** Where recordRequest writes each request's line (see RequestLineWriter). */
-    requestLines: RequestLineWriter;
-  }
-}
 
 /** Routes polled by machines: logged at debug so probes do not drown the request log. */
 const QUIET_ROUTES = new Set(['/healthz', '/metrics']);
 
+/** One request's log line, beside the `request_id` that `request.log` (Fastify's child logger) binds. */
+interface RequestLineFields {
+  method: string;
+  route: string;
+  status: number;
+  latency_ms: number;
+  backend?: string;
+  model?: string;
+  stream?: boolean;
+  prompt_tokens?: number | undefined;
+  completion_tokens?: number | undefined;
+  total_tokens?: number | undefined;
+  error_type?: string;
+  error_code?: string | null;
+}
+
 /**
- * Counts a finished request in the metrics and writes its one log line: route, status, latency and, once routed,
- * backend, model and token usage. Never logs bodies or headers.
+ * Counts a finished request in the metrics and writes its one log line through the request's own logger: route,
+ * status, latency and, once routed, backend, model and token usage. Never logs bodies or headers.
  */
 export function recordRequest(request: FastifyRequest, reply: FastifyReply, status: number, metrics: ProxyMetrics | undefined): void {
   const outcome = request.outcome;
@@ -36,26 +44,15 @@ export function recordRequest(request: FastifyRequest, reply: FastifyReply, stat
     }
   }
 
-  // The id comes first: the same line the request's child logger would write, without making one per request.
-  const latency_ms = Math.round(latencyMs * 10) / 10;
-  let fields: RequestLineFields;
-  if (outcome?.backend === undefined) {
-    fields = { request_id: request.id, method: request.method, route, status, latency_ms };
-  } else {
+  const fields: RequestLineFields = { method: request.method, route, status, latency_ms: Math.round(latencyMs * 10) / 10 };
+  if (outcome?.backend !== undefined) {
     const usage = outcome.usage;
-    fields = {
-      request_id: request.id,
-      method: request.method,
-      route,
-      status,
-      latency_ms,
-      backend: outcome.backend,
-      model: outcome.model,
-      stream: outcome.stream ?? false,
-      prompt_tokens: usage?.promptTokens,
-      completion_tokens: usage?.completionTokens,
-      total_tokens: usage?.totalTokens,
-    };
+    fields.backend = outcome.backend;
+    if (outcome.model !== undefined) fields.model = outcome.model;
+    fields.stream = outcome.stream ?? false;
+    fields.prompt_tokens = usage?.promptTokens;
+    fields.completion_tokens = usage?.completionTokens;
+    fields.total_tokens = usage?.totalTokens;
   }
   // Type and code, not the message: an upstream's message can quote the request body (pydantic's `input`).
   const error = outcome?.error;
@@ -63,5 +60,6 @@ export function recordRequest(request: FastifyRequest, reply: FastifyReply, stat
     fields.error_type = error.type;
     fields.error_code = error.code;
   }
-  request.server.requestLines.write(status < 400 && QUIET_ROUTES.has(route) ? 'debug' : 'info', fields);
+  const level = status < 400 && QUIET_ROUTES.has(route) ? 'debug' : 'info';
+  request.log[level](fields, 'request completed');
 }

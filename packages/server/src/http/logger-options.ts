@@ -22,11 +22,15 @@ const REDACTED_PATHS = [
   'auth.api_keys',
 ];
 
-/** Fastify's logger options: pino at `level`, redacting REDACTED_PATHS, writing to `destination`. */
-export function loggerOptions(level: LogLevel, destination: LogDestination): FastifyLoggerOptions & Record<string, unknown> {
+/**
+ * Fastify's logger options: pino at `level`, redacting REDACTED_PATHS, writing to `destination`, or without one to
+ * pino's own default, a synchronous sonic-boom on stdout (no line is held in memory when stdout is slow, or lost at
+ * exit).
+ */
+export function loggerOptions(level: LogLevel, destination?: LogDestination): FastifyLoggerOptions & Record<string, unknown> {
   return {
     level,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-    stream: destination,
+    ...(destination ? { stream: destination } : {}),
   };
 }
