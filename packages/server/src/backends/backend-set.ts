@@ -7,8 +7,6 @@ import { resolveModel, type ModelRoute, type RoutingTable } from './resolve-mode
 
 /** How long start-up waits for a backend's catalog before serving without it. */
 const CATALOG_TIMEOUT_MS = 10_000;
-/** Routes kept once resolved; a client inventing model ids cannot grow the cache past this. */
-const MAX_CACHED_ROUTES = 256;
 
 /** Where a model id goes: the backend, its connector and the model id sent upstream. */
 export type BackendRoute = Readonly<ModelRoute & { connector: Connector }>;
@@ -20,12 +18,6 @@ export class BackendSet {
   readonly #secrets: readonly (string | undefined)[];
   /** Unix seconds when each catalog was loaded: the `created` of its models. */
   readonly #loadedAt = new Map<string, number>();
-  /**
-   * Routes already resolved, by the model id asked for. Nearly every request names one of a few models: the same
-   * route then comes back with the same strings, so the metrics' lookups by backend and model compare them by
-   * identity instead of by content, and no id is split again.
-   */
-  readonly #routes = new Map<string, BackendRoute>();
 
   constructor(config: ResolvedProxyConfig, registry: BackendRegistry, context: BackendContext, secrets: readonly (string | undefined)[]) {
     const connectors = new Map<string, Connector>();
@@ -53,12 +45,8 @@ export class BackendSet {
 
   /** The connector and upstream model for a client's model id; throws a 400 for an unknown backend prefix. */
   route(requested: string): BackendRoute {
-    const known = this.#routes.get(requested);
-    if (known) return known;
     const { backend, model } = resolveModel(requested, this.#table);
-    const route: BackendRoute = { backend, model, connector: this.#connectors.get(backend)! };
-    if (this.#routes.size < MAX_CACHED_ROUTES) this.#routes.set(requested, route);
-    return route;
+    return { backend, model, connector: this.#connectors.get(backend)! };
   }
 
   get(name: string): Connector | undefined {
