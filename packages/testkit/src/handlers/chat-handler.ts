@@ -11,6 +11,7 @@ import type { MockContext } from './mock-context.js';
 import { jsonResponse, problemDetails } from './problem-details.js';
 import { invalidJsonResponse, validateChatRequest } from './request-schema.js';
 import type { Scenario } from './scenario.js';
+import { scriptedToolProblem } from './scripted-tools.js';
 import { sleep } from './sleep.js';
 import { chatCompletionFrames } from './sse-stream.js';
 
@@ -45,6 +46,9 @@ export function chatHandler(context: MockContext, urlPrefix: string): HttpHandle
       return jsonResponse(problemDetails(400, error.message), 400);
     }
     const scenario = control.resolve('chat', directive);
+    // Checked on the merged scenario, so a malformed script set through the API is reported as well.
+    const scriptProblem = scriptedToolProblem(scenario);
+    if (scriptProblem) return jsonResponse(problemDetails(400, `mock-nim: the scenario's ${scriptProblem}`), 400);
 
     if (!(await sleep(scenario.timing?.firstByteDelayMs ?? 0, signal))) return Response.error();
     const faulted = await wholeResponseFault(scenario.fault, signal);

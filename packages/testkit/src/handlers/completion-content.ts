@@ -1,6 +1,7 @@
 import { messageText, readDirectives, stripDirectives } from './directive.js';
 import { DEFAULT_MODELS, type MockModel } from './model-catalog.js';
 import { mergeScenarios, type ReasoningMode, type Scenario } from './scenario.js';
+import { scriptedToolCalls, toolResultReply, toolResultsSinceAssistant } from './scripted-tools.js';
 
 export interface ChatRequestLike {
   model?: unknown;
@@ -73,8 +74,13 @@ interface ToolDefinition {
   function?: { name?: unknown; parameters?: unknown };
 }
 
+/** The request lets the model call a tool: it sends `tools` and does not say `tool_choice: "none"`. */
+function offersTools(request: ChatRequestLike): boolean {
+  return Array.isArray(request.tools) && request.tools.length > 0 && request.tool_choice !== 'none';
+}
+
 function chosenTool(request: ChatRequestLike): ToolDefinition | undefined {
-  if (!Array.isArray(request.tools) || request.tools.length === 0 || request.tool_choice === 'none') return undefined;
+  if (!offersTools(request)) return undefined;
   const tools = request.tools as ToolDefinition[];
   const choice = request.tool_choice as { function?: { name?: unknown } } | undefined;
   const named = typeof choice === 'object' && choice !== null ? choice.function?.name : undefined;
@@ -107,7 +113,9 @@ export interface ExpectedCompletionOptions {
 
 /**
  * The deterministic answer the mock gives to `request`, computed exactly as the mock computes it, so tests can
- * assert exact text: by default the content is `You said: <last user message>`.
+ * assert exact text: by default the content is `You said: <last user message>`. With `tools`, a turn calls the
+ * scripted (`toolCall`/`toolCalls`) or the first / `tool_choice`-named tool, unless it follows a tool result:
+ * then it answers `finalAnswer` (default `Tool result: <…>`), as an agent model ends its loop.
  */
 export function expectedCompletion(request: ChatRequestLike, options: ExpectedCompletionOptions = {}): ExpectedCompletion {
   const scenario = mergeScenarios(options.scenario, readDirectives(request.messages));
@@ -115,7 +123,10 @@ export function expectedCompletion(request: ChatRequestLike, options: ExpectedCo
   const userText = lastUserText(request.messages);
   const thought = reasoningText(userText);
 
-  let reply = scenario.content ?? replyText(userText);
+  const toolResults = toolResultsSinceAssistant(request.messages);
+  let reply = toolResults
+    ? (scenario.finalAnswer ?? scenario.content ?? toolResultReply(toolResults))
+    : (scenario.content ?? replyText(userText));
   const huge = scenario.stream?.hugeLineBytes;
   if (huge !== undefined && huge > 0) reply = `${reply} ${'x'.repeat(huge)}`;
 
@@ -130,11 +141,15 @@ export function expectedCompletion(request: ChatRequestLike, options: ExpectedCo
     finishReason = 'length';
   }
 
-  const tool = chosenTool(request);
   const toolCalls: ExpectedToolCall[] = [];
-  if (tool && typeof tool.function?.name === 'string') {
-    toolCalls.push({ name: tool.function.name, arguments: toolArguments(tool.function.parameters, userText) });
-    finishReason = 'tool_calls';
+  if (!toolResults && offersTools(request)) {
+    const tool = chosenTool(request);
+    const scripted = scriptedToolCalls(scenario);
+    if (scripted) toolCalls.push(...scripted);
+    else if (tool && typeof tool.function?.name === 'string') {
+      toolCalls.push({ name: tool.function.name, arguments: toolArguments(tool.function.parameters, userText) });
+    }
+    if (toolCalls.length > 0) finishReason = 'tool_calls';
   }
 
   const thinkPrefix = reasoning === 'think-tags' ? `<think>${thought}</think>\n\n` : '';

@@ -7,12 +7,14 @@ export {
   type IdStyle,
   type ReasoningMode,
   type Scenario,
+  type ScriptedToolCall,
   type StreamShape,
   type Timing,
   type UsageMode,
 } from './scenario.js';
 export type { EnqueueOptions, MockRoute } from './scenario-control.js';
 export { mockDirective } from './directive.js';
+export { toolResultReply } from './scripted-tools.js';
 export {
   countTokens,
   expectedCompletion,

@@ -23,6 +23,7 @@ export const KNOWN_CHAT_FIELDS: readonly string[] = [
   'user',
   'nvext',
   'chat_template_kwargs',
+  'reasoning_effort',
 ];
 
 /** Rejected whatever the options say: NIM has never accepted them. */

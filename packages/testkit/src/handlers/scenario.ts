@@ -14,6 +14,22 @@ export interface Scenario {
   reasoning?: ReasoningMode;
   /** Replaces the deterministic reply text derived from the last user message. */
   content?: string;
+  /**
+   * Plays a tool-using agent model: a turn that does not follow a tool result answers exactly this call
+   * (`finish_reason: "tool_calls"`); a turn that follows one answers {@link Scenario.finalAnswer}. Called even if
+   * the request's `tools` do not name it (a real model might); made only when the request has `tools`.
+   */
+  toolCall?: ScriptedToolCall;
+  /** Like {@link Scenario.toolCall}, several parallel calls in one turn; a layer setting either replaces both. */
+  toolCalls?: ScriptedToolCall[];
+  /** The text answer of a turn that follows a tool result (default `Tool result: <the tool messages' text>`). */
+  finalAnswer?: string;
+}
+
+/** One scripted tool call; `arguments` as an object (sent JSON-encoded) or as JSON text (sent as is). */
+export interface ScriptedToolCall {
+  name: string;
+  arguments?: Record<string, unknown> | string;
 }
 
 export type ReasoningMode = 'none' | 'reasoning_content' | 'think-tags';
@@ -88,6 +104,13 @@ export function mergeScenarios(...layers: ReadonlyArray<Scenario | undefined>): 
     if (layer.fault !== undefined) merged.fault = layer.fault;
     if (layer.reasoning !== undefined) merged.reasoning = layer.reasoning;
     if (layer.content !== undefined) merged.content = layer.content;
+    if (layer.toolCall !== undefined || layer.toolCalls !== undefined) {
+      delete merged.toolCall;
+      delete merged.toolCalls;
+      if (layer.toolCall !== undefined) merged.toolCall = layer.toolCall;
+      if (layer.toolCalls !== undefined) merged.toolCalls = layer.toolCalls;
+    }
+    if (layer.finalAnswer !== undefined) merged.finalAnswer = layer.finalAnswer;
     if (layer.timing) merged.timing = { ...merged.timing, ...layer.timing };
     if (layer.stream) merged.stream = { ...merged.stream, ...layer.stream };
   }
