@@ -50,8 +50,8 @@ describe('NvidiaConnector against the mock NIM', () => {
     nim.setScenario({ stream: { usage: 'final-no-choices' } });
     const stream = await connector.streamChatCompletion(request);
     const events: ChatStreamEvent[] = [];
-    for await (const event of stream) events.push(event);
-    expect(events.at(-1)?.done).toBe(true);
+    for await (const read of stream) events.push(...read.events);
+    expect(stream.sawDone).toBe(true);
     expect(events.some((event) => event.data.includes('"content"'))).toBe(true);
     expect(events.some((event) => event.usageOnly)).toBe(true);
     expect(stream.usage?.totalTokens).toBeGreaterThan(0);

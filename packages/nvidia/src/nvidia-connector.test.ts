@@ -1,4 +1,4 @@
-import { ProxyError, type ChatStreamEvent } from '@proxy/core';
+import { ProxyError, type ChatStreamEvent, type ChatStreamRead } from '@proxy/core';
 import { MockAgent } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { NVIDIA_DEFAULT_BASE_URL } from './constants.js';
@@ -47,9 +47,9 @@ const nim: Handler = (request, response) => {
   return sendJson(response, 200, completion);
 };
 
-async function collect(stream: AsyncIterable<ChatStreamEvent>): Promise<ChatStreamEvent[]> {
+async function collect(stream: AsyncIterable<ChatStreamRead>): Promise<ChatStreamEvent[]> {
   const events: ChatStreamEvent[] = [];
-  for await (const event of stream) events.push(event);
+  for await (const read of stream) events.push(...read.events);
   return events;
 }
 
@@ -250,7 +250,7 @@ describe('NvidiaConnector timeouts', () => {
     const received: ChatStreamEvent[] = [];
     const error = await rejection(
       (async () => {
-        for await (const event of stream) received.push(event);
+        for await (const read of stream) received.push(...read.events);
       })(),
     );
     expect(received).toHaveLength(1);
@@ -314,8 +314,8 @@ describe('NvidiaConnector streams as NIM sends them', () => {
     const connector = connectTo(server);
     const stream = await connector.streamChatCompletion({ model: 'meta/llama3-70b', messages: userMessage });
     const events = await collect(stream);
-    expect(events.map((event) => event.data)).toEqual([...frames, '[DONE]']);
-    expect(events.at(-1)?.done).toBe(true);
+    expect(events.map((event) => event.data)).toEqual(frames);
+    expect(stream.sawDone).toBe(true);
     expect(events[3]).toMatchObject({ usageOnly: true });
     expect(stream.usage).toEqual({ promptTokens: 3, completionTokens: 9, totalTokens: 12 });
   });

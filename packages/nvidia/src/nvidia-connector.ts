@@ -6,6 +6,7 @@ import {
   type ChatCompletionRequest,
   type OpenAICompatibleSettings,
   type UpstreamHttpErrorInput,
+  type UpstreamOperation,
 } from '@proxy/core';
 import { NVIDIA_API_KEY_ENV, NVIDIA_DEFAULT_BASE_URL } from './constants.js';
 import { explainNimError } from './explain-nim-error.js';
@@ -68,8 +69,8 @@ export class NvidiaConnector extends OpenAICompatibleConnector {
     });
   }
 
-  protected override transformRequestBody(request: ChatCompletionRequest): Record<string, unknown> {
-    return toNimRequestBody(request);
+  protected override transformRequestBody(body: Record<string, unknown>, operation: UpstreamOperation): Record<string, unknown> {
+    return operation === 'chat' ? toNimRequestBody(body as ChatCompletionRequest) : body;
   }
 
   protected override createUpstreamError(input: UpstreamHttpErrorInput): ProxyError {

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
-import { MockAgent } from 'undici';
+import { MockAgent, Pool } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ChatCompletionStream, ChatStreamEvent, Connector } from '../connector.js';
+import type { ChatStreamEvent, ChatStreamRead, Connector } from '../connector.js';
 import type { ProxyError } from '../errors/proxy-error.js';
 import type { ChatCompletionRequest } from '../schemas/chat-request.js';
 import { sendJson, sleep, startUpstream, type Upstream } from '../test-support/start-upstream.js';
@@ -31,9 +31,9 @@ function connect(url: string, settings: Partial<OpenAICompatibleSettings> = {}) 
   return connector as OpenAICompatibleConnector;
 }
 
-async function collect(stream: AsyncIterable<ChatStreamEvent>) {
+async function collect(stream: AsyncIterable<ChatStreamRead>) {
   const events: ChatStreamEvent[] = [];
-  for await (const event of stream) events.push(event);
+  for await (const read of stream) events.push(...read.events);
   return events;
 }
 
@@ -229,8 +229,8 @@ describe('OpenAICompatibleConnector: streaming', () => {
     );
     const stream = await connect(upstream.url).streamChatCompletion({ ...request, stream_options: { include_usage: true } });
     const events = await collect(stream);
-    expect(events.map((event) => event.data)).toEqual([chunk('Hel'), chunk('lo'), usageOnly, '[DONE]']);
-    expect(events.map((event) => event.done)).toEqual([false, false, false, true]);
+    expect(events.map((event) => event.data)).toEqual([chunk('Hel'), chunk('lo'), usageOnly]);
+    expect(stream.sawDone).toBe(true);
     expect(events[2]).toMatchObject({ usageOnly: true, usage: { promptTokens: 3, completionTokens: 2, totalTokens: 5 } });
     expect(events[0]?.usage).toBeUndefined();
     expect(stream.usage?.totalTokens).toBe(5);
@@ -248,20 +248,36 @@ describe('OpenAICompatibleConnector: streaming', () => {
     expect(stream.usage).toEqual({ promptTokens: 1, completionTokens: 3, totalTokens: 4 });
   });
 
-  it('hands out the events of one upstream read as one batch, [DONE] last, the same events the iterator gives', async () => {
+  it('hands out one read per upstream read, its bytes as they came, [DONE] ending the iteration', async () => {
     const usageOnly = JSON.stringify({ choices: [], usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 } });
+    let finish: (() => void) | undefined;
     upstream = await startUpstream((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.write(`data: ${chunk('a')}\n\ndata: ${chunk('b')}\n\n`);
-      setTimeout(() => res.end(`data: ${usageOnly}\n\ndata: [DONE]\n\n`), 50);
+      finish = () => res.end(`data: ${usageOnly}\n\ndata: [DONE]\n\n`);
     });
     const stream = await connect(upstream.url).streamChatCompletion(request);
-    const batches: (readonly ChatStreamEvent[])[] = [];
-    for await (const batch of stream.batches!()) batches.push(batch);
-    expect(batches.map((batch) => batch.map((event) => event.data))).toEqual([[chunk('a'), chunk('b')], [usageOnly, '[DONE]']]);
-    expect(batches[1]!.map((event) => [event.done, event.usageOnly ?? false])).toEqual([[false, true], [true, false]]);
+    const reads: ChatStreamRead[] = [];
+    for await (const read of stream) {
+      reads.push(read);
+      finish?.(); // the second read is sent only once the first has arrived
+    }
+    expect(reads.map((read) => Buffer.from(read.bytes).toString())).toEqual([
+      `data: ${chunk('a')}\n\ndata: ${chunk('b')}\n\n`,
+      `data: ${usageOnly}\n\n`,
+    ]);
+    expect(Buffer.from(reads[1]!.withoutUsageOnly()).toString()).toBe('');
+    expect(reads.map((read) => read.events.map((event) => event.data))).toEqual([[chunk('a'), chunk('b')], [usageOnly]]);
     expect(stream.usage?.totalTokens).toBe(5);
+    expect(stream.sawDone).toBe(true);
     expect(() => stream[Symbol.asyncIterator]()).toThrow(/only once/);
+  });
+
+  it('ends the iteration at the end of a body that never sent [DONE], and says so', async () => {
+    upstream = await startUpstream((_req, res) => sse(res, [`data: ${chunk('a')}\n\n`, `data: ${chunk('b')}`]));
+    const stream = await connect(upstream.url).streamChatCompletion(request);
+    expect((await collect(stream)).map((event) => event.data)).toEqual([chunk('a'), chunk('b')]);
+    expect(stream.sawDone).toBe(false);
   });
 
   it('rejects with the real status before the stream starts', async () => {
@@ -281,7 +297,7 @@ describe('OpenAICompatibleConnector: streaming', () => {
     const seen: string[] = [];
     const error = await failure(
       (async () => {
-        for await (const event of stream) seen.push(event.data);
+        for await (const read of stream) seen.push(...read.events.map((event) => event.data));
       })(),
     );
     expect(seen).toEqual([chunk('partial')]);
@@ -304,7 +320,7 @@ describe('OpenAICompatibleConnector: streaming', () => {
     const controller = new AbortController();
     const stream = await connect(upstream.url).streamChatCompletion(request, { signal: controller.signal });
     const iterator = stream[Symbol.asyncIterator]();
-    expect((await iterator.next()).value?.data).toBe(chunk('first'));
+    expect((await iterator.next()).value?.events[0]?.data).toBe(chunk('first'));
     const pending = iterator.next();
     controller.abort();
     const error = await failure(pending);
@@ -322,24 +338,27 @@ describe('OpenAICompatibleConnector: streaming', () => {
     await upstream.closed[0];
   });
 
-  it.each([
-    ['iterated', async (stream: ChatCompletionStream) => expect((await collect(stream)).at(-1)?.done).toBe(true)],
-    ['forwarded', async (stream: ChatCompletionStream) => expect(String(await stream.forward!(() => true, { includeUsage: false }))).toBe(`data: ${chunk('hi')}\n\n`)],
-  ])('hands the socket back for reuse when a stream %s ends at [DONE], even if the body ends a moment later', async (_how, consume) => {
+  it('hands the socket back for reuse when a stream ends at [DONE], even if the body ends a moment later', async () => {
     upstream = await startUpstream((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.write(`data: ${chunk('hi')}\n\ndata: [DONE]\n\n`);
       setTimeout(() => res.end(), 30);
     });
-    const c = connect(upstream.url);
-    for (let i = 0; i < 3; i++) {
-      const stream = await c.streamChatCompletion(request);
-      await consume(stream);
-      stream.cancel();
-      await sleep(60);
+    // One connection at most: a later request waits for the socket, so a socket that was handed back is reused
+    // whatever the machine's speed, and one that was not shows up as a second connection.
+    const pool = new Pool(new URL(upstream.url).origin, { connections: 1, keepAliveTimeout: 10_000, allowH2: false });
+    try {
+      const c = connect(upstream.url, { dispatcher: pool });
+      for (let i = 0; i < 3; i++) {
+        const stream = await c.streamChatCompletion(request);
+        expect((await collect(stream)).map((event) => event.data)).toEqual([chunk('hi')]);
+        expect(stream.sawDone).toBe(true);
+      }
+      expect(upstream.requests).toHaveLength(3);
+      expect(upstream.connections).toBe(1);
+    } finally {
+      await pool.close();
     }
-    expect(upstream.requests).toHaveLength(3);
-    expect(upstream.connections).toBe(1);
   });
 
   it('releases the upstream connection when the consumer stops early', async () => {
@@ -348,90 +367,10 @@ describe('OpenAICompatibleConnector: streaming', () => {
       res.write(`data: ${chunk('one')}\n\n`);
     });
     const stream = await connect(upstream.url).streamChatCompletion(request);
-    for await (const event of stream) {
-      expect(event.data).toBe(chunk('one'));
+    for await (const read of stream) {
+      expect(read.events[0]?.data).toBe(chunk('one'));
       break;
     }
-    await upstream.closed[0];
-  });
-});
-
-describe('OpenAICompatibleConnector: forward()', () => {
-  const usageOnly = JSON.stringify({ id: 1, choices: [], usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 } });
-
-  it('writes each upstream read as client-ready SSE and resolves with the events before [DONE]', async () => {
-    upstream = await startUpstream((_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/event-stream' });
-      res.write(`data: ${chunk('a')}\n\ndata: ${chunk('b')}\n\n`);
-      setTimeout(() => res.write(`: ping\r\n\r\ndata: ${chunk('c')}\r\n\r\n`), 20);
-      setTimeout(() => res.end(`data: ${chunk('d')}\n\ndata: ${usageOnly}\n\ndata: [DONE]\n\n`), 40);
-    });
-    const stream = await connect(upstream.url).streamChatCompletion(request);
-    const writes: string[] = [];
-    const tail = await stream.forward!((bytes) => writes.push(Buffer.from(bytes).toString()) > 0, { includeUsage: false });
-    expect(writes).toEqual([`data: ${chunk('a')}\n\ndata: ${chunk('b')}\n\n`, `data: ${chunk('c')}\n\n`]);
-    expect(Buffer.from(tail).toString()).toBe(`data: ${chunk('d')}\n\n`);
-    expect(stream.usage?.totalTokens).toBe(5);
-  });
-
-  it('keeps usage-only frames for a client that asked for them', async () => {
-    upstream = await startUpstream((_req, res) => sse(res, [`data: ${chunk('a')}\n\n`, `data: ${usageOnly}\n\ndata: [DONE]\n\n`]));
-    const stream = await connect(upstream.url).streamChatCompletion(request);
-    expect(Buffer.from(await stream.forward!(() => true, { includeUsage: true })).toString()).toBe(`data: ${usageOnly}\n\n`);
-  });
-
-  it('resolves at the end of a body that never sent [DONE]', async () => {
-    upstream = await startUpstream((_req, res) => sse(res, [`data: ${chunk('a')}\n\n`, `data: ${chunk('b')}`]));
-    const stream = await connect(upstream.url).streamChatCompletion(request);
-    const writes: string[] = [];
-    const tail = await stream.forward!((bytes) => writes.push(Buffer.from(bytes).toString()) > 0, { includeUsage: false });
-    expect(writes.join('') + Buffer.from(tail).toString()).toBe(`data: ${chunk('a')}\n\ndata: ${chunk('b')}\n\n`);
-  });
-
-  it('stops reading while write() says the client is full, until resume()', async () => {
-    upstream = await startUpstream((_req, res) => sse(res, [1, 2, 3, 4].map((n) => `data: ${chunk(String(n))}\n\n`).concat('data: [DONE]\n\n'), 20));
-    const stream = await connect(upstream.url).streamChatCompletion(request);
-    const writes: string[] = [];
-    const done = stream.forward!((bytes) => {
-      writes.push(Buffer.from(bytes).toString());
-      return false;
-    }, { includeUsage: false });
-    await sleep(200);
-    // undici may already have parsed a read it had buffered; nothing more is read from the socket.
-    expect(writes.length).toBeLessThanOrEqual(2);
-    const seen = writes.length;
-    let finished = false;
-    void done.then(() => (finished = true));
-    for (let i = 0; i < 20 && !finished; i++) {
-      stream.resume!();
-      await sleep(50);
-    }
-    expect(writes.length).toBeGreaterThan(seen);
-    await done;
-    expect(writes.join('')).toBe([1, 2, 3, 4].map((n) => `data: ${chunk(String(n))}\n\n`).join(''));
-  });
-
-  it('rejects with 502 when the upstream disconnects, and 499 when the caller aborts', async () => {
-    upstream = await startUpstream((_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/event-stream' });
-      res.write(`data: ${chunk('partial')}\n\n`);
-      setTimeout(() => res.socket?.destroy(), 20);
-    });
-    const dropped = await failure((await connect(upstream.url).streamChatCompletion(request)).forward!(() => true, { includeUsage: false }));
-    expect(dropped.status).toBe(502);
-    await upstream.close();
-    await connector?.close();
-
-    upstream = await startUpstream((_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/event-stream' });
-      res.write(`data: ${chunk('first')}\n\n`);
-    });
-    const controller = new AbortController();
-    const stream = await connect(upstream.url).streamChatCompletion(request, { signal: controller.signal });
-    const pending = stream.forward!(() => true, { includeUsage: false });
-    await sleep(20);
-    controller.abort();
-    expect((await failure(pending)).status).toBe(499);
     await upstream.closed[0];
   });
 });

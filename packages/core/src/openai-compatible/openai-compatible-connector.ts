@@ -18,9 +18,17 @@ import { UpstreamChatStream } from './upstream-chat-stream.js';
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
 
 /**
- * Built as a literal at each call, never as `{ ...options, … }`: in profiles under load that spread cost ≈ 13 µs a
- * request (V8's object-clone path), more than the rest of the call.
+ * An upstream operation: `chat` and `models` are the base's own; a connector adds its own names (`embeddings`,
+ * `ranking`) for the calls it adds, and its hooks tell them apart by name.
  */
+export type UpstreamOperation = 'chat' | 'models' | (string & {});
+
+/** A JSON answer: the upstream's text as it came, and the same parsed. */
+export interface UpstreamJson {
+  rawBody: string;
+  json: unknown;
+}
+
 interface SendOptions extends CallOptions {
   method: 'GET' | 'POST';
   path: string;
@@ -30,7 +38,8 @@ interface SendOptions extends CallOptions {
 
 /**
  * The base for every OpenAI-compatible, API-key provider. Subclasses change behaviour through the protected
- * hooks (`transformRequestBody`, `createUpstreamError`) and the settings they pass, not by re-implementing calls.
+ * hooks (`transformRequestBody`, `createUpstreamError`) and the settings they pass, not by re-implementing calls;
+ * an extra upstream call (embeddings, ranking) is `postJson`/`postStream` with an operation name of its own.
  */
 export class OpenAICompatibleConnector implements Connector {
   readonly name: string;
@@ -131,12 +140,7 @@ export class OpenAICompatibleConnector implements Connector {
   }
 
   async chatCompletion(request: ChatCompletionRequest, options?: CallOptions): Promise<ChatCompletionResult> {
-    const pendingCheck = this.#beforeCompletion(options);
-    if (pendingCheck) await pendingCheck;
-    const payload = JSON.stringify(this.transformRequestBody(request.stream === false ? request : { ...request, stream: false }));
-    const response = await this.#send({ method: 'POST', path: 'chat/completions', body: payload, signal: options?.signal });
-    const rawBody = await this.#guard(response.text(), options, this.#target('chat/completions').url);
-    const json = this.#parseJson(rawBody, 'chat/completions');
+    const { rawBody, json } = await this.postJson('chat', 'chat/completions', request.stream === false ? request : { ...request, stream: false }, options);
     const parsed = isWellFormedChatCompletion(json) ? undefined : chatCompletionSchema.safeParse(json);
     if (parsed && !parsed.success) throw this.#badUpstreamBody('chat/completions', parsed.error.issues[0]?.message ?? 'unexpected shape');
     const completion = json as ChatCompletion;
@@ -144,11 +148,8 @@ export class OpenAICompatibleConnector implements Connector {
   }
 
   async streamChatCompletion(request: ChatCompletionRequest, options?: CallOptions): Promise<ChatCompletionStream> {
-    const pendingCheck = this.#beforeCompletion(options);
-    if (pendingCheck) await pendingCheck;
-    // A streamed request already says so: no copy (in place, a spread here was the costliest line of the call).
-    const payload = JSON.stringify(this.transformRequestBody(request.stream === true ? request : { ...request, stream: true }));
-    const response = await this.#send({ method: 'POST', path: 'chat/completions', body: payload, stream: true, signal: options?.signal });
+    // A streamed request already says so: it is sent without a copy.
+    const response = await this.postStream('chat', 'chat/completions', request.stream === true ? request : { ...request, stream: true }, options);
     return new UpstreamChatStream(response, { backend: this.name, url: this.#target('chat/completions').url, signal: options?.signal });
   }
 
@@ -160,11 +161,31 @@ export class OpenAICompatibleConnector implements Connector {
   }
 
   /**
-   * Rewrites the outbound chat body. The default sends the client's request as it is; providers with stricter
-   * schemas override this (and must not mutate the argument).
+   * POSTs `body` (after `transformRequestBody`) as JSON to `path` below the base URL and reads the JSON answer.
+   * Rejects with a ProxyError: the upstream's own status for a 4xx/5xx (see `createUpstreamError`), 502 for a body
+   * that is not JSON, the transport's mapping for a failed connection.
    */
-  protected transformRequestBody(request: ChatCompletionRequest): Record<string, unknown> {
-    return request;
+  protected async postJson(operation: UpstreamOperation, path: string, body: object, options?: CallOptions): Promise<UpstreamJson> {
+    await this.#beforeCall(options);
+    const payload = JSON.stringify(this.transformRequestBody(body as Record<string, unknown>, operation));
+    const response = await this.#send({ method: 'POST', path, body: payload, signal: options?.signal });
+    const rawBody = await this.#guard(response.text(), options, this.#target(path).url);
+    return { rawBody, json: this.#parseJson(rawBody, path) };
+  }
+
+  /** POSTs `body` like postJson, asking for an event stream; resolves once the upstream answered 2xx. */
+  protected async postStream(operation: UpstreamOperation, path: string, body: object, options?: CallOptions): Promise<UpstreamResponse> {
+    await this.#beforeCall(options);
+    const payload = JSON.stringify(this.transformRequestBody(body as Record<string, unknown>, operation));
+    return this.#send({ method: 'POST', path, body: payload, stream: true, signal: options?.signal });
+  }
+
+  /**
+   * Rewrites an outbound body, by operation. The default sends the body as it is; providers with stricter schemas
+   * override this (and must not mutate the argument).
+   */
+  protected transformRequestBody(body: Record<string, unknown>, _operation: UpstreamOperation): Record<string, unknown> {
+    return body;
   }
 
   /** Turns an upstream 4xx/5xx into the error the client sees. Providers override it to explain their quirks. */
@@ -182,13 +203,10 @@ export class OpenAICompatibleConnector implements Connector {
     });
   }
 
-  /**
-   * Throws when a completion cannot be sent; returns the first-use health check while it is pending. Synchronous
-   * once the check has passed, so a request does not wait a turn of the microtask queue for a settled promise.
-   */
-  #beforeCompletion(options: CallOptions | undefined): Promise<void> | undefined {
+  /** Rejects when a call cannot be sent; waits for the first-use health check while it is pending. */
+  async #beforeCall(options: CallOptions | undefined): Promise<void> {
     if (this.#requireApiKey && !this.hasApiKey) throw this.createMissingApiKeyError();
-    if (!this.#healthCheckOnFirstUse || this.#healthy) return undefined;
+    if (!this.#healthCheckOnFirstUse || this.#healthy) return;
     this.#health ??= this.healthCheck(options).then(
       () => {
         this.#healthy = true;
@@ -198,7 +216,7 @@ export class OpenAICompatibleConnector implements Connector {
         throw error;
       },
     );
-    return this.#health;
+    await this.#health;
   }
 
   async #send(options: SendOptions): Promise<UpstreamResponse> {
@@ -233,7 +251,7 @@ export class OpenAICompatibleConnector implements Connector {
     return response;
   }
 
-  /** An endpoint's URL, parsed once: the connector calls the same two paths for its whole life. */
+  /** An endpoint's URL, parsed once: a connector calls the same few paths for its whole life. */
   #target(endpointPath: string): { url: string; origin: string; path: string } {
     let target = this.#targets.get(endpointPath);
     if (!target) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readChatEvent, readUsage } from './read-chat-event.js';
+import { readUsage } from './read-chat-event.js';
 
 const usage = { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 };
 const counted = { promptTokens: 3, completionTokens: 2, totalTokens: 5 };
@@ -22,13 +22,5 @@ describe('readUsage', () => {
     ]) {
       expect(readUsage(data), data).toBeUndefined();
     }
-  });
-});
-
-describe('readChatEvent', () => {
-  it('keeps the event as it came and adds what readUsage found', () => {
-    const data = JSON.stringify({ choices: [], usage });
-    expect(readChatEvent({ data, event: 'message', id: '7' })).toEqual({ data, event: 'message', id: '7', done: false, usage: counted, usageOnly: true });
-    expect(readChatEvent({ data: '{"choices":[]}' })).toEqual({ data: '{"choices":[]}', done: false });
   });
 });

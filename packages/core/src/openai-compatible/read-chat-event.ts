@@ -1,5 +1,3 @@
-import type { ChatStreamEvent } from '../connector.js';
-import type { SseEvent } from '../sse/sse-event.js';
 import { extractUsage, type TokenUsage } from '../usage/token-usage.js';
 
 /** The usage one event's data reports, and whether it is a usage-only frame. */
@@ -27,10 +25,4 @@ export function readUsage(data: string): UsageReading | undefined {
   if (usage === undefined) return undefined;
   const choices = record.choices;
   return { usage, usageOnly: !Array.isArray(choices) || choices.length === 0 };
-}
-
-/** An upstream event as a ChatStreamEvent, with its usage read (see readUsage). */
-export function readChatEvent(event: SseEvent): ChatStreamEvent {
-  const reading = readUsage(event.data);
-  return { data: event.data, event: event.event, id: event.id, done: false, usage: reading?.usage, usageOnly: reading?.usageOnly };
 }

@@ -2,15 +2,30 @@ import { describe, expect, it } from 'vitest';
 import { formatSseData } from '../sse/format-sse.js';
 import { parseSse } from '../sse/parse-sse.js';
 import { StreamUsageTracker } from '../usage/stream-usage-tracker.js';
-import { ChatSseReframer, isPlainDataFrames } from './chat-sse-reframer.js';
+import { ChatSseReader } from './chat-sse-reader.js';
+import { isPlainDataFrames } from './scan-frames.js';
+import type { ChatSseRead } from './chat-stream-read.js';
 
 const chunk = (content: string) => JSON.stringify({ id: 'c', choices: [{ index: 0, delta: { content } }] });
 const usageOnly = JSON.stringify({ id: 'c', choices: [], usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 } });
 const frames = (...data: string[]) => data.map((item) => `data: ${item}\n\n`).join('');
 
+/** A reader, and what a relay sends of each read for a client that did or did not ask for usage. */
 function reframer(includeUsage = false) {
   const tracker = new StreamUsageTracker();
-  return { tracker, reframer: new ChatSseReframer({ includeUsage, tracker }) };
+  const reader = new ChatSseReader(tracker);
+  const sent = (read: ChatSseRead | undefined) => (read === undefined ? '' : includeUsage ? read.bytes : read.withoutUsageOnly());
+  return {
+    tracker,
+    reader,
+    reframer: {
+      push: (chunk: Buffer) => sent(reader.push(chunk)),
+      end: () => sent(reader.end()),
+      get done() {
+        return reader.done;
+      },
+    },
+  };
 }
 
 /** Feeds `reads` and returns the text a client would be sent (before the proxy's own [DONE]). */
@@ -22,7 +37,7 @@ function run(reads: (string | Buffer)[], includeUsage = false): { out: string; d
     const buffer = typeof read === 'string' ? Buffer.from(read) : read;
     const result = subject.push(buffer);
     if (result === buffer) forwarded++;
-    out += result.toString();
+    out += Buffer.from(result).toString();
   }
   out += subject.end();
   return { out, done: subject.done, forwarded };
@@ -47,7 +62,7 @@ describe('isPlainDataFrames', () => {
   });
 });
 
-describe('ChatSseReframer', () => {
+describe('ChatSseReader', () => {
   it('forwards plain reads as the very same Buffer', () => {
     const { reframer: subject } = reframer();
     const read = Buffer.from(frames(chunk('a'), chunk('b')));
@@ -61,7 +76,7 @@ describe('ChatSseReframer', () => {
 
   it('reads usage, and drops usage-only frames unless the client asked for them', () => {
     const { reframer: subject, tracker } = reframer(false);
-    expect(subject.push(Buffer.from(frames(chunk('a'), usageOnly))).toString()).toBe(frames(chunk('a')));
+    expect(Buffer.from(subject.push(Buffer.from(frames(chunk('a'), usageOnly)))).toString()).toBe(frames(chunk('a')));
     expect(tracker.usage).toEqual({ promptTokens: 3, completionTokens: 2, totalTokens: 5 });
     expect(run([frames(chunk('a'), usageOnly)], true).out).toBe(frames(chunk('a'), usageOnly));
   });
@@ -151,10 +166,31 @@ describe('ChatSseReframer', () => {
   it('counts usage read without the parser and keeps the read as it is around the frames it leaves out', () => {
     const { reframer: subject, tracker } = reframer(false);
     const read = Buffer.from(frames(chunk('a'), usageOnly, chunk('b')));
-    expect(subject.push(read).toString()).toBe(frames(chunk('a'), chunk('b')));
+    expect(Buffer.from(subject.push(read)).toString()).toBe(frames(chunk('a'), chunk('b')));
     expect(tracker.usage).toEqual({ promptTokens: 3, completionTokens: 2, totalTokens: 5 });
     const kept = reframer(true);
     expect(kept.reframer.push(read)).toBe(read);
     expect(kept.tracker.usage).toEqual({ promptTokens: 3, completionTokens: 2, totalTokens: 5 });
+  });
+
+  it('splits a read into its events only when asked, with their JSON and usage', () => {
+    const { reader } = reframer();
+    const read = reader.push(Buffer.from(frames(chunk('a'), usageOnly) + `data: {"multi":\ndata: 1}\n\n`))!;
+    const events = read.events;
+    expect(events.map((event) => event.data)).toEqual([chunk('a'), usageOnly, '{"multi":\n1}']);
+    expect(events.map((event) => event.usageOnly)).toEqual([false, true, false]);
+    expect(events[0]!.json).toEqual({ id: 'c', choices: [{ index: 0, delta: { content: 'a' } }] });
+    expect(events[1]!.usage).toEqual({ promptTokens: 3, completionTokens: 2, totalTokens: 5 });
+    expect(events[2]!.json).toEqual({ multi: 1 });
+    expect(read.events).toBe(events);
+  });
+
+  it('gives events of re-framed reads too, and undefined JSON for data that is not JSON', () => {
+    const { reader } = reframer();
+    const read = reader.push(Buffer.from(`: ping\r\n\r\ndata: ${chunk('a')}\r\n\r\ndata: not json\r\n\r\n`))!;
+    expect(read.events.map((event) => [event.data, event.json === undefined])).toEqual([
+      [chunk('a'), false],
+      ['not json', true],
+    ]);
   });
 });

@@ -1,0 +1,130 @@
+import { StringDecoder } from 'node:string_decoder';
+import { createParser, type EventSourceParser } from 'eventsource-parser';
+import { formatSseData } from '../sse/format-sse.js';
+import { DONE_DATA, type SseEvent } from '../sse/sse-event.js';
+import type { StreamUsageTracker } from '../usage/stream-usage-tracker.js';
+import { ChatSseRead } from './chat-stream-read.js';
+import { readUsage } from './read-chat-event.js';
+import { NOTHING_SCANNED, scanFrames, type FrameScan } from './scan-frames.js';
+
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * Turns upstream SSE bytes into ChatStreamReads, one upstream read at a time: the one place where `[DONE]` ends a
+ * stream, usage reports are tracked and usage-only frames are told apart.
+ *
+ * Reads that start at an event boundary and hold `data:` lines only (no CR, valid UTF-8: what NIM sends) become
+ * reads of the same Buffer or a slice of it — no decode, no parse, no re-encode — so a pass-through relay writes
+ * the upstream's own bytes. Anything else goes through eventsource-parser and is re-framed as `data: …` events
+ * (comments and other fields dropped), under the same rules.
+ */
+export class ChatSseReader {
+  readonly #tracker: StreamUsageTracker;
+  /** StringDecoder, not TextDecoder: it carries a split UTF-8 sequence over without an ICU converter per stream. */
+  #decoder: StringDecoder | undefined;
+  #parser: EventSourceParser | undefined;
+  #events: SseEvent[] = [];
+  /** No partial event or UTF-8 sequence is pending in the decoder or parser. */
+  #atBoundary = true;
+  /** Nothing of the stream has been read yet (where a byte-order mark may stand). */
+  #atStart = true;
+  #done = false;
+
+  constructor(tracker: StreamUsageTracker) {
+    this.#tracker = tracker;
+  }
+
+  /** `[DONE]` was read: the stream is finished and nothing after it is read. */
+  get done(): boolean {
+    return this.#done;
+  }
+
+  /** The events one upstream read completed, up to `[DONE]`; undefined when it completed none. */
+  push(chunk: Buffer): ChatSseRead | undefined {
+    if (this.#done) return undefined;
+    const scan = this.#atBoundary ? scanFrames(chunk) : NOTHING_SCANNED;
+    let head: ChatSseRead | undefined;
+    if (scan.end > 0) {
+      this.#atStart = false;
+      head = this.#fromScan(chunk, scan);
+      if (scan.done || scan.end === chunk.length) return head;
+    }
+    let text = (this.#decoder ??= new StringDecoder('utf8')).write(scan.end === 0 ? chunk : chunk.subarray(scan.end));
+    if (this.#atStart && text.length > 0) {
+      // A stream may open with a byte-order mark, which SSE ignores (StringDecoder keeps it, eventsource-parser too).
+      this.#atStart = false;
+      if (text.startsWith('\uFEFF')) text = text.slice(1);
+    }
+    this.#atBoundary = text.endsWith('\n\n');
+    const rest = this.#reframe(text);
+    if (head === undefined) return rest;
+    return rest === undefined ? head : joinReads(head, rest);
+  }
+
+  /** The body ended: a last event without its blank line still counts. */
+  end(): ChatSseRead | undefined {
+    if (this.#done || !this.#parser) return undefined;
+    return this.#reframe(`${this.#decoder!.end()}\n\n`);
+  }
+
+  /** The scanned part of a read: its bytes as they came, usage read from its usage frames. */
+  #fromScan(chunk: Buffer, scan: FrameScan): ChatSseRead | undefined {
+    if (scan.done) this.#done = true;
+    const bytes = scan.sendEnd === chunk.length ? chunk : chunk.subarray(0, scan.sendEnd);
+    let dropped: { start: number; end: number }[] | undefined;
+    for (const frame of scan.usageFrames) {
+      const reading = readUsage(chunk.toString('utf8', frame.dataStart, frame.dataEnd));
+      if (!reading) continue;
+      this.#tracker.observe(reading.usage);
+      if (reading.usageOnly) (dropped ??= []).push(frame);
+    }
+    if (bytes.length === 0) return undefined;
+    if (!dropped) return new ChatSseRead(bytes, bytes);
+    const ranges = dropped;
+    return new ChatSseRead(bytes, () => without(bytes, ranges));
+  }
+
+  #reframe(text: string): ChatSseRead | undefined {
+    this.#parser ??= createParser({ onEvent: (event) => this.#events.push({ data: event.data, event: event.event, id: event.id }) });
+    this.#parser.feed(text);
+    const events = this.#events;
+    this.#events = [];
+    let out = '';
+    let kept = '';
+    for (const event of events) {
+      if (event.data === DONE_DATA) {
+        this.#done = true;
+        break;
+      }
+      const frame = formatSseData(event.data);
+      out += frame;
+      const reading = readUsage(event.data);
+      if (reading) this.#tracker.observe(reading.usage);
+      if (!reading?.usageOnly) kept += frame;
+    }
+    return out === '' ? undefined : new ChatSseRead(out, kept);
+  }
+}
+
+/** `bytes` less the given ranges (usage-only frames), as one slice when they only trim its end. */
+function without(bytes: Buffer, ranges: readonly { start: number; end: number }[]): Buffer {
+  const parts: Buffer[] = [];
+  let from = 0;
+  for (const range of ranges) {
+    if (range.start > from) parts.push(bytes.subarray(from, range.start));
+    from = range.end;
+  }
+  if (from < bytes.length) parts.push(bytes.subarray(from));
+  return parts.length === 0 ? EMPTY : parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+}
+
+/** A read whose start came as it was and whose rest was re-framed (rare: a read that breaks the fast path mid-way). */
+function joinReads(head: ChatSseRead, rest: ChatSseRead): ChatSseRead {
+  const join = (a: string | Uint8Array, b: string | Uint8Array) => Buffer.concat([toBuffer(a), toBuffer(b)]);
+  const bytes = join(head.bytes, rest.bytes);
+  return new ChatSseRead(bytes, () => join(head.withoutUsageOnly(), rest.withoutUsageOnly()));
+}
+
+function toBuffer(value: string | Uint8Array): Buffer {
+  return typeof value === 'string' ? Buffer.from(value) : Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+}
