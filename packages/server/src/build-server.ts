@@ -10,12 +10,14 @@ import { collectSecrets } from './config/collect-secrets.js';
 import { ConfigError } from './config/config-error.js';
 import type { ProxyConfigInput } from './config/config-schema.js';
 import { isResolvedConfig, resolveConfig, type ResolvedProxyConfig } from './config/resolve-config.js';
+import { NO_MODEL_SETTINGS, type ExchangeDeps } from './exchange/exchange-deps.js';
+import { registerFrontEnd } from './exchange/register-front-end.js';
+import { openAIChatFrontEnd } from './front-ends/openai-chat/index.js';
 import { createErrorHandler } from './http/error-handler.js';
 import { loggerOptions, type LogDestination } from './http/logger-options.js';
 import { notFoundHandler, rejectOtherMethods } from './http/not-found.js';
 import { requestIdFor } from './http/request-id.js';
 import { ProxyMetrics } from './metrics/proxy-metrics.js';
-import { chatCompletionsRoute } from './routes/chat-completions-route.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { metricsRoutes } from './routes/metrics-routes.js';
 import { modelsRoutes } from './routes/models-routes.js';
@@ -100,26 +102,29 @@ export function buildServer(input: ProxyConfigInput | ResolvedProxyConfig = {}, 
   app.register(async (api) => {
     if (auth) api.addHook('onRequest', auth);
     await api.register(modelsRoutes, { backends });
-    await api.register(chatCompletionsRoute, {
-      backends,
-      forceModel: config.force_model,
-      keepalive: {
-        intervalMs: config.failure_handling.keepalive_interval * 1000,
-        format: config.failure_handling.keepalive_format,
-      },
-      retry: {
-        maxRetries: config.failure_handling.max_retries,
-        baseDelayMs: config.failure_handling.retry_base_delay * 1000,
-        maxDelayMs: config.failure_handling.retry_max_delay * 1000,
-      },
-      metrics,
-      errors,
-    });
     // Inside the authenticated scope: without a key, a wrong method is 401 like everything else under /v1, so
     // an unauthenticated client cannot probe which methods the API serves.
     rejectOtherMethods(api, '/v1/models', ['GET']);
     rejectOtherMethods(api, '/v1/models/*', ['GET']);
-    rejectOtherMethods(api, '/v1/chat/completions', ['POST']);
+  });
+  // Every client API is a front end on the one exchange, each in its own scope (its key reading, its error shape).
+  const exchange: ExchangeDeps = {
+    backends,
+    forceModel: config.force_model,
+    keepaliveIntervalMs: config.failure_handling.keepalive_interval * 1000,
+    retry: {
+      maxRetries: config.failure_handling.max_retries,
+      baseDelayMs: config.failure_handling.retry_base_delay * 1000,
+      maxDelayMs: config.failure_handling.retry_max_delay * 1000,
+    },
+    metrics,
+    errors,
+    verifier: config.auth.disabled ? undefined : verifier,
+    resolveModel: (model) => model,
+    modelSettings: () => NO_MODEL_SETTINGS,
+  };
+  app.register(async (scope) => {
+    registerFrontEnd(scope, openAIChatFrontEnd({ keepaliveFormat: config.failure_handling.keepalive_format }), ['/v1/chat/completions'], exchange);
   });
   rejectOtherMethods(app, '/healthz', ['GET']);
   return app;

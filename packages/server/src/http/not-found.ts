@@ -28,13 +28,11 @@ export function rejectOtherMethods(app: FastifyInstance, url: string, allowed: r
     handler(request, reply) {
       reply.header('allow', allow);
       const path = request.url.split('?', 1)[0];
-      sendError(
-        reply,
-        new InvalidRequestError(`Method ${request.method} is not allowed on ${path}; use ${allow}`, {
-          status: 405,
-          code: 'method_not_allowed',
-        }),
-      );
+      // Thrown, not sent: the scope's error handler answers in the shape of the API the route belongs to.
+      throw new InvalidRequestError(`Method ${request.method} is not allowed on ${path}; use ${allow}`, {
+        status: 405,
+        code: 'method_not_allowed',
+      });
     },
   });
 }

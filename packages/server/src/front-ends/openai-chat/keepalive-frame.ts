@@ -1,5 +1,5 @@
 import { formatSseComment, formatSseData } from '@proxy/core';
-import type { KeepaliveFormat } from '../config/config-schema.js';
+import type { KeepaliveFormat } from '../../config/config-schema.js';
 
 export interface KeepaliveFrameInput {
   format: KeepaliveFormat;

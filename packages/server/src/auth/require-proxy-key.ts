@@ -1,0 +1,36 @@
+import { ProxyError } from '@proxy/core';
+import type { FastifyRequest, onRequestHookHandler } from 'fastify';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { ApiKeyVerifier } from './api-key-verifier.js';
+
+/** Where a client API carries the proxy key, and how to tell a client that sent none. */
+export interface KeyReader {
+  readApiKey(headers: IncomingHttpHeaders): string | undefined;
+  /** e.g. "send it as 'Authorization: Bearer <key>'". */
+  readonly apiKeyHint: string;
+}
+
+const CHALLENGE = { 'www-authenticate': 'Bearer' };
+
+/** Why the request may not pass, or undefined when it carries one of the proxy's keys. */
+export function keyRejection(verifier: ApiKeyVerifier, reader: KeyReader, request: FastifyRequest): ProxyError | undefined {
+  const key = reader.readApiKey(request.headers);
+  if (key === undefined) {
+    return new ProxyError({ status: 401, code: 'missing_api_key', headers: CHALLENGE, message: `Missing proxy API key: ${reader.apiKeyHint}` });
+  }
+  if (!verifier.verify(key)) {
+    return new ProxyError({ status: 401, code: 'invalid_api_key', headers: CHALLENGE, message: 'Invalid proxy API key' });
+  }
+  return undefined;
+}
+
+/**
+ * An onRequest hook answering 401 unless the request carries one of the proxy's keys where its client API puts
+ * it; the scope's error handler renders the 401 in that API's shape. Callback style: Fastify then runs the next
+ * step synchronously, where an async hook costs a promise on every request.
+ */
+export function requireProxyKey(verifier: ApiKeyVerifier, reader: KeyReader): onRequestHookHandler {
+  return function requireProxyKey(request, _reply, done) {
+    done(keyRejection(verifier, reader, request));
+  };
+}

@@ -1,0 +1,32 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { outcomeOf } from '../accounting/request-outcome.js';
+import { requireProxyKey } from '../auth/require-proxy-key.js';
+import { rejectOtherMethods } from '../http/not-found.js';
+import { toProxyError } from '../http/to-proxy-error.js';
+import { createExchangeHandler, logIfBug } from './exchange-handler.js';
+import type { ExchangeDeps } from './exchange-deps.js';
+import type { FrontEnd } from './front-end.js';
+import { sendRenderedError } from './render-error.js';
+
+/**
+ * Serves a front end at `urls` (POST) through the exchange. Call it inside the front end's own plugin: the scope
+ * gets the front end's key reading (401 in its shape) and its error handler, so every failure on these routes —
+ * Fastify's own body errors included — is answered in the client's dialect. Other routes a front end serves
+ * (e.g. a token count that needs no upstream) can be added to the same scope and get both.
+ */
+export function registerFrontEnd<Body>(scope: FastifyInstance, frontEnd: FrontEnd<Body>, urls: readonly string[], deps: ExchangeDeps): void {
+  scope.setErrorHandler(function handleError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+    const proxyError = toProxyError(error, deps.errors);
+    logIfBug(request, error, proxyError, deps.errors.secrets);
+    outcomeOf(request).error = proxyError;
+    sendRenderedError(reply, frontEnd, proxyError);
+  });
+  if (deps.verifier) scope.addHook('onRequest', requireProxyKey(deps.verifier, frontEnd));
+  const handler = createExchangeHandler(frontEnd, deps);
+  for (const url of urls) {
+    scope.post(url, handler);
+    // In the same scope: without a key a wrong method is 401 like everything else here, so an unauthenticated
+    // client cannot probe which methods the API serves.
+    rejectOtherMethods(scope, url, ['POST']);
+  }
+}

@@ -1,0 +1,105 @@
+import type { ServerResponse } from 'node:http';
+import type { CancelSignal, ChatCompletionStream, ProxyError, TokenUsage } from '@proxy/core';
+import { KeepaliveTimer } from '../streaming/keepalive-timer.js';
+import type { StreamEncoder } from './front-end.js';
+
+export type RelayStatus = 'completed' | 'failed' | 'aborted';
+
+/**
+ * The client's side of a committed stream: its headers are sent, and from here on every byte comes from the front
+ * end's encoder — its opening frames, one write per upstream read, keep-alives during silence, and exactly one
+ * ending (`end` or `error`). Back-pressure is honoured: a client that does not read stops the reading of the
+ * upstream, and gets no keep-alives to buffer.
+ */
+export class StreamRelay {
+  readonly #response: ServerResponse;
+  readonly #encoder: StreamEncoder;
+  readonly #signal: CancelSignal;
+  readonly #release: () => void;
+  readonly #keepalive: KeepaliveTimer;
+  #error: ProxyError | undefined;
+
+  constructor(options: { response: ServerResponse; encoder: StreamEncoder; signal: CancelSignal; keepaliveIntervalMs: number; release: () => void }) {
+    this.#response = options.response;
+    this.#encoder = options.encoder;
+    this.#signal = options.signal;
+    this.#release = options.release;
+    this.#keepalive = new KeepaliveTimer(() => {
+      if (!this.#response.writableNeedDrain && !this.#signal.aborted) this.#response.write(this.#encoder.keepalive());
+    }, options.keepaliveIntervalMs);
+  }
+
+  /** The encoder's estimate of the usage, for an upstream that reported none. */
+  get estimatedUsage(): TokenUsage | undefined {
+    return this.#encoder.estimatedUsage;
+  }
+
+  /** The error the stream ended with, once it failed. */
+  get error(): ProxyError | undefined {
+    return this.#error;
+  }
+
+  /** Sends the encoder's opening frames, and a keep-alive at once when the upstream has already been silent. */
+  open(silent: boolean): void {
+    const start = this.#encoder.start();
+    const bytes = silent ? start + this.#encoder.keepalive() : start;
+    if (bytes.length > 0) this.#response.write(bytes);
+    // Held headers leave with the first bytes; when there are none yet, they wait for the first upstream read.
+    if (silent) this.#release();
+    this.#keepalive.start();
+  }
+
+  /** Relays the upstream stream to its end, the client's departure or a failure (`toError` maps it). */
+  async pipe(stream: ChatCompletionStream, toError: (error: unknown) => ProxyError): Promise<RelayStatus> {
+    const response = this.#response;
+    try {
+      for await (const read of stream) {
+        const bytes = this.#encoder.read(read);
+        if (bytes.length === 0) continue;
+        const flushed = response.write(bytes);
+        this.#release();
+        this.#keepalive.touch();
+        if (!flushed) await drainedOrCancelled(response, this.#signal);
+        if (this.#signal.aborted) break;
+      }
+    } catch (error) {
+      if (this.#signal.aborted) return this.#abandon();
+      return this.fail(toError(error));
+    } finally {
+      stream.cancel();
+    }
+    if (this.#signal.aborted) return this.#abandon();
+    this.#keepalive.stop();
+    response.end(this.#encoder.end());
+    this.#release();
+    return 'completed';
+  }
+
+  /** Ends the stream with the encoder's error frame (the upstream failed after the client's 200). */
+  fail(error: ProxyError): RelayStatus {
+    this.#keepalive.stop();
+    if (this.#signal.aborted) return this.#abandon();
+    this.#error = error;
+    this.#response.end(this.#encoder.error(error));
+    this.#release();
+    return 'failed';
+  }
+
+  #abandon(): RelayStatus {
+    this.#keepalive.stop();
+    return 'aborted';
+  }
+}
+
+/** Resolves when the client's socket drains or the client leaves, whichever comes first. */
+function drainedOrCancelled(response: ServerResponse, signal: CancelSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      response.off('drain', done);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    response.once('drain', done);
+    signal.addEventListener('abort', done);
+  });
+}
