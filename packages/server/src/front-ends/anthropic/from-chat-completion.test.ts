@@ -1,0 +1,102 @@
+import { ProxyError, type ChatCompletionResult } from '@proxy/core';
+import { describe, expect, it } from 'vitest';
+import { createAnthropicFrontEnd } from './anthropic-front-end.js';
+import { jsonCompletion } from './complete-json.js';
+import { context } from './test-support.js';
+
+const frontEnd = createAnthropicFrontEnd();
+const body = frontEnd.parse({ model: 'claude-haiku-4-5', max_tokens: 100, messages: [{ role: 'user', content: 'hi' }] });
+
+function answer(message: Record<string, unknown>, finish: string, usage?: Record<string, number>) {
+  const json = { id: 'x', object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', ...message }, finish_reason: finish }], ...(usage ? { usage } : {}) };
+  const result: ChatCompletionResult = {
+    rawBody: JSON.stringify(json),
+    body: json as ChatCompletionResult['body'],
+    usage: usage ? { promptTokens: usage.prompt_tokens!, completionTokens: usage.completion_tokens!, totalTokens: usage.total_tokens! } : undefined,
+  };
+  return JSON.parse(frontEnd.fromChatCompletion(result, body, context({ clientModel: 'claude-haiku-4-5' })));
+}
+
+describe('chat completion → Anthropic Message', () => {
+  it('answers text with the client model, the stop reason and usage', () => {
+    expect(answer({ content: 'Hello!' }, 'stop', { prompt_tokens: 9, completion_tokens: 2, total_tokens: 11 })).toEqual({
+      id: 'msg_req1',
+      type: 'message',
+      role: 'assistant',
+      model: 'claude-haiku-4-5',
+      content: [{ type: 'text', text: 'Hello!' }],
+      stop_reason: 'end_turn',
+      stop_sequence: null,
+      usage: { input_tokens: 9, output_tokens: 2, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
+    });
+  });
+
+  it('orders thinking (reasoning_content or <think>), text, then tool_use blocks', () => {
+    const message = answer(
+      {
+        content: '<think>plan</think>\n\nCalling.',
+        tool_calls: [
+          { id: 'c1', type: 'function', function: { name: 'Write', arguments: '{"file_path":"/a","content":"b"}' } },
+          { id: 2, type: 'function', function: { name: 'Read', arguments: '{"path":"/a"' } },
+        ],
+      },
+      'tool_calls',
+    );
+    expect(message.content).toEqual([
+      { type: 'thinking', thinking: 'plan', signature: expect.any(String) },
+      { type: 'text', text: 'Calling.' },
+      { type: 'tool_use', id: 'c1', name: 'Write', input: { file_path: '/a', content: 'b' } },
+      { type: 'tool_use', id: '2', name: 'Read', input: { path: '/a' } },
+    ]);
+    expect(message.stop_reason).toBe('tool_use');
+    // No usage from NIM: estimated, never missing.
+    expect(message.usage.input_tokens).toBeGreaterThan(0);
+    expect(message.usage.output_tokens).toBeGreaterThan(0);
+  });
+
+  it('maps length to max_tokens', () => {
+    expect(answer({ content: 'cut' }, 'length').stop_reason).toBe('max_tokens');
+  });
+});
+
+describe('jsonCompletion', () => {
+  it.each([
+    ['{"a":"x', '"}'],
+    ['{"a":', 'null}'],
+    ['{"a":1,', '"":null}'],
+    ['{"a"', ':null}'],
+    ['[1,', 'null]'],
+    ['{"a":{"b":[1', ']}}'],
+    ['{"a":"x\\', '\\"}'],
+    ['', '{}'],
+  ])('completes %s', (text, suffix) => {
+    expect(jsonCompletion(text)).toBe(suffix);
+    expect(() => JSON.parse(text + suffix)).not.toThrow();
+  });
+
+  it('leaves JSON that parses alone', () => {
+    expect(jsonCompletion('{"a":1}')).toBeUndefined();
+  });
+});
+
+describe('Anthropic errors', () => {
+  it.each([
+    [400, 400, 'invalid_request_error'],
+    [422, 400, 'invalid_request_error'],
+    [401, 401, 'authentication_error'],
+    [403, 403, 'permission_error'],
+    [404, 404, 'not_found_error'],
+    [410, 404, 'not_found_error'],
+    [413, 413, 'request_too_large'],
+    [429, 429, 'rate_limit_error'],
+    [500, 500, 'api_error'],
+    [502, 502, 'api_error'],
+    [503, 529, 'overloaded_error'],
+    [504, 504, 'api_error'],
+  ])('renders %i as %i %s', (status, expected, type) => {
+    const rendered = frontEnd.renderError(new ProxyError({ status, message: `NIM said ${status}`, headers: { 'retry-after': '3', 'x-other': 'no' } }));
+    expect(rendered.status).toBe(expected);
+    expect(rendered.body).toEqual({ type: 'error', error: { type, message: `NIM said ${status}` } });
+    expect(rendered.headers).toEqual({ 'retry-after': '3' });
+  });
+});

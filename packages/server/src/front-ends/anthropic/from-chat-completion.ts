@@ -1,0 +1,72 @@
+import type { ChatCompletionResult } from '@proxy/core';
+import type { ExchangeContext } from '../../exchange/front-end.js';
+import { jsonCompletion } from './complete-json.js';
+import { countTextTokens, estimateInputTokens } from './estimate-tokens.js';
+import type { MessagesRequest } from './messages-schema.js';
+import { THINKING_SIGNATURE } from './sse-frames.js';
+import { anthropicStop } from './stop-reason.js';
+import { ThinkSplitter } from './think-splitter.js';
+import { ToolCallAssembler } from './tool-call-assembler.js';
+
+type Block =
+  | { type: 'thinking'; thinking: string; signature: string }
+  | { type: 'text'; text: string }
+  | { type: 'tool_use'; id: string; name: string; input: unknown };
+
+/**
+ * A non-streamed chat completion as an Anthropic Message: `[thinking?, text?, tool_use…]`, the stop reason, and
+ * usage (NIM's counts, or the tokenizer's estimate when it sent none). Tool calls go through the same assembler
+ * as streamed ones, so numeric or missing ids and cut-short argument JSON are repaired the same way.
+ */
+export function fromChatCompletion(result: ChatCompletionResult, body: MessagesRequest, context: ExchangeContext): string {
+  const choice = (result.body.choices[0] ?? {}) as {
+    message?: { content?: unknown; reasoning_content?: unknown; reasoning?: unknown; tool_calls?: unknown } | null;
+    finish_reason?: unknown;
+    stop_reason?: unknown;
+  };
+  const message = choice.message ?? {};
+  let thinking = typeof message.reasoning_content === 'string' ? message.reasoning_content : typeof message.reasoning === 'string' ? message.reasoning : '';
+  let text = '';
+  if (typeof message.content === 'string' && message.content.length > 0) {
+    const splitter = new ThinkSplitter();
+    const sink = { thinking: (piece: string) => void (thinking += piece), text: (piece: string) => void (text += piece) };
+    splitter.push(message.content, sink);
+    splitter.flush(sink);
+  }
+  const content: Block[] = [];
+  if (thinking) content.push({ type: 'thinking', thinking, signature: THINKING_SIGNATURE });
+  if (text) content.push({ type: 'text', text });
+
+  const tools = new ToolCallAssembler();
+  if (Array.isArray(message.tool_calls)) message.tool_calls.forEach((call, index) => tools.push({ index, ...(call as object) }));
+  for (const call of tools.calls) {
+    if (call.name === '') {
+      context.log.warn({ tool_call_index: call.index }, 'NIM answered a tool call without a function name; left out');
+      continue;
+    }
+    const args = call.args + (jsonCompletion(call.args) ?? '');
+    let input: unknown;
+    try {
+      input = JSON.parse(args);
+    } catch {
+      context.log.warn({ tool: call.name }, "NIM's tool call arguments are not JSON; sent as an empty input");
+      input = {};
+    }
+    content.push({ type: 'tool_use', id: call.id || `toolu_${context.requestId}_${call.index}`, name: call.name, input });
+  }
+
+  const stop = anthropicStop(choice.finish_reason, choice.stop_reason, body.stop_sequences, content.some((block) => block.type === 'tool_use'));
+  const usage = result.usage;
+  const inputTokens = usage ? usage.promptTokens : estimateInputTokens(body);
+  const outputTokens = usage ? usage.completionTokens : countTextTokens(thinking + text + tools.calls.map((call) => call.args).join(''));
+  return JSON.stringify({
+    id: `msg_${context.requestId}`,
+    type: 'message',
+    role: 'assistant',
+    model: context.clientModel,
+    content,
+    stop_reason: stop.stopReason,
+    stop_sequence: stop.stopSequence,
+    usage: { input_tokens: inputTokens, output_tokens: outputTokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
+  });
+}

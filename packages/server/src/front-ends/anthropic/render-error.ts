@@ -1,0 +1,54 @@
+import type { ProxyError } from '@proxy/core';
+import type { RenderedError } from '../../exchange/front-end.js';
+
+export type AnthropicErrorType =
+  | 'invalid_request_error'
+  | 'authentication_error'
+  | 'permission_error'
+  | 'not_found_error'
+  | 'request_too_large'
+  | 'rate_limit_error'
+  | 'api_error'
+  | 'overloaded_error';
+
+/**
+ * The status and type Anthropic's API would answer with. NIM's 422 (its strict schema) is Anthropic's 400, quoting
+ * NIM's detail (the ProxyError's message already does); 410 (a retired model) is a 404; an overloaded upstream
+ * (503, 529) is Anthropic's 529 `overloaded_error`, which its SDKs and Claude Code retry with backoff; every other
+ * 5xx, upstream timeouts (504) included, stays what it was as an `api_error`.
+ */
+export function anthropicErrorFor(status: number): { status: number; type: AnthropicErrorType } {
+  if (status === 400 || status === 422) return { status: 400, type: 'invalid_request_error' };
+  if (status === 401) return { status, type: 'authentication_error' };
+  if (status === 403) return { status, type: 'permission_error' };
+  if (status === 404 || status === 410) return { status: 404, type: 'not_found_error' };
+  if (status === 413) return { status, type: 'request_too_large' };
+  if (status === 429) return { status, type: 'rate_limit_error' };
+  if (status === 503 || status === 529) return { status: 529, type: 'overloaded_error' };
+  if (status >= 500) return { status, type: 'api_error' };
+  return { status: status >= 400 ? status : 500, type: status >= 400 ? 'invalid_request_error' : 'api_error' };
+}
+
+/** `{"type":"error","error":{"type","message"}}`, as Anthropic's API and SDKs have it. */
+export function anthropicErrorBody(type: AnthropicErrorType, message: string): { type: 'error'; error: { type: AnthropicErrorType; message: string } } {
+  return { type: 'error', error: { type, message } };
+}
+
+/** Headers worth passing on: `retry-after` (the SDKs wait that long) and the 401 challenge. */
+const PASSED_HEADERS = ['retry-after', 'www-authenticate'] as const;
+
+export function renderAnthropicError(error: ProxyError): RenderedError {
+  const { status, type } = anthropicErrorFor(error.status);
+  let headers: Record<string, string> | undefined;
+  for (const name of PASSED_HEADERS) {
+    const value = error.headers[name];
+    if (value !== undefined) (headers ??= {})[name] = value;
+  }
+  return { status, headers, body: anthropicErrorBody(type, error.message) };
+}
+
+/** The `event: error` frame that ends a stream which failed after it started. */
+export function errorFrame(error: ProxyError): string {
+  const { type } = anthropicErrorFor(error.status);
+  return `event: error\ndata: ${JSON.stringify(anthropicErrorBody(type, error.message))}\n\n`;
+}

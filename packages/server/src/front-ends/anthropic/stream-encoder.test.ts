@@ -1,0 +1,187 @@
+import { ProxyError } from '@proxy/core';
+import { describe, expect, it } from 'vitest';
+import type { MessagesRequest } from './messages-schema.js';
+import { AnthropicStreamEncoder } from './stream-encoder.js';
+import { accumulate, anthropicEvents, chunk, context, readsOf, sse } from './test-support.js';
+
+const body: MessagesRequest = { model: 'claude-sonnet-4-5', max_tokens: 1000, stream: true, messages: [{ role: 'user', content: 'Write the file, please' }] };
+
+/** The whole Anthropic stream for upstream SSE text delivered in the given pieces. */
+function encode(pieces: readonly Uint8Array[], request: MessagesRequest = body, ctx = context()): { text: string; encoder: AnthropicStreamEncoder } {
+  const encoder = new AnthropicStreamEncoder(request, ctx);
+  let text = encoder.start();
+  for (const read of readsOf(pieces)) text += encoder.read(read);
+  text += encoder.end();
+  return { text, encoder };
+}
+
+const whole = (text: string) => [Buffer.from(text)];
+
+/** Every way of cutting `text` in two at a byte boundary. */
+function everySplit(text: string): Uint8Array[][] {
+  const bytes = Buffer.from(text);
+  const splits: Uint8Array[][] = [];
+  for (let at = 1; at < bytes.length; at++) splits.push([bytes.subarray(0, at), bytes.subarray(at)]);
+  return splits;
+}
+
+describe('AnthropicStreamEncoder', () => {
+  it('streams text as message_start, one text block, message_delta with usage, message_stop', () => {
+    const upstream = sse([chunk({ role: 'assistant', content: '' }), chunk({ content: 'Hello' }), chunk({ content: ' world' }), chunk({}, 'stop')]);
+    const { text } = encode(whole(upstream));
+    const events = anthropicEvents(text);
+    expect(events.map((e) => e.event)).toEqual([
+      'message_start',
+      'content_block_start',
+      'content_block_delta',
+      'content_block_delta',
+      'content_block_stop',
+      'message_delta',
+      'message_stop',
+    ]);
+    expect(events[0]!.data.message).toMatchObject({
+      id: 'msg_req1',
+      type: 'message',
+      role: 'assistant',
+      model: 'claude-sonnet-4-5',
+      content: [],
+      stop_reason: null,
+      usage: { input_tokens: expect.any(Number), output_tokens: 0 },
+    });
+    expect(events[0]!.data.message.usage.input_tokens).toBeGreaterThan(3);
+    const message = accumulate(events);
+    expect(message.content).toEqual([{ type: 'text', text: 'Hello world' }]);
+    expect(message.stopReason).toBe('end_turn');
+    expect(events.at(-2)!.data.usage.output_tokens).toBeGreaterThan(0);
+  });
+
+  it('turns reasoning_content into a thinking block with a signature, before the text', () => {
+    const upstream = sse([chunk({ reasoning_content: 'Let me think' }), chunk({ reasoning_content: ' hard.' }), chunk({ content: 'Done.' }), chunk({}, 'stop')]);
+    const message = accumulate(anthropicEvents(encode(whole(upstream)).text));
+    expect(message.content).toEqual([
+      { type: 'thinking', thinking: 'Let me think hard.', signature: expect.stringMatching(/.+/) },
+      { type: 'text', text: 'Done.' },
+    ]);
+  });
+
+  it('splits <think>…</think> in content into thinking and text, whatever byte the upstream cut at', () => {
+    const upstream = sse([
+      chunk({ content: '<thi' }),
+      chunk({ content: 'nk>\nÉtude du problème 🤔' }),
+      chunk({ content: ' encore</th' }),
+      chunk({ content: 'ink>\n\nRéponse: 42 <b>' }),
+      chunk({}, 'stop'),
+    ]);
+    const expected = [
+      { type: 'thinking', thinking: '\nÉtude du problème 🤔 encore', signature: expect.any(String) },
+      { type: 'text', text: 'Réponse: 42 <b>' },
+    ];
+    expect(accumulate(anthropicEvents(encode(whole(upstream)).text)).content).toEqual(expected);
+    for (const pieces of everySplit(upstream)) {
+      expect(accumulate(anthropicEvents(encode(pieces).text)).content).toEqual(expected);
+    }
+  });
+
+  it('repairs tool-call deltas: id only in the first, the name repeated in every delta, numeric ids', () => {
+    const upstream = sse([
+      chunk({ content: 'I will write it.' }),
+      chunk({ tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'Write', arguments: '' } }] }),
+      chunk({ tool_calls: [{ index: 0, function: { name: 'Write', arguments: '{"file_path":' } }] }),
+      chunk({ tool_calls: [{ index: 0, function: { name: 'Write', arguments: '"/tmp/a.txt","content":"hi"}' } }] }),
+      chunk({}, 'tool_calls'),
+    ]);
+    const expectedContent = [
+      { type: 'text', text: 'I will write it.' },
+      { type: 'tool_use', id: 'call_1', name: 'Write', input: { file_path: '/tmp/a.txt', content: 'hi' } },
+    ];
+    for (const pieces of [whole(upstream), ...everySplit(upstream)]) {
+      const message = accumulate(anthropicEvents(encode(pieces).text));
+      expect(message.content).toEqual(expectedContent);
+      expect(message.stopReason).toBe('tool_use');
+    }
+    const numeric = sse([chunk({ tool_calls: [{ index: 0, id: 7, function: { name: 'Read', arguments: '{}' } }] }), chunk({}, 'stop')]);
+    const message = accumulate(anthropicEvents(encode(whole(numeric)).text));
+    expect(message.content).toEqual([{ type: 'tool_use', id: '7', name: 'Read', input: {} }]);
+    expect(message.stopReason).toBe('tool_use');
+  });
+
+  it('gives a tool call without an id one of its own', () => {
+    const upstream = sse([chunk({ tool_calls: [{ index: 0, id: null, function: { name: 'Read', arguments: '{"p":1}' } }] }), chunk({}, 'tool_calls')]);
+    expect(accumulate(anthropicEvents(encode(whole(upstream)).text)).content).toEqual([
+      { type: 'tool_use', id: 'toolu_req1_0', name: 'Read', input: { p: 1 } },
+    ]);
+  });
+
+  it('sends parallel calls interleaved by index as one block after the other, each whole', () => {
+    const upstream = sse([
+      chunk({ tool_calls: [{ index: 0, id: 'a', function: { name: 'Read', arguments: '{"path":' } }] }),
+      chunk({ tool_calls: [{ index: 1, id: 'b', function: { name: 'Write', arguments: '{"file_path":"/x",' } }] }),
+      chunk({ tool_calls: [{ index: 0, function: { arguments: '"/etc/hosts"}' } }] }),
+      chunk({ tool_calls: [{ index: 1, function: { arguments: '"content":"y"}' } }] }),
+      chunk({ content: 'and a late word' }),
+      chunk({}, 'tool_calls'),
+    ]);
+    const message = accumulate(anthropicEvents(encode(whole(upstream)).text));
+    expect(message.content).toEqual([
+      { type: 'tool_use', id: 'a', name: 'Read', input: { path: '/etc/hosts' } },
+      { type: 'tool_use', id: 'b', name: 'Write', input: { file_path: '/x', content: 'y' } },
+      { type: 'text', text: 'and a late word' },
+    ]);
+    expect(message.stopReason).toBe('tool_use');
+  });
+
+  it('closes argument JSON that NIM cut short, so the client can parse the input', () => {
+    const upstream = sse([chunk({ tool_calls: [{ index: 0, id: 'a', function: { name: 'Write', arguments: '{"file_path":"/x","content":"hal' } }] }), chunk({}, 'tool_calls')]);
+    const ctx = context();
+    const message = accumulate(anthropicEvents(encode(whole(upstream), body, ctx).text));
+    expect(message.content).toEqual([{ type: 'tool_use', id: 'a', name: 'Write', input: { file_path: '/x', content: 'hal' } }]);
+    expect(ctx.warnings).toEqual([expect.stringContaining('cut a tool call')]);
+  });
+
+  it("reports NIM's usage when it sent some, and estimates it (for accounting too) when it did not", () => {
+    const withUsage = sse([chunk({ content: 'Hi' }), chunk({}, 'stop'), { id: 'c1', choices: [], usage: { prompt_tokens: 120, completion_tokens: 7, total_tokens: 127 } }]);
+    const reported = encode(whole(withUsage));
+    expect(anthropicEvents(reported.text).at(-2)!.data.usage).toEqual({ input_tokens: 120, output_tokens: 7 });
+    expect(reported.encoder.estimatedUsage).toBeUndefined();
+
+    const estimated = encode(whole(sse([chunk({ content: 'Hello there, how are you today?' }), chunk({}, 'stop')])));
+    const usage = anthropicEvents(estimated.text).at(-2)!.data.usage;
+    expect(usage.output_tokens).toBeGreaterThanOrEqual(5);
+    expect(usage.input_tokens).toBeUndefined();
+    expect(estimated.encoder.estimatedUsage).toEqual({
+      promptTokens: expect.any(Number),
+      completionTokens: usage.output_tokens,
+      totalTokens: expect.any(Number),
+    });
+  });
+
+  it('maps finish reasons: length → max_tokens, a matched stop sequence → stop_sequence', () => {
+    const cut = accumulate(anthropicEvents(encode(whole(sse([chunk({ content: 'a' }), chunk({}, 'length')]))).text));
+    expect(cut.stopReason).toBe('max_tokens');
+    const stopped = encode(whole(sse([chunk({ content: 'a' }), { choices: [{ index: 0, delta: {}, finish_reason: 'stop', stop_reason: 'END' }] }])), {
+      ...body,
+      stop_sequences: ['END'],
+    });
+    const delta = anthropicEvents(stopped.text).at(-2)!.data.delta;
+    expect(delta).toEqual({ stop_reason: 'stop_sequence', stop_sequence: 'END' });
+  });
+
+  it('pings while NIM is silent, message_start first even when the silence came before any byte', () => {
+    const encoder = new AnthropicStreamEncoder(body, context());
+    let text = encoder.keepalive() + encoder.keepalive();
+    for (const read of readsOf(whole(sse([chunk({ content: 'x' }), chunk({}, 'stop')])))) text += encoder.read(read) + encoder.keepalive();
+    text += encoder.end();
+    const events = anthropicEvents(text);
+    expect(events.map((e) => e.event).slice(0, 3)).toEqual(['message_start', 'ping', 'ping']);
+    expect(text.match(/event: message_start/g)).toHaveLength(1);
+  });
+
+  it('ends a stream that failed after its start with an error event in Anthropic shape', () => {
+    const encoder = new AnthropicStreamEncoder(body, context());
+    let text = encoder.start();
+    for (const read of readsOf(whole('data: {"choices":[{"index":0,"delta":{"content":"par"}}]}\n\n'))) text += encoder.read(read);
+    text += encoder.error(new ProxyError({ status: 503, message: 'NIM went away' }));
+    const events = anthropicEvents(text);
+    expect(events.at(-1)).toEqual({ event: 'error', data: { type: 'error', error: { type: 'overloaded_error', message: 'NIM went away' } } });
+  });
+});

@@ -1,0 +1,262 @@
+import { extractUsage, type ChatStreamRead, type ProxyError, type TokenUsage } from '@proxy/core';
+import type { ExchangeContext, StreamEncoder } from '../../exchange/front-end.js';
+import { jsonCompletion } from './complete-json.js';
+import { countTextTokens, estimateInputTokens } from './estimate-tokens.js';
+import type { MessagesRequest } from './messages-schema.js';
+import { errorFrame } from './render-error.js';
+import {
+  blockDelta,
+  blockStart,
+  blockStop,
+  frame,
+  inputJsonDelta,
+  PING_FRAME,
+  SIGNATURE_DELTA,
+  TEXT_BLOCK,
+  textDelta,
+  THINKING_BLOCK,
+  thinkingDelta,
+  toolUseBlock,
+} from './sse-frames.js';
+import { anthropicStop } from './stop-reason.js';
+import { ThinkSplitter, type SplitSink } from './think-splitter.js';
+import { ToolCallAssembler, type ToolCallState } from './tool-call-assembler.js';
+
+type Open = 'none' | 'text' | 'thinking' | 'tool';
+
+/**
+ * One chat completions stream as Anthropic's Messages stream: `message_start` (with `usage.input_tokens`), then one
+ * content block at a time (`thinking` with its `signature`, `text`, `tool_use` with `input_json_delta` pieces), then
+ * `message_delta` (stop reason, `usage.output_tokens`) and `message_stop`; never `[DONE]`; `ping` while NIM is silent;
+ * `error` when it fails after the start.
+ *
+ * Blocks cannot interleave in Anthropic's protocol, while chat deltas can: parallel tool calls interleaved by
+ * index, or text after a tool call began. So the first tool call streams live, other calls are held until the
+ * live one closes (at the end of the answer), and text or reasoning that comes once tool calls have begun is
+ * held and sent as its own block after them. Each chunk's JSON is parsed once (by the stream's lazy event).
+ */
+export class AnthropicStreamEncoder implements StreamEncoder, SplitSink {
+  readonly #body: MessagesRequest;
+  readonly #context: ExchangeContext;
+  readonly #splitter = new ThinkSplitter();
+  readonly #tools = new ToolCallAssembler();
+  #out = '';
+  #started = false;
+  #ended = false;
+  #index = -1;
+  #open: Open = 'none';
+  #openTool: ToolCallState | undefined;
+  #toolsBegan = false;
+  #heldText = '';
+  #heldThinking = '';
+  #finishReason: unknown;
+  #matchedStop: unknown;
+  #upstreamUsage: TokenUsage | undefined;
+  #inputEstimate = 0;
+  /** Everything the model produced, counted only when NIM reports no usage. */
+  #produced: string[] = [];
+  #outputEstimate: number | undefined;
+
+  constructor(body: MessagesRequest, context: ExchangeContext) {
+    this.#body = body;
+    this.#context = context;
+  }
+
+  start(): string {
+    if (this.#started) return '';
+    this.#started = true;
+    this.#inputEstimate = estimateInputTokens(this.#body);
+    const message =
+      `{"type":"message_start","message":{"id":${JSON.stringify(`msg_${this.#context.requestId}`)},"type":"message",` +
+      `"role":"assistant","model":${JSON.stringify(this.#context.clientModel)},"content":[],"stop_reason":null,` +
+      `"stop_sequence":null,"usage":{"input_tokens":${this.#inputEstimate},"output_tokens":0,` +
+      `"cache_creation_input_tokens":0,"cache_read_input_tokens":0}}}`;
+    return frame('message_start', message);
+  }
+
+  read(read: ChatStreamRead): string {
+    this.#out = this.start();
+    for (const event of read.events) this.#event(event.json);
+    const out = this.#out;
+    this.#out = '';
+    return out;
+  }
+
+  keepalive(): string {
+    return this.start() + PING_FRAME;
+  }
+
+  end(): string {
+    this.#out = this.start();
+    if (this.#ended) return this.#out;
+    this.#ended = true;
+    this.#splitter.flush(this);
+    this.#closeBlock();
+    for (const call of this.#tools.calls) if (call.block === 'pending') this.#wholeTool(call);
+    if (this.#heldThinking) this.#thinkingBlock(this.#heldThinking);
+    if (this.#heldText) this.#textBlock(this.#heldText);
+    this.#closeBlock();
+    const stop = anthropicStop(this.#finishReason, this.#matchedStop, this.#body.stop_sequences, this.#tools.calls.some((call) => call.block === 'closed'));
+    const usage = this.#upstreamUsage;
+    const output = usage ? usage.completionTokens : this.#estimateOutput();
+    // NIM's own prompt count, when it sent one, replaces message_start's estimate (the SDKs take the later figure).
+    const input = usage ? `"input_tokens":${usage.promptTokens},` : '';
+    this.#out += frame(
+      'message_delta',
+      `{"type":"message_delta","delta":{"stop_reason":"${stop.stopReason}","stop_sequence":${JSON.stringify(stop.stopSequence)}},` +
+        `"usage":{${input}"output_tokens":${output}}}`,
+    );
+    this.#out += 'event: message_stop\ndata: {"type":"message_stop"}\n\n';
+    const out = this.#out;
+    this.#out = '';
+    return out;
+  }
+
+  error(error: ProxyError): string {
+    this.#ended = true;
+    return this.start() + errorFrame(error);
+  }
+
+  get estimatedUsage(): TokenUsage | undefined {
+    if (this.#upstreamUsage) return undefined;
+    const completionTokens = this.#estimateOutput();
+    return { promptTokens: this.#inputEstimate, completionTokens, totalTokens: this.#inputEstimate + completionTokens };
+  }
+
+  // SplitSink: the content splitter's pieces.
+  text(text: string): void {
+    if (this.#toolsBegan) {
+      this.#heldText += text;
+      return;
+    }
+    if (this.#open !== 'text') this.#openBlock('text', TEXT_BLOCK);
+    this.#produced.push(text);
+    this.#out += blockDelta(this.#index, textDelta(text));
+  }
+
+  thinking(text: string): void {
+    if (this.#toolsBegan) {
+      this.#heldThinking += text;
+      return;
+    }
+    if (this.#open !== 'thinking') this.#openBlock('thinking', THINKING_BLOCK);
+    this.#produced.push(text);
+    this.#out += blockDelta(this.#index, thinkingDelta(text));
+  }
+
+  #event(json: unknown): void {
+    if (typeof json !== 'object' || json === null) return;
+    const chunk = json as { choices?: unknown; usage?: unknown };
+    if (chunk.usage !== undefined && chunk.usage !== null) this.#observeUsage(extractUsage(chunk.usage));
+    if (!Array.isArray(chunk.choices)) return;
+    const choice = chunk.choices[0] as
+      | { delta?: { content?: unknown; reasoning_content?: unknown; reasoning?: unknown; tool_calls?: unknown } | null; finish_reason?: unknown; stop_reason?: unknown }
+      | undefined;
+    if (!choice) return;
+    const delta = choice.delta;
+    if (delta) {
+      const reasoning = typeof delta.reasoning_content === 'string' ? delta.reasoning_content : delta.reasoning;
+      if (typeof reasoning === 'string' && reasoning.length > 0) this.thinking(reasoning);
+      if (typeof delta.content === 'string' && delta.content.length > 0) this.#splitter.push(delta.content, this);
+      if (Array.isArray(delta.tool_calls)) for (const call of delta.tool_calls) this.#toolDelta(call);
+    }
+    if (choice.finish_reason !== undefined && choice.finish_reason !== null) {
+      this.#finishReason = choice.finish_reason;
+      this.#matchedStop = choice.stop_reason;
+    }
+  }
+
+  #toolDelta(delta: unknown): void {
+    const pushed = this.#tools.push(delta);
+    if (!pushed) return;
+    const { call, piece } = pushed;
+    if (call.block === 'open') {
+      if (piece.length > 0) this.#sendArgs(call);
+      return;
+    }
+    if (call.block === 'closed') return; // cannot happen: blocks close only at the end
+    // Opened once its name is known and its arguments begin (a name may come in pieces), and only when no other
+    // call streams live: blocks cannot interleave.
+    if (this.#openTool === undefined && call.name !== '' && call.args.length > 0) {
+      this.#splitter.flush(this);
+      this.#toolsBegan = true;
+      this.#openToolBlock(call);
+      this.#sendArgs(call);
+    }
+  }
+
+  #openToolBlock(call: ToolCallState): void {
+    if (call.id === '') call.id = `toolu_${this.#context.requestId}_${call.index}`;
+    this.#openBlock('tool', toolUseBlock(call.id, call.name));
+    call.block = 'open';
+    this.#openTool = call;
+  }
+
+  #sendArgs(call: ToolCallState): void {
+    const piece = call.args.slice(call.sent);
+    call.sent = call.args.length;
+    this.#produced.push(piece);
+    this.#out += blockDelta(this.#index, inputJsonDelta(piece));
+  }
+
+  /** A call that never streamed live: its whole input in one delta, repaired or replaced if it would not parse. */
+  #wholeTool(call: ToolCallState): void {
+    if (call.name === '') {
+      this.#context.log.warn({ tool_call_index: call.index }, 'NIM streamed a tool call without a function name; left out');
+      call.block = 'closed';
+      return;
+    }
+    const completion = jsonCompletion(call.args);
+    if (completion !== undefined) call.args += completion;
+    this.#openToolBlock(call);
+    this.#sendArgs(call);
+    this.#closeBlock();
+  }
+
+  #openBlock(kind: Open, block: string): void {
+    this.#closeBlock();
+    this.#index++;
+    this.#open = kind;
+    this.#out += blockStart(this.#index, block);
+  }
+
+  #closeBlock(): void {
+    if (this.#open === 'none') return;
+    if (this.#open === 'thinking') this.#out += blockDelta(this.#index, SIGNATURE_DELTA);
+    if (this.#open === 'tool' && this.#openTool) {
+      const call = this.#openTool;
+      const completion = jsonCompletion(call.args);
+      if (completion !== undefined) {
+        this.#context.log.warn({ tool: call.name, tool_call_id: call.id }, 'NIM cut a tool call\'s arguments short; the JSON was closed');
+        call.args += completion;
+        this.#sendArgs(call);
+      }
+      call.block = 'closed';
+      this.#openTool = undefined;
+    }
+    this.#out += blockStop(this.#index);
+    this.#open = 'none';
+  }
+
+  #thinkingBlock(text: string): void {
+    this.#openBlock('thinking', THINKING_BLOCK);
+    this.#produced.push(text);
+    this.#out += blockDelta(this.#index, thinkingDelta(text));
+  }
+
+  #textBlock(text: string): void {
+    this.#openBlock('text', TEXT_BLOCK);
+    this.#produced.push(text);
+    this.#out += blockDelta(this.#index, textDelta(text));
+  }
+
+  #observeUsage(usage: TokenUsage | undefined): void {
+    // Reports are cumulative: keep the largest (see core's StreamUsageTracker).
+    if (usage && (!this.#upstreamUsage || usage.totalTokens >= this.#upstreamUsage.totalTokens)) this.#upstreamUsage = usage;
+  }
+
+  #estimateOutput(): number {
+    this.#outputEstimate ??= countTextTokens(this.#produced.join(''));
+    return this.#outputEstimate;
+  }
+}

@@ -1,0 +1,218 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- events and requests are read back as loose JSON; the expectations check them */
+import { InvalidRequestError } from '@proxy/core';
+import { describe, expect, it } from 'vitest';
+import { createAnthropicFrontEnd } from './anthropic-front-end.js';
+import { context } from './test-support.js';
+
+const frontEnd = createAnthropicFrontEnd();
+const translate = (body: Record<string, unknown>, ctx = context()) => frontEnd.toChatRequest(frontEnd.parse(body), ctx) as Record<string, any>;
+const base = { model: 'claude-sonnet-4-5', max_tokens: 32000 };
+
+describe('Anthropic request → chat completions', () => {
+  it('builds the chat request field by field: nothing NIM rejects is sent', () => {
+    const request = translate({
+      ...base,
+      stream: true,
+      system: [{ type: 'text', text: 'You are Claude Code.', cache_control: { type: 'ephemeral' } }, { type: 'text', text: 'Be brief.' }],
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'hi', cache_control: { type: 'ephemeral' } }] }],
+      metadata: { user_id: 'u' },
+      context_management: { edits: [] },
+      output_config: { effort: 'high' },
+      service_tier: 'auto',
+      top_k: 5,
+      temperature: 0.5,
+      top_p: 0.9,
+      stop_sequences: ['END'],
+    });
+    expect(request).toEqual({
+      model: 'meta/llama-3.3-70b-instruct',
+      stream: true,
+      max_tokens: 32000,
+      temperature: 0.5,
+      top_p: 0.9,
+      stop: ['END'],
+      messages: [
+        { role: 'system', content: 'You are Claude Code.\n\nBe brief.' },
+        { role: 'user', content: 'hi' },
+      ],
+    });
+  });
+
+  it('folds system entries inside the conversation into the one system message at the start', () => {
+    const request = translate({
+      ...base,
+      system: 'First.',
+      messages: [
+        { role: 'user', content: 'a' },
+        { role: 'system', content: [{ type: 'text', text: 'Later reminder.' }] },
+        { role: 'user', content: 'b' },
+        { role: 'assistant', content: 'c' },
+      ],
+    });
+    expect(request.messages).toEqual([
+      { role: 'system', content: 'First.\n\nLater reminder.' },
+      { role: 'user', content: 'a\n\nb' },
+      { role: 'assistant', content: 'c' },
+    ]);
+  });
+
+  it('translates a tool round trip: tool_use → tool_calls, tool_result → tool messages before the text', () => {
+    const request = translate({
+      ...base,
+      tools: [
+        { name: 'Write', description: 'Writes a file', input_schema: { type: 'object', properties: { file_path: { type: 'string' } } } },
+        { type: 'web_search_20250305', name: 'web_search', max_uses: 3 },
+        { type: 'bash_20250124', name: 'bash' },
+      ],
+      tool_choice: { type: 'auto', disable_parallel_tool_use: true },
+      messages: [
+        { role: 'user', content: 'write it' },
+        {
+          role: 'assistant',
+          content: [
+            { type: 'thinking', thinking: 'I should write.', signature: 'sig' },
+            { type: 'text', text: 'Writing.' },
+            { type: 'tool_use', id: 'toolu_1', name: 'Write', input: { file_path: '/x' } },
+            { type: 'tool_use', id: 'toolu_2', name: 'Write', input: { file_path: '/y' } },
+          ],
+        },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'both done?' },
+            { type: 'tool_result', tool_use_id: 'toolu_1', content: 'ok' },
+            { type: 'tool_result', tool_use_id: 'toolu_2', is_error: true, content: [{ type: 'text', text: 'denied' }] },
+          ],
+        },
+      ],
+    });
+    expect(request.tools).toEqual([
+      { type: 'function', function: { name: 'Write', description: 'Writes a file', parameters: { type: 'object', properties: { file_path: { type: 'string' } } } } },
+    ]);
+    expect(request.tool_choice).toBe('auto');
+    expect(request.parallel_tool_calls).toBe(false);
+    expect(request.messages).toEqual([
+      { role: 'user', content: 'write it' },
+      {
+        role: 'assistant',
+        content: 'Writing.',
+        tool_calls: [
+          { id: 'toolu_1', type: 'function', function: { name: 'Write', arguments: '{"file_path":"/x"}' } },
+          { id: 'toolu_2', type: 'function', function: { name: 'Write', arguments: '{"file_path":"/y"}' } },
+        ],
+      },
+      { role: 'tool', tool_call_id: 'toolu_1', content: 'ok' },
+      { role: 'tool', tool_call_id: 'toolu_2', content: 'Error: denied' },
+      { role: 'user', content: 'both done?' },
+    ]);
+  });
+
+  it('maps tool_choice any / tool / none', () => {
+    const tools = [{ name: 'Read', input_schema: { type: 'object' } }];
+    const messages = [{ role: 'user', content: 'x' }];
+    expect(translate({ ...base, tools, messages, tool_choice: { type: 'any' } }).tool_choice).toBe('required');
+    expect(translate({ ...base, tools, messages, tool_choice: { type: 'none' } }).tool_choice).toBe('none');
+    expect(translate({ ...base, tools, messages, tool_choice: { type: 'tool', name: 'Read' } }).tool_choice).toEqual({ type: 'function', function: { name: 'Read' } });
+    // Only server tools: nothing about tools reaches NIM.
+    const serverOnly = translate({ ...base, messages, tools: [{ type: 'web_search_20250305', name: 'web_search' }], tool_choice: { type: 'auto' } });
+    expect(serverOnly.tools).toBeUndefined();
+    expect(serverOnly.tool_choice).toBeUndefined();
+  });
+
+  it('logs the server tools it leaves out once, not on every request', () => {
+    const ctx = context();
+    const once = createAnthropicFrontEnd();
+    const body = once.parse({ ...base, messages: [{ role: 'user', content: 'x' }], tools: [{ type: 'web_search_20250305', name: 'web_search' }] });
+    once.toChatRequest(body, ctx);
+    once.toChatRequest(body, ctx);
+    expect(ctx.warnings).toHaveLength(1);
+  });
+
+  it('sends images as image_url parts: base64 as a data: URL, url as it is', () => {
+    const request = translate({
+      ...base,
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'what is this?' },
+            { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'iVBORw0' } },
+            { type: 'image', source: { type: 'url', url: 'https://example.com/cat.jpg' } },
+          ],
+        },
+      ],
+    });
+    expect(request.messages[0]).toEqual({
+      role: 'user',
+      content: [
+        { type: 'text', text: 'what is this?' },
+        { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0' } },
+        { type: 'image_url', image_url: { url: 'https://example.com/cat.jpg' } },
+      ],
+    });
+  });
+
+  it('caps max_tokens at the model limit and switches reasoning as the model settings say', () => {
+    const settings = { maxTokens: 8192, reasoningOn: { chat_template_kwargs: { thinking: true } }, reasoningOff: { chat_template_kwargs: { thinking: false } } };
+    const messages = [{ role: 'user', content: 'x' }];
+    const on = translate({ ...base, messages, thinking: { type: 'adaptive', display: 'omitted' } }, context({ modelSettings: settings }));
+    expect(on.max_tokens).toBe(8192);
+    expect(on.chat_template_kwargs).toEqual({ thinking: true });
+    expect(on.thinking).toBeUndefined();
+    const enabled = translate({ ...base, messages, thinking: { type: 'enabled', budget_tokens: 2000 } }, context({ modelSettings: settings }));
+    expect(enabled.chat_template_kwargs).toEqual({ thinking: true });
+    const off = translate({ ...base, max_tokens: 100, messages }, context({ modelSettings: settings }));
+    expect(off.max_tokens).toBe(100);
+    expect(off.chat_template_kwargs).toEqual({ thinking: false });
+  });
+
+  it('sends earlier reasoning back as reasoning_content only for models that need it', () => {
+    const messages = [
+      { role: 'user', content: 'x' },
+      { role: 'assistant', content: [{ type: 'thinking', thinking: 'hmm', signature: 's' }, { type: 'redacted_thinking', data: 'enc' }, { type: 'tool_use', id: 't1', name: 'Read', input: {} }] },
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't1', content: 'file' }] },
+    ];
+    const tools = [{ name: 'Read', input_schema: { type: 'object' } }];
+    const plain = translate({ ...base, tools, messages });
+    expect(plain.messages[1]).toEqual({ role: 'assistant', content: null, tool_calls: [expect.objectContaining({ id: 't1' })] });
+    const replayed = translate({ ...base, tools, messages }, context({ modelSettings: { replayReasoning: true } }));
+    expect(replayed.messages[1].reasoning_content).toBe('hmm');
+  });
+});
+
+describe('Anthropic request validation', () => {
+  const expect400 = (body: unknown, param: string) => {
+    let error: unknown;
+    try {
+      frontEnd.parse(body);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(InvalidRequestError);
+    expect((error as InvalidRequestError).status).toBe(400);
+    expect((error as InvalidRequestError).param).toBe(param);
+    expect((error as InvalidRequestError).message).toContain(param);
+  };
+
+  it('names the field at fault', () => {
+    expect400({ model: 'm', messages: [{ role: 'user', content: 'x' }] }, 'max_tokens');
+    expect400({ ...base, messages: [{ role: 'tool', content: 'x' }] }, 'messages[0].role');
+    expect400({ ...base, messages: [{ role: 'user', content: 5 }] }, 'messages[0].content');
+    expect400({ ...base, messages: [{ role: 'user', content: [{ type: 'video', url: 'x' }] }] }, 'messages[0].content[0].type');
+    expect400({ ...base, messages: [] }, 'messages');
+    expect400({ ...base, messages: [{ role: 'user', content: 'x' }], tools: [{ name: 'Read' }] }, 'tools[0].input_schema');
+  });
+
+  it('refuses a tool_result without its tool_use', () => {
+    expect400(
+      { ...base, messages: [{ role: 'user', content: [{ type: 'tool_result', tool_use_id: 'nope', content: 'x' }] }] },
+      'messages[0].content[0].tool_use_id',
+    );
+  });
+
+  it('reads the key from x-api-key or Authorization: Bearer', () => {
+    expect(frontEnd.readApiKey({ 'x-api-key': 'k1' })).toBe('k1');
+    expect(frontEnd.readApiKey({ authorization: 'Bearer k2' })).toBe('k2');
+    expect(frontEnd.readApiKey({})).toBeUndefined();
+  });
+});

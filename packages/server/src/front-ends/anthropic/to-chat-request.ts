@@ -1,0 +1,203 @@
+import type { ChatCompletionRequest } from '@proxy/core';
+import type { ExchangeContext } from '../../exchange/front-end.js';
+import { isCustomTool, type AnthropicMessage, type ContentBlock, type MessagesRequest } from './messages-schema.js';
+
+type ChatPart = { type: 'text'; text: string } | { type: 'image_url'; image_url: { url: string } };
+type ChatMessage = Record<string, unknown> & { role: string };
+
+/** What the translation tells the request's log once (tools and blocks NIM cannot take). */
+export interface TranslationNotes {
+  droppedTools?: string[];
+  droppedBlocks?: string[];
+}
+
+/**
+ * An Anthropic Messages request as the chat completions request NIM takes. Built field by field, so nothing NIM's
+ * strict schema rejects (`metadata`, `top_k`, `context_management`, `output_config`, `service_tier`, Anthropic
+ * headers…) is ever sent; `stream_options` neither (see nim-facts: some builds reject or hang on it).
+ */
+export function toChatRequest(body: MessagesRequest, context: ExchangeContext, notes: TranslationNotes = {}): ChatCompletionRequest {
+  const settings = context.modelSettings;
+  const messages = toChatMessages(body, settings.replayReasoning === true, notes);
+  const request: Record<string, unknown> = {
+    model: context.upstreamModel,
+    messages,
+    max_tokens: settings.maxTokens === undefined ? body.max_tokens : Math.min(body.max_tokens, settings.maxTokens),
+  };
+  if (body.stream) request.stream = true;
+  if (body.temperature !== undefined) request.temperature = body.temperature;
+  if (body.top_p !== undefined) request.top_p = body.top_p;
+  if (body.stop_sequences?.length) request.stop = body.stop_sequences;
+
+  const tools = (body.tools ?? []).filter((tool) => {
+    if (isCustomTool(tool)) return true;
+    (notes.droppedTools ??= []).push(`${tool.name} (${tool.type})`);
+    return false;
+  });
+  // A tool_choice without tools is an error on vLLM, and `none` with no tools says nothing.
+  if (tools.length > 0) {
+    request.tools = tools.map((tool) => ({
+      type: 'function',
+      function: {
+        name: tool.name,
+        ...(tool.description === undefined ? {} : { description: tool.description }),
+        parameters: tool.input_schema ?? { type: 'object', properties: {} },
+      },
+    }));
+    const choice = body.tool_choice;
+    if (choice) {
+      if (choice.type === 'auto') request.tool_choice = 'auto';
+      else if (choice.type === 'any') request.tool_choice = 'required';
+      else if (choice.type === 'none') request.tool_choice = 'none';
+      else request.tool_choice = { type: 'function', function: { name: choice.name } };
+      if ('disable_parallel_tool_use' in choice && choice.disable_parallel_tool_use === true) request.parallel_tool_calls = false;
+    }
+  }
+
+  const reasoning = body.thinking && body.thinking.type !== 'disabled' ? settings.reasoningOn : settings.reasoningOff;
+  if (reasoning) Object.assign(request, reasoning);
+  return request as ChatCompletionRequest;
+}
+
+/**
+ * The conversation as chat messages. System text (the `system` field and any `system` entries inside the
+ * conversation) becomes one system message at the start: Qwen's and Mistral's templates raise "System message
+ * must be at the beginning" otherwise. Adjacent user messages are joined, since some templates insist on turns
+ * that alternate.
+ */
+function toChatMessages(body: MessagesRequest, replayReasoning: boolean, notes: TranslationNotes): ChatMessage[] {
+  const systemTexts: string[] = [];
+  if (typeof body.system === 'string') {
+    if (body.system) systemTexts.push(body.system);
+  } else if (body.system) {
+    for (const block of body.system) if (block.text) systemTexts.push(block.text);
+  }
+  const out: ChatMessage[] = [];
+  for (const message of body.messages) {
+    if (message.role === 'system') systemTexts.push(...textsOf(message, notes));
+    else if (message.role === 'assistant') out.push(assistantMessage(message, replayReasoning, notes));
+    else pushUserTurn(out, message, notes);
+  }
+  if (systemTexts.length > 0) out.unshift({ role: 'system', content: systemTexts.join('\n\n') });
+  return out;
+}
+
+function textsOf(message: AnthropicMessage, notes: TranslationNotes): string[] {
+  if (typeof message.content === 'string') return message.content ? [message.content] : [];
+  const texts: string[] = [];
+  for (const block of message.content) {
+    if (block.type === 'text') texts.push(block.text);
+    else drop(notes, block);
+  }
+  return texts;
+}
+
+function assistantMessage(message: AnthropicMessage, replayReasoning: boolean, notes: TranslationNotes): ChatMessage {
+  if (typeof message.content === 'string') return { role: 'assistant', content: message.content };
+  let text = '';
+  let reasoning = '';
+  const toolCalls: unknown[] = [];
+  for (const block of message.content) {
+    switch (block.type) {
+      case 'text':
+        text += block.text;
+        break;
+      case 'tool_use':
+        toolCalls.push({ id: block.id, type: 'function', function: { name: block.name, arguments: JSON.stringify(block.input ?? {}) } });
+        break;
+      case 'thinking':
+        reasoning += block.thinking;
+        break;
+      case 'redacted_thinking':
+        // Encrypted by Anthropic: nothing a NIM model could read.
+        break;
+      default:
+        drop(notes, block);
+    }
+  }
+  const out: ChatMessage = { role: 'assistant', content: text.length > 0 || toolCalls.length === 0 ? text : null };
+  if (toolCalls.length > 0) out.tool_calls = toolCalls;
+  // DeepSeek-style reasoning models refuse a tool-call turn whose reasoning was lost; others are better without it.
+  if (replayReasoning && reasoning.length > 0) out.reasoning_content = reasoning;
+  return out;
+}
+
+/** A user turn: its tool results first, as `tool` messages in order, then its text and images as one user message. */
+function pushUserTurn(out: ChatMessage[], message: AnthropicMessage, notes: TranslationNotes): void {
+  if (typeof message.content === 'string') {
+    pushUser(out, [{ type: 'text', text: message.content }]);
+    return;
+  }
+  const parts: ChatPart[] = [];
+  for (const block of message.content) {
+    if (block.type === 'tool_result') {
+      const result = toolResultContent(block, parts, notes);
+      out.push({ role: 'tool', tool_call_id: block.tool_use_id, content: result });
+    } else {
+      const part = userPart(block, notes);
+      if (part) parts.push(part);
+    }
+  }
+  if (parts.length > 0) pushUser(out, parts);
+}
+
+/** A tool message holds text only; a result's images go to the user message that follows it. */
+function toolResultContent(block: Extract<ContentBlock, { type: 'tool_result' }>, images: ChatPart[], notes: TranslationNotes): string {
+  let text = '';
+  if (typeof block.content === 'string') text = block.content;
+  else {
+    for (const part of block.content ?? []) {
+      if (part.type === 'text') text += text ? `\n${part.text}` : part.text;
+      else {
+        const converted = userPart(part, notes);
+        if (converted?.type === 'image_url') images.push(converted);
+        else if (converted) text += text ? `\n${converted.text}` : converted.text;
+      }
+    }
+  }
+  // The model must know the call failed; chat has no is_error flag, so the text says it.
+  return block.is_error ? `Error: ${text}` : text;
+}
+
+function userPart(block: ContentBlock, notes: TranslationNotes): ChatPart | undefined {
+  switch (block.type) {
+    case 'text':
+      return { type: 'text', text: block.text };
+    case 'image':
+      return {
+        type: 'image_url',
+        image_url: { url: block.source.type === 'base64' ? `data:${block.source.media_type};base64,${block.source.data}` : block.source.url },
+      };
+    case 'document':
+      if (block.source.type === 'text' && typeof block.source.data === 'string') {
+        return { type: 'text', text: block.title ? `${block.title}\n\n${block.source.data}` : block.source.data };
+      }
+      drop(notes, block);
+      return undefined;
+    default:
+      drop(notes, block);
+      return undefined;
+  }
+}
+
+/** Joins into the previous user message when there is one, so turns keep alternating. */
+function pushUser(out: ChatMessage[], parts: ChatPart[]): void {
+  const last = out.at(-1);
+  if (last?.role === 'user') {
+    const earlier = last.content as string | ChatPart[];
+    last.content = simplify([...(typeof earlier === 'string' ? [{ type: 'text', text: earlier } as ChatPart] : earlier), ...parts]);
+    return;
+  }
+  out.push({ role: 'user', content: simplify(parts) });
+}
+
+/** Text-only content as a plain string: every chat template takes that, not every one takes a parts array. */
+function simplify(parts: ChatPart[]): string | ChatPart[] {
+  if (parts.every((part) => part.type === 'text')) return parts.map((part) => (part as { text: string }).text).join('\n\n');
+  return parts;
+}
+
+function drop(notes: TranslationNotes, block: { type: string; source?: { type?: unknown } }): void {
+  const what = block.type === 'document' ? `document (${String(block.source?.type)})` : block.type;
+  (notes.droppedBlocks ??= []).push(what);
+}
