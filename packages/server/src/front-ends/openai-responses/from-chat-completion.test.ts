@@ -1,0 +1,89 @@
+import { ProxyError, type ChatCompletionResult } from '@proxy/core';
+import { describe, expect, it } from 'vitest';
+import { openAIResponsesFrontEnd as frontEnd } from './openai-responses-front-end.js';
+import { testContext } from './responses-test-support.js';
+
+function answer(message: Record<string, unknown>, extra: Record<string, unknown> = {}, request: Record<string, unknown> = {}) {
+  const body = { id: 17, object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', ...message }, finish_reason: 'stop' }], ...extra };
+  const result: ChatCompletionResult = { rawBody: JSON.stringify(body), body, usage: undefined };
+  const parsed = frontEnd.parse({ model: 'nvidia:moonshotai/kimi-k2', input: 'hi', instructions: 'Be brief.', ...request });
+  return JSON.parse(frontEnd.fromChatCompletion(result, parsed, testContext())) as Record<string, unknown> & { output: Record<string, unknown>[] };
+}
+
+describe('chat completion → Responses response', () => {
+  it('answers with the response object, output_text and usage', () => {
+    const response = answer(
+      { content: 'Hello!' },
+      { usage: { prompt_tokens: 5, completion_tokens: 2, total_tokens: 7, completion_tokens_details: { reasoning_tokens: 0 } } },
+      { temperature: 0.5, store: true },
+    );
+    expect(response).toEqual({
+      id: 'resp_req123',
+      object: 'response',
+      created_at: 1_800_000_000,
+      model: 'nvidia:moonshotai/kimi-k2',
+      status: 'completed',
+      error: null,
+      incomplete_details: null,
+      background: false,
+      instructions: 'Be brief.',
+      max_output_tokens: null,
+      parallel_tool_calls: true,
+      previous_response_id: null,
+      reasoning: { effort: null, summary: null },
+      store: false,
+      temperature: 0.5,
+      text: { format: { type: 'text' } },
+      tool_choice: 'auto',
+      tools: [],
+      top_p: null,
+      truncation: 'disabled',
+      metadata: {},
+      output: [{ id: 'msg_req123_0', type: 'message', status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: 'Hello!', annotations: [], logprobs: [] }] }],
+      output_text: 'Hello!',
+      usage: { input_tokens: 5, input_tokens_details: { cached_tokens: 0 }, output_tokens: 2, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 7 },
+    });
+  });
+
+  it('puts reasoning first (reasoning_content or <think> content), then text, then calls named as the client named them', () => {
+    const tools = [{ type: 'namespace', name: 'multi_agent_v1', tools: [{ type: 'function', name: 'spawn_agent' }] }, { type: 'function', name: 'exec_command' }];
+    const response = answer(
+      {
+        content: '<think>who to ask</think>\n\nAsking.',
+        tool_calls: [
+          { id: 3, type: 'function', function: { name: 'multi_agent_v1__spawn_agent', arguments: '{"task":"x"}' } },
+          { id: null, type: 'function', function: { name: 'exec_command', arguments: { cmd: 'ls' } } },
+        ],
+      },
+      {},
+      { tools },
+    );
+    expect(response.output).toEqual([
+      { id: 'rs_req123_0', type: 'reasoning', summary: [{ type: 'summary_text', text: 'who to ask' }] },
+      expect.objectContaining({ id: 'msg_req123_1', type: 'message', content: [expect.objectContaining({ text: 'Asking.' })] }),
+      { id: 'fc_req123_2', type: 'function_call', status: 'completed', call_id: '3', name: 'spawn_agent', namespace: 'multi_agent_v1', arguments: '{"task":"x"}' },
+      { id: 'fc_req123_3', type: 'function_call', status: 'completed', call_id: 'call_req123_1', name: 'exec_command', arguments: '{"cmd":"ls"}' },
+    ]);
+    expect(response.output_text).toBe('Asking.');
+    expect(answer({ content: null, reasoning_content: 'hmm' }).output).toEqual([{ id: 'rs_req123_0', type: 'reasoning', summary: [{ type: 'summary_text', text: 'hmm' }] }]);
+  });
+
+  it('reports a cut-off answer as incomplete', () => {
+    const body = { choices: [{ message: { content: 'Hel' }, finish_reason: 'length' }] };
+    const response = JSON.parse(frontEnd.fromChatCompletion({ rawBody: '', body, usage: undefined }, frontEnd.parse({ model: 'm', input: 'hi' }), testContext()));
+    expect(response).toMatchObject({ status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' }, output_text: 'Hel' });
+  });
+});
+
+describe('errors and keys', () => {
+  it("renders OpenAI's error shape with the error's status and headers", () => {
+    const rendered = frontEnd.renderError(new ProxyError({ status: 429, message: 'Slow down', headers: { 'retry-after': '3' } }));
+    expect(rendered).toEqual({ status: 429, headers: { 'retry-after': '3' }, body: { error: { message: 'Slow down', type: 'rate_limit_error', param: null, code: null } } });
+  });
+
+  it('reads the key from Authorization: Bearer only', () => {
+    expect(frontEnd.readApiKey({ authorization: 'Bearer sk-1' })).toBe('sk-1');
+    expect(frontEnd.readApiKey({ 'x-api-key': 'sk-1' })).toBeUndefined();
+    expect(frontEnd.apiKeyHint).toContain('Authorization: Bearer');
+  });
+});

@@ -1,0 +1,61 @@
+import type { ChatCompletionResult } from '@proxy/core';
+import type { ExchangeContext } from '../../exchange/front-end.js';
+import type { ResponsesRequest } from './request-schema.js';
+import { estimatedResponsesUsage, outputChars, responseHeader, responseIdBase, responseObject, statusOf, toResponsesUsage, type OutputItem } from './response-object.js';
+import { splitThink } from './think-splitter.js';
+import { toChatTools } from './to-chat-tools.js';
+import type { ToolNames } from './tool-names.js';
+
+interface ChatAnswer {
+  content?: unknown;
+  reasoning_content?: unknown;
+  tool_calls?: unknown;
+}
+
+/**
+ * A non-streamed chat completion as a Responses `response` object: the one `response.completed` would carry, plus
+ * the SDKs' `output_text` convenience. Reasoning (from `reasoning_content` or `<think>` content) comes first, then
+ * the text, then one `function_call` item per tool call, named as the client named its tools.
+ */
+export function fromChatCompletion(result: ChatCompletionResult, body: ResponsesRequest, context: ExchangeContext): string {
+  const base = responseIdBase(context);
+  const choice = result.body.choices[0] as { message?: ChatAnswer; finish_reason?: string | null } | undefined;
+  const message = choice?.message ?? {};
+  const output = outputItems(message, base, toChatTools(body).names);
+  const text = output.flatMap((item) => (item.type === 'message' ? item.content.map((part) => part.text) : [])).join('');
+  const usage = toResponsesUsage(result.body.usage) ?? estimatedResponsesUsage(outputChars(output));
+  const response = responseObject(responseHeader(body, context, `resp_${base}`), { ...statusOf(choice?.finish_reason), output, usage });
+  return JSON.stringify({ ...response, output_text: text });
+}
+
+function outputItems(message: ChatAnswer, base: string, names: ToolNames): OutputItem[] {
+  const output: OutputItem[] = [];
+  const split = typeof message.content === 'string' ? splitThink(message.content) : { reasoning: '', text: '' };
+  const reasoning = (typeof message.reasoning_content === 'string' ? message.reasoning_content : '') + split.reasoning;
+  if (reasoning) output.push({ id: `rs_${base}_0`, type: 'reasoning', summary: [{ type: 'summary_text', text: reasoning }] });
+  if (split.text) {
+    output.push({
+      id: `msg_${base}_${output.length}`,
+      type: 'message',
+      status: 'completed',
+      role: 'assistant',
+      content: [{ type: 'output_text', text: split.text, annotations: [], logprobs: [] }],
+    });
+  }
+  const calls = Array.isArray(message.tool_calls) ? (message.tool_calls as unknown[]) : [];
+  calls.forEach((call, index) => {
+    const { id, function: fn } = (call ?? {}) as { id?: unknown; function?: { name?: unknown; arguments?: unknown } };
+    const client = names.original(typeof fn?.name === 'string' ? fn.name : '');
+    const args = fn?.arguments;
+    output.push({
+      id: `fc_${base}_${output.length}`,
+      type: 'function_call',
+      status: 'completed',
+      call_id: id === undefined || id === null || id === '' ? `call_${base}_${index}` : String(id),
+      name: client.name,
+      ...(client.namespace ? { namespace: client.namespace } : {}),
+      arguments: typeof args === 'string' ? args : args === undefined || args === null ? '{}' : JSON.stringify(args),
+    });
+  });
+  return output;
+}

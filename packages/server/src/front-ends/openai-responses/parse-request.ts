@@ -1,0 +1,28 @@
+import { formatZodError, InvalidRequestError } from '@proxy/core';
+import { responsesRequestSchema, type ResponsesRequest } from './request-schema.js';
+
+const NO_STATE = 'this proxy keeps no conversation state (nothing is stored); send the whole conversation in `input` with `store: false`, as Codex does';
+
+/** Validates a Responses request; throws an InvalidRequestError (400) naming the field at fault. */
+export function parseResponsesRequest(body: unknown): ResponsesRequest {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new InvalidRequestError('The request body must be a JSON object');
+  }
+  const result = responsesRequestSchema.safeParse(body);
+  if (!result.success) {
+    const { message, param } = formatZodError(result.error);
+    throw new InvalidRequestError(message, { param });
+  }
+  const request = result.data;
+  if (request.previous_response_id) {
+    throw new InvalidRequestError(`'previous_response_id' is not supported: ${NO_STATE}`, { param: 'previous_response_id' });
+  }
+  if (request.conversation !== undefined && request.conversation !== null) {
+    throw new InvalidRequestError(`'conversation' is not supported: ${NO_STATE}`, { param: 'conversation' });
+  }
+  if (request.background) {
+    throw new InvalidRequestError(`'background: true' is not supported: ${NO_STATE}, so there is no response to poll later`, { param: 'background' });
+  }
+  if (request.input === undefined) throw new InvalidRequestError("Invalid 'input': is required", { param: 'input' });
+  return request;
+}

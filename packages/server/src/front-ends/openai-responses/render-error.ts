@@ -1,0 +1,17 @@
+import type { ProxyError } from '@proxy/core';
+import type { RenderedError } from '../../exchange/front-end.js';
+
+/** Before the stream: OpenAI's `{"error":{message,type,param,code}}` with the error's own status (the SDKs read it). */
+export function renderError(error: ProxyError): RenderedError {
+  return { status: error.status, headers: error.headers, body: error.toBody() };
+}
+
+/**
+ * The `code` of a `response.failed` event's error. Codex reads it: `rate_limit_exceeded` and `server_error` are
+ * retried, `context_length_exceeded` and `invalid_prompt` are shown as they are.
+ */
+export function streamErrorCode(error: ProxyError): string {
+  if (error.status === 429) return 'rate_limit_exceeded';
+  if (error.status === 400 || error.status === 422) return error.code ?? 'invalid_prompt';
+  return error.code ?? 'server_error';
+}

@@ -1,0 +1,131 @@
+import { randomBytes } from 'node:crypto';
+import type { ExchangeContext } from '../../exchange/front-end.js';
+import type { ResponsesRequest } from './request-schema.js';
+
+/** An output item as the Responses API shows it. */
+export type OutputItem =
+  | { id: string; type: 'reasoning'; summary: { type: 'summary_text'; text: string }[] }
+  | { id: string; type: 'message'; status: 'in_progress' | 'completed'; role: 'assistant'; content: OutputText[] }
+  | {
+      id: string;
+      type: 'function_call';
+      status: 'in_progress' | 'completed';
+      call_id: string;
+      name: string;
+      namespace?: string;
+      arguments: string;
+    };
+export interface OutputText {
+  type: 'output_text';
+  text: string;
+  annotations: [];
+  logprobs: [];
+}
+
+export interface ResponsesUsage {
+  input_tokens: number;
+  input_tokens_details: { cached_tokens: number };
+  output_tokens: number;
+  output_tokens_details: { reasoning_tokens: number };
+  total_tokens: number;
+}
+
+export type ResponseStatus = 'in_progress' | 'completed' | 'incomplete' | 'failed';
+
+export interface ResponseState {
+  status: ResponseStatus;
+  output: readonly OutputItem[];
+  usage: ResponsesUsage | null;
+  error?: { code: string; message: string } | null;
+  incompleteReason?: string | undefined;
+}
+
+/**
+ * The parts of a `response` object that do not change while it streams: the request's settings echoed back, as
+ * OpenAI does. `store` is false whatever the client asked: nothing is kept.
+ */
+export function responseHeader(body: ResponsesRequest, context: ExchangeContext, id: string): Record<string, unknown> {
+  return {
+    id,
+    object: 'response',
+    created_at: context.created,
+    model: context.clientModel,
+    background: false,
+    instructions: body.instructions ?? null,
+    max_output_tokens: body.max_output_tokens ?? null,
+    parallel_tool_calls: body.parallel_tool_calls ?? true,
+    previous_response_id: null,
+    reasoning: { effort: body.reasoning?.effort ?? null, summary: body.reasoning?.summary ?? null },
+    store: false,
+    temperature: body.temperature ?? null,
+    text: { format: body.text?.format ?? { type: 'text' } },
+    tool_choice: body.tool_choice ?? 'auto',
+    tools: body.tools ?? [],
+    top_p: body.top_p ?? null,
+    truncation: 'disabled',
+    metadata: {},
+  };
+}
+
+export function responseObject(header: Record<string, unknown>, state: ResponseState): Record<string, unknown> {
+  return {
+    ...header,
+    status: state.status,
+    error: state.error ?? null,
+    incomplete_details: state.incompleteReason ? { reason: state.incompleteReason } : null,
+    output: state.output,
+    usage: state.usage,
+  };
+}
+
+/** The response's id: the request's id when it is a plain token (so logs and answers match), else a fresh one. */
+export function responseIdBase(context: ExchangeContext): string {
+  return /^[A-Za-z0-9_-]{1,64}$/.test(context.requestId) ? context.requestId : randomBytes(8).toString('hex');
+}
+
+/** The status a chat `finish_reason` means; `length` and `content_filter` are an incomplete response. */
+export function statusOf(finishReason: string | null | undefined): { status: 'completed' | 'incomplete'; incompleteReason?: string } {
+  if (finishReason === 'length') return { status: 'incomplete', incompleteReason: 'max_output_tokens' };
+  if (finishReason === 'content_filter') return { status: 'incomplete', incompleteReason: 'content_filter' };
+  return { status: 'completed' };
+}
+
+/** Chat usage as Responses usage; the reasoning and cached counts when the upstream reported them. */
+export function toResponsesUsage(usage: unknown): ResponsesUsage | undefined {
+  if (typeof usage !== 'object' || usage === null) return undefined;
+  const record = usage as Record<string, unknown>;
+  const input = count(record.prompt_tokens) ?? 0;
+  const output = count(record.completion_tokens) ?? 0;
+  return {
+    input_tokens: input,
+    input_tokens_details: { cached_tokens: count(detail(record.prompt_tokens_details, 'cached_tokens')) ?? 0 },
+    output_tokens: output,
+    output_tokens_details: { reasoning_tokens: count(detail(record.completion_tokens_details, 'reasoning_tokens')) ?? 0 },
+    total_tokens: count(record.total_tokens) ?? input + output,
+  };
+}
+
+/** A stand-in when the upstream reported no usage: about four characters a token. */
+export function estimatedResponsesUsage(outputChars: number): ResponsesUsage {
+  const output = Math.ceil(outputChars / 4);
+  return { input_tokens: 0, input_tokens_details: { cached_tokens: 0 }, output_tokens: output, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: output };
+}
+
+/** The characters the model wrote, for the estimate. */
+export function outputChars(output: readonly OutputItem[]): number {
+  let chars = 0;
+  for (const item of output) {
+    if (item.type === 'reasoning') for (const part of item.summary) chars += part.text.length;
+    else if (item.type === 'message') for (const part of item.content) chars += part.text.length;
+    else chars += item.name.length + item.arguments.length;
+  }
+  return chars;
+}
+
+function detail(details: unknown, key: string): unknown {
+  return typeof details === 'object' && details !== null ? (details as Record<string, unknown>)[key] : undefined;
+}
+
+function count(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
+}

@@ -1,0 +1,158 @@
+import { InvalidRequestError } from '@proxy/core';
+import type { ContentPart, FunctionCallItem, FunctionCallOutputItem, InputItem, MessageItem, ReasoningItem, ResponsesRequest } from './request-schema.js';
+import type { ToolNames } from './tool-names.js';
+
+export interface ChatMessage {
+  [key: string]: unknown;
+  role: 'system' | 'user' | 'assistant' | 'tool';
+  content: string | ChatContentPart[] | null;
+  tool_calls?: ChatToolCall[];
+  tool_call_id?: string;
+  reasoning_content?: string;
+}
+type ChatContentPart = { type: 'text'; text: string } | { type: 'image_url'; image_url: { url: string; detail?: string } };
+interface ChatToolCall {
+  id: string;
+  type: 'function';
+  function: { name: string; arguments: string };
+}
+
+export interface MessageOptions {
+  names: ToolNames;
+  /** Send the history's reasoning back as `reasoning_content` (models that need it on tool-loop turns). */
+  replayReasoning: boolean;
+  /** Item types left out, for the request's log. */
+  dropped: string[];
+}
+
+/**
+ * The Responses input as chat messages. System text (`instructions`, `system` and `developer` items wherever they
+ * stand) becomes one system message first: the chat templates of Qwen and Mistral models raise on a system message
+ * after the first turn. An assistant turn is one message: its text, the function calls that follow it (Responses
+ * lists each call as its own item, chat wants them in one `tool_calls`) and, when the model needs it back, the
+ * reasoning before it.
+ */
+export function toChatMessages(body: ResponsesRequest, options: MessageOptions): ChatMessage[] {
+  const system: string[] = [];
+  if (body.instructions) system.push(body.instructions);
+  const messages: ChatMessage[] = [];
+  let assistant: ChatMessage | undefined; // the assistant message still taking calls and reasoning
+  let reasoning: string | undefined; // reasoning waiting for the assistant message it belongs to
+
+  const openAssistant = (): ChatMessage => {
+    if (!assistant) {
+      assistant = { role: 'assistant', content: null };
+      messages.push(assistant);
+    }
+    if (reasoning !== undefined) {
+      assistant.reasoning_content = assistant.reasoning_content ? `${assistant.reasoning_content}\n\n${reasoning}` : reasoning;
+      reasoning = undefined;
+    }
+    return assistant;
+  };
+
+  const input: readonly InputItem[] = body.input ?? [];
+  input.forEach((item, index) => {
+    const at = `input[${index}]`;
+    switch (item.type ?? 'message') {
+      case 'message': {
+        const message = item as MessageItem;
+        if (message.role === 'system' || message.role === 'developer') {
+          const text = textOf(message.content, `${at}.content`);
+          if (text) system.push(text);
+          return;
+        }
+        if (message.role === 'assistant') {
+          // Text opens a turn of its own unless the open turn holds only its reasoning so far.
+          if (assistant && (assistant.tool_calls || assistant.content !== null)) assistant = undefined;
+          const turn = openAssistant();
+          turn.content = textOf(message.content, `${at}.content`);
+          return;
+        }
+        assistant = undefined;
+        messages.push({ role: 'user', content: userContent(message.content, `${at}.content`) });
+        return;
+      }
+      case 'function_call': {
+        const call = item as FunctionCallItem;
+        const turn = openAssistant();
+        (turn.tool_calls ??= []).push({
+          id: call.call_id,
+          type: 'function',
+          function: { name: options.names.flatten(call.name, call.namespace), arguments: call.arguments },
+        });
+        return;
+      }
+      case 'function_call_output': {
+        const output = item as FunctionCallOutputItem;
+        assistant = undefined;
+        messages.push({ role: 'tool', tool_call_id: output.call_id, content: toolOutput(output.output) });
+        return;
+      }
+      case 'reasoning': {
+        if (!options.replayReasoning) return;
+        const text = reasoningText(item as ReasoningItem);
+        if (!text) return;
+        // Reasoning opens the turn it belongs to: a reasoning item after the turn's calls starts the next one.
+        if (assistant?.tool_calls || assistant?.content) assistant = undefined;
+        reasoning = reasoning === undefined ? text : `${reasoning}\n\n${text}`;
+        return;
+      }
+      case 'item_reference':
+        throw new InvalidRequestError(
+          `Invalid '${at}.type': 'item_reference' needs stored responses; this proxy keeps no conversation state, send the items themselves`,
+          { param: `${at}.type` },
+        );
+      default:
+        options.dropped.push(item.type as string);
+    }
+  });
+  if (reasoning !== undefined) openAssistant();
+  if (system.length > 0) messages.unshift({ role: 'system', content: system.join('\n\n') });
+  if (!messages.some((message) => message.role !== 'system')) {
+    throw new InvalidRequestError("Invalid 'input': must contain at least one user, assistant or tool item", { param: 'input' });
+  }
+  return messages;
+}
+
+/** Text parts joined; an image in a system or assistant message has nowhere to go in chat. */
+function textOf(content: string | readonly ContentPart[], at: string): string {
+  if (typeof content === 'string') return content;
+  let text = '';
+  content.forEach((part, index) => {
+    if (part.type === 'input_text' || part.type === 'output_text') text += (text ? '\n' : '') + part.text;
+    else if (part.type === 'refusal') text += (text ? '\n' : '') + part.refusal;
+    else throw unsupportedPart(part.type, `${at}[${index}]`, 'in this message');
+  });
+  return text;
+}
+
+/** A user message: a plain string when it is text only (every chat template takes that), parts when it has images. */
+function userContent(content: string | readonly ContentPart[], at: string): string | ChatContentPart[] {
+  if (typeof content === 'string') return content;
+  if (!content.some((part) => part.type === 'input_image')) return textOf(content, at);
+  return content.map((part, index): ChatContentPart => {
+    if (part.type === 'input_text' || part.type === 'output_text') return { type: 'text', text: part.text };
+    if (part.type === 'input_image') {
+      if (!part.image_url) throw unsupportedPart('input_image with file_id', `${at}[${index}]`, '(send image_url)');
+      return { type: 'image_url', image_url: part.detail && part.detail !== 'original' ? { url: part.image_url, detail: part.detail } : { url: part.image_url } };
+    }
+    if (part.type === 'refusal') return { type: 'text', text: part.refusal };
+    throw unsupportedPart(part.type, `${at}[${index}]`, '');
+  });
+}
+
+/** A tool result as chat's text: its text parts; images and files cannot be carried by a chat tool message. */
+function toolOutput(output: string | readonly ContentPart[]): string {
+  if (typeof output === 'string') return output;
+  return output.map((part) => (part.type === 'input_text' || part.type === 'output_text' ? part.text : `[${part.type} omitted]`)).join('\n');
+}
+
+function reasoningText(item: ReasoningItem): string {
+  const parts = item.content?.length ? item.content : (item.summary ?? []);
+  return parts.map((part) => part.text).join('\n\n');
+}
+
+function unsupportedPart(type: string, at: string, where: string): InvalidRequestError {
+  return new InvalidRequestError(`Invalid '${at}.type': '${type}' is not supported ${where}`.trimEnd(), { param: `${at}.type` });
+}
