@@ -13,6 +13,7 @@ import { isResolvedConfig, resolveConfig, type ResolvedProxyConfig } from './con
 import { NO_MODEL_SETTINGS, type ExchangeDeps } from './exchange/exchange-deps.js';
 import { registerFrontEnd } from './exchange/register-front-end.js';
 import { openAIChatFrontEnd } from './front-ends/openai-chat/index.js';
+import { openAIResponsesFrontEnd } from './front-ends/openai-responses/index.js';
 import { createErrorHandler } from './http/error-handler.js';
 import { loggerOptions, type LogDestination } from './http/logger-options.js';
 import { notFoundHandler, rejectOtherMethods } from './http/not-found.js';
@@ -125,6 +126,9 @@ export function buildServer(input: ProxyConfigInput | ResolvedProxyConfig = {}, 
   };
   app.register(async (scope) => {
     registerFrontEnd(scope, openAIChatFrontEnd({ keepaliveFormat: config.failure_handling.keepalive_format }), ['/v1/chat/completions'], exchange);
+  });
+  app.register(async (scope) => {
+    registerFrontEnd(scope, openAIResponsesFrontEnd, ['/v1/responses'], exchange);
   });
   rejectOtherMethods(app, '/healthz', ['GET']);
   return app;
