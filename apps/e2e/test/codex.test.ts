@@ -1,0 +1,60 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { mockDirective } from '@proxy/testkit';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { CODEX_BIN, runCodex } from './support/codex-cli.js';
+import { MODEL, PROXY_KEY, startStack, type Stack } from './support/stack.js';
+
+// The real Codex CLI (`codex exec`, Responses API only) through the proxy to the mock NIM, which plays a model that
+// asks for a shell command and then answers. Proof that the command really ran is the file it wrote; proof that
+// the answer came back is Codex printing it.
+describe.skipIf(!CODEX_BIN)('Codex CLI through /v1/responses', () => {
+  let stack: Stack;
+  const runs: { cleanup(): void }[] = [];
+  beforeAll(async () => {
+    stack = await startStack();
+  });
+  afterEach(() => {
+    stack.mock.reset();
+    stack.logs.length = 0;
+    for (const run of runs.splice(0)) run.cleanup();
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  const chatRequests = () => stack.mock.requests.all.filter((r) => r.path.endsWith('/chat/completions')).map((r) => r.body as { messages: Record<string, unknown>[]; tools?: { function: { name: string } }[] });
+
+  for (const model of [MODEL, 'deepseek-ai/deepseek-r1']) {
+    it(`runs the shell command NIM asks for and prints the final answer (${model})`, { timeout: 120_000 }, async () => {
+      const run = await runCodex({
+        baseURL: stack.baseURL,
+        apiKey: PROXY_KEY,
+        model: `nvidia:${model}`,
+        prompt: (workdir) =>
+          `${mockDirective({ toolCall: { name: 'exec_command', arguments: { cmd: `echo codex-was-here > ${join(workdir, 'ran.txt')}` } }, finalAnswer: 'I wrote ran.txt for you.' })} Write the file.`,
+      });
+      runs.push(run);
+      expect(run.code, run.stderr.slice(-2000)).toBe(0);
+      expect(readFileSync(join(run.workdir, 'ran.txt'), 'utf8')).toBe('codex-was-here\n');
+      expect(run.stdout.trim()).toBe('I wrote ran.txt for you.');
+
+      // Two model calls: the tool call, then the answer to Codex's own tool output.
+      const [first, second] = chatRequests();
+      expect(chatRequests()).toHaveLength(2);
+      const names = first!.tools!.map((tool) => tool.function.name);
+      expect(names).toContain('exec_command');
+      for (const name of names) expect(name).toMatch(/^[a-zA-Z0-9_-]{1,64}$/); // namespace groups flattened
+      expect(first!.messages[0]!.role).toBe('system');
+      expect(first!.messages.slice(1).some((message) => message.role === 'system')).toBe(false);
+      const [call, output] = second!.messages.slice(-2) as [{ tool_calls: { id: string }[] }, { role: string; tool_call_id: string; content: string }];
+      expect(output).toMatchObject({ role: 'tool', tool_call_id: call.tool_calls[0]!.id });
+      expect(output.content).toContain('exited with code 0');
+      if (model.includes('r1')) expect(run.stderr).toContain('Thinking about: Write the file.');
+
+      const lines = stack.logs.filter((line) => line.includes('"route":"/v1/responses"')).map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(lines.map((line) => line.status)).toEqual([200, 200]);
+      expect(existsSync(run.workdir)).toBe(true);
+    });
+  }
+});
