@@ -122,7 +122,7 @@ describe('request errors', () => {
     const given = await proxy.app.inject({ url: '/healthz', headers: { 'x-request-id': 'trace-123' } });
     expect(given.headers['x-request-id']).toBe('trace-123');
     const odd = await proxy.app.inject({ url: '/healthz', headers: { 'x-request-id': 'bad id with spaces' } });
-    expect(odd.headers['x-request-id']).toMatch(/^[0-9a-f]{32}$/);
+    expect(odd.headers['x-request-id']).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 });
 
