@@ -10,9 +10,11 @@ import { collectSecrets } from './config/collect-secrets.js';
 import { ConfigError } from './config/config-error.js';
 import type { ProxyConfigInput } from './config/config-schema.js';
 import { isResolvedConfig, resolveConfig, type ResolvedProxyConfig } from './config/resolve-config.js';
-import { NO_MODEL_SETTINGS, type ExchangeDeps } from './exchange/exchange-deps.js';
+import type { ExchangeDeps } from './exchange/exchange-deps.js';
 import { registerFrontEnd } from './exchange/register-front-end.js';
+import { anthropicRoutes, registerClaudeCodeSideTraffic } from './front-ends/anthropic/anthropic-routes.js';
 import { openAIChatFrontEnd } from './front-ends/openai-chat/index.js';
+import { createModelAliases, createModelSettings } from './models/index.js';
 import { openAIResponsesFrontEnd } from './front-ends/openai-responses/index.js';
 import { createErrorHandler } from './http/error-handler.js';
 import { loggerOptions, type LogDestination } from './http/logger-options.js';
@@ -121,8 +123,8 @@ export function buildServer(input: ProxyConfigInput | ResolvedProxyConfig = {}, 
     metrics,
     errors,
     verifier: config.auth.disabled ? undefined : verifier,
-    resolveModel: (model) => model,
-    modelSettings: () => NO_MODEL_SETTINGS,
+    resolveModel: createModelAliases(config.model_aliases),
+    modelSettings: createModelSettings(config.model_settings),
   };
   app.register(async (scope) => {
     registerFrontEnd(scope, openAIChatFrontEnd({ keepaliveFormat: config.failure_handling.keepalive_format }), ['/v1/chat/completions'], exchange);
@@ -130,6 +132,8 @@ export function buildServer(input: ProxyConfigInput | ResolvedProxyConfig = {}, 
   app.register(async (scope) => {
     registerFrontEnd(scope, openAIResponsesFrontEnd, ['/v1/responses'], exchange);
   });
+  app.register(anthropicRoutes, { exchange });
+  registerClaudeCodeSideTraffic(app);
   rejectOtherMethods(app, '/healthz', ['GET']);
   return app;
 }

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { toNumber } from '../config/coerce-scalar.js';
 import { setPath } from '../config/env-config.js';
+import { toAliasTable, toJson } from '../models/parse-model-config.js';
 
 /** What the command line asks for: an action, and the configuration layer its flags set. */
 export interface CliArgs {
@@ -16,6 +17,8 @@ const options = {
   port: { type: 'string', short: 'p' },
   'default-backend': { type: 'string' },
   'force-model': { type: 'string' },
+  'model-aliases': { type: 'string' },
+  'model-settings': { type: 'string' },
   'keepalive-interval': { type: 'string' },
   'keepalive-format': { type: 'string' },
   'max-retries': { type: 'string' },
@@ -31,6 +34,8 @@ const FLAG_PATHS: Record<string, { path: string; parse?: (text: string) => unkno
   port: { path: 'port', parse: toNumber },
   'default-backend': { path: 'default_backend' },
   'force-model': { path: 'force_model' },
+  'model-aliases': { path: 'model_aliases', parse: toAliasTable },
+  'model-settings': { path: 'model_settings', parse: toJson },
   'keepalive-interval': { path: 'failure_handling.keepalive_interval', parse: toNumber },
   'keepalive-format': { path: 'failure_handling.keepalive_format' },
   'max-retries': { path: 'failure_handling.max_retries', parse: toNumber },

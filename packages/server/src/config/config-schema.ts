@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { modelSettingsEntrySchema } from '../models/model-settings.js';
 
 /** 20 MiB: long multi-turn conversations with inline images fit; a runaway client does not. */
 export const DEFAULT_BODY_LIMIT = 20 * 1024 * 1024;
@@ -43,6 +44,15 @@ export const proxyConfigSchema = z.strictObject({
     .prefault({}),
   default_backend: z.string().min(1, 'expected a backend name').optional(),
   force_model: z.string().min(1, 'expected a model id').optional(),
+  // Model aliases and per-model settings (models/): applied by every front end's exchange.
+  model_aliases: z
+    .record(z.string().min(1, 'expected a model pattern'), z.string().min(1, 'expected a model id'), {
+      error: 'expected a mapping of model patterns to model ids',
+    })
+    .default({}),
+  model_settings: z
+    .record(z.string().min(1, 'expected a model pattern'), modelSettingsEntrySchema, { error: 'expected a mapping of model patterns to settings' })
+    .default({}),
   failure_handling: z
     .strictObject({
       keepalive_interval: seconds('an interval').default(8),

@@ -1,3 +1,4 @@
+import { toAliasTable, toJson } from '../models/parse-model-config.js';
 import { toBoolean, toList, toNumber } from './coerce-scalar.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -19,6 +20,8 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   { env: 'PROXY_DISABLE_AUTH', path: 'auth.disabled', parse: toBoolean },
   { env: 'DEFAULT_BACKEND', path: 'default_backend', parse: text },
   { env: 'FORCE_MODEL', path: 'force_model', parse: text },
+  { env: 'MODEL_ALIASES', path: 'model_aliases', parse: toAliasTable },
+  { env: 'MODEL_SETTINGS', path: 'model_settings', parse: toJson },
   { env: 'FAILURE_HANDLING_KEEPALIVE_INTERVAL', path: 'failure_handling.keepalive_interval', parse: toNumber },
   { env: 'FAILURE_HANDLING_KEEPALIVE_FORMAT', path: 'failure_handling.keepalive_format', parse: text },
   { env: 'FAILURE_HANDLING_MAX_RETRIES', path: 'failure_handling.max_retries', parse: toNumber },
