@@ -1,0 +1,71 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { mockDirective } from '@proxy/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MODEL, PROXY_KEY, startStack, type Stack } from './support/stack.js';
+
+// The real Claude Code CLI (`@anthropic-ai/claude-code`, pinned) through the proxy to the mock NIM, which plays a
+// model that calls `Write` and then answers. Claude Code runs the tool itself, so the file on disk proves the
+// whole agent loop: its request translated, the tool_use streamed so that it could run it, the tool_result
+// translated back, the final answer streamed. Claude Code needs Node >= 22 (CI reruns everything on Node 24).
+const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
+// The package's own launcher finds the platform's native binary, so no postinstall step is needed.
+const CLAUDE = join(dirname(createRequire(import.meta.url).resolve('@anthropic-ai/claude-code/package.json')), 'cli-wrapper.cjs');
+
+function runClaude(args: readonly string[], env: Record<string, string>, cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CLAUDE, ...args], { env, cwd, timeout: 150_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe.skipIf(NODE_MAJOR < 22)('claude -p through the proxy', () => {
+  let stack: Stack;
+  let work: string;
+  let home: string;
+  beforeAll(async () => {
+    stack = await startStack({ config: { model_aliases: { 'claude-*': `nvidia:${MODEL}` } } });
+    work = await mkdtemp(join(tmpdir(), 'claude-code-work-'));
+    home = await mkdtemp(join(tmpdir(), 'claude-code-home-'));
+  });
+  afterAll(async () => {
+    await stack?.close();
+    await rm(work, { recursive: true, force: true });
+    await rm(home, { recursive: true, force: true });
+  });
+
+  it('calls Write through NIM, the file is really written, and the final answer comes back', async () => {
+    const target = join(work, 'hello.txt');
+    const content = 'written by Claude Code on a NIM model\n';
+    const prompt = `${mockDirective({ toolCall: { name: 'Write', arguments: { file_path: target, content } }, finalAnswer: 'I wrote hello.txt for you.' })} Write the file.`;
+    const env = {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      // A fresh HOME: no login, settings or history of this machine's user leaks into the run.
+      HOME: home,
+      ANTHROPIC_BASE_URL: stack.proxy.url,
+      ANTHROPIC_AUTH_TOKEN: PROXY_KEY,
+      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+      DISABLE_AUTOUPDATER: '1',
+    };
+    const run = await runClaude(['-p', prompt, '--model', 'claude-sonnet-4-5', '--allowedTools', 'Write'], env, work);
+    const diagnostics = `exit ${run.code}\nstdout: ${run.stdout}\nstderr: ${run.stderr}`;
+    expect(run.code, diagnostics).toBe(0);
+    expect(await readFile(target, 'utf8'), diagnostics).toBe(content);
+    expect(run.stdout, diagnostics).toContain('I wrote hello.txt for you.');
+
+    // Claude Code spoke Anthropic's API to the proxy, and the proxy chat completions to NIM, by the alias.
+    const chats = stack.mock.requests.all.filter((r) => r.path.endsWith('/chat/completions'));
+    expect(chats.length).toBeGreaterThanOrEqual(2);
+    const last = chats.at(-1)!.body as { model: string; messages: Array<{ role: string; content: unknown }> };
+    expect(last.model).toBe(MODEL);
+    expect(last.messages.some((message) => message.role === 'tool')).toBe(true);
+    const lines = stack.logs.filter((line) => line.includes('/v1/messages'));
+    expect(lines.some((line) => line.includes('"status":200'))).toBe(true);
+    expect(stack.logs.join('\n')).not.toContain(PROXY_KEY);
+  }, 180_000);
+});
