@@ -46,8 +46,9 @@ function run(reads: (string | Buffer)[], includeUsage = false): { out: string; d
 describe('isPlainDataFrames', () => {
   it('accepts whole data-only events and rejects anything the proxy must act on or re-frame', () => {
     expect(isPlainDataFrames(Buffer.from(frames(chunk('a'), chunk('b'))))).toBe(true);
-    expect(isPlainDataFrames(Buffer.from(`data: a\ndata: b\n\n`))).toBe(true);
     for (const text of [
+      `data: a\ndata: b\n\n`, // multi-line: parsed, so its joined data can be checked
+      `data: not json\n\n`,
       `data: ${chunk('a')}\n`, // not at an event boundary
       `data: ${chunk('a')}\r\n\r\n`,
       `: keepalive\n\ndata: x\n\n`,
@@ -138,7 +139,7 @@ describe('ChatSseReader', () => {
   it('reads usage frames and [DONE] without the parser, with the same result however the stream is split', async () => {
     const usageAndChoice = JSON.stringify({ id: 'c', choices: [{ index: 0, delta: {} }], usage: { prompt_tokens: 3, completion_tokens: 4 } });
     const stream = Buffer.from(
-      frames(chunk('a'), usageOnly, chunk('b ✓'), usageAndChoice) + `data: ${chunk('c')}\ndata: more\n\n\ndata:${chunk('d')}\n\n` + frames('[DONE]', chunk('late')),
+      frames(chunk('a'), usageOnly, chunk('b ✓'), usageAndChoice) + `data: {"id":"m",\ndata: "x":1}\n\n\ndata:${chunk('d')}\n\n` + frames('[DONE]', chunk('late')),
     );
     for (const includeUsage of [false, true]) {
       const expected: string[] = [];
@@ -185,12 +186,49 @@ describe('ChatSseReader', () => {
     expect(read.events).toBe(events);
   });
 
-  it('gives events of re-framed reads too, and undefined JSON for data that is not JSON', () => {
+  it('gives events of re-framed reads too', () => {
     const { reader } = reframer();
-    const read = reader.push(Buffer.from(`: ping\r\n\r\ndata: ${chunk('a')}\r\n\r\ndata: not json\r\n\r\n`))!;
-    expect(read.events.map((event) => [event.data, event.json === undefined])).toEqual([
-      [chunk('a'), false],
-      ['not json', true],
-    ]);
+    const read = reader.push(Buffer.from(`: ping\r\n\r\ndata: ${chunk('a')}\r\n\r\n`))!;
+    expect(read.events.map((event) => event.data)).toEqual([chunk('a')]);
   });
+
+  it('refuses an event that is not a JSON chunk, never passing it on, however it is framed or split', () => {
+    for (const stream of [`data: ${chunk('a')}\n\ndata: not json\n\n`, `data: ${chunk('a')}\r\n\r\ndata: {"cut":\r\n\r\n`, `data: ${chunk('a')}\n\ndata: {"a":\ndata: 1\n\n`]) {
+      for (let cut = 1; cut < stream.length; cut += 7) {
+        const { reader } = reframer();
+        const sent: string[] = [];
+        const attempt = () => {
+          for (const piece of [stream.slice(0, cut), stream.slice(cut)]) {
+            const read = reader.push(Buffer.from(piece));
+            if (read) sent.push(Buffer.from(read.bytes).toString());
+          }
+          reader.end();
+        };
+        expect(attempt, JSON.stringify(stream)).toThrow(expect.objectContaining({ status: 502, code: 'upstream_invalid_response' }));
+        expect(sent.join('')).not.toContain('json');
+        expect(sent.join('')).not.toContain('cut');
+      }
+    }
+  });
+
+  it('refuses an event that grows past the cap instead of buffering it', () => {
+    const { reader } = reframer();
+    const piece = Buffer.alloc(1024 * 1024, 'x');
+    reader.push(Buffer.from('data: {"content":"'));
+    expect(() => {
+      for (let i = 0; i < 20; i++) reader.push(piece);
+    }).toThrow(expect.objectContaining({ status: 502, code: 'upstream_response_too_large' }));
+  });
+
+  it('notes a finish_reason with a value, not a null one', () => {
+    const { reader } = reframer();
+    reader.push(Buffer.from(frames(JSON.stringify({ choices: [{ index: 0, delta: { content: 'a' }, finish_reason: null }] }))));
+    expect(reader.sawFinishReason).toBe(false);
+    reader.push(Buffer.from(frames(JSON.stringify({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] }))));
+    expect(reader.sawFinishReason).toBe(true);
+    const spaced = reframer();
+    spaced.reader.push(Buffer.from('data: {"choices":[{"finish_reason": "length"}]}\r\n\r\n'));
+    expect(spaced.reader.sawFinishReason).toBe(true);
+  });
+
 });

@@ -1,5 +1,6 @@
 import { StringDecoder } from 'node:string_decoder';
 import { createParser, type EventSourceParser } from 'eventsource-parser';
+import { ProxyError } from '../errors/proxy-error.js';
 import { formatSseData } from '../sse/format-sse.js';
 import { DONE_DATA, type SseEvent } from '../sse/sse-event.js';
 import type { StreamUsageTracker } from '../usage/stream-usage-tracker.js';
@@ -8,6 +9,12 @@ import { readUsage } from './read-chat-event.js';
 import { NOTHING_SCANNED, scanFrames, type FrameScan } from './scan-frames.js';
 
 const EMPTY = Buffer.alloc(0);
+/**
+ * The most an upstream may send of one event before it ends: NIM's single lines reach 1 MiB, so this leaves room,
+ * while an event that never ends cannot grow the parser's buffer without bound.
+ */
+export const MAX_SSE_EVENT_BYTES = 16 * 1024 * 1024;
+const FINISH_KEY = 'finish_reason":';
 
 /**
  * Turns upstream SSE bytes into ChatStreamReads, one upstream read at a time: the one place where `[DONE]` ends a
@@ -20,6 +27,10 @@ const EMPTY = Buffer.alloc(0);
  */
 export class ChatSseReader {
   readonly #tracker: StreamUsageTracker;
+  readonly #backend: string;
+  /** Bytes given to the parser since it last completed an event. */
+  #pendingBytes = 0;
+  #sawFinishReason = false;
   /** StringDecoder, not TextDecoder: it carries a split UTF-8 sequence over without an ICU converter per stream. */
   #decoder: StringDecoder | undefined;
   #parser: EventSourceParser | undefined;
@@ -30,8 +41,15 @@ export class ChatSseReader {
   #atStart = true;
   #done = false;
 
-  constructor(tracker: StreamUsageTracker) {
+  /** `backend` names the upstream in the errors it throws. */
+  constructor(tracker: StreamUsageTracker, backend = 'upstream') {
     this.#tracker = tracker;
+    this.#backend = backend;
+  }
+
+  /** Some event carried a `finish_reason`: the answer is whole even if the body ends without `[DONE]`. */
+  get sawFinishReason(): boolean {
+    return this.#sawFinishReason;
   }
 
   /** `[DONE]` was read: the stream is finished and nothing after it is read. */
@@ -39,8 +57,17 @@ export class ChatSseReader {
     return this.#done;
   }
 
-  /** The events one upstream read completed, up to `[DONE]`; undefined when it completed none. */
+  /**
+   * The events one upstream read completed, up to `[DONE]`; undefined when it completed none. Throws a 502
+   * ProxyError for an event that is not a JSON object or that grows past MAX_SSE_EVENT_BYTES.
+   */
   push(chunk: Buffer): ChatSseRead | undefined {
+    const read = this.#push(chunk);
+    if (read && !this.#sawFinishReason) this.#sawFinishReason = hasFinishReason(read.bytes);
+    return read;
+  }
+
+  #push(chunk: Buffer): ChatSseRead | undefined {
     if (this.#done) return undefined;
     const scan = this.#atBoundary ? scanFrames(chunk) : NOTHING_SCANNED;
     let head: ChatSseRead | undefined;
@@ -64,7 +91,9 @@ export class ChatSseReader {
   /** The body ended: a last event without its blank line still counts. */
   end(): ChatSseRead | undefined {
     if (this.#done || !this.#parser) return undefined;
-    return this.#reframe(`${this.#decoder!.end()}\n\n`);
+    const read = this.#reframe(`${this.#decoder!.end()}\n\n`);
+    if (read && !this.#sawFinishReason) this.#sawFinishReason = hasFinishReason(read.bytes);
+    return read;
   }
 
   /** The scanned part of a read: its bytes as they came, usage read from its usage frames. */
@@ -89,12 +118,30 @@ export class ChatSseReader {
     this.#parser.feed(text);
     const events = this.#events;
     this.#events = [];
+    // Reset once an event completes: what stays buffered is then at most the rest of this read.
+    this.#pendingBytes = events.length > 0 ? 0 : this.#pendingBytes + text.length;
+    if (this.#pendingBytes > MAX_SSE_EVENT_BYTES) {
+      throw new ProxyError({
+        status: 502,
+        code: 'upstream_response_too_large',
+        isRetryable: false,
+        message: `The ${this.#backend} upstream sent a stream event larger than ${MAX_SSE_EVENT_BYTES / 1024 / 1024} MiB`,
+      });
+    }
     let out = '';
     let kept = '';
     for (const event of events) {
       if (event.data === DONE_DATA) {
         this.#done = true;
         break;
+      }
+      if (!isJsonObjectText(event.data)) {
+        throw new ProxyError({
+          status: 502,
+          code: 'upstream_invalid_response',
+          isRetryable: false,
+          message: `The ${this.#backend} upstream sent a stream event that is not a JSON chunk`,
+        });
       }
       const frame = formatSseData(event.data);
       out += frame;
@@ -104,6 +151,24 @@ export class ChatSseReader {
     }
     return out === '' ? undefined : new ChatSseRead(out, kept);
   }
+}
+
+/** `{…}` around the text (blanks aside): what every chunk is, and what a client's JSON.parse can take. */
+function isJsonObjectText(data: string): boolean {
+  const text = data.trim();
+  return text.startsWith('{') && text.endsWith('}');
+}
+
+/** Whether a `finish_reason` with a value (not null) appears in the bytes. */
+function hasFinishReason(bytes: string | Uint8Array): boolean {
+  const text = typeof bytes === 'string' ? bytes : Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let at = text.indexOf(FINISH_KEY); at !== -1; at = text.indexOf(FINISH_KEY, at + 1)) {
+    let next = at + FINISH_KEY.length;
+    const code = (i: number) => (typeof text === 'string' ? text.charCodeAt(i) : text[i]);
+    while (code(next) === 0x20) next++;
+    if (code(next) === 0x22) return true;
+  }
+  return false;
 }
 
 /** `bytes` less the given ranges (usage-only frames), as one slice when they only trim its end. */

@@ -4,6 +4,8 @@ import { DONE_DATA } from '../sse/sse-event.js';
 const LF = 0x0a;
 const CR = 0x0d;
 const SPACE = 0x20;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
 // `usage"` rather than `"usage"`: the same events are caught (and a few more, which are merely parsed), but a needle
 // that starts with a quote, the commonest byte in JSON, makes Buffer#indexOf about six times slower.
 const USAGE_KEY = Buffer.from('usage"');
@@ -31,9 +33,9 @@ const NO_USAGE_FRAMES: readonly UsageFrame[] = [];
 export const NOTHING_SCANNED: FrameScan = { end: 0, sendEnd: 0, done: false, usageFrames: NO_USAGE_FRAMES };
 
 /**
- * How far from its start a read holds whole events of `data:` lines with no CR and valid UTF-8, which can be sent
- * byte for byte, up to and including a `[DONE]` event; one-line events that mention usage are listed for the
- * caller to read. Lines are found with native indexOf: a typical read of twenty frames costs a few dozen calls.
+ * How far from its start a read holds whole one-line `data: {…}` events with no CR and valid UTF-8, which can be
+ * sent byte for byte, up to and including a `[DONE]` event; events that mention usage are listed for the caller
+ * to read. Lines are found with native indexOf: a typical read of twenty frames costs a few dozen calls.
  */
 export function scanFrames(chunk: Buffer): FrameScan {
   const length = chunk.length;
@@ -73,8 +75,10 @@ export function scanFrames(chunk: Buffer): FrameScan {
       if (!isUtf8(chunk.subarray(0, start))) return NOTHING_SCANNED;
       return { end: length, sendEnd: start, done: true, usageFrames: usageFrames ?? NO_USAGE_FRAMES };
     }
+    // What is sent as it is must be a JSON object a client can parse: anything else (a multi-line event, a line
+    // that is not `{…}`) is left to the reader's full parse, which refuses what is not JSON.
+    if (lines !== 1 || chunk[dataStart] !== OPEN_BRACE || chunk[dataEnd - 1] !== CLOSE_BRACE) break;
     if (usageAt < position) {
-      if (lines !== 1) break; // usage in a multi-line event: parsed
       (usageFrames ??= []).push({ start, end: position, dataStart, dataEnd });
       usageAt = firstIndex(chunk, USAGE_KEY, position);
     }

@@ -1,11 +1,20 @@
 import type { CancelSignal } from '../cancellation.js';
 import type { ChatCompletionStream, ChatStreamRead } from '../connector.js';
 import { mapTransportError } from '../errors/map-transport-error.js';
-import type { ProxyError } from '../errors/proxy-error.js';
+import { ProxyError } from '../errors/proxy-error.js';
 import type { UpstreamResponse } from '../http/upstream-response.js';
 import { StreamUsageTracker } from '../usage/stream-usage-tracker.js';
 import type { TokenUsage } from '../usage/token-usage.js';
 import { ChatSseReader } from './chat-sse-reader.js';
+
+function truncated(backend: string): ProxyError {
+  return new ProxyError({
+    status: 502,
+    code: 'upstream_stream_truncated',
+    isRetryable: false,
+    message: `The ${backend} upstream ended the stream before the answer was finished (no finish_reason, no [DONE])`,
+  });
+}
 
 /** Bytes read past `[DONE]` to let the socket be reused; an upstream that keeps talking beyond it is cut off. */
 const MAX_TRAILING_BYTES = 64 * 1024;
@@ -61,7 +70,7 @@ export class UpstreamChatStream implements ChatCompletionStream {
   }
 
   async *#reads(): AsyncGenerator<ChatStreamRead> {
-    const reader = new ChatSseReader(this.#tracker);
+    const reader = new ChatSseReader(this.#tracker, this.#context.backend);
     const queue: Buffer[] = [];
     let ended = false;
     let failure: Error | undefined;
@@ -92,7 +101,12 @@ export class UpstreamChatStream implements ChatCompletionStream {
           continue;
         }
         if (queue.length === 0) this.#response.resume();
-        const read = reader.push(chunk);
+        let read;
+        try {
+          read = reader.push(chunk);
+        } catch (error) {
+          throw this.#mapError(error);
+        }
         if (reader.done) {
           this.#finish();
           if (read) yield read;
@@ -104,6 +118,9 @@ export class UpstreamChatStream implements ChatCompletionStream {
       const last = reader.end();
       this.#sawDone = reader.done;
       if (last) yield last;
+      // A body that just stopped, with neither `[DONE]` nor a finish_reason, is a cut answer: said so, so that no
+      // client takes it for a whole one.
+      if (!reader.done && !reader.sawFinishReason) throw truncated(this.#context.backend);
     } finally {
       this.cancel();
     }
