@@ -12,6 +12,7 @@ import { modelListSchema, type ModelList } from '../schemas/model-list.js';
 import { extractUsage } from '../usage/token-usage.js';
 import { CORE_VERSION } from '../version.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_TIMEOUT_MS, type OpenAICompatibleSettings } from './settings.js';
+import { unexpectedAnswer } from './unexpected-answer.js';
 import { UpstreamChatStream } from './upstream-chat-stream.js';
 
 /** Error bodies are read for their reason only; a misbehaving upstream must not make us buffer megabytes. */
@@ -247,6 +248,11 @@ export class OpenAICompatibleConnector implements Connector {
         url,
         secrets: [this.#apiKey],
       });
+    }
+    const problem = unexpectedAnswer(response.statusCode, response.headers, options.stream ? 'event-stream' : 'json');
+    if (problem !== undefined) {
+      response.abort(new Error(problem));
+      throw new ProxyError({ status: 502, code: 'upstream_invalid_response', url, isRetryable: false, message: `The ${this.name} upstream ${problem}` });
     }
     return response;
   }
