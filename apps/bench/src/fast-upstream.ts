@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 /**
  * The bench's upstream: canned NIM-shaped answers from plain `node:http`, so its per-request cost is far below the
  * proxies' and the table measures them, not it. Streams send `chunks` content frames, a usage frame and `[DONE]`.
+ * Not the shared recording upstream (@proxy/testkit/recording-upstream): it records nothing, so no per-request work.
  */
 export interface FastUpstreamOptions {
   port?: number;

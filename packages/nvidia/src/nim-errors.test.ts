@@ -1,11 +1,12 @@
 import { ProxyError } from '@proxy/core';
+import { sendJson, startRecordingUpstream, type RecordingUpstream } from '@proxy/testkit/recording-upstream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { NvidiaConnector } from './nvidia-connector.js';
-import { sendJson, startRecordingServer, userMessage, type RecordingServer } from './test-support/recording-server.js';
+import { userMessage } from './test-support/fixtures.js';
 
 const KEY = 'nvapi-secret-key-123';
 
-let server: RecordingServer | undefined;
+let server: RecordingUpstream | undefined;
 let connector: NvidiaConnector | undefined;
 
 afterEach(async () => {
@@ -86,8 +87,8 @@ const cases: Record<string, Case> = {
 };
 
 async function failWith(answer: Case, stream: boolean): Promise<ProxyError> {
-  server = await startRecordingServer((_request, response) => sendJson(response, answer.status, answer.body, answer.headers));
-  connector = new NvidiaConnector({ baseURL: server.baseURL, apiKey: KEY, env: {}, healthCheck: false, keepAliveTimeoutMs: 10 });
+  server = await startRecordingUpstream((_request, response) => sendJson(response, answer.status, answer.body, answer.headers));
+  connector = new NvidiaConnector({ baseURL: server.url, apiKey: KEY, env: {}, healthCheck: false, keepAliveTimeoutMs: 10 });
   const request = { model: 'meta/llama3-70b', messages: userMessage };
   const error = await (stream ? connector.streamChatCompletion(request) : connector.chatCompletion(request)).catch((e: unknown) => e);
   if (!ProxyError.isInstance(error)) throw new Error(`expected a ProxyError, got ${String(error)}`);

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NVIDIA_DEFAULT_BASE_URL } from './constants.js';
 import { nvidiaBackend } from './nvidia-backend.js';
 import type { NvidiaConnector } from './nvidia-connector.js';
-import { completion, modelList, userMessage } from './test-support/recording-server.js';
+import { completion, modelList, userMessage } from './test-support/fixtures.js';
 
 const connectors: NvidiaConnector[] = [];
 let agent: MockAgent;

@@ -1,19 +1,10 @@
 import { ProxyError, type ChatStreamEvent, type ChatStreamRead } from '@proxy/core';
+import { sendJson, sendSse, startRecordingUpstream, type RecordingHandler, type RecordingUpstream } from '@proxy/testkit/recording-upstream';
 import { MockAgent } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { NVIDIA_DEFAULT_BASE_URL } from './constants.js';
 import { NvidiaConnector, type NvidiaConnectorSettings } from './nvidia-connector.js';
-import {
-  completion,
-  delay,
-  modelList,
-  sendJson,
-  sendSse,
-  startRecordingServer,
-  userMessage,
-  type Handler,
-  type RecordingServer,
-} from './test-support/recording-server.js';
+import { completion, modelList, userMessage } from './test-support/fixtures.js';
 
 const closers: (() => Promise<void>)[] = [];
 
@@ -21,15 +12,15 @@ afterEach(async () => {
   await Promise.all(closers.splice(0).map((close) => close()));
 });
 
-async function upstream(handler: Handler): Promise<RecordingServer> {
-  const server = await startRecordingServer(handler);
+async function upstream(handler: RecordingHandler): Promise<RecordingUpstream> {
+  const server = await startRecordingUpstream(handler);
   closers.push(() => server.close());
   return server;
 }
 
-function connectTo(server: RecordingServer, settings: NvidiaConnectorSettings = {}): NvidiaConnector {
+function connectTo(server: RecordingUpstream, settings: NvidiaConnectorSettings = {}): NvidiaConnector {
   const connector = new NvidiaConnector({
-    baseURL: server.baseURL,
+    baseURL: server.url,
     apiKey: 'nvapi-test',
     env: {},
     healthCheck: false,
@@ -41,8 +32,8 @@ function connectTo(server: RecordingServer, settings: NvidiaConnectorSettings = 
 }
 
 /** Answers `GET /models` with the catalog and chat with a completion (or an SSE stream when asked). */
-const nim: Handler = (request, response) => {
-  if (request.path.endsWith('/models')) return sendJson(response, 200, modelList);
+const nim: RecordingHandler = (request, response) => {
+  if (request.url.endsWith('/models')) return sendJson(response, 200, modelList);
   if (JSON.parse(request.body).stream) return sendSse(response, [{ id: 'c', choices: [{ index: 0, delta: { content: 'Hi' } }] }]);
   return sendJson(response, 200, completion);
 };
@@ -76,7 +67,7 @@ describe('NvidiaConnector outbound requests', () => {
     });
     const [request] = server.requests;
     expect(request?.method).toBe('POST');
-    expect(request?.path).toBe('/v1/chat/completions');
+    expect(request?.url).toBe('/v1/chat/completions');
     expect(request?.httpVersion).toBe('1.1');
     expect(request?.headers.authorization).toBe('Bearer nvapi-test');
     expect(request?.headers['user-agent']).toMatch(/proxy-nvidia\//);
@@ -177,7 +168,7 @@ describe('NvidiaConnector model catalog', () => {
     await connector.initialize();
     expect(connector.getAvailableModels()).toEqual(['meta/llama3-70b', 'stepfun-ai/step-3.5-flash']);
     expect(connector.getAvailableModels()).toEqual(['meta/llama3-70b', 'stepfun-ai/step-3.5-flash']);
-    expect(server.requests.map((request) => `${request.method} ${request.path}`)).toEqual(['GET /v1/models']);
+    expect(server.requests.map((request) => `${request.method} ${request.url}`)).toEqual(['GET /v1/models']);
     expect(server.requests[0]?.headers.authorization).toBe('Bearer nvapi-test');
   });
 
@@ -196,7 +187,7 @@ describe('NvidiaConnector first-use health check', () => {
     const connector = connectTo(server, { healthCheck: undefined });
     await connector.chatCompletion({ model: 'meta/llama3-70b', messages: userMessage });
     await connector.chatCompletion({ model: 'meta/llama3-70b', messages: userMessage });
-    expect(server.requests.map((request) => `${request.method} ${request.path}`)).toEqual([
+    expect(server.requests.map((request) => `${request.method} ${request.url}`)).toEqual([
       'GET /v1/models',
       'POST /v1/chat/completions',
       'POST /v1/chat/completions',
@@ -213,13 +204,14 @@ describe('NvidiaConnector first-use health check', () => {
 
 describe('NvidiaConnector timeouts', () => {
   // undici checks these timers on a ~0.5 s tick, so the silences below keep a tick or two away from each bound.
-  const silentFor = (ms: number): Handler => async (_request, response) => {
-    await delay(ms);
+  const silentFor = (ms: number): RecordingHandler => async (_request, response) => {
+    await new Promise((resolve) => setTimeout(resolve, ms));
     sendJson(response, 200, completion);
   };
 
   it('answers 504 when NIM holds the response headers longer than the silence bound', async () => {
-    const server = await upstream(silentFor(2_500));
+    // NIM never answers: only the silence bound can end the call (else the test times out).
+    const server = await upstream(() => undefined);
     const connector = connectTo(server, { timeoutMs: 1, minSilenceTimeoutMs: 300 });
     const error = await rejection(connector.chatCompletion({ model: 'm', messages: userMessage }));
     expect(error.status).toBe(504);
@@ -239,11 +231,10 @@ describe('NvidiaConnector timeouts', () => {
   });
 
   it('throws a 504 from the stream when NIM goes silent between chunks for too long', async () => {
-    const server = await upstream(async (_request, response) => {
+    const server = await upstream((_request, response) => {
       response.writeHead(200, { 'content-type': 'text/event-stream' });
+      // One chunk, then silence for good: only the silence bound can end the stream.
       response.write(`data: ${JSON.stringify({ id: 'c', choices: [{ index: 0, delta: { content: 'Hi' } }] })}\n\n`);
-      await delay(2_500);
-      response.end('data: [DONE]\n\n');
     });
     const connector = connectTo(server, { timeoutMs: 1, minSilenceTimeoutMs: 300 });
     const stream = await connector.streamChatCompletion({ model: 'm', messages: userMessage });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { closeGracefully } from '../src/close-gracefully.js';
-import { chunk, streamEvents, useFakeUpstream } from './support/fake-upstream.js';
+import { chunk, gate, NEVER, streamEvents, useFakeUpstream } from './support/fake-upstream.js';
 import { chatBody, createTestProxy, type TestProxy } from './support/proxy.js';
 import { dataFrames, postChat } from './support/sse-client.js';
 
@@ -9,7 +9,9 @@ const upstream = useFakeUpstream(() => proxy);
 
 describe('graceful shutdown', () => {
   it('stops accepting connections but lets an in-flight stream finish', async () => {
-    upstream().onChat((_request, response) => streamEvents(response, [chunk('a'), 150, chunk('b'), 150, chunk('c'), '[DONE]']));
+    // The stream is held open until the test has seen the proxy refuse new work: in flight, whatever the speed.
+    const refused = gate();
+    upstream().onChat((_request, response) => streamEvents(response, [chunk('a'), refused.opened, chunk('b'), chunk('c'), '[DONE]']));
     proxy = createTestProxy(upstream().baseUrl);
     const url = await proxy.listen();
     const response = await postChat(url, chatBody({ stream: true }));
@@ -20,13 +22,14 @@ describe('graceful shutdown', () => {
     // Refused once the listener is closed; 503 if the request squeezed in while Fastify was closing.
     const late = await fetch(`${url}/healthz`).then((answer) => answer.status, () => 'refused');
     expect(['refused', 503]).toContain(late);
+    refused.open();
 
     expect(dataFrames(await response.text)).toEqual([chunk('a'), chunk('b'), chunk('c'), '[DONE]']);
     expect(await closing).toBe(true);
   });
 
   it('cuts what is still open when the grace period is over', async () => {
-    upstream().onChat((_request, response) => streamEvents(response, [chunk('a'), 10_000, chunk('b')]));
+    upstream().onChat((_request, response) => streamEvents(response, [chunk('a'), NEVER]));
     proxy = createTestProxy(upstream().baseUrl);
     const url = await proxy.listen();
     const response = await postChat(url, chatBody({ stream: true }));

@@ -1,6 +1,6 @@
 import OpenAI, { APIError } from 'openai';
 import { describe, expect, it } from 'vitest';
-import { chunk, sendJson, sleep, streamEvents, useFakeUpstream } from './support/fake-upstream.js';
+import { chunk, gate, NEVER, sendJson, streamEvents, useFakeUpstream } from './support/fake-upstream.js';
 import { chatBody, createTestProxy, PROXY_KEY, type TestProxy } from './support/proxy.js';
 import { dataFrames, isKeepalive, postChat } from './support/sse-client.js';
 
@@ -16,13 +16,6 @@ async function listen(keepaliveSeconds: number, format: 'openai' | 'comment' = '
 
 /** Matches a body holding at least `n` keep-alive frames. */
 const KEEPALIVES = (n: number) => (text: string) => text.split('"id":"chatcmpl-keepalive-').length - 1 >= n;
-
-/** A promise the test opens when it has seen what it waits for: no race against the clock. */
-function gate() {
-  let open!: () => void;
-  const opened = new Promise<void>((resolve) => (open = resolve));
-  return { opened, open };
-}
 
 const client = (baseURL: string) => new OpenAI({ baseURL: `${baseURL}/v1`, apiKey: PROXY_KEY, maxRetries: 0 });
 
@@ -72,38 +65,52 @@ describe('keep-alives', () => {
   });
 
   it('sends SSE comments in the comment format', async () => {
-    upstream().onChat((_request, response) => streamEvents(response, [chunk('a'), 300, chunk('b')]));
+    const upstreamGate = gate();
+    upstream().onChat((_request, response) => streamEvents(response, [chunk('a'), upstreamGate.opened, chunk('b')]));
     const url = await listen(0.1, 'comment');
-    const text = await (await postChat(url, chatBody({ stream: true }))).text;
+    const response = await postChat(url, chatBody({ stream: true }));
+    await response.waitFor(': keepalive\n\n');
+    upstreamGate.open();
+    const text = await response.text;
     expect(text).toContain(': keepalive\n\n');
     expect(dataFrames(text)).toEqual([chunk('a'), chunk('b'), '[DONE]']);
   });
 
   it('sends none when the interval is 0', async () => {
-    upstream().onChat(async (_request, response) => {
-      await sleep(200);
-      await streamEvents(response, [chunk('a'), 200, chunk('b')]);
-    });
+    // The gap lasts until the client has the first chunk: however long a tick would take, none comes in it.
+    const upstreamGate = gate();
+    upstream().onChat((_request, response) => streamEvents(response, [chunk('a'), upstreamGate.opened, chunk('b')]));
     proxy = createTestProxy(upstream().baseUrl, { failure_handling: { keepalive_interval: 0 } });
-    const text = await (await postChat(await proxy.listen(), chatBody({ stream: true }))).text;
-    expect(text).toBe(`data: ${chunk('a')}\n\ndata: ${chunk('b')}\n\ndata: [DONE]\n\n`);
+    const response = await postChat(await proxy.listen(), chatBody({ stream: true }));
+    await response.waitFor(chunk('a'));
+    upstreamGate.open();
+    expect(await response.text).toBe(`data: ${chunk('a')}\n\ndata: ${chunk('b')}\n\ndata: [DONE]\n\n`);
   });
 
   it('leaves the openai SDK content exactly as the upstream sent it', async () => {
-    upstream().onChat(async (_request, response) => {
-      await sleep(300);
-      await streamEvents(response, [chunk(null, { choices: [{ index: 0, delta: { role: 'assistant', content: 'Hel' }, finish_reason: null }] }), 300, chunk('lo'), 250, chunk(null, { choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] }), '[DONE]']);
-    });
+    // Each silence of the upstream lasts until the SDK has parsed a keep-alive in it.
+    const silences = [gate(), gate(), gate()];
+    upstream().onChat((_request, response) =>
+      streamEvents(response, [
+        silences[0]!.opened,
+        chunk(null, { choices: [{ index: 0, delta: { role: 'assistant', content: 'Hel' }, finish_reason: null }] }),
+        silences[1]!.opened,
+        chunk('lo'),
+        silences[2]!.opened,
+        chunk(null, { choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] }),
+        '[DONE]',
+      ]),
+    );
     const url = await listen(0.1);
     const stream = await client(url).chat.completions.create({ model: 'up:meta/llama3-70b', messages: [{ role: 'user', content: 'hi' }], stream: true });
     let content = '';
-    let chunks = 0;
+    let keepalives = 0;
     for await (const part of stream) {
-      chunks++;
       content += part.choices[0]?.delta?.content ?? '';
+      if (part.id.startsWith('chatcmpl-keepalive-')) silences[keepalives++]?.open();
     }
     expect(content).toBe('Hello');
-    expect(chunks).toBeGreaterThan(3); // keep-alives were parsed as (empty) chunks
+    expect(keepalives).toBeGreaterThanOrEqual(3); // keep-alives were parsed as (empty) chunks
 
     const helper = client(url).chat.completions.stream({ model: 'up:meta/llama3-70b', messages: [{ role: 'user', content: 'hi' }] });
     const final = await helper.finalChatCompletion();
@@ -131,14 +138,18 @@ describe('reads that end with [DONE]', () => {
   });
 
   it('relays the last events sent together with [DONE] after earlier reads', async () => {
+    const firstRelayed = gate();
     upstream().onChat(async (_request, response) => {
       response.writeHead(200, { 'content-type': 'text/event-stream' });
       response.write(wire([frames[0]!]));
-      await sleep(30);
+      await firstRelayed.opened;
       response.end(wire([frames[1]!, frames[2]!, '[DONE]']));
     });
     const url = await listen(8);
     const response = await postChat(url, chatBody({ stream: true }));
+    // The rest is sent only once the first read has reached the client: two upstream reads, whatever the speed.
+    await response.waitFor(frames[0]!);
+    firstRelayed.open();
     expect(await response.text).toBe(wire([...frames, '[DONE]']));
   });
 });
@@ -158,12 +169,15 @@ describe('status before the stream starts, error event after', () => {
   });
 
   it('sends an OpenAI error event (and no [DONE]) when the upstream fails after the stream started', async () => {
+    const committed = gate();
     upstream().onChat(async (_request, response) => {
-      await sleep(600);
+      await committed.opened;
       sendJson(response, 503, { status: 503, title: 'Service Unavailable', detail: 'model is overloaded' });
     });
     const url = await listen(0.1);
+    // The upstream answers only once the client has its 200 (committed after one silent interval).
     const response = await postChat(url, chatBody({ stream: true }));
+    committed.open();
     expect(response.status).toBe(200);
     const frames = dataFrames(await response.text);
     const last = JSON.parse(frames.at(-1)!) as { error: { message: string; type: string; code: unknown; param: unknown } };
@@ -173,17 +187,21 @@ describe('status before the stream starts, error event after', () => {
   });
 
   it('makes the openai SDK throw an APIError for a failure mid-stream', async () => {
+    const received = gate();
     upstream().onChat(async (_request, response) => {
       response.writeHead(200, { 'content-type': 'text/event-stream' });
       response.write(`data: ${chunk('partial')}\n\n`);
-      await sleep(100);
+      await received.opened;
       response.socket?.destroy();
     });
     const url = await listen(0.1);
     const stream = await client(url).chat.completions.create({ model: 'up:m', messages: [{ role: 'user', content: 'hi' }], stream: true });
     let content = '';
     const error = await (async () => {
-      for await (const part of stream) content += part.choices[0]?.delta?.content ?? '';
+      for await (const part of stream) {
+        content += part.choices[0]?.delta?.content ?? '';
+        if (content === 'partial') received.open(); // the upstream drops once the client has the chunk
+      }
     })().catch((caught: unknown) => caught);
     expect(content).toBe('partial');
     expect(error).toBeInstanceOf(APIError);
@@ -193,7 +211,7 @@ describe('status before the stream starts, error event after', () => {
 
 describe('client abort', () => {
   it('cancels the upstream stream at once when the client disconnects', async () => {
-    upstream().onChat((_request, response) => streamEvents(response, [chunk('a'), 5_000, chunk('b')]));
+    upstream().onChat((_request, response) => streamEvents(response, [chunk('a'), NEVER]));
     const url = await listen(0.1);
     const response = await postChat(url, chatBody({ stream: true }));
     await response.waitFor(chunk('a'));
@@ -202,7 +220,8 @@ describe('client abort', () => {
     await seen.closed;
     expect(seen.cancelled()).toBe(true);
     const completed = () => proxy.logs.records().find((line) => line.msg === 'request completed');
-    while (!completed()) await sleep(10);
+    // Polls for the line itself (the request is recorded after the response closed): no fixed wait.
+    while (!completed()) await new Promise((resolve) => setTimeout(resolve, 5));
     expect(completed()).toMatchObject({ status: 499, stream: true });
   });
 
@@ -216,7 +235,7 @@ describe('client abort', () => {
       body: JSON.stringify(chatBody()),
       signal: controller.signal,
     }).catch(() => undefined);
-    while (upstream().requests.length === 0) await sleep(10);
+    await upstream().waitForRequest(0);
     controller.abort();
     await pending;
     await upstream().requests[0]!.closed;

@@ -1,11 +1,11 @@
+import { sendJson, startRecordingUpstream, type RecordingUpstream } from '@proxy/testkit/recording-upstream';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Connector } from '../connector.js';
 import { ProxyError } from '../errors/proxy-error.js';
-import { sendJson, startUpstream, type Upstream } from '../test-support/start-upstream.js';
 import { openaiBackend } from './openai-backend.js';
 import type { OpenAICompatibleConnector } from './openai-compatible-connector.js';
 
-let upstream: Upstream | undefined;
+let upstream: RecordingUpstream | undefined;
 let connector: Connector | undefined;
 afterEach(async () => {
   await connector?.close();
@@ -16,7 +16,7 @@ afterEach(async () => {
 
 describe('openaiBackend', () => {
   it('builds a generic OpenAI-compatible connector from backend config', async () => {
-    upstream = await startUpstream((_req, res) => sendJson(res, 200, { object: 'list', data: [{ id: 'gpt-x' }] }));
+    upstream = await startRecordingUpstream((_req, res) => sendJson(res, 200, { object: 'list', data: [{ id: 'gpt-x' }] }));
     connector = openaiBackend.create({ name: 'local', type: 'openai', api_url: upstream.url, api_key: '  sk-local  ', timeout: 5 }, { env: {} });
     expect(connector.type).toBe('openai');
     expect(connector.name).toBe('local');

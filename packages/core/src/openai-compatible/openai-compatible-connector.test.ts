@@ -1,10 +1,10 @@
 import type { ServerResponse } from 'node:http';
+import { sendJson, startRecordingUpstream, type RecordingUpstream } from '@proxy/testkit/recording-upstream';
 import { MockAgent, Pool } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ChatStreamEvent, ChatStreamRead, Connector } from '../connector.js';
 import type { ProxyError } from '../errors/proxy-error.js';
 import type { ChatCompletionRequest } from '../schemas/chat-request.js';
-import { sendJson, sleep, startUpstream, type Upstream } from '../test-support/start-upstream.js';
 import { OpenAICompatibleConnector } from './openai-compatible-connector.js';
 import type { OpenAICompatibleSettings } from './settings.js';
 
@@ -17,7 +17,7 @@ const completion = {
   usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 },
 };
 
-let upstream: Upstream | undefined;
+let upstream: RecordingUpstream | undefined;
 let connector: Connector | undefined;
 afterEach(async () => {
   await connector?.close();
@@ -48,7 +48,7 @@ async function failure(promise: Promise<unknown>): Promise<ProxyError> {
 
 describe('OpenAICompatibleConnector: requests', () => {
   it('posts the chat body with the bearer key to {base}/chat/completions over HTTP/1.1 and returns the raw JSON', async () => {
-    upstream = await startUpstream((_req, res) => sendJson(res, 200, completion));
+    upstream = await startRecordingUpstream((_req, res) => sendJson(res, 200, completion));
     const result = await connect(upstream.url).chatCompletion(request);
     expect(result.rawBody).toBe(JSON.stringify(completion));
     expect(result.body.choices).toHaveLength(1);
@@ -63,7 +63,7 @@ describe('OpenAICompatibleConnector: requests', () => {
   });
 
   it.each(['', '/', '//'])('joins the base URL correctly with trailing %j', async (suffix) => {
-    upstream = await startUpstream((_req, res) => sendJson(res, 200, { object: 'list', data: [{ id: 'm1' }] }));
+    upstream = await startRecordingUpstream((_req, res) => sendJson(res, 200, { object: 'list', data: [{ id: 'm1' }] }));
     await connect(upstream.url + suffix).listModels();
     expect(upstream.requests[0]?.url).toBe('/v1/models');
   });
@@ -75,7 +75,7 @@ describe('OpenAICompatibleConnector: requests', () => {
         return { ...rest, max_tokens: max_completion_tokens };
       }
     }
-    upstream = await startUpstream((_req, res) => sendJson(res, 200, completion));
+    upstream = await startRecordingUpstream((_req, res) => sendJson(res, 200, completion));
     connector = new Renaming({ name: 't', baseURL: upstream.url, apiKey: KEY, keepAliveTimeoutMs: 10 });
     await connector.chatCompletion({ ...request, max_completion_tokens: 64, vendor_field: { x: 1 } });
     expect(JSON.parse(upstream.requests[0]!.body)).toEqual({ ...request, stream: false, max_tokens: 64, vendor_field: { x: 1 } });
@@ -97,7 +97,7 @@ describe('OpenAICompatibleConnector: requests', () => {
 
 describe('OpenAICompatibleConnector: models', () => {
   it('uses a static catalog without calling upstream', async () => {
-    upstream = await startUpstream((_req, res) => sendJson(res, 500, {}));
+    upstream = await startRecordingUpstream((_req, res) => sendJson(res, 500, {}));
     const c = connect(upstream.url, { models: ['a', 'b'] });
     await c.initialize();
     expect(c.getAvailableModels()).toEqual(['a', 'b']);
@@ -105,7 +105,7 @@ describe('OpenAICompatibleConnector: models', () => {
   });
 
   it('fetches and caches the catalog with a key, and has an empty one without', async () => {
-    upstream = await startUpstream((_req, res) => sendJson(res, 200, { object: 'list', data: [{ id: 'm1' }, { id: 'm2', owned_by: 'x' }] }));
+    upstream = await startRecordingUpstream((_req, res) => sendJson(res, 200, { object: 'list', data: [{ id: 'm1' }, { id: 'm2', owned_by: 'x' }] }));
     const c = connect(upstream.url);
     await c.initialize();
     expect(c.getAvailableModels()).toEqual(['m1', 'm2']);
@@ -118,7 +118,7 @@ describe('OpenAICompatibleConnector: models', () => {
   });
 
   it('refuses to call upstream for a completion without a key, with a clear error', async () => {
-    upstream = await startUpstream((_req, res) => sendJson(res, 200, completion));
+    upstream = await startRecordingUpstream((_req, res) => sendJson(res, 200, completion));
     const error = await failure(connect(upstream.url, { apiKey: undefined }).chatCompletion(request));
     expect(error.status).toBe(503);
     expect(error.code).toBe('upstream_api_key_missing');
@@ -127,7 +127,7 @@ describe('OpenAICompatibleConnector: models', () => {
 
   it('runs the first-use health check once, and again after it failed', async () => {
     let healthy = false;
-    upstream = await startUpstream((req, res) => {
+    upstream = await startRecordingUpstream((req, res) => {
       if (req.url === '/v1/models') return sendJson(res, healthy ? 200 : 503, { object: 'list', data: [] });
       sendJson(res, 200, completion);
     });
@@ -142,7 +142,7 @@ describe('OpenAICompatibleConnector: models', () => {
 
 describe('OpenAICompatibleConnector: errors', () => {
   it('keeps an upstream 4xx status and its reason, without the key', async () => {
-    upstream = await startUpstream((_req, res) =>
+    upstream = await startRecordingUpstream((_req, res) =>
       sendJson(res, 422, { status: 422, title: 'Unprocessable Entity', detail: `Extra inputs are not permitted; key ${KEY}` }),
     );
     const error = await failure(connect(upstream.url).chatCompletion(request));
@@ -152,7 +152,7 @@ describe('OpenAICompatibleConnector: errors', () => {
   });
 
   it('passes 429 Retry-After on and marks 5xx retryable', async () => {
-    upstream = await startUpstream((req, res) =>
+    upstream = await startRecordingUpstream((req, res) =>
       req.url === '/v1/models' ? sendJson(res, 503, 'overloaded') : sendJson(res, 429, { status: 429, title: 'Too Many Requests' }, { 'retry-after': '3' }),
     );
     const limited = await failure(connect(upstream.url).chatCompletion(request));
@@ -164,7 +164,7 @@ describe('OpenAICompatibleConnector: errors', () => {
   });
 
   it('maps a refused connection to 502 upstream_unreachable', async () => {
-    upstream = await startUpstream(() => undefined);
+    upstream = await startRecordingUpstream(() => undefined);
     const url = upstream.url;
     await upstream.close();
     upstream = undefined;
@@ -174,49 +174,40 @@ describe('OpenAICompatibleConnector: errors', () => {
   });
 
   it('maps a connection reset before headers to 502', async () => {
-    upstream = await startUpstream((req) => void req.socket.destroy());
+    upstream = await startRecordingUpstream((_request, response) => void response.socket?.destroy());
     const error = await failure(connect(upstream.url).chatCompletion(request));
     expect(error.status).toBe(502);
     expect(error.code).toBe('upstream_connection_error');
   });
 
   it('maps a protocol violation to 502 upstream_protocol_error', async () => {
-    upstream = await startUpstream((req) => void req.socket.end('HTTP/1.1 200 OK\r\nContent-Length: nope\r\n\r\n'));
+    upstream = await startRecordingUpstream((_request, response) => void response.socket?.end('HTTP/1.1 200 OK\r\nContent-Length: nope\r\n\r\n'));
     const error = await failure(connect(upstream.url).chatCompletion(request));
     expect(error.status).toBe(502);
     expect(error.code).toBe('upstream_protocol_error');
   });
 
-  // undici checks its parser timeouts on a ~1 s tick, so silences here are a few seconds long.
+  // An upstream that never answers: only the headers timeout can end the call (else the test times out).
   it('maps silence before headers to 504 within the headers timeout', async () => {
-    upstream = await startUpstream(async (_req, res) => {
-      await sleep(3000);
-      if (!res.destroyed) sendJson(res, 200, completion);
-    });
-    const started = Date.now();
+    upstream = await startRecordingUpstream(() => undefined);
     const error = await failure(connect(upstream.url, { headersTimeoutMs: 100 }).chatCompletion(request));
     expect(error.status).toBe(504);
     expect(error.code).toBe('upstream_timeout');
-    expect(Date.now() - started).toBeLessThan(2500);
   });
 
   it('maps a non-JSON 200 to 502 upstream_invalid_response', async () => {
-    upstream = await startUpstream((_req, res) => sendJson(res, 200, '<html>gateway</html>'));
+    upstream = await startRecordingUpstream((_req, res) => sendJson(res, 200, '<html>gateway</html>'));
     const error = await failure(connect(upstream.url).chatCompletion(request));
     expect(error.status).toBe(502);
     expect(error.code).toBe('upstream_invalid_response');
   });
 });
 
-function sse(res: ServerResponse, frames: string[], gapMs = 0) {
+/** Writes the frames as they are (no framing added, so tests can send partial or CRLF events) and ends the body. */
+function sse(res: ServerResponse, frames: string[]) {
   res.writeHead(200, { 'content-type': 'text/event-stream' });
-  return (async () => {
-    for (const frame of frames) {
-      res.write(frame);
-      if (gapMs) await sleep(gapMs);
-    }
-    res.end();
-  })();
+  for (const frame of frames) res.write(frame);
+  res.end();
 }
 
 const chunk = (content: string) => JSON.stringify({ id: 1, choices: [{ index: 0, delta: { content } }] });
@@ -224,7 +215,7 @@ const chunk = (content: string) => JSON.stringify({ id: 1, choices: [{ index: 0,
 describe('OpenAICompatibleConnector: streaming', () => {
   it('yields events with their raw data, reads usage from usage frames, and ends at [DONE]', async () => {
     const usageOnly = JSON.stringify({ id: null, usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 } });
-    upstream = await startUpstream((_req, res) =>
+    upstream = await startRecordingUpstream((_req, res) =>
       sse(res, [`data: ${chunk('Hel')}\n\n`, `data: ${chunk('lo')}\r\n\r\n`, `data: ${usageOnly}\n\n`, 'data: [DONE]\n\n', 'data: ignored\n\n']),
     );
     const stream = await connect(upstream.url).streamChatCompletion({ ...request, stream_options: { include_usage: true } });
@@ -241,7 +232,7 @@ describe('OpenAICompatibleConnector: streaming', () => {
   it('keeps the largest of several usage reports instead of summing them', async () => {
     const withUsage = (total: number) =>
       JSON.stringify({ choices: [{ index: 0, delta: { content: 'x' } }], usage: { prompt_tokens: 1, completion_tokens: total - 1, total_tokens: total } });
-    upstream = await startUpstream((_req, res) => sse(res, [`data: ${withUsage(2)}\n\n`, `data: ${withUsage(4)}\n\n`, 'data: [DONE]\n\n']));
+    upstream = await startRecordingUpstream((_req, res) => sse(res, [`data: ${withUsage(2)}\n\n`, `data: ${withUsage(4)}\n\n`, 'data: [DONE]\n\n']));
     const stream = await connect(upstream.url).streamChatCompletion(request);
     const events = await collect(stream);
     expect(events[0]?.usageOnly).toBe(false);
@@ -251,7 +242,7 @@ describe('OpenAICompatibleConnector: streaming', () => {
   it('hands out one read per upstream read, its bytes as they came, [DONE] ending the iteration', async () => {
     const usageOnly = JSON.stringify({ choices: [], usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 } });
     let finish: (() => void) | undefined;
-    upstream = await startUpstream((_req, res) => {
+    upstream = await startRecordingUpstream((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.write(`data: ${chunk('a')}\n\ndata: ${chunk('b')}\n\n`);
       finish = () => res.end(`data: ${usageOnly}\n\ndata: [DONE]\n\n`);
@@ -273,31 +264,49 @@ describe('OpenAICompatibleConnector: streaming', () => {
     expect(() => stream[Symbol.asyncIterator]()).toThrow(/only once/);
   });
 
-  it('ends the iteration at the end of a body that never sent [DONE], and says so', async () => {
-    upstream = await startUpstream((_req, res) => sse(res, [`data: ${chunk('a')}\n\n`, `data: ${chunk('b')}`]));
+  it('ends the iteration at the end of a finished body that never sent [DONE], and says so', async () => {
+    const last = JSON.stringify({ id: 'c', choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] });
+    upstream = await startRecordingUpstream((_req, res) => sse(res, [`data: ${chunk('a')}\n\n`, `data: ${last}`]));
     const stream = await connect(upstream.url).streamChatCompletion(request);
-    expect((await collect(stream)).map((event) => event.data)).toEqual([chunk('a'), chunk('b')]);
+    expect((await collect(stream)).map((event) => event.data)).toEqual([chunk('a'), last]);
     expect(stream.sawDone).toBe(false);
   });
 
+  it('fails a body that stops with neither [DONE] nor a finish_reason: a cut answer is not a whole one', async () => {
+    upstream = await startRecordingUpstream((_req, res) => sse(res, [`data: ${chunk('a')}\n\n`, `data: ${chunk('b')}\n\n`]));
+    const stream = await connect(upstream.url).streamChatCompletion(request);
+    const seen: string[] = [];
+    const error = await failure(
+      (async () => {
+        for await (const read of stream) seen.push(...read.events.map((event) => event.data));
+      })(),
+    );
+    expect(seen).toEqual([chunk('a'), chunk('b')]);
+    expect(error).toMatchObject({ status: 502, code: 'upstream_stream_truncated' });
+  });
+
   it('rejects with the real status before the stream starts', async () => {
-    upstream = await startUpstream((_req, res) => sendJson(res, 404, { status: 404, title: 'Not Found', detail: "Function 'abc': Not found" }));
+    upstream = await startRecordingUpstream((_req, res) => sendJson(res, 404, { status: 404, title: 'Not Found', detail: "Function 'abc': Not found" }));
     const error = await failure(connect(upstream.url).streamChatCompletion(request));
     expect(error.status).toBe(404);
     expect(error.message).toContain("Function 'abc': Not found");
   });
 
   it('throws a 502 ProxyError when the upstream disconnects mid-stream', async () => {
-    upstream = await startUpstream((_req, res) => {
+    let cut: (() => void) | undefined;
+    upstream = await startRecordingUpstream((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.write(`data: ${chunk('partial')}\n\n`);
-      setTimeout(() => res.socket?.destroy(), 20);
+      cut = () => res.socket?.destroy();
     });
     const stream = await connect(upstream.url).streamChatCompletion(request);
     const seen: string[] = [];
     const error = await failure(
       (async () => {
-        for await (const read of stream) seen.push(...read.events.map((event) => event.data));
+        for await (const read of stream) {
+          seen.push(...read.events.map((event) => event.data));
+          cut?.(); // the connection drops once the first event has arrived
+        }
       })(),
     );
     expect(seen).toEqual([chunk('partial')]);
@@ -306,14 +315,18 @@ describe('OpenAICompatibleConnector: streaming', () => {
   });
 
   it('throws 504 when a gap between chunks exceeds the body timeout', async () => {
-    upstream = await startUpstream((_req, res) => sse(res, [`data: ${chunk('a')}\n\n`, `data: ${chunk('b')}\n\n`], 3000));
+    // One event, then silence for good: only the body timeout can end the stream.
+    upstream = await startRecordingUpstream((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(`data: ${chunk('a')}\n\n`);
+    });
     const stream = await connect(upstream.url, { bodyTimeoutMs: 100 }).streamChatCompletion(request);
     const error = await failure(collect(stream));
     expect(error.status).toBe(504);
   });
 
   it('cancels the upstream request when the caller aborts mid-stream', async () => {
-    upstream = await startUpstream((_req, res) => {
+    upstream = await startRecordingUpstream((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.write(`data: ${chunk('first')}\n\n`);
     });
@@ -325,21 +338,23 @@ describe('OpenAICompatibleConnector: streaming', () => {
     controller.abort();
     const error = await failure(pending);
     expect(error.status).toBe(499);
-    await upstream.closed[0]; // the upstream saw its request end
+    await upstream.requests[0]!.closed; // the upstream saw its request end
+    expect(upstream.requests[0]!.cancelled()).toBe(true);
   });
 
   it('cancels the upstream request when the caller aborts before headers', async () => {
-    upstream = await startUpstream(() => undefined);
+    upstream = await startRecordingUpstream(() => undefined);
     const controller = new AbortController();
     const pending = connect(upstream.url).chatCompletion(request, { signal: controller.signal });
-    await sleep(50);
+    const arrived = await upstream.waitForRequest(0);
     controller.abort();
     expect((await failure(pending)).status).toBe(499);
-    await upstream.closed[0];
+    await arrived.closed;
+    expect(arrived.cancelled()).toBe(true);
   });
 
   it('hands the socket back for reuse when a stream ends at [DONE], even if the body ends a moment later', async () => {
-    upstream = await startUpstream((_req, res) => {
+    upstream = await startRecordingUpstream((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.write(`data: ${chunk('hi')}\n\ndata: [DONE]\n\n`);
       setTimeout(() => res.end(), 30);
@@ -362,7 +377,7 @@ describe('OpenAICompatibleConnector: streaming', () => {
   });
 
   it('releases the upstream connection when the consumer stops early', async () => {
-    upstream = await startUpstream((_req, res) => {
+    upstream = await startRecordingUpstream((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.write(`data: ${chunk('one')}\n\n`);
     });
@@ -371,6 +386,7 @@ describe('OpenAICompatibleConnector: streaming', () => {
       expect(read.events[0]?.data).toBe(chunk('one'));
       break;
     }
-    await upstream.closed[0];
+    await upstream.requests[0]!.closed;
+    expect(upstream.requests[0]!.cancelled()).toBe(true);
   });
 });

@@ -1,28 +1,18 @@
-import { once } from 'node:events';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
+import { sendJson, startRecordingUpstream, type RecordingHandler, type UpstreamRequest } from '@proxy/testkit/recording-upstream';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 
-export interface RecordedRequest {
-  method: string;
-  url: string;
-  headers: IncomingMessage['headers'];
-  body: string;
-  /** Resolves when the proxy closed this request's connection or the response ended. */
-  closed: Promise<void>;
-  /** True when the connection closed before the response finished: the proxy cancelled the call. */
-  cancelled: () => boolean;
-}
-
-export type UpstreamHandler = (request: RecordedRequest, response: ServerResponse) => void | Promise<void>;
+export { sendJson };
 
 export interface FakeUpstream {
   /** OpenAI-style base URL, ending in `/v1`. */
   baseUrl: string;
   /** Chat completion requests, in order (catalog fetches are not recorded). */
-  requests: RecordedRequest[];
+  requests: UpstreamRequest[];
+  /** Resolves with the chat request at `index` once it has arrived. */
+  waitForRequest(index?: number): Promise<UpstreamRequest>;
   /** Replaces how chat completions are answered. `GET /v1/models` answers from `models`. */
-  onChat(handler: UpstreamHandler): void;
+  onChat(handler: RecordingHandler): void;
   models: string[];
   /** Back to answering `completion('hello')`, forgetting recorded requests. */
   reset(): void;
@@ -31,45 +21,33 @@ export interface FakeUpstream {
 
 const DEFAULT_MODELS = ['meta/llama3-70b', 'org/model:tag'];
 
-/** A real HTTP upstream on 127.0.0.1:0 (msw cannot intercept undici's own requests). */
+const isCatalog = (request: UpstreamRequest) => request.method === 'GET' && request.url === '/v1/models';
+
+/**
+ * The shared recording upstream (`@proxy/testkit/recording-upstream`) dressed as the proxy's backend: a model
+ * catalog, chat answered by the test's handler, and only chat requests recorded.
+ */
 export async function startFakeUpstream(): Promise<FakeUpstream> {
-  const answerHello: UpstreamHandler = (_request, response) => sendJson(response, 200, completion('hello'));
+  const answerHello: RecordingHandler = (_request, response) => sendJson(response, 200, completion('hello'));
   let chat = answerHello;
-  const requests: RecordedRequest[] = [];
   const state = { models: [...DEFAULT_MODELS] };
-  const server = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    let finished = false;
-    res.once('finish', () => (finished = true));
-    const closed = once(res, 'close').then(() => undefined);
-    const recorded: RecordedRequest = {
-      method: req.method ?? '',
-      url: req.url ?? '',
-      headers: req.headers,
-      body: Buffer.concat(chunks).toString('utf8'),
-      closed,
-      cancelled: () => !finished,
-    };
-    if (req.method === 'GET' && req.url === '/v1/models') {
-      sendJson(res, 200, { object: 'list', data: state.models.map((id) => ({ id, object: 'model', owned_by: 'test' })) });
-      return;
-    }
-    requests.push(recorded);
-    await chat(recorded, res);
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
+  const upstream = await startRecordingUpstream(
+    (request, response) => {
+      if (!isCatalog(request)) return chat(request, response);
+      sendJson(response, 200, { object: 'list', data: state.models.map((id) => ({ id, object: 'model', owned_by: 'test' })) });
+    },
+    { record: (request) => !isCatalog(request) },
+  );
   return {
-    baseUrl: `http://127.0.0.1:${port}/v1`,
-    requests,
+    baseUrl: upstream.url,
+    requests: upstream.requests,
+    waitForRequest: (index) => upstream.waitForRequest(index),
     onChat(handler) {
       chat = handler;
     },
     reset() {
       chat = answerHello;
-      requests.length = 0;
+      upstream.clear();
       state.models = [...DEFAULT_MODELS];
     },
     get models() {
@@ -78,18 +56,8 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
     set models(value) {
       state.models = value;
     },
-    async close() {
-      server.closeAllConnections();
-      server.close();
-      await once(server, 'close');
-    },
+    close: () => upstream.close(),
   };
-}
-
-export function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
-  response.end(text);
 }
 
 export function completion(content: string, usage = { prompt_tokens: 5, completion_tokens: 7, total_tokens: 12 }) {
@@ -117,17 +85,28 @@ export function chunk(content: string | null, extra: Record<string, unknown> = {
 export const usageChunk = (usage = { prompt_tokens: 5, completion_tokens: 7, total_tokens: 12 }) =>
   JSON.stringify({ id: 'chatcmpl-1', object: 'chat.completion.chunk', created: 1, model: 'meta/llama3-70b', choices: [], usage });
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** A step of streamEvents that never comes: the stream stays open until the test (or the proxy) ends it. */
+export const NEVER: Promise<never> = new Promise(() => undefined);
 
-/** Writes SSE events, sleeping where a number is given; ends the response unless `end` is false. */
-export async function streamEvents(response: ServerResponse, steps: readonly (string | number)[], status = 200, end = true): Promise<void> {
+/**
+ * Writes SSE events; a promise among the steps holds the stream until it resolves (a gate the test opens once it
+ * has seen what it waits for, or NEVER), so no step depends on the clock. Ends the response unless `end` is false.
+ */
+export async function streamEvents(response: ServerResponse, steps: readonly (string | Promise<unknown>)[], status = 200, end = true): Promise<void> {
   if (!response.headersSent) response.writeHead(status, { 'content-type': 'text/event-stream' });
   for (const step of steps) {
     if (response.destroyed) return;
-    if (typeof step === 'number') await sleep(step);
-    else response.write(`data: ${step}\n\n`);
+    if (typeof step === 'string') response.write(`data: ${step}\n\n`);
+    else await step;
   }
-  if (end) response.end();
+  if (end && !response.destroyed) response.end();
+}
+
+/** A promise the test opens when it has seen what it waits for: no race against the clock. */
+export function gate() {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { opened, open };
 }
 
 /**
