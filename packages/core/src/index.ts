@@ -10,6 +10,7 @@ export type {
   ChatStreamRead,
 } from './connector.js';
 export { Cancellation, type CancelSignal } from './cancellation.js';
+export { isRecord } from './is-record.js';
 export * from './errors/index.js';
 export * from './http/index.js';
 export * from './openai-compatible/index.js';

@@ -1,3 +1,5 @@
+import { isRecord } from '../is-record.js';
+
 /** What an upstream error body says, in whichever of the shapes OpenAI-compatible servers use. */
 export interface UpstreamErrorDescription {
   message: string | undefined;
@@ -71,8 +73,4 @@ function stringOf(value: unknown): string | undefined {
 
 function clip(text: string): string {
   return text.length > MAX_MESSAGE ? `${text.slice(0, MAX_MESSAGE)}…` : text;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

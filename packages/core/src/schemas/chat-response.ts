@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isRecord } from '../is-record.js';
 import { usageSchema } from './usage.js';
 
 // Ids are not checked: NIM deployments send numeric and null ids, and clients cope.
@@ -14,20 +15,16 @@ export const chatCompletionSchema = z.looseObject({
  * stricter, never looser), so zod runs only when something is off and its message is needed.
  */
 export function isWellFormedChatCompletion(json: unknown): json is ChatCompletion {
-  if (!isObject(json) || !Array.isArray(json.choices)) return false;
-  for (const choice of json.choices as unknown[]) if (!isObject(choice)) return false;
+  if (!isRecord(json) || !Array.isArray(json.choices)) return false;
+  for (const choice of json.choices as unknown[]) if (!isRecord(choice)) return false;
   const usage = json.usage;
   if (usage === undefined || usage === null) return true;
   return (
-    isObject(usage) &&
+    isRecord(usage) &&
     isCount(usage.prompt_tokens) &&
     (usage.completion_tokens === undefined || isCount(usage.completion_tokens)) &&
     (usage.total_tokens === undefined || isCount(usage.total_tokens))
   );
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function isCount(value: unknown): boolean {

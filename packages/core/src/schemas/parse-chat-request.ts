@@ -1,4 +1,5 @@
 import { InvalidRequestError } from '../errors/invalid-request-error.js';
+import { isRecord } from '../is-record.js';
 import { chatCompletionRequestSchema, type ChatCompletionRequest } from './chat-request.js';
 import { formatZodError } from './format-zod-issue.js';
 
@@ -24,22 +25,18 @@ function isWellFormed(body: Record<string, unknown>): boolean {
   if (typeof model !== 'string' || model.length === 0) return false;
   if (!Array.isArray(messages) || messages.length === 0) return false;
   for (const message of messages as unknown[]) {
-    if (!isObject(message)) return false;
+    if (!isRecord(message)) return false;
     const { role, content } = message;
     if (typeof role !== 'string' || role.length === 0) return false;
     if (content !== undefined && content !== null && typeof content !== 'string' && !Array.isArray(content)) return false;
   }
   if (stream !== undefined && stream !== null && typeof stream !== 'boolean') return false;
   if (streamOptions !== undefined && streamOptions !== null) {
-    if (!isObject(streamOptions)) return false;
+    if (!isRecord(streamOptions)) return false;
     const includeUsage = streamOptions.include_usage;
     if (includeUsage !== undefined && includeUsage !== null && typeof includeUsage !== 'boolean') return false;
   }
   return isTokenLimit(body.max_tokens) && isTokenLimit(body.max_completion_tokens);
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function isTokenLimit(value: unknown): boolean {

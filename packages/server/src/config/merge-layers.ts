@@ -1,3 +1,5 @@
+import { isRecord } from '@proxy/core';
+
 /**
  * Merges configuration layers, later ones winning. Mappings merge key by key; lists and scalars are replaced
  * whole (a list of API keys from the environment replaces the YAML list rather than adding to it).
@@ -12,11 +14,7 @@ function mergeInto(target: Record<string, unknown>, source: Record<string, unkno
   for (const [key, value] of Object.entries(source)) {
     if (value === undefined) continue;
     const current = target[key];
-    if (isPlainObject(value) && isPlainObject(current)) mergeInto(current, value);
-    else target[key] = isPlainObject(value) ? mergeLayers(value) : value;
+    if (isRecord(value) && isRecord(current)) mergeInto(current, value);
+    else target[key] = isRecord(value) ? mergeLayers(value) : value;
   }
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isRecord } from '@proxy/core';
 import { parse } from 'yaml';
 import { ConfigError } from './config-error.js';
 
@@ -32,11 +33,7 @@ function dropNulls(record: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(record)) {
     if (value === null) continue;
-    out[key] = isPlainObject(value) ? dropNulls(value) : value;
+    out[key] = isRecord(value) ? dropNulls(value) : value;
   }
   return out;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

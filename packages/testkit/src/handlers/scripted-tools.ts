@@ -7,6 +7,8 @@ export interface ToolCallText {
   arguments: string;
 }
 
+// The mock depends on no workspace package (it must stay usable without the proxy's own code), so it keeps this
+// one copy of @proxy/core's isRecord.
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
