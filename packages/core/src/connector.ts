@@ -1,4 +1,6 @@
 import type { Dispatcher } from 'undici';
+import type { z } from 'zod';
+import type { BackendSettings } from './backend-settings.js';
 import type { CancelSignal } from './cancellation.js';
 import type { ChatCompletion, ChatCompletionRequest, ModelList } from './schemas/index.js';
 import type { TokenUsage } from './usage/token-usage.js';
@@ -83,18 +85,15 @@ export interface Connector {
   close(): Promise<void>;
 }
 
-/** A backend's configuration as the server hands it to a factory (YAML `backends.<name>`, merged with env/CLI). */
-export interface BackendConfig {
+/**
+ * A backend's configuration as the server hands it to a factory: `backends.<name>` (YAML merged with env/CLI) once
+ * its type's `settings` schema accepted it, with the backend's name and its type (the name when unset).
+ */
+export type BackendConfig<Settings extends object = BackendSettings> = Omit<Settings, 'name' | 'type'> & {
   /** The name clients use as the `backend:` prefix. */
   name: string;
   type: string;
-  api_url?: string | undefined;
-  api_key?: string | undefined;
-  /** Seconds. */
-  timeout?: number | undefined;
-  models?: readonly string[] | undefined;
-  [key: string]: unknown;
-}
+};
 
 export interface BackendContext {
   /** The environment to read fallbacks such as `NVIDIA_API_KEY` from. */
@@ -103,8 +102,15 @@ export interface BackendContext {
   dispatcher?: Dispatcher | undefined;
 }
 
-/** Registers a backend `type`: how to build its connector from configuration. */
-export interface BackendDefinition {
+/**
+ * Registers a backend `type`: which settings it takes and how to build its connector from them. The schema is the
+ * definition's own, so each type declares exactly the keys it reads; the server runs it at start-up on the keys of
+ * `backends.<name>` other than `type` (which it has read to pick this definition), and an unknown key or a wrong
+ * value stops start-up naming the key. Extend `backendSettingsSchema` for the common keys, `.loose()` it to take
+ * keys the schema does not list.
+ */
+export interface BackendDefinition<Settings extends object = BackendSettings> {
   readonly type: string;
-  create(config: BackendConfig, context: BackendContext): Connector;
+  readonly settings: z.ZodType<Settings>;
+  create(config: BackendConfig<Settings>, context: BackendContext): Connector;
 }

@@ -9,6 +9,7 @@ export type {
   Connector,
   ChatStreamRead,
 } from './connector.js';
+export { backendSettingsSchema, secondsToMs, type BackendSettings } from './backend-settings.js';
 export { Cancellation, type CancelSignal } from './cancellation.js';
 export { isRecord } from './is-record.js';
 export * from './errors/index.js';

@@ -1,4 +1,4 @@
-import { ProxyError, type BackendConfig } from '@proxy/core';
+import type { BackendConfig } from '@proxy/core';
 import { MockAgent } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NVIDIA_DEFAULT_BASE_URL } from './constants.js';
@@ -25,16 +25,6 @@ function create(config: Partial<BackendConfig>, env: Record<string, string> = {}
   return connector;
 }
 
-function configError(config: Partial<BackendConfig>): ProxyError {
-  try {
-    create(config);
-  } catch (error) {
-    if (ProxyError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a configuration error');
-}
-
 describe('nvidiaBackend', () => {
   it('registers type nvidia', () => {
     expect(nvidiaBackend.type).toBe('nvidia');
@@ -55,7 +45,10 @@ describe('nvidiaBackend', () => {
   });
 
   it('cannot lower the silence floor from configuration', () => {
-    expect(create({ timeout: 0.001, minSilenceTimeoutMs: 10, min_silence_timeout_ms: 10 }).timeouts.headersMs).toBe(300_000);
+    expect(create({ timeout: 0.001 }).timeouts.headersMs).toBe(300_000);
+    // The connector's test-only floor is no setting: its schema refuses it under either spelling.
+    const result = nvidiaBackend.settings.safeParse({ minSilenceTimeoutMs: 10, min_silence_timeout_ms: 10 });
+    expect(result.error?.issues).toMatchObject([{ code: 'unrecognized_keys', keys: ['minSilenceTimeoutMs', 'min_silence_timeout_ms'] }]);
   });
 
   it('takes api_key from the configuration over NVIDIA_API_KEY, and NVIDIA_API_KEY when it is empty', async () => {
@@ -92,15 +85,22 @@ describe('nvidiaBackend', () => {
     await unchecked.chatCompletion({ model: 'm', messages: userMessage });
   });
 
+  it('takes the common settings, none required', () => {
+    const settings = { api_url: 'http://nim.internal:8000/v1', api_key: 'nvapi-x', timeout: 900, connect_timeout: 5, models: ['a/b'], health_check: false };
+    expect(nvidiaBackend.settings.parse(settings)).toEqual(settings);
+    expect(nvidiaBackend.settings.parse({})).toEqual({});
+  });
+
   it.each([
-    [{ timeout: -1 }, /backends\.nvidia\.timeout must be a positive number of seconds/],
-    [{ connect_timeout: '30' }, /backends\.nvidia\.connect_timeout must be a positive number of seconds/],
-    [{ models: 'meta/llama3-70b' }, /backends\.nvidia\.models must be a list of model ids/],
-    [{ health_check: 'no' }, /backends\.nvidia\.health_check must be true or false/],
-    [{ api_url: 42 }, /backends\.nvidia\.api_url must be a URL string/],
-  ] as const)('rejects invalid configuration %j', (config, message) => {
-    const error = configError(config as Partial<BackendConfig>);
-    expect(error.code).toBe('invalid_backend_config');
-    expect(error.message).toMatch(message);
+    [{ timeout: -1 }, 'timeout: expected a number of seconds (> 0)'],
+    [{ connect_timeout: '30' }, 'connect_timeout: expected a number of seconds'],
+    [{ models: 'meta/llama3-70b' }, 'models: expected a list of model ids'],
+    [{ models: ['a', 7] }, 'models.1: expected a model id (a string)'],
+    [{ health_check: 'no' }, 'health_check: expected true or false'],
+    [{ api_url: 42 }, 'api_url: expected an http(s) URL'],
+    [{ api_key: 42 }, 'api_key: expected a string'],
+  ] as const)('rejects invalid settings %j', (settings, message) => {
+    const result = nvidiaBackend.settings.safeParse(settings);
+    expect(result.error?.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`)).toEqual([message]);
   });
 });

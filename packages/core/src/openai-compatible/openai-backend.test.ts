@@ -1,7 +1,6 @@
 import { sendJson, startRecordingUpstream, type RecordingUpstream } from '@proxy/testkit/recording-upstream';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Connector } from '../connector.js';
-import { ProxyError } from '../errors/proxy-error.js';
 import { openaiBackend } from './openai-backend.js';
 import type { OpenAICompatibleConnector } from './openai-compatible-connector.js';
 
@@ -37,7 +36,38 @@ describe('openaiBackend', () => {
     expect((c as OpenAICompatibleConnector).timeouts).toEqual({ connectMs: 2000, headersMs: 5000, bodyMs: 5000 });
   });
 
-  it('requires api_url', () => {
-    expect(() => openaiBackend.create({ name: 'x', type: 'openai' }, { env: {} })).toThrow(ProxyError);
+  it('probes GET /models before the first completion only with health_check: true', async () => {
+    const completion = { id: 'c', object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }] };
+    upstream = await startRecordingUpstream((req, res) => sendJson(res, 200, req.url.endsWith('/models') ? { object: 'list', data: [] } : completion));
+    const request = { model: 'm', messages: [{ role: 'user' as const, content: 'Hi' }] };
+    for (const health_check of [true, false]) {
+      connector = openaiBackend.create({ name: 'x', type: 'openai', api_url: upstream.url, api_key: 'k', health_check }, { env: {} });
+      await connector.chatCompletion(request);
+      await connector.close();
+    }
+    expect(upstream.requests.map((r) => `${r.method} ${r.url}`)).toEqual(['GET /v1/models', 'POST /v1/chat/completions', 'POST /v1/chat/completions']);
+  });
+});
+
+describe('openaiBackend.settings', () => {
+  const issues = (settings: unknown) => {
+    const result = openaiBackend.settings.safeParse(settings);
+    return result.success ? [] : result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  };
+
+  it('takes the common keys', () => {
+    const settings = { api_url: 'http://127.0.0.1:9/v1', api_key: 'k', timeout: 5, connect_timeout: 2, models: ['m'], health_check: false };
+    expect(openaiBackend.settings.parse(settings)).toEqual(settings);
+  });
+
+  it('requires api_url, an http(s) URL', () => {
+    expect(issues({})).toEqual(["api_url: required for a backend of type 'openai' (the upstream's OpenAI-compatible base URL)"]);
+    expect(issues({ api_url: 'ftp://host' })).toEqual(['api_url: expected an http(s) URL']);
+  });
+
+  it('rejects keys it does not take', () => {
+    const result = openaiBackend.settings.safeParse({ api_url: 'http://h/v1', api_kye: 'k' });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0]).toMatchObject({ code: 'unrecognized_keys', keys: ['api_kye'] });
   });
 });

@@ -1,19 +1,25 @@
+import { z } from 'zod';
+import { backendSettingsSchema, secondsToMs } from '../backend-settings.js';
 import type { BackendDefinition } from '../connector.js';
-import { ProxyError } from '../errors/proxy-error.js';
 import { OpenAICompatibleConnector } from './openai-compatible-connector.js';
 
+/** The common keys, with `api_url` required: a generic OpenAI-compatible upstream has no default URL. */
+export const openaiBackendSettingsSchema = backendSettingsSchema.extend({
+  api_url: z.url({
+    protocol: /^https?$/,
+    error: (issue) =>
+      issue.input === undefined ? "required for a backend of type 'openai' (the upstream's OpenAI-compatible base URL)" : 'expected an http(s) URL',
+  }),
+});
+
+export type OpenAIBackendSettings = z.output<typeof openaiBackendSettingsSchema>;
+
 /** Backend type `openai`: any OpenAI-compatible URL and key, with nothing provider-specific. */
-export const openaiBackend: BackendDefinition = {
+export const openaiBackend: BackendDefinition<OpenAIBackendSettings> = {
   type: 'openai',
+  settings: openaiBackendSettingsSchema,
   create(config, context) {
-    if (!config.api_url) {
-      throw new ProxyError({
-        status: 500,
-        code: 'invalid_backend_config',
-        message: `backends.${config.name}.api_url is required for a backend of type 'openai'`,
-      });
-    }
-    const timeoutMs = seconds(config.timeout);
+    const timeoutMs = secondsToMs(config.timeout);
     return new OpenAICompatibleConnector({
       name: config.name,
       type: 'openai',
@@ -23,11 +29,8 @@ export const openaiBackend: BackendDefinition = {
       dispatcher: context.dispatcher,
       headersTimeoutMs: timeoutMs,
       bodyTimeoutMs: timeoutMs,
-      connectTimeoutMs: seconds(config.connect_timeout),
+      connectTimeoutMs: secondsToMs(config.connect_timeout),
+      healthCheckOnFirstUse: config.health_check,
     });
   },
 };
-
-function seconds(value: unknown): number | undefined {
-  return typeof value === 'number' ? value * 1000 : undefined;
-}

@@ -1,15 +1,23 @@
-import { openaiBackend, type BackendDefinition } from '@proxy/core';
+import { openaiBackend, type BackendConfig, type BackendDefinition } from '@proxy/core';
 import { nvidiaBackend } from '@proxy/nvidia';
 import { ConfigError } from '../config/config-error.js';
+import { parseBackendSettings } from '../config/parse-backend-settings.js';
+import type { ConfiguredBackend } from '../config/resolve-config.js';
 
 /** The backend types every server knows. Embedders add their own through buildServer's `backends` option. */
 export const BUILTIN_BACKENDS: readonly BackendDefinition[] = [openaiBackend, nvidiaBackend];
 
+/** A configured backend whose settings its type's schema accepted, with the definition that builds it. */
+export interface ResolvedBackend {
+  definition: BackendDefinition<object>;
+  config: BackendConfig<object>;
+}
+
 /** Backend `type` → definition; later definitions replace earlier ones of the same type. */
 export class BackendRegistry {
-  readonly #definitions = new Map<string, BackendDefinition>();
+  readonly #definitions = new Map<string, BackendDefinition<object>>();
 
-  constructor(definitions: readonly BackendDefinition[]) {
+  constructor(definitions: readonly BackendDefinition<object>[]) {
     for (const definition of definitions) this.#definitions.set(definition.type, definition);
   }
 
@@ -21,7 +29,7 @@ export class BackendRegistry {
     return this.#definitions.has(type);
   }
 
-  get(type: string, backendName: string): BackendDefinition {
+  get(type: string, backendName: string): BackendDefinition<object> {
     const definition = this.#definitions.get(type);
     if (!definition) {
       throw new ConfigError(
@@ -29,5 +37,23 @@ export class BackendRegistry {
       );
     }
     return definition;
+  }
+
+  /**
+   * Every configured backend checked by its type's settings schema, before any connector exists. One ConfigError
+   * lists every problem of every backend, so a configuration is fixed in one pass; an unknown type fails at once,
+   * as there is no schema to check that backend with.
+   */
+  resolve(backends: readonly ConfiguredBackend[]): ResolvedBackend[] {
+    const resolved: ResolvedBackend[] = [];
+    const problems: string[] = [];
+    for (const backend of backends) {
+      const definition = this.get(backend.type, backend.name);
+      const parsed = parseBackendSettings(backend, definition);
+      if (parsed.ok) resolved.push({ definition, config: parsed.config });
+      else problems.push(...parsed.problems);
+    }
+    if (problems.length > 0) throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+    return resolved;
   }
 }

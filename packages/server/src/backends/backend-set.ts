@@ -21,8 +21,7 @@ export class BackendSet {
 
   constructor(config: ResolvedProxyConfig, registry: BackendRegistry, context: BackendContext, secrets: readonly (string | undefined)[]) {
     const connectors = new Map<string, Connector>();
-    for (const backend of config.backends) {
-      const definition = registry.get(backend.type, backend.name);
+    for (const { definition, config: backend } of registry.resolve(config.backends)) {
       try {
         connectors.set(backend.name, definition.create(backend, context));
       } catch (error) {

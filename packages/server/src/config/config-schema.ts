@@ -1,3 +1,4 @@
+import { backendSettingsSchema } from '@proxy/core';
 import { z } from 'zod';
 import { modelSettingsEntrySchema } from '../models/model-settings.js';
 
@@ -7,21 +8,11 @@ export const DEFAULT_BODY_LIMIT = 20 * 1024 * 1024;
 const seconds = (what: string) => z.number({ error: `expected ${what} in seconds` }).nonnegative(`expected ${what} in seconds (>= 0)`);
 
 /**
- * One backend. The listed keys are checked; any other key is passed to the backend's definition untouched, so a
- * connector can take settings the server knows nothing about.
+ * One backend, as far as the server reads it: a mapping whose `type` picks the backend's definition. Its other
+ * keys are the type's to check, with the type's own schema (see BackendRegistry.resolve), so each connector
+ * declares exactly the settings it reads, and the server needs no list of them.
  */
-const backendSchema = z.looseObject({
-  type: z.string().min(1, 'expected a non-empty backend type').optional(),
-  api_url: z.url({ error: 'expected an http(s) URL', protocol: /^https?$/ }).optional(),
-  api_key: z.string().optional(),
-  timeout: z.number({ error: 'expected a number of seconds' }).positive('expected a number of seconds (> 0)').optional(),
-  connect_timeout: z
-    .number({ error: 'expected a number of seconds' })
-    .positive('expected a number of seconds (> 0)')
-    .optional(),
-  models: z.array(z.string().min(1, 'expected non-empty model ids'), { error: 'expected a list of model ids' }).optional(),
-  health_check: z.union([z.boolean(), z.looseObject({})], { error: 'expected true, false or a mapping' }).optional(),
-});
+const backendSchema = z.looseObject({ type: backendSettingsSchema.shape.type }, { error: 'expected a mapping of backend settings' });
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -91,10 +82,11 @@ export const proxyConfigSchema = z.strictObject({
   backends: z.record(z.string().min(1), backendSchema, { error: 'expected a mapping of backend names' }).default({}),
 });
 
+export type { BackendSettings } from '@proxy/core';
+
 /** What a caller may pass: every key optional, defaults filled in by validation. */
 export type ProxyConfigInput = z.input<typeof proxyConfigSchema>;
 /** Validated configuration (before backend defaults are applied; see ResolvedProxyConfig). */
 export type ProxyConfig = z.output<typeof proxyConfigSchema>;
-export type BackendSettings = z.output<typeof backendSchema>;
 export type LogLevel = (typeof logLevels)[number];
 export type KeepaliveFormat = ProxyConfig['failure_handling']['keepalive_format'];

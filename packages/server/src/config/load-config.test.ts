@@ -2,7 +2,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { backendSettingsSchema, openaiBackend, type BackendConfig, type BackendDefinition } from '@proxy/core';
+import type { NvidiaConnector } from '@proxy/nvidia';
+import { MockAgent } from 'undici';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { BackendRegistry, BUILTIN_BACKENDS } from '../backends/backend-registry.js';
+import { BackendSet } from '../backends/backend-set.js';
+import { buildServer, type BuildServerOptions } from '../build-server.js';
 import { parseCliArgs } from '../cli/parse-cli-args.js';
 import { ConfigError } from './config-error.js';
 import { loadConfig } from './load-config.js';
@@ -63,7 +70,7 @@ describe('loadConfig', () => {
     expect(load({ env: { PROXY_DISABLE_AUTH: 'true' } }).auth.disabled).toBe(true);
   });
 
-  it('passes every backend key through, types defaulting to the name', () => {
+  it("leaves a backend's keys to its type (checked when the server starts), types defaulting to the name", () => {
     const yaml = [
       'default_backend: local',
       'backends:',
@@ -127,8 +134,8 @@ describe('loadConfig', () => {
       [{ argv: ['--keepalive-format', 'xml'] }, "failure_handling.keepalive_format: expected 'openai' or 'comment'"],
       [{ env: { LOG_LEVEL: 'loud' } }, 'logging.level: expected one of fatal, error, warn, info, debug, trace, silent'],
       [{ env: { PROXY_METRICS_ENABLED: 'maybe' } }, 'metrics.enabled: expected true or false'],
-      [{ yaml: 'backends:\n  x:\n    timeout: soon\n' }, 'backends.x.timeout: expected a number of seconds'],
-      [{ yaml: 'backends:\n  x:\n    api_url: ftp://host\n' }, 'backends.x.api_url: expected an http(s) URL'],
+      [{ yaml: 'backends:\n  x: 42\n' }, 'backends.x: expected a mapping of backend settings'],
+      [{ yaml: 'backends:\n  x:\n    type: ""\n' }, 'backends.x.type: expected a non-empty backend type'],
       [{ yaml: 'keepalive_interval: 3\n' }, 'Invalid configuration: keepalive_interval: unknown key'],
       [{ yaml: 'failure_handling:\n  keepalive_intervall: 3\n' }, 'failure_handling.keepalive_intervall: unknown key'],
       [{ argv: ['--default-backend', 'nope'] }, "default_backend: 'nope' is not a configured backend (configured: nvidia)"],
@@ -145,4 +152,96 @@ describe('loadConfig', () => {
       expect(message({ yaml: '- a\n- b\n' })).toMatch(/must hold a mapping/);
     });
   });
+
+  describe("a backend's settings are checked by its type's schema when the server starts", () => {
+    const startUp = (options: Parameters<typeof load>[0], buildOptions: BuildServerOptions = {}) => {
+      const env = { PROXY_API_KEYS: 'proxy-key', ...options.env };
+      return buildServer(load({ ...options, env }), { env, ...buildOptions });
+    };
+    const startUpMessage = (options: Parameters<typeof load>[0], buildOptions?: BuildServerOptions) => {
+      try {
+        void startUp(options, buildOptions).close();
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigError);
+        return (error as Error).message;
+      }
+      throw new Error('expected a ConfigError');
+    };
+
+    it.each([
+      ['backends:\n  nvidia:\n    api_kye: nvapi-x\n', "Invalid configuration: backends.nvidia.api_kye: unknown setting; did you mean 'api_key'?"],
+      ['backends:\n  local:\n    type: openai\n    api_url: http://h/v1\n    timout: 30\n', "backends.local.timout: unknown setting; did you mean 'timeout'?"],
+      ['backends:\n  local:\n    type: openai\n    api_url: http://h/v1\n    custom_setting: 42\n', 'backends.local.custom_setting: unknown setting (expected one of type, api_url,'],
+      ['backends:\n  nvidia:\n    timeout: soon\n', 'backends.nvidia.timeout: expected a number of seconds'],
+      ['backends:\n  nvidia:\n    models: [a, 7]\n', 'backends.nvidia.models[1]: expected a model id (a string)'],
+      ['backends:\n  nvidia:\n    health_check:\n      path: /health\n', 'backends.nvidia.health_check: expected true or false'],
+      ['backends:\n  local:\n    type: openai\n    api_url: ftp://host\n', 'backends.local.api_url: expected an http(s) URL'],
+      ['backends:\n  local:\n    type: openai\n', "backends.local.api_url: required for a backend of type 'openai'"],
+      ['backends:\n  x:\n    timeout: 3\n', "Invalid configuration: backends.x.type: unknown backend type 'x' (known: openai, nvidia)"],
+    ])('%j', (yaml, expected) => {
+      expect(startUpMessage({ yaml })).toContain(expected);
+    });
+
+    it('lists every problem of every backend in one message', () => {
+      const yaml = 'backends:\n  nvidia:\n    api_kye: k\n    timeout: -1\n  local:\n    type: openai\n    api_url: http://h/v1\n    modles: [m]\n';
+      expect(startUpMessage({ yaml })).toBe(
+        'Invalid configuration: backends.nvidia.timeout: expected a number of seconds (> 0); ' +
+          "backends.nvidia.api_kye: unknown setting; did you mean 'api_key'?; " +
+          "backends.local.modles: unknown setting; did you mean 'models'?",
+      );
+    });
+
+    it('still merges the layers: NVIDIA_API_KEY from the environment, flags over YAML', async () => {
+      const agent = new MockAgent();
+      agent.disableNetConnect();
+      const pool = agent.get('http://nim.internal:8000');
+      pool
+        .intercept({ path: '/v1/chat/completions', method: 'POST', headers: { authorization: 'Bearer nvapi-from-env' } })
+        .reply(200, { id: 'c', object: 'chat.completion', choices: [] }, { headers: { 'content-type': 'application/json' } });
+      const yaml = 'backends:\n  nvidia:\n    api_url: http://nim.internal:8000/v1\n    timeout: 900\n    health_check: false\n';
+      const config = load({ yaml, env: { NVIDIA_API_KEY: 'nvapi-from-env' }, argv: ['--default-backend', 'nvidia'] });
+      expect(config.default_backend).toBe('nvidia');
+      const backends = new BackendSet(config, new BackendRegistry(BUILTIN_BACKENDS), { env: { NVIDIA_API_KEY: 'nvapi-from-env' }, dispatcher: agent }, []);
+      try {
+        const nvidia = backends.get('nvidia') as NvidiaConnector;
+        expect(nvidia.timeouts.headersMs).toBe(900_000);
+        await nvidia.chatCompletion({ model: 'm', messages: [{ role: 'user', content: 'hi' }] });
+        agent.assertNoPendingInterceptors();
+      } finally {
+        await backends.close();
+        await agent.close();
+      }
+    });
+
+    it("checks a third-party type's settings with its own schema, which may take keys it does not list", async () => {
+      const created: BackendConfig<object>[] = [];
+      const edge: BackendDefinition<z.output<typeof edgeSettings>> = {
+        type: 'edge',
+        settings: edgeSettings,
+        create(config, context) {
+          created.push(config);
+          return openaiBackend.create({ name: config.name, type: 'openai', api_url: 'http://127.0.0.1:9/v1' }, context);
+        },
+      };
+      const open: BackendDefinition<Record<string, unknown>> = {
+        type: 'open',
+        settings: z.looseObject({}),
+        create(config, context) {
+          created.push(config);
+          return openaiBackend.create({ name: config.name, type: 'openai', api_url: 'http://127.0.0.1:9/v1' }, context);
+        },
+      };
+      const yaml = 'backends:\n  a:\n    type: edge\n    region: eu\n  b:\n    type: open\n    whatever: [1, 2]\n';
+      await startUp({ yaml }, { backends: [edge, open] }).close();
+      expect(created).toEqual([
+        { name: 'a', type: 'edge', region: 'eu' },
+        { name: 'b', type: 'open', whatever: [1, 2] },
+      ]);
+      expect(startUpMessage({ yaml: 'backends:\n  a:\n    type: edge\n    regoin: eu\n' }, { backends: [edge] })).toBe(
+        "Invalid configuration: backends.a.region: expected 'eu' or 'us'; backends.a.regoin: unknown setting; did you mean 'region'?",
+      );
+    });
+  });
 });
+
+const edgeSettings = backendSettingsSchema.extend({ region: z.enum(['eu', 'us'], { error: "expected 'eu' or 'us'" }) });

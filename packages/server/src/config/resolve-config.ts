@@ -1,4 +1,3 @@
-import type { BackendConfig } from '@proxy/core';
 import { formatIssuePath } from '@proxy/core';
 import type { z } from 'zod';
 import { ConfigError } from './config-error.js';
@@ -7,10 +6,20 @@ import { proxyConfigSchema, type ProxyConfig } from './config-schema.js';
 /** The backend configured when none is: `NVIDIA_API_KEY=… nim-proxy` must just work. */
 export const FALLBACK_BACKEND = 'nvidia';
 
+/**
+ * `backends.<name>` as configured, named and typed (the type defaults to the name). Its other keys are checked
+ * against its type's settings schema when the server builds the backends, since only the registry of types knows it.
+ */
+export interface ConfiguredBackend {
+  name: string;
+  type: string;
+  [key: string]: unknown;
+}
+
 /** Configuration ready to serve with: every backend named and typed, the default backend decided. */
 export interface ResolvedProxyConfig extends Omit<ProxyConfig, 'backends' | 'default_backend'> {
   /** In configuration order. */
-  backends: BackendConfig[];
+  backends: ConfiguredBackend[];
   default_backend: string;
 }
 
@@ -25,7 +34,7 @@ export function resolveConfig(input: unknown): ResolvedProxyConfig {
 
   const entries = Object.entries(settings);
   if (entries.length === 0) entries.push([FALLBACK_BACKEND, {}]);
-  const backends: BackendConfig[] = entries.map(([name, backend]) => ({ ...backend, name, type: backend.type ?? name }));
+  const backends: ConfiguredBackend[] = entries.map(([name, backend]) => ({ ...backend, name, type: backend.type ?? name }));
 
   const names = backends.map((backend) => backend.name);
   const invalidName = names.find((name) => name.includes(':'));
