@@ -1,7 +1,7 @@
 import type { ChatCompletionResult } from '@proxy/core';
 import type { ExchangeContext } from '../../exchange/front-end.js';
 import type { ResponsesRequest } from './request-schema.js';
-import { estimatedResponsesUsage, outputChars, responseHeader, responseIdBase, responseObject, statusOf, toResponsesUsage, type OutputItem } from './response-object.js';
+import { estimatedResponsesUsage, headerJson, outputChars, responseHeader, responseIdBase, responseJson, statusOf, toResponsesUsage, type OutputItem } from './response-object.js';
 import { splitThink } from './think-splitter.js';
 import { toChatTools } from './to-chat-tools.js';
 import type { ToolNames } from './tool-names.js';
@@ -24,8 +24,8 @@ export function fromChatCompletion(result: ChatCompletionResult, body: Responses
   const output = outputItems(message, base, toChatTools(body).names);
   const text = output.flatMap((item) => (item.type === 'message' ? item.content.map((part) => part.text) : [])).join('');
   const usage = toResponsesUsage(result.body.usage) ?? estimatedResponsesUsage(outputChars(output));
-  const response = responseObject(responseHeader(body, context, `resp_${base}`), { ...statusOf(choice?.finish_reason), output, usage });
-  return JSON.stringify({ ...response, output_text: text });
+  const header = headerJson(responseHeader(body, context, `resp_${base}`));
+  return responseJson(header, { ...statusOf(choice?.finish_reason), output, usage }, `,"output_text":${JSON.stringify(text)}`);
 }
 
 function outputItems(message: ChatAnswer, base: string, names: ToolNames): OutputItem[] {

@@ -67,15 +67,22 @@ export function responseHeader(body: ResponsesRequest, context: ExchangeContext,
   };
 }
 
-export function responseObject(header: Record<string, unknown>, state: ResponseState): Record<string, unknown> {
-  return {
-    ...header,
-    status: state.status,
-    error: state.error ?? null,
-    incomplete_details: state.incompleteReason ? { reason: state.incompleteReason } : null,
-    output: state.output,
-    usage: state.usage,
-  };
+/** `responseHeader` as JSON members (no braces), written once per response and reused by each of its events. */
+export function headerJson(header: Record<string, unknown>): string {
+  return JSON.stringify(header).slice(1, -1);
+}
+
+/**
+ * A `response` object as JSON text: the header's members, then the state's. Built as text because a stream writes
+ * the response three times or more, and spreading the header into a fresh object each time cost more than the
+ * whole rest of the encoder.
+ */
+export function responseJson(header: string, state: ResponseState, extra = ''): string {
+  const error = state.error ? JSON.stringify(state.error) : 'null';
+  const incomplete = state.incompleteReason ? `{"reason":${JSON.stringify(state.incompleteReason)}}` : 'null';
+  const output = state.output.length === 0 ? '[]' : JSON.stringify(state.output);
+  const usage = state.usage ? JSON.stringify(state.usage) : 'null';
+  return `{${header},"status":"${state.status}","error":${error},"incomplete_details":${incomplete},"output":${output},"usage":${usage}${extra}}`;
 }
 
 /** The response's id: the request's id when it is a plain token (so logs and answers match), else a fresh one. */

@@ -4,9 +4,10 @@ import type { ResponsesRequest } from './request-schema.js';
 import {
   estimatedResponsesUsage,
   outputChars,
+  headerJson,
   responseHeader,
   responseIdBase,
-  responseObject,
+  responseJson,
   statusOf,
   toResponsesUsage,
   type OutputItem,
@@ -62,7 +63,7 @@ interface ChunkDelta {
  */
 export class ResponsesStreamEncoder implements StreamEncoder {
   private sequence = 0;
-  private readonly header: Record<string, unknown>;
+  private readonly header: string;
   private readonly base: string;
   private readonly names: ToolNames;
   /** Finished items by output index (an item still open when a stream fails is not in its response). */
@@ -79,7 +80,7 @@ export class ResponsesStreamEncoder implements StreamEncoder {
 
   constructor(body: ResponsesRequest, context: ExchangeContext) {
     this.base = responseIdBase(context);
-    this.header = responseHeader(body, context, `resp_${this.base}`);
+    this.header = headerJson(responseHeader(body, context, `resp_${this.base}`));
     this.names = toChatTools(body).names;
   }
 
@@ -90,7 +91,7 @@ export class ResponsesStreamEncoder implements StreamEncoder {
   }
 
   start(): string {
-    const response = json(responseObject(this.header, { status: 'in_progress', output: [], usage: null }));
+    const response = responseJson(this.header, { status: 'in_progress', output: [], usage: null });
     return this.event('response.created', `"response":${response}`) + this.event('response.in_progress', `"response":${response}`);
   }
 
@@ -136,7 +137,7 @@ export class ResponsesStreamEncoder implements StreamEncoder {
     const { status, incompleteReason } = statusOf(this.finishReason);
     const state: ResponseState = { status, incompleteReason, output: this.sortedOutput(), usage: this.usage() };
     const type = status === 'completed' ? 'response.completed' : 'response.incomplete';
-    return out + this.event(type, `"response":${json(responseObject(this.header, state))}`);
+    return out + this.event(type, `"response":${responseJson(this.header, state)}`);
   }
 
   error(error: ProxyError): string {
@@ -147,7 +148,7 @@ export class ResponsesStreamEncoder implements StreamEncoder {
   private failed(code: string, message: string): string {
     this.finished = true;
     const state: ResponseState = { status: 'failed', error: { code, message }, output: this.sortedOutput(), usage: this.usage() };
-    return this.event('response.failed', `"response":${json(responseObject(this.header, state))}`);
+    return this.event('response.failed', `"response":${responseJson(this.header, state)}`);
   }
 
   private usage(): ResponseState['usage'] {
