@@ -23,6 +23,8 @@ const soakRequests = quick ? 20_000 : 100_000;
 
 const JSON_BODY = JSON.stringify({ model: 'nvidia:meta/llama3-70b-instruct', messages: [{ role: 'user', content: 'Hello!' }], max_completion_tokens: 64 });
 const STREAM_BODY = JSON.stringify({ model: 'nvidia:meta/llama3-70b-instruct', stream: true, messages: [{ role: 'user', content: 'Hello!' }] });
+// The same question as a Responses request (what Codex sends, less its tools), translated by the proxy both ways.
+const RESPONSES_BODY = JSON.stringify({ model: 'nvidia:meta/llama3-70b-instruct', stream: true, input: [{ role: 'user', content: [{ type: 'input_text', text: 'Hello!' }] }], store: false });
 const auth = { authorization: `Bearer ${BENCH_PROXY_KEY}` };
 const log = (text: string) => process.stderr.write(`${text}\n`);
 
@@ -63,12 +65,13 @@ try {
   // median of its per-round ratios to the baseline measured seconds apart (paired), which swings less than the
   // ratio of two medians taken from different rounds; each target's median round is what its row shows.
   const loadRounds = quick ? 5 : 9;
-  const load = async (body: string): Promise<Throughput> => {
-    const samples = new Map<string, LoadResult[]>(targets.map((target) => [target.name, []]));
-    for (const target of targets) await runLoad({ url: target.url, body, connections: 50, durationSeconds: 1, headers: target.headers }); // warm-up
+  // A target may send its own body (a front end that speaks another dialect); the others send `body`.
+  const load = async (body: string, among: readonly (Target & { body?: string })[] = targets): Promise<Throughput> => {
+    const samples = new Map<string, LoadResult[]>(among.map((target) => [target.name, []]));
+    for (const target of among) await runLoad({ url: target.url, body: target.body ?? body, connections: 50, durationSeconds: 1, headers: target.headers }); // warm-up
     for (let round = 0; round < loadRounds; round++) {
-      for (const target of targets.map((_, index) => targets[(index + round) % targets.length]!)) {
-        const result = await runLoad({ url: target.url, body, connections: 50, durationSeconds: seconds, headers: target.headers });
+      for (const target of among.map((_, index) => among[(index + round) % among.length]!)) {
+        const result = await runLoad({ url: target.url, body: target.body ?? body, connections: 50, durationSeconds: seconds, headers: target.headers });
         samples.get(target.name)!.push(result);
         log(`  round ${round + 1} ${target.name}: ${result.requestsPerSecond.toFixed(0)} req/s`);
       }
@@ -85,6 +88,9 @@ try {
   const json = await load(JSON_BODY);
   log('streaming throughput, 50 connections');
   const sse = await load(STREAM_BODY);
+  log('streaming /v1/responses throughput (the Responses front end) vs the baseline relaying chat, 50 connections');
+  const responses = await load(STREAM_BODY, [targets[1]!, { name: 'proxy /v1/responses', url: `${proxy.url}/responses`, headers: auth, body: RESPONSES_BODY }]);
+  const responsesRow = responses.get('proxy /v1/responses')!;
 
   log('sequential latency, interleaved rounds');
   const rounds = quick ? 9 : 31;
@@ -115,13 +121,14 @@ try {
   const checks = [
     ['non-streaming throughput ≥ 0.8 × baseline, no errors', ratio(json) >= 0.8 && json.get('proxy')!.errors + json.get('proxy')!.non2xx === 0, `${ratio(json).toFixed(2)}×`],
     ['streaming throughput ≥ 0.8 × baseline', ratio(sse) >= 0.8 && sse.get('proxy')!.errors + sse.get('proxy')!.non2xx === 0, `${ratio(sse).toFixed(2)}×`],
+    ['streaming /v1/responses throughput ≥ 0.6 × baseline', responsesRow.ratio >= 0.6 && responsesRow.errors + responsesRow.non2xx === 0, `${responsesRow.ratio.toFixed(2)}×`],
     ['sequential added latency ≤ 1.2 × baseline', addedRatio <= 1.2, `${addedRatio.toFixed(2)}×`],
     [`${streamCount} concurrent streams: ≤ 200 MiB RSS, none dropped`, streams.peakRssMiB <= 200 && streams.dropped === 0, `${streams.peakRssMiB.toFixed(0)} MiB, ${streams.dropped} dropped`],
     [`memory flat (±10%) across ${soakRequests} requests`, Math.abs(rssDrift) <= 0.1 && soak.errors + soak.non2xx === 0, `${(rssDrift * 100).toFixed(1)}%`],
   ] as const;
 
-  const throughputRows = (map: Throughput) =>
-    targets.map((t) => {
+  const throughputRows = (map: Throughput, among: readonly Target[] = targets) =>
+    among.map((t) => {
       const r = map.get(t.name)!;
       return [t.name, r.requestsPerSecond, r.p50, r.p99, r.errors + r.non2xx, r.ratio.toFixed(2) + '×'];
     });
@@ -149,6 +156,13 @@ ${table(['target', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'vs baseline'], throug
 ## Streaming (22 SSE frames per answer), 50 connections, median of ${loadRounds} interleaved ${seconds} s rounds (vs baseline: median of the rounds' ratios)
 
 ${table(['target', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'vs baseline'], throughputRows(sse))}
+
+## Streaming through the Responses front end, 50 connections, median of ${loadRounds} interleaved ${seconds} s rounds
+
+The proxy answers \`POST /v1/responses\` (a Responses request translated to chat, the 22 chat frames re-encoded as
+28 Responses events); the baseline relays the chat stream as it is.
+
+${table(['target', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'vs baseline'], throughputRows(responses, [targets[1]!, { name: 'proxy /v1/responses', url: '', headers: {} }]))}
 
 ## Sequential latency (median of ${rounds} interleaved round medians, 40 requests each; the target compares each round's added latency)
 
