@@ -190,7 +190,8 @@ describe('connect timeouts', () => {
       timeouts = 1;
       expect((await postChat(slowConnects, chatBody())).status).toBe(200);
       expect(await retries(slowConnects, 'upstream_connect_timeout')).toBe(1);
-      await new Promise((resolve) => setTimeout(resolve, 100)); // the idle connection closes: the next request connects
+      // The idle connection closes (keepAliveTimeout 10 ms): the next request connects. Waited for, not timed.
+      await waitFor(() => Object.values(dispatcher.stats).every((stats) => stats.connected === 0), 5000, 'the idle upstream connection to close');
       timeouts = 3;
       const answer = await postChat(slowConnects, chatBody());
       expect(answer.status).toBe(504);

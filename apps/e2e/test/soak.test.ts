@@ -13,6 +13,7 @@ import {
   postChat,
   PROXY_KEY,
   startStack,
+  waitFor,
   type Stack,
 } from './support/stack.js';
 
@@ -117,8 +118,8 @@ describe.skipIf(!process.env.SOAK)('soak', () => {
     const metrics = await metricsText(stack);
     const counted = metricValue(metrics, 'nim_proxy_http_requests_total');
     const retries = metricValue(metrics, 'nim_proxy_upstream_retries_total');
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(metricValue(await metricsText(stack), 'nim_proxy_active_streams')).toBe(0);
+    // A stream leaves the gauge when its response has closed, just after the client read its end: waited for.
+    await waitFor(async () => metricValue(await metricsText(stack), 'nim_proxy_active_streams') === 0, 5000, 'the active-streams gauge to return to 0');
     stack.mock.requests.clear();
     const heapGrowthMiB = (heapAfterGc() - heapBaseline) / 2 ** 20;
     const errors = [...outcomes].filter(([key]) => key.includes('error:'));
