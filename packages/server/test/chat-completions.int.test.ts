@@ -109,8 +109,9 @@ describe('routing', () => {
 });
 
 describe('POST /v1/chat/completions (streaming basics)', () => {
-  it('relays events as they are, appends [DONE] when the upstream omits it, and filters usage-only chunks', async () => {
-    const events = [chunk('a'), chunk('b'), usageChunk()];
+  it('relays events as they are, appends [DONE] when a finished upstream omits it, and filters usage-only chunks', async () => {
+    const finish = chunk(null, { choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] });
+    const events = [chunk('a'), finish, usageChunk()];
     upstream().onChat((_request, response) => streamEvents(response, events));
     proxy = createTestProxy(upstream().baseUrl);
     const response = await proxy.app.inject({ method: 'POST', url: '/v1/chat/completions', headers: authHeaders, payload: chatBody({ stream: true }) });
@@ -120,6 +121,16 @@ describe('POST /v1/chat/completions (streaming basics)', () => {
     expect(response.headers['x-accel-buffering']).toBe('no');
     expect(response.headers['x-request-id']).toBeTruthy();
     expect(response.body).toBe(`data: ${events[0]}\n\ndata: ${events[1]}\n\ndata: [DONE]\n\n`);
+  });
+
+  it('ends a stream cut without [DONE] or a finish_reason with an error event, never [DONE]', async () => {
+    upstream().onChat((_request, response) => streamEvents(response, [chunk('a'), chunk('b')]));
+    proxy = createTestProxy(upstream().baseUrl);
+    const response = await proxy.app.inject({ method: 'POST', url: '/v1/chat/completions', headers: authHeaders, payload: chatBody({ stream: true }) });
+    expect(response.statusCode).toBe(200);
+    expect(response.body).not.toContain('data: [DONE]');
+    const last = response.body.trim().split('\n\n').at(-1)!;
+    expect(JSON.parse(last.slice('data: '.length))).toMatchObject({ error: { code: 'upstream_stream_truncated' } });
   });
 
   it('forwards the usage-only chunk to a client that asked for include_usage', async () => {

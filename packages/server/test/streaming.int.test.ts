@@ -66,7 +66,7 @@ describe('keep-alives', () => {
 
   it('sends SSE comments in the comment format', async () => {
     const upstreamGate = gate();
-    upstream().onChat((_request, response) => streamEvents(response, [chunk('a'), upstreamGate.opened, chunk('b')]));
+    upstream().onChat((_request, response) => streamEvents(response, [chunk('a'), upstreamGate.opened, chunk('b'), '[DONE]']));
     const url = await listen(0.1, 'comment');
     const response = await postChat(url, chatBody({ stream: true }));
     await response.waitFor(': keepalive\n\n');
@@ -79,7 +79,7 @@ describe('keep-alives', () => {
   it('sends none when the interval is 0', async () => {
     // The gap lasts until the client has the first chunk: however long a tick would take, none comes in it.
     const upstreamGate = gate();
-    upstream().onChat((_request, response) => streamEvents(response, [chunk('a'), upstreamGate.opened, chunk('b')]));
+    upstream().onChat((_request, response) => streamEvents(response, [chunk('a'), upstreamGate.opened, chunk('b'), '[DONE]']));
     proxy = createTestProxy(upstream().baseUrl, { failure_handling: { keepalive_interval: 0 } });
     const response = await postChat(await proxy.listen(), chatBody({ stream: true }));
     await response.waitFor(chunk('a'));

@@ -23,7 +23,9 @@ export function mapTransportError(error: unknown, context: TransportContext): Pr
   if (ProxyError.isInstance(error)) return error;
   if (context.aborted || isAbort(error)) return new ClientAbortError(error);
   const code = errorCode(error);
-  const where = `${context.backend} upstream (${context.url})`;
+  // The URL stays on the error (and in the log line), out of the message: a self-hosted NIM's internal hosts are no
+  // business of its clients.
+  const where = `${context.backend} upstream`;
   const base = { url: context.url, cause: error, isRetryable: context.responseStarted !== true } as const;
   switch (code) {
     case 'UND_ERR_CONNECT_TIMEOUT':

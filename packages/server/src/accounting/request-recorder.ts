@@ -10,6 +10,7 @@ interface RequestLineFields {
   route: string;
   status: number;
   latency_ms: number;
+  front_end?: string;
   backend?: string;
   model?: string;
   stream?: boolean;
@@ -18,6 +19,8 @@ interface RequestLineFields {
   total_tokens?: number | undefined;
   error_type?: string;
   error_code?: string | null;
+  /** The upstream call that failed: here, never in what the client is told. */
+  upstream_url?: string;
 }
 
 /**
@@ -45,6 +48,7 @@ export function recordRequest(request: FastifyRequest, reply: FastifyReply, stat
   }
 
   const fields: RequestLineFields = { method: request.method, route, status, latency_ms: Math.round(latencyMs * 10) / 10 };
+  if (outcome?.frontEnd !== undefined) fields.front_end = outcome.frontEnd;
   if (outcome?.backend !== undefined) {
     const usage = outcome.usage;
     fields.backend = outcome.backend;
@@ -59,7 +63,16 @@ export function recordRequest(request: FastifyRequest, reply: FastifyReply, stat
   if (error) {
     fields.error_type = error.type;
     fields.error_code = error.code;
+    if (error.url !== undefined) fields.upstream_url = error.url;
   }
-  const level = status < 400 && QUIET_ROUTES.has(route) ? 'debug' : 'info';
-  request.log[level](fields, 'request completed');
+  request.log[levelOf(route, status, error?.code)](fields, 'request completed');
+}
+
+/**
+ * What an operator alerts on: a failure of the proxy itself is an error, an upstream's failure a warning, a
+ * client's mistake (4xx) or a success information, and probes of quiet routes debug.
+ */
+function levelOf(route: string, status: number, code: string | null | undefined): 'debug' | 'info' | 'warn' | 'error' {
+  if (status >= 500) return code === 'internal_error' ? 'error' : 'warn';
+  return status < 400 && QUIET_ROUTES.has(route) ? 'debug' : 'info';
 }
