@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { util, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { CancelSignal } from '../cancellation.js';
 
 /** What an upstream call sends; timeouts in ms, as undici takes them. */
@@ -53,27 +53,34 @@ export function dispatchUpstream(dispatcher: Dispatcher, request: UpstreamReques
 /**
  * One upstream exchange: undici's handler for it, and, once headers arrived, the response the caller reads.
  *
- * It implements undici's original handler hooks (`onConnect`, `onHeaders`, `onData`, …), which undici 7 still
- * drives internally: a handler with the newer `onRequestStart` hooks is wrapped per request in an adapter that
- * builds a controller and parses every header into an object, work a completion does not need. The headers are
- * parsed only if something reads them (an error's `retry-after`).
+ * It implements undici's controller hooks (`onRequestStart`, `onResponseStart`, …), the handler API undici 7
+ * documents and undici 8 drives natively; the deprecated `onConnect`/`onHeaders` hooks would only be wrapped in an
+ * adapter there. Pausing, resuming and cancelling go through the controller undici hands over with the request.
+ *
+ * undici reads `controller.paused` only when a hook returns, so a pause set between chunks (from a timer, or by a
+ * consumer fed the chunks queued before it came) stops reading only after one more chunk. That chunk is queued
+ * here rather than handed on: after `pause()` the consumer gets no chunk until `resume()`, wherever the pause came
+ * from, and a consumer that resumes while it is fed is not fed again from inside its own call.
  */
 export class UpstreamResponse implements Dispatcher.DispatchHandler {
   statusCode = 0;
-  #rawHeaders: Buffer[] | undefined;
-  #headers: IncomingHttpHeaders | undefined;
+  #headers: IncomingHttpHeaders = NO_HEADERS;
   #signal: CancelSignal | undefined;
   #resolve: ((response: UpstreamResponse) => void) | undefined;
   #reject: ((error: Error) => void) | undefined;
-  /** From undici once the request is on a connection: cancels it there. */
-  #abortRequest: ((reason: Error) => void) | undefined;
-  /** From undici with the headers: reading restarts after a pause. */
-  #resumeReading: (() => void) | undefined;
-  #paused = false;
+  /** From undici once the request is on a connection: pauses, resumes and cancels it there. */
+  #controller: Dispatcher.DispatchController | undefined;
   #consumer: BodyConsumer | undefined;
+  /** Chunks not yet handed on: no consumer yet, or the caller paused. Always handed on before newer ones. */
   #queued: Buffer[] = [];
   #queuedBytes = 0;
+  /** The caller's pause(), until its resume(). */
+  #paused = false;
+  /** #flush() is handing chunks on: a resume() from the consumer lets it go on rather than start another. */
+  #flushing = false;
   #state: 'open' | 'ended' | 'failed' = 'open';
+  /** The consumer has heard the end or the failure. */
+  #settled = false;
   #failure: Error | undefined;
   /** Set by abort(): the reason wins over whatever error undici reports for it. */
   #abortReason: Error | undefined;
@@ -87,23 +94,16 @@ export class UpstreamResponse implements Dispatcher.DispatchHandler {
     }
   }
 
-  /** The response headers, names in lower case. */
+  /** The response headers, names in lower case, as undici parsed them for `onResponseStart`. */
   get headers(): IncomingHttpHeaders {
-    return (this.#headers ??= this.#rawHeaders ? (util.parseHeaders(this.#rawHeaders) as IncomingHttpHeaders) : {});
+    return this.#headers;
   }
 
   /** The body so far and from now on goes to `consumer`; only one consumer per response. */
   consume(consumer: BodyConsumer): void {
     if (this.#consumer) throw new Error('An upstream response body can be consumed only once');
     this.#consumer = consumer;
-    const queued = this.#queued;
-    this.#queued = [];
-    this.#queuedBytes = 0;
-    // A consumer may hand the body on (discard() after [DONE]) while it is fed: the current one hears the end.
-    for (const chunk of queued) this.#consumer.data(chunk);
-    if (this.#state === 'ended') this.#consumer.end();
-    else if (this.#state === 'failed') this.#consumer.error(this.#failure!);
-    else this.resume();
+    this.#flush();
   }
 
   /** The whole body as UTF-8, or its first `limit` bytes (the rest is not read). */
@@ -151,77 +151,103 @@ export class UpstreamResponse implements Dispatcher.DispatchHandler {
     this.resume();
   }
 
-  /** Stops reading after the current chunk until resume(): back-pressure from a slow client. */
+  /** No chunk reaches the consumer until resume(), and reading stops: back-pressure from a slow client. */
   pause(): void {
     this.#paused = true;
+    this.#controller?.pause();
   }
 
   resume(): void {
     if (!this.#paused) return;
     this.#paused = false;
-    this.#resumeReading?.();
+    if (this.#consumer) this.#flush();
+    else if (this.#queuedBytes <= MAX_UNCONSUMED_BYTES) this.#controller?.resume();
   }
 
   /** Ends the exchange now; a pending promise or the consumer fails with `reason`. */
   abort(reason: Error): void {
     if (this.#state !== 'open') return;
     this.#abortReason = reason;
-    // Before undici put the request on a connection there is nothing to cancel yet: onConnect does it.
-    this.#abortRequest?.(reason);
+    // Before undici put the request on a connection there is nothing to cancel yet: onRequestStart does it.
+    this.#controller?.abort(reason);
     this.#fail(reason);
   }
 
-  onConnect(abort: (reason?: Error) => void): void {
-    this.#abortRequest = abort;
-    if (this.#abortReason) abort(this.#abortReason);
+  /** May come more than once (undici retries a request that failed at the head of a pipeline): the latest counts. */
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.#controller = controller;
+    if (this.#abortReason) controller.abort(this.#abortReason);
   }
 
-  /** Returns false to pause reading, as undici's hooks do. */
-  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
-    if (statusCode < 200 || this.#state !== 'open') return true; // 1xx: the real answer follows
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
+    if (statusCode < 200 || this.#state !== 'open') return; // 1xx (103 Early Hints, …): the real answer follows
     this.statusCode = statusCode;
-    this.#rawHeaders = rawHeaders;
-    this.#resumeReading = resume;
+    this.#headers = headers;
     const resolve = this.#resolve;
     this.#resolve = this.#reject = undefined;
     resolve?.(this);
-    return !this.#paused;
   }
 
-  onData(chunk: Buffer): boolean {
-    if (this.#state !== 'open') return true;
-    if (this.#consumer) {
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.#state !== 'open') return;
+    if (this.#consumer !== undefined && !this.#paused && this.#queued.length === 0) {
       this.#consumer.data(chunk);
-    } else {
-      this.#queued.push(chunk);
-      this.#queuedBytes += chunk.length;
-      if (this.#queuedBytes > MAX_UNCONSUMED_BYTES) this.#paused = true;
+      return;
     }
-    return !this.#paused;
+    this.#queued.push(chunk);
+    this.#queuedBytes += chunk.length;
+    if (this.#paused || this.#queuedBytes > MAX_UNCONSUMED_BYTES) controller.pause();
   }
 
-  onComplete(): void {
+  onResponseEnd(): void {
     if (this.#state !== 'open') return;
     this.#state = 'ended';
     this.#detach();
-    this.#consumer?.end();
+    if (this.#queued.length === 0) this.#settle();
   }
 
-  onError(error: Error): void {
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
     this.#fail(this.#abortReason ?? error);
+  }
+
+  /** Hands the queued chunks on until the caller pauses, then the end; reading goes on once nothing is held. */
+  #flush(): void {
+    if (this.#flushing) return;
+    this.#flushing = true;
+    // A consumer may hand the body on (discard() after [DONE]) while it is fed: the current one gets the rest.
+    while (this.#queued.length > 0 && !this.#paused) {
+      const chunk = this.#queued.shift()!;
+      this.#queuedBytes -= chunk.length;
+      this.#consumer!.data(chunk);
+    }
+    this.#flushing = false;
+    if (this.#queued.length > 0) return; // paused: resume() goes on from here
+    if (this.#state !== 'open') this.#settle();
+    else if (!this.#paused) this.#controller?.resume();
+  }
+
+  /** Tells the consumer, once, how the body ended. */
+  #settle(): void {
+    const consumer = this.#consumer;
+    if (consumer === undefined || this.#settled) return;
+    this.#settled = true;
+    if (this.#state === 'ended') consumer.end();
+    else consumer.error(this.#failure!);
   }
 
   #fail(error: Error): void {
     if (this.#state !== 'open') return;
     this.#state = 'failed';
     this.#failure = error;
+    this.#queued = [];
+    this.#queuedBytes = 0;
     this.#detach();
     if (this.#reject) {
       const reject = this.#reject;
       this.#resolve = this.#reject = undefined;
       reject(error);
     } else {
-      this.#consumer?.error(error);
+      this.#settle();
     }
   }
 
@@ -234,6 +260,9 @@ export class UpstreamResponse implements Dispatcher.DispatchHandler {
     this.abort(abortError());
   };
 }
+
+/** The headers of a response that has none yet; the caller only sees a response after its headers, so none reads it. */
+const NO_HEADERS: IncomingHttpHeaders = Object.freeze({});
 
 /** What a cancelled exchange fails with; mapTransportError recognises it by name. */
 function abortError(): Error {
