@@ -24,6 +24,8 @@ const soakRequests = quick ? 20_000 : 100_000;
 const JSON_BODY = JSON.stringify({ model: 'nvidia:meta/llama3-70b-instruct', messages: [{ role: 'user', content: 'Hello!' }], max_completion_tokens: 64 });
 const STREAM_BODY = JSON.stringify({ model: 'nvidia:meta/llama3-70b-instruct', stream: true, messages: [{ role: 'user', content: 'Hello!' }] });
 // The same question as a Responses request (what Codex sends, less its tools), translated by the proxy both ways.
+// The same question as an Anthropic Messages request (what Claude Code sends, less its tools and system text).
+const MESSAGES_BODY = JSON.stringify({ model: 'nvidia:meta/llama3-70b-instruct', max_tokens: 1024, stream: true, messages: [{ role: 'user', content: 'Hello!' }] });
 const RESPONSES_BODY = JSON.stringify({ model: 'nvidia:meta/llama3-70b-instruct', stream: true, input: [{ role: 'user', content: [{ type: 'input_text', text: 'Hello!' }] }], store: false });
 const auth = { authorization: `Bearer ${BENCH_PROXY_KEY}` };
 const log = (text: string) => process.stderr.write(`${text}\n`);
@@ -91,6 +93,9 @@ try {
   log('streaming /v1/responses throughput (the Responses front end) vs the baseline relaying chat, 50 connections');
   const responses = await load(STREAM_BODY, [targets[1]!, { name: 'proxy /v1/responses', url: `${proxy.url}/responses`, headers: auth, body: RESPONSES_BODY }]);
   const responsesRow = responses.get('proxy /v1/responses')!;
+  log('streaming /v1/messages throughput (the Anthropic front end) vs the baseline relaying chat, 50 connections');
+  const messages = await load(STREAM_BODY, [targets[1]!, { name: 'proxy /v1/messages', url: `${proxy.url}/messages`, headers: auth, body: MESSAGES_BODY }]);
+  const messagesRow = messages.get('proxy /v1/messages')!;
 
   log('sequential latency, interleaved rounds');
   const rounds = quick ? 9 : 31;
@@ -122,6 +127,7 @@ try {
     ['non-streaming throughput ≥ 0.8 × baseline, no errors', ratio(json) >= 0.8 && json.get('proxy')!.errors + json.get('proxy')!.non2xx === 0, `${ratio(json).toFixed(2)}×`],
     ['streaming throughput ≥ 0.8 × baseline', ratio(sse) >= 0.8 && sse.get('proxy')!.errors + sse.get('proxy')!.non2xx === 0, `${ratio(sse).toFixed(2)}×`],
     ['streaming /v1/responses throughput ≥ 0.6 × baseline', responsesRow.ratio >= 0.6 && responsesRow.errors + responsesRow.non2xx === 0, `${responsesRow.ratio.toFixed(2)}×`],
+    ['streaming /v1/messages throughput ≥ 0.6 × baseline', messagesRow.ratio >= 0.6 && messagesRow.errors + messagesRow.non2xx === 0, `${messagesRow.ratio.toFixed(2)}×`],
     ['sequential added latency ≤ 1.2 × baseline', addedRatio <= 1.2, `${addedRatio.toFixed(2)}×`],
     [`${streamCount} concurrent streams: ≤ 200 MiB RSS, none dropped`, streams.peakRssMiB <= 200 && streams.dropped === 0, `${streams.peakRssMiB.toFixed(0)} MiB, ${streams.dropped} dropped`],
     [`memory flat (±10%) across ${soakRequests} requests`, Math.abs(rssDrift) <= 0.1 && soak.errors + soak.non2xx === 0, `${(rssDrift * 100).toFixed(1)}%`],
@@ -163,6 +169,13 @@ The proxy answers \`POST /v1/responses\` (a Responses request translated to chat
 28 Responses events); the baseline relays the chat stream as it is.
 
 ${table(['target', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'vs baseline'], throughputRows(responses, [targets[1]!, { name: 'proxy /v1/responses', url: '', headers: {} }]))}
+
+## Streaming through the Anthropic Messages front end, 50 connections, median of ${loadRounds} interleaved ${seconds} s rounds
+
+The proxy answers \`POST /v1/messages\` (a Messages request translated to chat, the 22 chat frames re-encoded as
+Anthropic events, usage estimated with the tokenizer); the baseline relays the chat stream as it is.
+
+${table(['target', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'vs baseline'], throughputRows(messages, [targets[1]!, { name: 'proxy /v1/messages', url: '', headers: {} }]))}
 
 ## Sequential latency (median of ${rounds} interleaved round medians, 40 requests each; the target compares each round's added latency)
 
