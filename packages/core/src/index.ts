@@ -16,6 +16,7 @@ export * from './errors/index.js';
 export * from './http/index.js';
 export * from './openai-compatible/index.js';
 export * from './schemas/index.js';
+export { SecretScrubber } from './secrets/secret-scrubber.js';
 export * from './sse/index.js';
 export * from './usage/index.js';
 export { CORE_VERSION } from './version.js';

@@ -1,4 +1,4 @@
-import type { BackendDefinition } from '@proxy/core';
+import { SecretScrubber, type BackendDefinition } from '@proxy/core';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Dispatcher } from 'undici';
 import { recordRequest } from './accounting/request-recorder.js';
@@ -122,6 +122,7 @@ export function buildServer(input: ProxyConfigInput | ResolvedProxyConfig = {}, 
     },
     metrics,
     errors,
+    scrubber: new SecretScrubber(secrets),
     verifier: config.auth.disabled ? undefined : verifier,
     resolveModel: createModelAliases(config.model_aliases),
     modelSettings: createModelSettings(config.model_settings),

@@ -1,3 +1,4 @@
+import type { SecretScrubber } from '@proxy/core';
 import type { ApiKeyVerifier } from '../auth/api-key-verifier.js';
 import type { BackendSet } from '../backends/backend-set.js';
 import type { ErrorContext } from '../http/to-proxy-error.js';
@@ -16,6 +17,8 @@ export interface ExchangeDeps {
   retry: RetryPolicy;
   metrics: ProxyMetrics | undefined;
   errors: ErrorContext;
+  /** Removes every known key from what reaches a client, whatever the upstream sent. */
+  scrubber: SecretScrubber;
   /** The proxy's keys; undefined when authentication is disabled. */
   verifier: ApiKeyVerifier | undefined;
   /** The model id to route for the one a client asked for (the alias table); identity without aliases. */

@@ -72,7 +72,7 @@ export function createExchangeHandler<Body>(frontEnd: FrontEnd<Body>, deps: Exch
       onRetry: (event) => countRetry(exchange, event),
     });
     outcomeOf(exchange.request).usage = result.usage;
-    exchange.reply.type('application/json; charset=utf-8').send(frontEnd.fromChatCompletion(result, exchange.body, exchange.context));
+    exchange.reply.type('application/json; charset=utf-8').send(deps.scrubber.scrub(frontEnd.fromChatCompletion(result, exchange.body, exchange.context)));
     return 200;
   }
 
@@ -125,6 +125,7 @@ export function createExchangeHandler<Body>(frontEnd: FrontEnd<Body>, deps: Exch
       signal: exchange.signal,
       keepaliveIntervalMs: deps.keepaliveIntervalMs,
       release,
+      scrubber: deps.scrubber,
     });
     relay.open(silent);
     return relay;
@@ -147,7 +148,7 @@ export function createExchangeHandler<Body>(frontEnd: FrontEnd<Body>, deps: Exch
     const proxyError: ProxyError = toProxyError(error, deps.errors);
     logIfBug(request, error, proxyError, deps.errors.secrets);
     outcomeOf(request).error = proxyError;
-    return sendRenderedError(reply, frontEnd, proxyError);
+    return sendRenderedError(reply, frontEnd, proxyError, deps.scrubber);
   }
 
   function countRetry(exchange: Exchange<Body>, event: RetryEvent): void {

@@ -19,7 +19,7 @@ export function registerFrontEnd<Body>(scope: FastifyInstance, frontEnd: FrontEn
     const proxyError = toProxyError(error, deps.errors);
     logIfBug(request, error, proxyError, deps.errors.secrets);
     outcomeOf(request).error = proxyError;
-    sendRenderedError(reply, frontEnd, proxyError);
+    sendRenderedError(reply, frontEnd, proxyError, deps.scrubber);
   });
   if (deps.verifier) scope.addHook('onRequest', requireProxyKey(deps.verifier, frontEnd));
   const handler = createExchangeHandler(frontEnd, deps);

@@ -176,10 +176,10 @@ describe('StreamRelay (calls)', () => {
     const { response, relay, upstream } = fakeRelay();
     relay.open(false);
     const result = relay.pipe(upstream, toError);
-    upstream.send('data: a\n\n');
+    upstream.send('data: {"a":1}\n\n');
     upstream.fail(new ProxyError({ status: 502, code: 'upstream_connection_error', message: 'reset' }));
     expect(await result).toBe('failed');
-    expect(response.text).toEqual(['data: a\n\n', 'data: {"error":{"message":"reset","type":"upstream_error","param":null,"code":"upstream_connection_error"}}\n\n']);
+    expect(response.text).toEqual(['data: {"a":1}\n\n', 'data: {"error":{"message":"reset","type":"upstream_error","param":null,"code":"upstream_connection_error"}}\n\n']);
     expect(response.ended).toBe(true);
     expect(relay.error?.code).toBe('upstream_connection_error');
     expect(upstream.cancel).toHaveBeenCalled();
@@ -210,7 +210,7 @@ describe('StreamRelay (calls)', () => {
     const result = relay.pipe(upstream, toError);
     await settle();
     expect(release).not.toHaveBeenCalled();
-    upstream.send('data: a\n\n');
+    upstream.send('data: {"a":1}\n\n');
     await settle();
     expect(response.calls).toEqual(['write', 'release']);
     upstream.send(DONE);
@@ -235,7 +235,7 @@ describe('StreamRelay (calls)', () => {
     expect(keepalivesIn(response)).toBe(1);
     vi.advanceTimersByTime(2 * INTERVAL_MS);
     expect(keepalivesIn(response)).toBe(3);
-    upstream.send('data: a\n\n');
+    upstream.send('data: {"a":1}\n\n');
     await settle();
     vi.advanceTimersByTime(INTERVAL_MS - 1);
     expect(keepalivesIn(response)).toBe(3);
@@ -255,14 +255,14 @@ describe('StreamRelay (calls)', () => {
     relay.open(false);
     const result = relay.pipe(upstream, toError);
     response.full = true;
-    upstream.send('data: a\n\n');
+    upstream.send('data: {"a":1}\n\n');
     await settle();
     vi.advanceTimersByTime(5 * INTERVAL_MS);
-    expect(response.text).toEqual(['data: a\n\n']);
+    expect(response.text).toEqual(['data: {"a":1}\n\n']);
     response.drain();
     await settle();
     vi.advanceTimersByTime(INTERVAL_MS);
-    expect(response.text).toEqual(['data: a\n\n', KEEPALIVE]);
+    expect(response.text).toEqual(['data: {"a":1}\n\n', KEEPALIVE]);
     upstream.send(DONE);
     await result;
   });
@@ -272,17 +272,17 @@ describe('StreamRelay (calls)', () => {
     relay.open(false);
     const result = relay.pipe(upstream, toError);
     response.full = true;
-    upstream.send('data: a\n\n');
-    upstream.send('data: b\n\n');
+    upstream.send('data: {"a":1}\n\n');
+    upstream.send('data: {"b":2}\n\n');
     await settle();
-    expect(response.text).toEqual(['data: a\n\n']);
+    expect(response.text).toEqual(['data: {"a":1}\n\n']);
     expect(upstream.pending).toBe(1);
     response.drain();
     await settle();
     expect(upstream.pending).toBe(0);
     upstream.send(DONE);
     expect(await result).toBe('completed');
-    expect(response.text).toEqual(['data: a\n\n', 'data: b\n\n', DONE]);
+    expect(response.text).toEqual(['data: {"a":1}\n\n', 'data: {"b":2}\n\n', DONE]);
   });
 
   it('stops quietly when the client leaves while waiting on the upstream: aborted, no ending, no more keep-alives', async () => {
@@ -290,12 +290,12 @@ describe('StreamRelay (calls)', () => {
     const { response, signal, relay, upstream } = fakeRelay({ keepaliveIntervalMs: INTERVAL_MS });
     relay.open(false);
     const result = relay.pipe(upstream, toError);
-    upstream.send('data: a\n\n');
+    upstream.send('data: {"a":1}\n\n');
     await settle();
     signal.abort();
     expect(await result).toBe('aborted');
     vi.advanceTimersByTime(10 * INTERVAL_MS);
-    expect(response.text).toEqual(['data: a\n\n']);
+    expect(response.text).toEqual(['data: {"a":1}\n\n']);
     expect(response.ended).toBe(false);
     expect(relay.error).toBeUndefined();
     expect(upstream.cancel).toHaveBeenCalled();
@@ -308,12 +308,12 @@ describe('StreamRelay (calls)', () => {
     relay.open(false);
     const result = relay.pipe(upstream, toError);
     response.full = true;
-    upstream.send('data: a\n\n');
-    upstream.send('data: b\n\n');
+    upstream.send('data: {"a":1}\n\n');
+    upstream.send('data: {"b":2}\n\n');
     await settle();
     signal.abort();
     expect(await result).toBe('aborted');
-    expect(response.text).toEqual(['data: a\n\n']);
+    expect(response.text).toEqual(['data: {"a":1}\n\n']);
     expect(response.ended).toBe(false);
     expect(upstream.cancel).toHaveBeenCalled();
   });
@@ -393,7 +393,7 @@ describe('StreamRelay (sockets)', () => {
 
   it('reads the upstream no faster than the client reads the socket', async () => {
     // Reads far larger than any socket buffer, so each one fills the client's and its write reports back-pressure.
-    const big = Buffer.from(`data: ${'x'.repeat(8 * 1024 * 1024)}\n\n`);
+    const big = Buffer.from(`data: {"x":"${'x'.repeat(8 * 1024 * 1024)}"}\n\n`);
     const reads = 4;
     const needDrainAtEachRead: boolean[] = [];
     let refused = 0;
@@ -430,7 +430,7 @@ describe('StreamRelay (sockets)', () => {
     let upstream!: ScriptedUpstream;
     const { client, status } = await serve((signal) => {
       upstream = new ScriptedUpstream(signal);
-      upstream.send('data: a\n\n');
+      upstream.send('data: {"a":1}\n\n');
       return upstream;
     });
     await once(client, 'data');

@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { CancelSignal, ChatCompletionStream, ProxyError, TokenUsage } from '@proxy/core';
+import type { CancelSignal, ChatCompletionStream, ProxyError, SecretScrubber, TokenUsage } from '@proxy/core';
 import { KeepaliveTimer } from '../streaming/keepalive-timer.js';
 import type { StreamEncoder } from './front-end.js';
 
@@ -16,14 +16,24 @@ export class StreamRelay {
   readonly #encoder: StreamEncoder;
   readonly #signal: CancelSignal;
   readonly #release: () => void;
+  readonly #scrubber: SecretScrubber | undefined;
   readonly #keepalive: KeepaliveTimer;
   #error: ProxyError | undefined;
 
-  constructor(options: { response: ServerResponse; encoder: StreamEncoder; signal: CancelSignal; keepaliveIntervalMs: number; release: () => void }) {
+  /** `scrubber` removes keys from what came from upstream (reads and error frames) before it is written. */
+  constructor(options: {
+    response: ServerResponse;
+    encoder: StreamEncoder;
+    signal: CancelSignal;
+    keepaliveIntervalMs: number;
+    release: () => void;
+    scrubber?: SecretScrubber | undefined;
+  }) {
     this.#response = options.response;
     this.#encoder = options.encoder;
     this.#signal = options.signal;
     this.#release = options.release;
+    this.#scrubber = options.scrubber?.active ? options.scrubber : undefined;
     this.#keepalive = new KeepaliveTimer(() => {
       if (!this.#response.writableNeedDrain && !this.#signal.aborted) this.#response.write(this.#encoder.keepalive());
     }, options.keepaliveIntervalMs);
@@ -54,7 +64,8 @@ export class StreamRelay {
     const response = this.#response;
     try {
       for await (const read of stream) {
-        const bytes = this.#encoder.read(read);
+        const encoded = this.#encoder.read(read);
+        const bytes = this.#scrubber ? this.#scrubber.scrub(encoded) : encoded;
         if (bytes.length === 0) continue;
         const flushed = response.write(bytes);
         this.#release();
@@ -80,7 +91,8 @@ export class StreamRelay {
     this.#keepalive.stop();
     if (this.#signal.aborted) return this.#abandon();
     this.#error = error;
-    this.#response.end(this.#encoder.error(error));
+    const frame = this.#encoder.error(error);
+    this.#response.end(this.#scrubber ? this.#scrubber.scrub(frame) : frame);
     this.#release();
     return 'failed';
   }

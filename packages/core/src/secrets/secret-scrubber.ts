@@ -1,0 +1,91 @@
+const REDACTED = Buffer.from('[redacted]');
+/** Shorter secrets are scrubbed only whole: a prefix of a short one would match ordinary text. */
+const PREFIX_FROM_LENGTH = 20;
+/** The leading characters of a long secret that already count as a leak. */
+const PREFIX_LENGTH = 12;
+
+interface Needle {
+  readonly bytes: Buffer;
+  /** A plain prefix of this secret: a match is widened over as much more of the secret as follows it. */
+  readonly secret: Buffer | undefined;
+}
+
+/**
+ * Removes secrets from bytes on their way to a client, whatever an upstream put in them: each secret whole, its
+ * first 12 characters (and whatever more of it follows them), its URL-encoding and its base64 and base64url
+ * encodings at each of the three alignments a surrounding text can give it. One native `indexOf` per needle and
+ * read, no parse: bytes with no secret in them come back as the very same object.
+ */
+export class SecretScrubber {
+  readonly #needles: readonly Needle[];
+
+  constructor(secrets: readonly (string | undefined)[]) {
+    const needles = new Map<string, Needle>();
+    const add = (text: string, secret?: Buffer) => {
+      if (text.length >= 4 && !needles.has(text)) needles.set(text, { bytes: Buffer.from(text), secret });
+    };
+    // A key configured as `Bearer <key>` is sent as the key; its scheme is no secret.
+    for (const secret of new Set(secrets.map((value) => value?.replace(/^\s*bearer\s+/i, '').trim()))) {
+      if (!secret || secret.length < 4) continue;
+      const whole = Buffer.from(secret);
+      add(secret.length >= PREFIX_FROM_LENGTH ? secret.slice(0, PREFIX_LENGTH) : secret, whole);
+      const encoded = encodeURIComponent(secret);
+      if (encoded !== secret) add(encoded);
+      for (const fragment of base64Fragments(whole)) add(fragment);
+    }
+    // Longest first, so a whole form is taken before a shorter one found inside it.
+    this.#needles = [...needles.values()].sort((a, b) => b.bytes.length - a.bytes.length);
+  }
+
+  /** Whether there is anything to scrub at all (no secrets configured: every call is a no-op). */
+  get active(): boolean {
+    return this.#needles.length > 0;
+  }
+
+  scrub(bytes: string): string;
+  scrub(bytes: string | Uint8Array): string | Uint8Array;
+  scrub(bytes: string | Uint8Array): string | Uint8Array {
+    if (this.#needles.length === 0 || bytes.length === 0) return bytes;
+    const buffer = typeof bytes === 'string' ? Buffer.from(bytes) : Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    let out: Buffer | undefined;
+    for (const needle of this.#needles) {
+      const from = (out ?? buffer).indexOf(needle.bytes);
+      if (from !== -1) out = replaceAll(out ?? buffer, needle, from);
+    }
+    if (out === undefined) return bytes;
+    return typeof bytes === 'string' ? out.toString('utf8') : out;
+  }
+}
+
+/** A copy of `buffer` with every match of `needle` (from `first` on) replaced by `[redacted]`. */
+function replaceAll(buffer: Buffer, needle: Needle, first: number): Buffer {
+  const parts: Buffer[] = [];
+  let from = 0;
+  for (let at = first; at !== -1; at = buffer.indexOf(needle.bytes, from)) {
+    let end = at + needle.bytes.length;
+    const secret = needle.secret;
+    if (secret) while (end - at < secret.length && buffer[end] === secret[end - at]) end++;
+    parts.push(buffer.subarray(from, at), REDACTED);
+    from = end;
+  }
+  parts.push(buffer.subarray(from));
+  return Buffer.concat(parts);
+}
+
+/**
+ * Text that any base64 (or base64url) encoding of a message containing `secret` must contain: for each of the
+ * three offsets the secret can start at within a 3-byte group, the characters that depend on the secret alone.
+ */
+function base64Fragments(secret: Buffer): string[] {
+  const fragments: string[] = [];
+  for (let offset = 0; offset < 3; offset++) {
+    const padded = Buffer.concat([Buffer.alloc(offset), secret]);
+    const whole = Math.floor(padded.length / 3) * 3;
+    // Characters before the secret's first whole group and after its last one mix in its neighbours.
+    const skip = offset === 0 ? 0 : 4;
+    const text = padded.subarray(0, whole).toString('base64').slice(skip);
+    if (text.length < 8) continue;
+    fragments.push(text, text.replace(/\+/g, '-').replace(/\//g, '_'));
+  }
+  return fragments;
+}
