@@ -2,6 +2,8 @@ import type { ProxyError, TokenUsage } from '@proxy/core';
 
 /** What a request did, filled in as it goes and read once when it completes. */
 export interface RequestOutcome {
+  /** The name of the proxy key the request presented (`auth.api_keys: [{ name, key }]`); never the key. */
+  keyName?: string;
   /** The client API the request came in by (`openai_chat`, …), once an exchange took it. */
   frontEnd?: string;
   /** Set once routed: the backend name and the upstream model id. */

@@ -84,6 +84,19 @@ describe('recordRequest log line', () => {
     expect(record('/v1/models', 200, null).record.level).toBe(30);
   });
 
+  it('logs what an operator alerts on: proxy failures at error, upstream 5xx at warn, client 4xx at info', () => {
+    const failure = (status: number, code: string) => ({ backend: 'nv', model: 'm', error: new ProxyError({ status, message: 'x', code }) });
+    expect(record('/v1/chat/completions', 500, failure(500, 'internal_error')).record.level).toBe(50);
+    expect(record('/v1/chat/completions', 502, failure(502, 'upstream_error')).record.level).toBe(40);
+    expect(record('/v1/chat/completions', 504, failure(504, 'upstream_timeout')).record.level).toBe(40);
+    expect(record('/v1/chat/completions', 422, failure(422, 'invalid_request')).record.level).toBe(30);
+    expect(record('/v1/chat/completions', 401, { error: new ProxyError({ status: 401, message: 'x', code: 'invalid_api_key' }) }).record.level).toBe(30);
+  });
+
+  it('names the proxy key that was used, when it has a name', () => {
+    expect(record('/v1/chat/completions', 200, { keyName: 'alice', backend: 'nv', model: 'm' }).record).toMatchObject({ key_name: 'alice' });
+  });
+
   it('honours the logger level', () => {
     const { lines, log } = requestLogger('info');
     const request = { id: 'r1', outcome: null, method: 'GET', routeOptions: { url: '/healthz' }, log };

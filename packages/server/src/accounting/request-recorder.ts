@@ -11,6 +11,8 @@ interface RequestLineFields {
   status: number;
   latency_ms: number;
   front_end?: string;
+  /** The proxy key's configured name; the key itself is never logged. */
+  key_name?: string;
   backend?: string;
   model?: string;
   stream?: boolean;
@@ -38,7 +40,7 @@ export function recordRequest(request: FastifyRequest, reply: FastifyReply, stat
     metrics.countRequest(route, request.method, status);
     metrics.observeLatency(route, latencyMs / 1000);
     if (outcome?.backend !== undefined && outcome.model !== undefined) {
-      if (outcome.usage) metrics.countTokens(outcome.backend, outcome.model, outcome.usage.promptTokens, outcome.usage.completionTokens);
+      if (outcome.usage) metrics.countTokens(outcome.backend, outcome.model, outcome.usage.promptTokens, outcome.usage.completionTokens, outcome.keyName);
       const error = outcome.error;
       // A client that left is not an upstream failure.
       if (error && error.code !== 'client_closed_request') {
@@ -49,6 +51,7 @@ export function recordRequest(request: FastifyRequest, reply: FastifyReply, stat
 
   const fields: RequestLineFields = { method: request.method, route, status, latency_ms: Math.round(latencyMs * 10) / 10 };
   if (outcome?.frontEnd !== undefined) fields.front_end = outcome.frontEnd;
+  if (outcome?.keyName !== undefined) fields.key_name = outcome.keyName;
   if (outcome?.backend !== undefined) {
     const usage = outcome.usage;
     fields.backend = outcome.backend;

@@ -11,27 +11,27 @@ vi.mock('node:crypto', async (importOriginal) => {
 describe('ApiKeyVerifier', () => {
   it('accepts exactly the configured keys', () => {
     const verifier = new ApiKeyVerifier(['alpha', 'beta-key']);
-    expect(verifier.verify('alpha')).toBe(true);
-    expect(verifier.verify('beta-key')).toBe(true);
-    expect(verifier.verify('alph')).toBe(false);
-    expect(verifier.verify('alpha ')).toBe(false);
-    expect(verifier.verify('')).toBe(false);
-    expect(new ApiKeyVerifier([]).verify('alpha')).toBe(false);
+    expect(verifier.verify('alpha')).toBeDefined();
+    expect(verifier.verify('beta-key')).toBeDefined();
+    expect(verifier.verify('alph')).toBeUndefined();
+    expect(verifier.verify('alpha ')).toBeUndefined();
+    expect(verifier.verify('')).toBeUndefined();
+    expect(new ApiKeyVerifier([]).verify('alpha')).toBeUndefined();
   });
 
   it('hashes keys as UTF-8, so non-ASCII keys match only themselves', () => {
     const verifier = new ApiKeyVerifier(['clé-🔑', 'ключ']);
-    expect(verifier.verify('clé-🔑')).toBe(true);
-    expect(verifier.verify('ключ')).toBe(true);
-    expect(verifier.verify('cle-🔑')).toBe(false);
-    expect(verifier.verify('clé-\ud83d')).toBe(false);
+    expect(verifier.verify('clé-🔑')).toBeDefined();
+    expect(verifier.verify('ключ')).toBeDefined();
+    expect(verifier.verify('cle-🔑')).toBeUndefined();
+    expect(verifier.verify('clé-\ud83d')).toBeUndefined();
   });
 
   it('compares equal-length digests in constant time against every key, even after a match', () => {
     const compare = vi.mocked(crypto.timingSafeEqual);
     const verifier = new ApiKeyVerifier(['first', 'second', 'third']);
     compare.mockClear();
-    expect(verifier.verify('first')).toBe(true);
+    expect(verifier.verify('first')).toBeDefined();
     expect(compare).toHaveBeenCalledTimes(3);
     for (const [a, b] of compare.mock.calls) {
       expect((a as Buffer).length).toBe(32);
@@ -43,17 +43,35 @@ describe('ApiKeyVerifier', () => {
   });
 });
 
+describe('ApiKeyVerifier: key names', () => {
+  it("answers the matched key's name, and no name for a bare key", () => {
+    const verifier = new ApiKeyVerifier([{ name: 'alice', key: 'k-alice' }, 'k-bare', { name: 'bob', key: 'k-bob' }]);
+    expect(verifier.verify('k-alice')).toEqual({ name: 'alice' });
+    expect(verifier.verify('k-bob')).toEqual({ name: 'bob' });
+    expect(verifier.verify('k-bare')).toEqual({ name: undefined });
+    expect(verifier.verify('alice')).toBeUndefined();
+  });
+
+  it('compares against every key, named or not', () => {
+    const compare = vi.mocked(crypto.timingSafeEqual);
+    const verifier = new ApiKeyVerifier([{ name: 'a', key: 'one' }, 'two', { name: 'c', key: 'three' }]);
+    compare.mockClear();
+    expect(verifier.verify('one')).toEqual({ name: 'a' });
+    expect(compare).toHaveBeenCalledTimes(3);
+  });
+});
+
 describe('ApiKeyVerifier: no cache of keys', () => {
   it('hashes and compares on every call, for a key that passed before too', () => {
     const compare = vi.mocked(crypto.timingSafeEqual);
     const verifier = new ApiKeyVerifier(['first', 'second']);
     compare.mockClear();
-    for (let i = 0; i < 3; i++) expect(verifier.verify('first')).toBe(true);
+    for (let i = 0; i < 3; i++) expect(verifier.verify('first')).toBeDefined();
     expect(compare).toHaveBeenCalledTimes(6);
     compare.mockClear();
-    for (let i = 0; i < 3; i++) expect(verifier.verify('firs')).toBe(false);
+    for (let i = 0; i < 3; i++) expect(verifier.verify('firs')).toBeUndefined();
     expect(compare).toHaveBeenCalledTimes(6);
-    expect(verifier.verify('second')).toBe(true);
+    expect(verifier.verify('second')).toBeDefined();
   });
 });
 

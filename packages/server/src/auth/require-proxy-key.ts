@@ -1,6 +1,7 @@
 import { ProxyError } from '@proxy/core';
 import type { FastifyRequest, onRequestHookHandler } from 'fastify';
 import type { IncomingHttpHeaders } from 'node:http';
+import { outcomeOf } from '../accounting/request-outcome.js';
 import type { ApiKeyVerifier } from './api-key-verifier.js';
 
 /** Where a client API carries the proxy key, and how to tell a client that sent none. */
@@ -12,15 +13,20 @@ export interface KeyReader {
 
 const CHALLENGE = { 'www-authenticate': 'Bearer' };
 
-/** Why the request may not pass, or undefined when it carries one of the proxy's keys. */
+/**
+ * Why the request may not pass, or undefined when it carries one of the proxy's keys; then the key's name (never
+ * the key) goes on the request's outcome, for its log line and token metrics.
+ */
 export function keyRejection(verifier: ApiKeyVerifier, reader: KeyReader, request: FastifyRequest): ProxyError | undefined {
   const key = reader.readApiKey(request.headers);
   if (key === undefined) {
     return new ProxyError({ status: 401, code: 'missing_api_key', headers: CHALLENGE, message: `Missing proxy API key: ${reader.apiKeyHint}` });
   }
-  if (!verifier.verify(key)) {
+  const verified = verifier.verify(key);
+  if (verified === undefined) {
     return new ProxyError({ status: 401, code: 'invalid_api_key', headers: CHALLENGE, message: 'Invalid proxy API key' });
   }
+  if (verified.name !== undefined) outcomeOf(request).keyName = verified.name;
   return undefined;
 }
 

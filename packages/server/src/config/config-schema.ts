@@ -14,6 +14,14 @@ const seconds = (what: string) => z.number({ error: `expected ${what} in seconds
  */
 const backendSchema = z.looseObject({ type: backendSettingsSchema.shape.type }, { error: 'expected a mapping of backend settings' });
 
+/** A name that is safe as a Prometheus label value and in a log line, and cannot be mistaken for a key's text. */
+const namedKeySchema = z.strictObject({
+  name: z
+    .string({ error: 'expected a name' })
+    .regex(/^[A-Za-z0-9_.@-]{1,64}$/, 'expected a name of 1 to 64 letters, digits, _ . @ or -'),
+  key: z.string({ error: 'expected the key (a string)' }).min(1, 'expected a non-empty key'),
+});
+
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 // Compiled once at module load; the hot path never touches zod for configuration.
@@ -27,8 +35,11 @@ export const proxyConfigSchema = z.strictObject({
     .default(8000),
   auth: z
     .strictObject({
+      // A bare key, or `{ name, key }`: the name (never the key) goes on the log line and the token metrics.
       api_keys: z
-        .array(z.string().min(1, 'expected non-empty keys'), { error: 'expected a list of keys' })
+        .array(z.union([z.string().min(1, 'expected non-empty keys'), namedKeySchema], { error: 'expected a key, or { name, key }' }), {
+          error: 'expected a list of keys',
+        })
         .default([]),
       disabled: z.boolean({ error: 'expected true or false' }).default(false),
     })

@@ -1,5 +1,6 @@
 import { toAliasTable, toJson } from '../models/parse-model-config.js';
-import { toBoolean, toList, toNumber } from './coerce-scalar.js';
+import { toBoolean, toNumber } from './coerce-scalar.js';
+import { toProxyKeyList } from './parse-proxy-keys.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -16,7 +17,7 @@ const text = (value: string): string => value.trim();
 export const ENV_BINDINGS: readonly EnvBinding[] = [
   { env: 'PROXY_HOST', path: 'host', parse: text },
   { env: 'PROXY_PORT', path: 'port', parse: toNumber },
-  { env: 'PROXY_API_KEYS', path: 'auth.api_keys', parse: toList },
+  { env: 'PROXY_API_KEYS', path: 'auth.api_keys', parse: toProxyKeyList },
   { env: 'PROXY_DISABLE_AUTH', path: 'auth.disabled', parse: toBoolean },
   { env: 'DEFAULT_BACKEND', path: 'default_backend', parse: text },
   { env: 'FORCE_MODEL', path: 'force_model', parse: text },

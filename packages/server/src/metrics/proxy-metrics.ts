@@ -15,8 +15,9 @@ export class ProxyMetrics {
   readonly upstreamErrors: Counter<'backend' | 'class' | 'code'>;
   readonly upstreamRetries: Counter<'backend' | 'reason'>;
   readonly activeStreams: Gauge;
-  readonly promptTokens: Counter<'backend' | 'model'>;
-  readonly completionTokens: Counter<'backend' | 'model'>;
+  /** `key_name` is the proxy key's configured name (absent for bare keys): who spent the tokens, never the key. */
+  readonly promptTokens: Counter<'backend' | 'model' | 'key_name'>;
+  readonly completionTokens: Counter<'backend' | 'model' | 'key_name'>;
 
   constructor() {
     const registers = [this.registry];
@@ -52,14 +53,14 @@ export class ProxyMetrics {
     });
     this.promptTokens = new Counter({
       name: 'nim_proxy_prompt_tokens_total',
-      help: 'Prompt tokens reported by upstreams, by backend and upstream model',
-      labelNames: ['backend', 'model'],
+      help: 'Prompt tokens reported by upstreams, by backend, upstream model and proxy key name',
+      labelNames: ['backend', 'model', 'key_name'],
       registers,
     });
     this.completionTokens = new Counter({
       name: 'nim_proxy_completion_tokens_total',
-      help: 'Completion tokens reported by upstreams, by backend and upstream model',
-      labelNames: ['backend', 'model'],
+      help: 'Completion tokens reported by upstreams, by backend, upstream model and proxy key name',
+      labelNames: ['backend', 'model', 'key_name'],
       registers,
     });
   }
@@ -80,8 +81,8 @@ export class ProxyMetrics {
   }
 
   /** Token usage an upstream reported for one completion. */
-  countTokens(backend: string, model: string, promptTokens: number, completionTokens: number): void {
-    const labels = { backend, model };
+  countTokens(backend: string, model: string, promptTokens: number, completionTokens: number, keyName?: string): void {
+    const labels = keyName === undefined ? { backend, model } : { backend, model, key_name: keyName };
     this.promptTokens.inc(labels, promptTokens);
     this.completionTokens.inc(labels, completionTokens);
   }
