@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { RateLimit } from './limits/key-limiter.js';
 
 const seconds = z.number({ error: 'expected a number of seconds' }).positive('expected a number of seconds (> 0)');
 
@@ -12,6 +13,26 @@ export const backendSettingsSchema = z.strictObject({
   type: z.string({ error: 'expected a non-empty backend type' }).min(1, 'expected a non-empty backend type').optional(),
   api_url: z.url({ error: 'expected an http(s) URL', protocol: /^https?$/ }).optional(),
   api_key: z.string({ error: 'expected a string' }).optional(),
+  /** A pool of keys, used in turn by room (see RateLimit); `api_key` joins it when both are set. */
+  api_keys: z.array(z.string({ error: 'expected a key (a string)' }), { error: 'expected a list of keys' }).optional(),
+  rate_limit: z
+    .strictObject(
+      {
+        requests_per_minute: z
+          .number({ error: 'expected a number of requests' })
+          .int('expected a whole number of requests')
+          .nonnegative('expected a number of requests (>= 0; 0 turns pacing off)')
+          .optional(),
+        max_wait: z.number({ error: 'expected a number of seconds' }).nonnegative('expected a number of seconds (>= 0)').optional(),
+        max_concurrent: z
+          .number({ error: 'expected a number of requests' })
+          .int('expected a whole number of requests')
+          .nonnegative('expected a number of requests (>= 0; 0 means no cap)')
+          .optional(),
+      },
+      { error: 'expected a mapping (requests_per_minute, max_wait, max_concurrent)' },
+    )
+    .optional(),
   timeout: seconds.optional(),
   connect_timeout: seconds.optional(),
   models: z
@@ -24,6 +45,21 @@ export const backendSettingsSchema = z.strictObject({
 
 /** The common keys once validated. */
 export type BackendSettings = z.output<typeof backendSettingsSchema>;
+
+/** `max_wait` when unset: a request may wait one window for a slot (see docs/rate-limits.md). */
+export const DEFAULT_MAX_WAIT_MS = 60_000;
+
+/**
+ * `rate_limit` as configured → the limiter's units, with the backend type's default rate (`requests_per_minute`
+ * when unset: 40 for hosted NVIDIA, 0 otherwise).
+ */
+export function toRateLimit(settings: BackendSettings['rate_limit'], defaultRequestsPerMinute = 0): RateLimit {
+  return {
+    requestsPerMinute: settings?.requests_per_minute ?? defaultRequestsPerMinute,
+    maxWaitMs: secondsToMs(settings?.max_wait) ?? DEFAULT_MAX_WAIT_MS,
+    maxConcurrent: settings?.max_concurrent ?? 0,
+  };
+}
 
 /** Seconds as configured → milliseconds as undici takes them; unset stays unset, so the connector's default applies. */
 export function secondsToMs(value: number | undefined): number | undefined {

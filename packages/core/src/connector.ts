@@ -2,12 +2,23 @@ import type { Dispatcher } from 'undici';
 import type { z } from 'zod';
 import type { BackendSettings } from './backend-settings.js';
 import type { CancelSignal } from './cancellation.js';
+import type { CreateKeyLimiter } from './limits/key-limiter.js';
 import type { ChatCompletion, ChatCompletionRequest, ModelList } from './schemas/index.js';
 import type { TokenUsage } from './usage/token-usage.js';
 
 export interface CallOptions {
   /** Fires when the client goes away: the upstream request is cancelled at once. */
   signal?: CancelSignal | undefined;
+  /** Filled in by the connector: which key of its pool served the call and how long it queued for a slot. */
+  report?: KeyUseReport | undefined;
+}
+
+/** Written by a connector with a key pool; the server puts it on the request's log line. */
+export interface KeyUseReport {
+  /** The index of the key of the last upstream attempt. */
+  keyIndex?: number | undefined;
+  /** Milliseconds spent waiting for slots, summed over the call's attempts. */
+  queuedMs?: number | undefined;
 }
 
 /** A non-streaming completion: the upstream bytes (forwarded as they are) and what the proxy reads from them. */
@@ -100,6 +111,11 @@ export interface BackendContext {
   env: Readonly<Record<string, string | undefined>>;
   /** An undici dispatcher to use instead of the connector's own (tests, shared pools). */
   dispatcher?: Dispatcher | undefined;
+  /**
+   * Builds the limiter of a backend's key pool (pacing, queue, rests; in memory or shared through Redis). Unset
+   * (core used without the server): keys in turn, nothing paced.
+   */
+  createKeyLimiter?: CreateKeyLimiter | undefined;
 }
 
 /**

@@ -7,9 +7,11 @@ export type {
   ChatCompletionStream,
   ChatStreamEvent,
   Connector,
+  KeyUseReport,
   ChatStreamRead,
 } from './connector.js';
-export { backendSettingsSchema, secondsToMs, type BackendSettings } from './backend-settings.js';
+export { backendSettingsSchema, DEFAULT_MAX_WAIT_MS, secondsToMs, toRateLimit, type BackendSettings } from './backend-settings.js';
+export * from './limits/index.js';
 export { Cancellation, type CancelSignal } from './cancellation.js';
 export { isRecord } from './is-record.js';
 export * from './errors/index.js';

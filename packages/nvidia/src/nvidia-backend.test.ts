@@ -1,4 +1,4 @@
-import type { BackendConfig } from '@proxy/core';
+import { UnpacedKeyLimiter, type BackendConfig, type KeyLimiterRequest } from '@proxy/core';
 import { MockAgent } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NVIDIA_DEFAULT_BASE_URL } from './constants.js';
@@ -102,5 +102,34 @@ describe('nvidiaBackend', () => {
   ] as const)('rejects invalid settings %j', (settings, message) => {
     const result = nvidiaBackend.settings.safeParse(settings);
     expect(result.error?.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`)).toEqual([message]);
+  });
+});
+
+describe('nvidiaBackend: key pool and pacing', () => {
+  function limiterRequests(config: Partial<BackendConfig>, env: Record<string, string> = {}): KeyLimiterRequest[] {
+    const requests: KeyLimiterRequest[] = [];
+    const createKeyLimiter = (request: KeyLimiterRequest) => {
+      requests.push(request);
+      return new UnpacedKeyLimiter(request.keys.length);
+    };
+    connectors.push(nvidiaBackend.create({ name: 'nvidia', type: 'nvidia', ...config }, { env, dispatcher: agent, createKeyLimiter }) as NvidiaConnector);
+    return requests;
+  }
+
+  it('paces the hosted integrator at 40 requests a minute per key unless configured, with NVIDIA_API_KEYS as the pool', () => {
+    const [request] = limiterRequests({}, { NVIDIA_API_KEYS: 'nvapi-a, Bearer nvapi-b' });
+    expect(request).toEqual({ backend: 'nvidia', keys: ['nvapi-a', 'nvapi-b'], rateLimit: { requestsPerMinute: 40, maxWaitMs: 60_000, maxConcurrent: 0 } });
+  });
+
+  it('paces a self-hosted NIM only as configured, and the configured keys win over the environment', () => {
+    const [request] = limiterRequests(
+      { api_url: 'http://nim.internal:8000/v1', api_key: 'nvapi-yaml', api_keys: ['nvapi-yaml-2'], rate_limit: { max_wait: 5, max_concurrent: 2 } },
+      { NVIDIA_API_KEY: 'nvapi-env' },
+    );
+    expect(request).toEqual({ backend: 'nvidia', keys: ['nvapi-yaml', 'nvapi-yaml-2'], rateLimit: { requestsPerMinute: 0, maxWaitMs: 5000, maxConcurrent: 2 } });
+  });
+
+  it('builds no limiter without a key', () => {
+    expect(limiterRequests({})).toEqual([]);
   });
 });

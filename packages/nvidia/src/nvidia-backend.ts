@@ -1,19 +1,26 @@
-import { backendSettingsSchema, secondsToMs, type BackendDefinition, type BackendSettings } from '@proxy/core';
-import { NvidiaConnector } from './nvidia-connector.js';
+import { backendSettingsSchema, secondsToMs, toRateLimit, type BackendDefinition, type BackendSettings } from '@proxy/core';
+import { NVIDIA_DEFAULT_BASE_URL, NVIDIA_HOSTED_REQUESTS_PER_MINUTE } from './constants.js';
+import { NvidiaConnector, resolveNvidiaKeys } from './nvidia-connector.js';
 
 /**
- * Backend type `nvidia`. Takes exactly the common keys of `backends.<name>`: `api_url`, `api_key`, `timeout` and
- * `connect_timeout` (seconds), `models`, `health_check`; none is required, since the hosted integrator is the
- * default URL and `NVIDIA_API_KEY` (from the context's environment) the key when `api_key` is unset or empty.
+ * Backend type `nvidia`. Takes exactly the common keys of `backends.<name>`: `api_url`, `api_key`, `api_keys`,
+ * `rate_limit`, `timeout` and `connect_timeout` (seconds), `models`, `health_check`; none is required, since the
+ * hosted integrator is the default URL and `NVIDIA_API_KEY`/`NVIDIA_API_KEYS` (from the context's environment) the
+ * keys when none is configured. The hosted integrator is paced at 40 requests a minute per key unless configured.
  */
 export const nvidiaBackend: BackendDefinition<BackendSettings> = {
   type: 'nvidia',
   settings: backendSettingsSchema,
   create(config, context) {
+    const keys = resolveNvidiaKeys({ apiKey: config.api_key, apiKeys: config.api_keys, env: context.env });
+    // The hosted free tier's pace unless configured; a self-hosted NIM's limits are its operator's to set.
+    const hosted = !config.api_url || new URL(config.api_url).origin === new URL(NVIDIA_DEFAULT_BASE_URL).origin;
+    const rateLimit = toRateLimit(config.rate_limit, hosted ? NVIDIA_HOSTED_REQUESTS_PER_MINUTE : 0);
     return new NvidiaConnector({
       name: config.name,
       baseURL: config.api_url || undefined,
-      apiKey: config.api_key,
+      apiKeys: keys,
+      keyLimiter: keys.length > 0 ? context.createKeyLimiter?.({ backend: config.name, keys, rateLimit }) : undefined,
       env: context.env,
       models: config.models,
       timeoutMs: secondsToMs(config.timeout),

@@ -4,14 +4,15 @@ import {
   OpenAICompatibleConnector,
   ProxyError,
   type ChatCompletionRequest,
+  type KeyLimiter,
   type OpenAICompatibleSettings,
   type UpstreamHttpErrorInput,
   type UpstreamOperation,
 } from '@proxy/core';
-import { NVIDIA_API_KEY_ENV, NVIDIA_DEFAULT_BASE_URL } from './constants.js';
+import { NVIDIA_API_KEY_ENV, NVIDIA_API_KEYS_ENV, NVIDIA_DEFAULT_BASE_URL } from './constants.js';
 import { explainNimError } from './explain-nim-error.js';
 import { resolveNimTimeouts } from './nim-timeouts.js';
-import { resolveApiKey } from './resolve-api-key.js';
+import { resolveApiKeys } from './resolve-api-key.js';
 import { toNimRequestBody } from './to-nim-request-body.js';
 import { NVIDIA_VERSION } from './version.js';
 
@@ -22,7 +23,11 @@ export interface NvidiaConnectorSettings {
   baseURL?: string | undefined;
   /** Wins over `NVIDIA_API_KEY`; empty or whitespace-only counts as absent. A `Bearer ` prefix is stripped. */
   apiKey?: string | undefined;
-  /** Where `NVIDIA_API_KEY` is read from. Default `process.env`. */
+  /** A key pool; `apiKey` joins it. Configured keys win over the environment's as a whole (see resolveApiKeys). */
+  apiKeys?: readonly string[] | undefined;
+  /** Paces the pool and chooses each request's key (the server's; see KeyLimiter). Default: keys in turn. */
+  keyLimiter?: KeyLimiter | undefined;
+  /** Where `NVIDIA_API_KEY` and `NVIDIA_API_KEYS` are read from. Default `process.env`. */
   env?: Readonly<Record<string, string | undefined>> | undefined;
   /** A static catalog; without one the catalog is `GET /models`, read on initialize. */
   models?: readonly string[] | undefined;
@@ -52,7 +57,8 @@ export class NvidiaConnector extends OpenAICompatibleConnector {
       name: settings.name ?? 'nvidia',
       type: 'nvidia',
       baseURL: settings.baseURL || NVIDIA_DEFAULT_BASE_URL,
-      apiKey: resolveApiKey(settings.apiKey, (settings.env ?? process.env)[NVIDIA_API_KEY_ENV]),
+      apiKeys: resolveNvidiaKeys(settings),
+      keyLimiter: settings.keyLimiter,
       headers: settings.headers,
       models: settings.models,
       dispatcher: settings.dispatcher,
@@ -87,6 +93,12 @@ export class NvidiaConnector extends OpenAICompatibleConnector {
         `in the proxy's environment (or backends.${this.name}.api_key in its configuration) and restart the proxy.`,
     });
   }
+}
+
+/** The connector's key pool: configured keys over `NVIDIA_API_KEY`/`NVIDIA_API_KEYS`, each `Bearer`-stripped. */
+export function resolveNvidiaKeys(settings: Pick<NvidiaConnectorSettings, 'apiKey' | 'apiKeys' | 'env'>): string[] {
+  const env = settings.env ?? process.env;
+  return resolveApiKeys({ apiKey: settings.apiKey, apiKeys: settings.apiKeys }, { apiKey: env[NVIDIA_API_KEY_ENV], apiKeys: env[NVIDIA_API_KEYS_ENV] });
 }
 
 /** A connector for NVIDIA NIM; `createNvidiaConnector()` reads the key from `NVIDIA_API_KEY`. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeApiKey, resolveApiKey } from './resolve-api-key.js';
+import { normalizeApiKey, resolveApiKey, resolveApiKeys } from './resolve-api-key.js';
 
 describe('normalizeApiKey', () => {
   it.each([
@@ -28,5 +28,27 @@ describe('resolveApiKey', () => {
 
   it('is undefined when neither has a usable key', () => {
     expect(resolveApiKey(undefined, '  ')).toBeUndefined();
+  });
+});
+
+describe('resolveApiKeys', () => {
+  it('takes the configured key and list, normalised, in order, once each', () => {
+    expect(resolveApiKeys({ apiKey: 'Bearer nvapi-a', apiKeys: [' nvapi-b', 'nvapi-a', ''] }, { apiKey: 'nvapi-env' })).toEqual(['nvapi-a', 'nvapi-b']);
+  });
+
+  it('lets the configuration win over the environment as a whole', () => {
+    expect(resolveApiKeys({ apiKeys: ['nvapi-yaml'] }, { apiKey: 'nvapi-env', apiKeys: 'nvapi-x,nvapi-y' })).toEqual(['nvapi-yaml']);
+  });
+
+  it('falls back to NVIDIA_API_KEY then NVIDIA_API_KEYS (comma-separated)', () => {
+    expect(resolveApiKeys({ apiKey: '  ', apiKeys: [] }, { apiKey: 'nvapi-one', apiKeys: 'nvapi-two, Bearer nvapi-three,,' })).toEqual([
+      'nvapi-one',
+      'nvapi-two',
+      'nvapi-three',
+    ]);
+  });
+
+  it('is empty when no layer has a usable key', () => {
+    expect(resolveApiKeys({}, { apiKeys: ' , ' })).toEqual([]);
   });
 });

@@ -84,6 +84,8 @@ export class UpstreamResponse implements Dispatcher.DispatchHandler {
   #failure: Error | undefined;
   /** Set by abort(): the reason wins over whatever error undici reports for it. */
   #abortReason: Error | undefined;
+  /** Called once the exchange is over (see onDone). */
+  #onDone: (() => void) | undefined;
 
   constructor(signal: CancelSignal | undefined, resolve: (response: UpstreamResponse) => void, reject: (error: Error) => void) {
     this.#resolve = resolve;
@@ -162,6 +164,15 @@ export class UpstreamResponse implements Dispatcher.DispatchHandler {
     this.#paused = false;
     if (this.#consumer) this.#flush();
     else if (this.#queuedBytes <= MAX_UNCONSUMED_BYTES) this.#controller?.resume();
+  }
+
+  /**
+   * `callback` runs once when the exchange is over — the body ended, failed or was aborted — or at once when it
+   * already is: what holds a slot for the call (a key's in-flight count) gives it back here.
+   */
+  onDone(callback: () => void): void {
+    if (this.#state !== 'open') callback();
+    else this.#onDone = callback;
   }
 
   /** Ends the exchange now; a pending promise or the consumer fails with `reason`. */
@@ -254,6 +265,9 @@ export class UpstreamResponse implements Dispatcher.DispatchHandler {
   #detach(): void {
     this.#signal?.removeEventListener('abort', this.#onAbort);
     this.#signal = undefined;
+    const done = this.#onDone;
+    this.#onDone = undefined;
+    done?.();
   }
 
   readonly #onAbort = (): void => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { backendSettingsSchema, secondsToMs } from '../backend-settings.js';
+import { backendSettingsSchema, secondsToMs, toRateLimit } from '../backend-settings.js';
 import type { BackendDefinition } from '../connector.js';
 import { OpenAICompatibleConnector } from './openai-compatible-connector.js';
 
@@ -20,11 +20,15 @@ export const openaiBackend: BackendDefinition<OpenAIBackendSettings> = {
   settings: openaiBackendSettingsSchema,
   create(config, context) {
     const timeoutMs = secondsToMs(config.timeout);
+    const apiKeys = [config.api_key, ...(config.api_keys ?? [])].map((key) => key?.trim()).filter((key): key is string => !!key);
+    const keys = [...new Set(apiKeys)];
     return new OpenAICompatibleConnector({
       name: config.name,
       type: 'openai',
       baseURL: config.api_url,
-      apiKey: config.api_key?.trim() || undefined,
+      apiKeys: keys,
+      // Off unless configured: a generic upstream's limits are not known.
+      keyLimiter: keys.length > 0 ? context.createKeyLimiter?.({ backend: config.name, keys, rateLimit: toRateLimit(config.rate_limit) }) : undefined,
       models: config.models,
       dispatcher: context.dispatcher,
       headersTimeoutMs: timeoutMs,

@@ -10,6 +10,9 @@ import { chatCompletionSchema, isWellFormedChatCompletion, type ChatCompletion }
 import type { ChatCompletionRequest } from '../schemas/chat-request.js';
 import { modelListSchema, type ModelList } from '../schemas/model-list.js';
 import { extractUsage } from '../usage/token-usage.js';
+import type { KeyLimiter } from '../limits/key-limiter.js';
+import { parseRetryAfter } from '../limits/parse-retry-after.js';
+import { UnpacedKeyLimiter } from '../limits/unpaced-key-limiter.js';
 import { CORE_VERSION } from '../version.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_TIMEOUT_MS, type OpenAICompatibleSettings } from './settings.js';
 import { unexpectedAnswer } from './unexpected-answer.js';
@@ -31,6 +34,8 @@ export interface UpstreamJson {
 }
 
 interface SendOptions extends CallOptions {
+  /** The pool's key to send (POSTs only: `GET /models` goes with the first key and is not paced). */
+  keyIndex?: number;
   method: 'GET' | 'POST';
   path: string;
   body?: string;
@@ -47,9 +52,12 @@ export class OpenAICompatibleConnector implements Connector {
   readonly type: string;
   readonly baseURL: string;
   readonly timeouts: { readonly connectMs: number; readonly headersMs: number; readonly bodyMs: number };
-  readonly #apiKey: string | undefined;
-  /** The same few header sets on every call, built once (undici only reads them). */
-  readonly #requestHeaders: { readonly get: Record<string, string>; readonly json: Record<string, string>; readonly stream: Record<string, string> };
+  readonly #apiKeys: readonly string[];
+  /** The same few header sets on every call, built once per key (undici only reads them); `get` has the first key. */
+  readonly #requestHeaders: { readonly get: Record<string, string> };
+  readonly #keyHeaders: readonly { readonly json: Record<string, string>; readonly stream: Record<string, string> }[];
+  /** Chooses each POST's key; undefined without keys (completions then fail with createMissingApiKeyError). */
+  readonly #limiter: KeyLimiter | undefined;
   readonly #staticModels: readonly string[] | undefined;
   readonly #dispatcher: Dispatcher;
   readonly #ownsDispatcher: boolean;
@@ -65,7 +73,7 @@ export class OpenAICompatibleConnector implements Connector {
     this.name = settings.name;
     this.type = settings.type ?? 'openai';
     this.baseURL = settings.baseURL.replace(/\/+$/, '');
-    this.#apiKey = settings.apiKey || undefined;
+    this.#apiKeys = (settings.apiKeys ?? [settings.apiKey]).filter((key): key is string => typeof key === 'string' && key !== '');
     this.#staticModels = settings.models;
     this.#healthCheckOnFirstUse = settings.healthCheckOnFirstUse ?? false;
     this.#requireApiKey = settings.requireApiKey ?? true;
@@ -75,12 +83,20 @@ export class OpenAICompatibleConnector implements Connector {
       bodyMs: settings.bodyTimeoutMs ?? DEFAULT_TIMEOUT_MS,
     };
     const headers: Record<string, string> = { 'user-agent': settings.userAgent ?? `nim-proxy/${CORE_VERSION}`, ...settings.headers };
-    if (this.#apiKey) headers.authorization = `Bearer ${this.#apiKey}`;
-    this.#requestHeaders = {
-      get: { ...headers, accept: 'application/json' },
-      json: { ...headers, accept: 'application/json', 'content-type': 'application/json' },
-      stream: { ...headers, accept: 'text/event-stream', 'content-type': 'application/json' },
-    };
+    const first = this.#apiKeys[0];
+    this.#requestHeaders = { get: { ...headers, accept: 'application/json', ...(first ? { authorization: `Bearer ${first}` } : {}) } };
+    this.#keyHeaders = this.#apiKeys.map((key) => {
+      const keyed = { ...headers, authorization: `Bearer ${key}` };
+      return {
+        json: { ...keyed, accept: 'application/json', 'content-type': 'application/json' },
+        stream: { ...keyed, accept: 'text/event-stream', 'content-type': 'application/json' },
+      };
+    });
+    const size = this.#apiKeys.length;
+    if (settings.keyLimiter && settings.keyLimiter.size !== size) {
+      throw new Error(`the key limiter was built for ${settings.keyLimiter.size} keys, the pool has ${size}`);
+    }
+    this.#limiter = size === 0 ? undefined : (settings.keyLimiter ?? new UnpacedKeyLimiter(size));
     this.#ownsDispatcher = settings.dispatcher === undefined;
     this.#dispatcher =
       settings.dispatcher ??
@@ -97,7 +113,12 @@ export class OpenAICompatibleConnector implements Connector {
 
   /** Whether an upstream key is configured (the key itself is never exposed). */
   get hasApiKey(): boolean {
-    return this.#apiKey !== undefined;
+    return this.#apiKeys.length > 0;
+  }
+
+  /** How many keys the pool holds (never the keys). */
+  get keyCount(): number {
+    return this.#apiKeys.length;
   }
 
   /** The full URL of an endpoint below the base URL. */
@@ -169,7 +190,7 @@ export class OpenAICompatibleConnector implements Connector {
   protected async postJson(operation: UpstreamOperation, path: string, body: object, options?: CallOptions): Promise<UpstreamJson> {
     await this.#beforeCall(options);
     const payload = JSON.stringify(this.transformRequestBody(body as Record<string, unknown>, operation));
-    const response = await this.#send({ method: 'POST', path, body: payload, signal: options?.signal });
+    const response = await this.#sendWithKey({ method: 'POST', path, body: payload, signal: options?.signal, report: options?.report });
     const rawBody = await this.#guard(response.text(), options, this.#target(path).url);
     return { rawBody, json: this.#parseJson(rawBody, path) };
   }
@@ -178,7 +199,7 @@ export class OpenAICompatibleConnector implements Connector {
   protected async postStream(operation: UpstreamOperation, path: string, body: object, options?: CallOptions): Promise<UpstreamResponse> {
     await this.#beforeCall(options);
     const payload = JSON.stringify(this.transformRequestBody(body as Record<string, unknown>, operation));
-    return this.#send({ method: 'POST', path, body: payload, stream: true, signal: options?.signal });
+    return this.#sendWithKey({ method: 'POST', path, body: payload, stream: true, signal: options?.signal, report: options?.report });
   }
 
   /**
@@ -220,9 +241,52 @@ export class OpenAICompatibleConnector implements Connector {
     await this.#health;
   }
 
+  /**
+   * One POST on the key the limiter gives it. A 429 rests that key and a 401/403 takes it out of the pool; either
+   * way, while another key is left and the client has received nothing, the request moves to it here (at most one
+   * attempt per key), so a pool hides one throttled or revoked key from its clients. A pool of one throws the
+   * upstream's answer, for the server's retries. The key's in-flight slot is held until the body has been read.
+   */
+  async #sendWithKey(options: SendOptions): Promise<UpstreamResponse> {
+    const limiter = this.#limiter!; // #beforeCall refused the call when there is no key
+    const report = options.report;
+    for (let attempt = 0; ; attempt++) {
+      const taken = limiter.acquire(options.signal, attempt > 0);
+      // Nearly always a lease at once: a promise only when the request has to queue.
+      const lease = 'then' in taken ? await taken : taken;
+      if (report) {
+        report.keyIndex = lease.index;
+        report.queuedMs = (report.queuedMs ?? 0) + lease.queuedMs;
+      }
+      options.keyIndex = lease.index;
+      let response: UpstreamResponse;
+      try {
+        response = await this.#send(options);
+      } catch (error) {
+        lease.release();
+        if (this.#movesToAnotherKey(limiter, error, lease.index) && attempt + 1 < limiter.size) continue;
+        throw error;
+      }
+      response.onDone(lease.release);
+      return response;
+    }
+  }
+
+  /** Tells the limiter what the upstream said of a key; true when the request can go on with another key. */
+  #movesToAnotherKey(limiter: KeyLimiter, error: unknown, index: number): boolean {
+    if (!ProxyError.isInstance(error)) return false;
+    const status = error.upstreamStatus;
+    if (status === 429) {
+      limiter.rest(index, parseRetryAfter(error.headers['retry-after'], Date.now()));
+      return limiter.hasOtherKey(index);
+    }
+    return status === 401 || status === 403 ? limiter.remove(index, status) : false;
+  }
+
   async #send(options: SendOptions): Promise<UpstreamResponse> {
     const { url, origin, path } = this.#target(options.path);
-    const headers = options.body === undefined ? this.#requestHeaders.get : options.stream ? this.#requestHeaders.stream : this.#requestHeaders.json;
+    const keyed = options.keyIndex === undefined ? undefined : this.#keyHeaders[options.keyIndex];
+    const headers = keyed === undefined ? this.#requestHeaders.get : options.stream ? keyed.stream : keyed.json;
     let response: UpstreamResponse;
     try {
       response = await dispatchUpstream(this.#dispatcher, {
@@ -246,7 +310,7 @@ export class OpenAICompatibleConnector implements Connector {
         bodyText,
         headers: response.headers,
         url,
-        secrets: [this.#apiKey],
+        secrets: this.#apiKeys,
       });
     }
     const problem = unexpectedAnswer(response.statusCode, response.headers, options.stream ? 'event-stream' : 'json');

@@ -1,4 +1,5 @@
 import type { Dispatcher } from 'undici';
+import type { KeyLimiter } from '../limits/key-limiter.js';
 
 export interface OpenAICompatibleSettings {
   /** Backend name, used as the `backend:` prefix and in messages. */
@@ -8,6 +9,13 @@ export interface OpenAICompatibleSettings {
   /** OpenAI-compatible base URL, e.g. `https://api.example.com/v1`; with or without trailing slash. */
   baseURL: string;
   apiKey?: string | undefined;
+  /**
+   * A key pool: each upstream attempt sends the key the limiter chooses. Wins over `apiKey` (a pool of one);
+   * empty entries are dropped.
+   */
+  apiKeys?: readonly string[] | undefined;
+  /** Chooses each attempt's key and paces the pool (see KeyLimiter). Default: keys in turn, nothing paced. */
+  keyLimiter?: KeyLimiter | undefined;
   /** Extra headers sent upstream with every request. */
   headers?: Readonly<Record<string, string>> | undefined;
   /** A static catalog: when given, it is the model list and `GET /models` is not called on initialize. */

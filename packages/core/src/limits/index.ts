@@ -1,0 +1,3 @@
+export type { CreateKeyLimiter, KeyLease, KeyLimiter, KeyLimiterRequest, RateLimit } from './key-limiter.js';
+export { parseRetryAfter } from './parse-retry-after.js';
+export { UnpacedKeyLimiter } from './unpaced-key-limiter.js';
