@@ -116,6 +116,8 @@ export interface BackendContext {
    * (core used without the server): keys in turn, nothing paced.
    */
   createKeyLimiter?: CreateKeyLimiter | undefined;
+  /** The server's `upstream_body_limit`: the largest JSON answer a connector reads, in bytes. */
+  upstreamBodyLimit?: number | undefined;
 }
 
 /**

@@ -27,6 +27,7 @@ export const nvidiaBackend: BackendDefinition<BackendSettings> = {
       connectTimeoutMs: secondsToMs(config.connect_timeout),
       healthCheck: config.health_check,
       dispatcher: context.dispatcher,
+      bodyLimitBytes: context.upstreamBodyLimit,
     });
   },
 };

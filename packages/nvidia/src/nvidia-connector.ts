@@ -41,6 +41,8 @@ export interface NvidiaConnectorSettings {
   headers?: Readonly<Record<string, string>> | undefined;
   /** An undici dispatcher to use instead of the connector's own HTTP/1.1 pool (tests pass a MockAgent). */
   dispatcher?: OpenAICompatibleSettings['dispatcher'];
+  /** The largest JSON answer read from NIM, in bytes (a larger one is a 502). */
+  bodyLimitBytes?: number | undefined;
   /** Connections per origin of the connector's own pool. */
   connections?: number | undefined;
   /** Idle keep-alive lifetime of the connector's own sockets. */
@@ -62,6 +64,7 @@ export class NvidiaConnector extends OpenAICompatibleConnector {
       headers: settings.headers,
       models: settings.models,
       dispatcher: settings.dispatcher,
+      bodyLimitBytes: settings.bodyLimitBytes,
       // The integrator closes HTTP/2 streams abruptly on long requests; HTTP/1.1 carries the same payloads.
       allowH2: false,
       connections: settings.connections,

@@ -16,7 +16,9 @@ import { anthropicRoutes, registerClaudeCodeSideTraffic } from './front-ends/ant
 import { openAIChatFrontEnd } from './front-ends/openai-chat/index.js';
 import { createModelAliases, createModelSettings } from './models/index.js';
 import { openAIResponsesFrontEnd } from './front-ends/openai-responses/index.js';
+import { clientErrorHandler } from './http/client-error-handler.js';
 import { createErrorHandler } from './http/error-handler.js';
+import { defaultMaxConnections } from './http/max-connections.js';
 import { loggerOptions, type LogDestination } from './http/logger-options.js';
 import { notFoundHandler, rejectOtherMethods } from './http/not-found.js';
 import { requestIdFor } from './http/request-id.js';
@@ -55,7 +57,7 @@ export function buildServer(input: ProxyConfigInput | ResolvedProxyConfig = {}, 
     );
   }
   const registry = new BackendRegistry([...BUILTIN_BACKENDS, ...(options.backends ?? [])]);
-  const backends = new BackendSet(config, registry, { env, dispatcher: options.dispatcher }, secrets);
+  const backends = new BackendSet(config, registry, { env, dispatcher: options.dispatcher, upstreamBodyLimit: config.upstream_body_limit }, secrets);
   const metrics = config.metrics.enabled ? new ProxyMetrics() : undefined;
   const auth = config.auth.disabled ? undefined : bearerAuthHook(verifier);
 
@@ -65,8 +67,19 @@ export function buildServer(input: ProxyConfigInput | ResolvedProxyConfig = {}, 
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'request_id' }),
     genReqId: requestIdFor,
     bodyLimit: config.body_limit,
+    // The whole request within body_timeout (a client dribbling its body is cut off with a 408), checked often
+    // enough that the timeout means what it says. Given to Node's server itself too: it reads the timeout when it
+    // is created, not when Fastify sets it afterwards.
+    requestTimeout: config.body_timeout * 1000,
+    http: {
+      requestTimeout: config.body_timeout * 1000,
+      connectionsCheckingInterval: Math.max(100, Math.min(30_000, (config.body_timeout * 1000) / 4)),
+    },
+    clientErrorHandler,
     routerOptions: { maxParamLength: 512 },
   });
+  const maxConnections = config.max_connections ?? defaultMaxConnections();
+  if (maxConnections !== undefined) app.server.maxConnections = maxConnections;
 
   // Only JSON is accepted: Fastify's text/plain parser would let a mislabelled body through as a string.
   app.removeContentTypeParser('text/plain');

@@ -28,6 +28,14 @@ export function mapTransportError(error: unknown, context: TransportContext): Pr
   const where = `${context.backend} upstream`;
   const base = { url: context.url, cause: error, isRetryable: context.responseStarted !== true } as const;
   switch (code) {
+    case 'UPSTREAM_BODY_TOO_LARGE':
+      return new ProxyError({
+        ...base,
+        isRetryable: false,
+        status: 502,
+        code: 'upstream_response_too_large',
+        message: `The ${where} sent a response larger than the proxy's limit of ${(error as { limit?: number }).limit ?? 'its'} bytes`,
+      });
     case 'UND_ERR_CONNECT_TIMEOUT':
       return new ProxyError({ ...base, status: 504, code: 'upstream_connect_timeout', message: `Timed out connecting to the ${where}` });
     case 'UND_ERR_HEADERS_TIMEOUT':

@@ -108,6 +108,36 @@ export class UpstreamResponse implements Dispatcher.DispatchHandler {
     this.#flush();
   }
 
+  /**
+   * The whole body as UTF-8, refusing more than `limit` bytes: past it the exchange is aborted (the connection is
+   * not read any further) and the promise rejects with an error whose `code` is `UPSTREAM_BODY_TOO_LARGE`, so a
+   * body that never ends costs at most `limit` bytes of memory.
+   */
+  json(limit: number): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      let refused = false;
+      this.consume({
+        data: (chunk) => {
+          if (refused) return;
+          size += chunk.length;
+          if (size > limit) {
+            refused = true;
+            chunks.length = 0;
+            const error = Object.assign(new Error(`The upstream body is larger than ${limit} bytes`), { code: 'UPSTREAM_BODY_TOO_LARGE', limit });
+            this.abort(error);
+            reject(error);
+            return;
+          }
+          chunks.push(chunk);
+        },
+        end: () => resolve((chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8')),
+        error: (error) => (refused ? undefined : reject(error)),
+      });
+    });
+  }
+
   /** The whole body as UTF-8, or its first `limit` bytes (the rest is not read). */
   text(limit = Infinity): Promise<string> {
     return new Promise((resolve, reject) => {

@@ -13,14 +13,14 @@ afterEach(async () => {
   await new Promise((resolve) => server?.close(resolve));
 });
 
-async function answering(respond: (res: ServerResponse) => void): Promise<OpenAICompatibleConnector> {
+async function answering(respond: (res: ServerResponse) => void, bodyLimitBytes?: number): Promise<OpenAICompatibleConnector> {
   server = createServer((req, res) => {
     req.resume();
     req.on('end', () => respond(res));
   });
   await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  connector = new OpenAICompatibleConnector({ name: 'odd', baseURL: `http://127.0.0.1:${port}/v1`, apiKey: 'k', keepAliveTimeoutMs: 10 });
+  connector = new OpenAICompatibleConnector({ name: 'odd', baseURL: `http://127.0.0.1:${port}/v1`, apiKey: 'k', keepAliveTimeoutMs: 10, bodyLimitBytes });
   return connector;
 }
 
@@ -43,5 +43,25 @@ describe('OpenAICompatibleConnector: answers that are not what the call expects'
     const error = await failure((await answering((res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html/>'))).chatCompletion(request));
     expect(error).toMatchObject({ status: 502, code: 'upstream_invalid_response' });
     expect(error.message).toMatch(/text\/html, not JSON/);
+  });
+
+  it('fails a JSON answer that never ends as a 502 once it passes the limit, and stops reading it', async () => {
+    let closed: () => void = () => undefined;
+    const upstreamClosed = new Promise<void>((resolve) => (closed = resolve));
+    const piece = Buffer.alloc(64 * 1024, 'x');
+    const endless = (res: ServerResponse) => {
+      res.on('close', closed);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"id":"');
+      const pump = () => {
+        while (!res.destroyed && res.write(piece));
+        if (!res.destroyed) res.once('drain', pump);
+      };
+      pump();
+    };
+    const error = await failure((await answering(endless, 1024 * 1024)).chatCompletion(request));
+    expect(error).toMatchObject({ status: 502, code: 'upstream_response_too_large' });
+    expect(error.message).toContain('1048576 bytes');
+    await upstreamClosed; // the connection was cut, not read to its end
   });
 });

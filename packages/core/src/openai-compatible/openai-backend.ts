@@ -31,6 +31,7 @@ export const openaiBackend: BackendDefinition<OpenAIBackendSettings> = {
       keyLimiter: keys.length > 0 ? context.createKeyLimiter?.({ backend: config.name, keys, rateLimit: toRateLimit(config.rate_limit) }) : undefined,
       models: config.models,
       dispatcher: context.dispatcher,
+      bodyLimitBytes: context.upstreamBodyLimit,
       headersTimeoutMs: timeoutMs,
       bodyTimeoutMs: timeoutMs,
       connectTimeoutMs: secondsToMs(config.connect_timeout),

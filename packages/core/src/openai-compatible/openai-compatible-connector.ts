@@ -14,7 +14,7 @@ import type { KeyLimiter } from '../limits/key-limiter.js';
 import { parseRetryAfter } from '../limits/parse-retry-after.js';
 import { UnpacedKeyLimiter } from '../limits/unpaced-key-limiter.js';
 import { CORE_VERSION } from '../version.js';
-import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_TIMEOUT_MS, type OpenAICompatibleSettings } from './settings.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_TIMEOUT_MS, DEFAULT_UPSTREAM_BODY_LIMIT, type OpenAICompatibleSettings } from './settings.js';
 import { unexpectedAnswer } from './unexpected-answer.js';
 import { UpstreamChatStream } from './upstream-chat-stream.js';
 
@@ -63,6 +63,7 @@ export class OpenAICompatibleConnector implements Connector {
   readonly #ownsDispatcher: boolean;
   readonly #healthCheckOnFirstUse: boolean;
   readonly #requireApiKey: boolean;
+  readonly #bodyLimit: number;
   #models: readonly string[] = [];
   #health: Promise<void> | undefined;
   #healthy = false;
@@ -77,6 +78,7 @@ export class OpenAICompatibleConnector implements Connector {
     this.#staticModels = settings.models;
     this.#healthCheckOnFirstUse = settings.healthCheckOnFirstUse ?? false;
     this.#requireApiKey = settings.requireApiKey ?? true;
+    this.#bodyLimit = settings.bodyLimitBytes ?? DEFAULT_UPSTREAM_BODY_LIMIT;
     this.timeouts = {
       connectMs: settings.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
       headersMs: settings.headersTimeoutMs ?? DEFAULT_TIMEOUT_MS,
@@ -150,7 +152,7 @@ export class OpenAICompatibleConnector implements Connector {
 
   async listModels(options?: CallOptions): Promise<ModelList> {
     const response = await this.#send({ method: 'GET', path: 'models', signal: options?.signal });
-    const text = await this.#guard(response.text(), options, this.#target('models').url);
+    const text = await this.#guard(response.json(this.#bodyLimit), options, this.#target('models').url);
     const parsed = modelListSchema.safeParse(this.#parseJson(text, 'models'));
     if (!parsed.success) throw this.#badUpstreamBody('models', parsed.error.message);
     return parsed.data;
@@ -191,7 +193,7 @@ export class OpenAICompatibleConnector implements Connector {
     await this.#beforeCall(options);
     const payload = JSON.stringify(this.transformRequestBody(body as Record<string, unknown>, operation));
     const response = await this.#sendWithKey({ method: 'POST', path, body: payload, signal: options?.signal, report: options?.report });
-    const rawBody = await this.#guard(response.text(), options, this.#target(path).url);
+    const rawBody = await this.#guard(response.json(this.#bodyLimit), options, this.#target(path).url);
     return { rawBody, json: this.#parseJson(rawBody, path) };
   }
 

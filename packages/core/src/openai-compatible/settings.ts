@@ -28,6 +28,8 @@ export interface OpenAICompatibleSettings {
   connections?: number | undefined;
   /** Idle keep-alive lifetime of the connector's own sockets. */
   keepAliveTimeoutMs?: number | undefined;
+  /** The largest JSON answer read from the upstream (a larger one is a 502); default DEFAULT_UPSTREAM_BODY_LIMIT. */
+  bodyLimitBytes?: number | undefined;
   /** Bound on establishing a connection. Default 30 s. */
   connectTimeoutMs?: number | undefined;
   /** Bound on waiting for the response headers. Default 120 s. */
@@ -44,3 +46,5 @@ export interface OpenAICompatibleSettings {
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
 export const DEFAULT_TIMEOUT_MS = 120_000;
+/** 64 MiB: far above any completion or model list, far below what would hurt the process. */
+export const DEFAULT_UPSTREAM_BODY_LIMIT = 64 * 1024 * 1024;

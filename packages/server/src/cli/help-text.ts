@@ -17,6 +17,11 @@ Options:
       --keepalive-format <f>    openai (an empty chunk, default) or comment (env FAILURE_HANDLING_KEEPALIVE_FORMAT)
       --max-retries <n>         Retries of an upstream call that failed before the client got a byte; 0 disables
                                 (default 2; env FAILURE_HANDLING_MAX_RETRIES)
+      --upstream-body-limit <b> Largest JSON answer read from an upstream, in bytes (default 64 MiB;
+                                env PROXY_UPSTREAM_BODY_LIMIT)
+      --body-timeout <s>        Seconds a client has to send its whole request (default 30; env PROXY_BODY_TIMEOUT)
+      --max-connections <n>     Open client connections at most (default sized from the file-descriptor limit;
+                                env PROXY_MAX_CONNECTIONS)
       --disable-auth            Accept requests without a proxy key (trusted networks only; env PROXY_DISABLE_AUTH)
       --log-level <level>       fatal, error, warn, info, debug, trace or silent (default info; env LOG_LEVEL)
   -h, --help                    Show this help

@@ -4,6 +4,8 @@ import { modelSettingsEntrySchema } from '../models/model-settings.js';
 
 /** 20 MiB: long multi-turn conversations with inline images fit; a runaway client does not. */
 export const DEFAULT_BODY_LIMIT = 20 * 1024 * 1024;
+/** 64 MiB: far above any completion or model list, far below what would hurt the process. */
+export const DEFAULT_UPSTREAM_BODY_LIMIT = 64 * 1024 * 1024;
 
 const seconds = (what: string) => z.number({ error: `expected ${what} in seconds` }).nonnegative(`expected ${what} in seconds (>= 0)`);
 
@@ -78,6 +80,17 @@ export const proxyConfigSchema = z.strictObject({
     .int('expected a whole number of bytes')
     .positive('expected a size in bytes (> 0)')
     .default(DEFAULT_BODY_LIMIT),
+  upstream_body_limit: z
+    .number({ error: 'expected a size in bytes' })
+    .int('expected a whole number of bytes')
+    .positive('expected a size in bytes (> 0)')
+    .default(DEFAULT_UPSTREAM_BODY_LIMIT),
+  body_timeout: seconds('a time').positive('expected a time in seconds (> 0)').default(30),
+  max_connections: z
+    .number({ error: 'expected a number of connections' })
+    .int('expected a whole number of connections')
+    .positive('expected a number of connections (> 0)')
+    .optional(),
   logging: z
     .strictObject({
       level: z.enum(logLevels, { error: `expected one of ${logLevels.join(', ')}` }).default('info'),

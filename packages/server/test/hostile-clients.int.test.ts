@@ -1,0 +1,70 @@
+import { connect, type Socket } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { maxConnectionsFor } from '../src/http/max-connections.js';
+import { useFakeUpstream } from './support/fake-upstream.js';
+import { createTestProxy, PROXY_KEY, type TestProxy } from './support/proxy.js';
+
+let proxy: TestProxy;
+const upstream = useFakeUpstream(() => proxy);
+
+/** Opens a raw socket to the proxy and collects what it answers until it closes. */
+async function rawClient(url: string): Promise<{ socket: Socket; answer: Promise<string> }> {
+  const { hostname, port } = new URL(url);
+  const socket = connect(Number(port), hostname);
+  await new Promise<void>((resolve) => socket.once('connect', resolve));
+  const answer = new Promise<string>((resolve) => {
+    let text = '';
+    socket.on('data', (data) => (text += data.toString()));
+    socket.on('close', () => resolve(text));
+  });
+  return { socket, answer };
+}
+
+const bodyOf = (answer: string) => JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as { error: { code: string; type: string } };
+
+describe('hostile clients', () => {
+  it('cuts off a client that dribbles its body past body_timeout with an OpenAI-shaped 408, and never calls upstream', async () => {
+    proxy = createTestProxy(upstream().baseUrl, { body_timeout: 0.3 });
+    const { socket, answer } = await rawClient(await proxy.listen());
+    socket.write(
+      `POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${PROXY_KEY}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"mod`,
+    );
+    // Nothing more is sent: the proxy must answer on its own.
+    const text = await answer;
+    expect(text).toMatch(/^HTTP\/1\.1 408 /);
+    expect(bodyOf(text).error).toMatchObject({ code: 'request_timeout', type: 'timeout_error' });
+    expect(upstream().requests).toHaveLength(0);
+  });
+
+  it('answers headers that are too large with an OpenAI-shaped 431, and broken HTTP with a 400', async () => {
+    proxy = createTestProxy(upstream().baseUrl);
+    const url = await proxy.listen();
+    const big = await rawClient(url);
+    big.socket.write(`GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
+    const bigAnswer = await big.answer;
+    expect(bigAnswer).toMatch(/^HTTP\/1\.1 431 /);
+    expect(bodyOf(bigAnswer).error.code).toBe('headers_too_large');
+    const broken = await rawClient(url);
+    broken.socket.write('NOT HTTP AT ALL\r\n\r\n');
+    const brokenAnswer = await broken.answer;
+    expect(brokenAnswer).toMatch(/^HTTP\/1\.1 400 /);
+    expect(bodyOf(brokenAnswer).error.code).toBe('malformed_request');
+  });
+
+  it('caps open client connections (max_connections), so idle sockets cannot take every descriptor', async () => {
+    proxy = createTestProxy(upstream().baseUrl, { max_connections: 2 });
+    const url = await proxy.listen();
+    expect(proxy.app.server.maxConnections).toBe(2);
+    const idle = [await rawClient(url), await rawClient(url)];
+    const third = await rawClient(url);
+    // Past the cap the connection is closed at once, without an answer.
+    expect(await third.answer).toBe('');
+    for (const client of idle) client.socket.destroy();
+  });
+
+  it('sizes the default cap from the file-descriptor limit, leaving room for upstream sockets', () => {
+    expect(maxConnectionsFor(256)).toBe(112);
+    expect(maxConnectionsFor(1_048_576)).toBe(524_272);
+    expect(maxConnectionsFor(undefined)).toBeUndefined();
+  });
+});
