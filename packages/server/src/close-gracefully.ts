@@ -1,6 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 
 const IDLE_SWEEP_MS = 50;
+/** By HTTP server: every encapsulated scope of one app shares it. */
+const cutServers = new WeakSet<object>();
+
+/** Whether `app`'s grace period ran out and its open connections were cut: their requests failed by shutdown. */
+export function cutByShutdown(app: FastifyInstance): boolean {
+  return cutServers.has(app.server);
+}
 
 /**
  * Stops accepting connections and lets in-flight requests (streams included) finish for up to `graceMs`;
@@ -23,6 +30,9 @@ export async function closeGracefully(app: FastifyInstance, graceMs: number): Pr
   clearInterval(sweeper);
   if (first === 'closed') return true;
   app.log.warn({ grace_period_s: graceMs / 1000 }, 'grace period over: closing the connections still open');
+  // Marked first: the requests these connections carried are then counted as failed by shutdown, not as clients
+  // that left.
+  cutServers.add(app.server);
   app.server.closeAllConnections();
   await closed;
   return false;

@@ -40,5 +40,8 @@ describe('graceful shutdown', () => {
     expect(await response.text).not.toContain('[DONE]');
     await upstream().requests[0]!.closed;
     expect(upstream().requests[0]!.cancelled()).toBe(true);
+    // Cut by the proxy's own shutdown, not by a client that left.
+    const line = proxy.logs.records().find((record) => record.route === '/v1/chat/completions');
+    expect(line).toMatchObject({ status: 503, error_code: 'shutting_down' });
   });
 });

@@ -1,6 +1,6 @@
 import { runCli } from './run-cli.js';
 
-// The process shell around runCli: exit codes and signals. SIGTERM/SIGINT stop accepting connections, let
+// The process shell around runCli: exit codes and signals. SIGTERM/SIGINT/SIGHUP stop accepting connections, let
 // in-flight streams finish within the grace period, then exit 0; a second signal exits at once.
 const run = await runCli(process.argv.slice(2), process.env, {
   stdout: (text) => process.stdout.write(text),
@@ -27,6 +27,8 @@ if (run.server) {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+  // A closed terminal or a supervisor without nohup sends SIGHUP: drained like SIGTERM, never an instant death.
+  process.on('SIGHUP', stop);
 } else {
   process.exitCode = run.exitCode ?? 1;
 }

@@ -1,7 +1,8 @@
-import { ClientAbortError, redactSecrets, type CancelSignal, type ChatCompletionRequest, type ChatCompletionStream, type Connector, type ProxyError } from '@proxy/core';
+import { ClientAbortError, ProxyError, redactSecrets, type CancelSignal, type ChatCompletionRequest, type ChatCompletionStream, type Connector } from '@proxy/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { outcomeOf } from '../accounting/request-outcome.js';
 import { recordRequest } from '../accounting/request-recorder.js';
+import { cutByShutdown } from '../close-gracefully.js';
 import { toProxyError } from '../http/to-proxy-error.js';
 import { withRetries, type RetryEvent } from '../retry/with-retries.js';
 import { abortOnClientClose } from '../routes/abort-on-client-close.js';
@@ -136,11 +137,7 @@ export function createExchangeHandler<Body>(frontEnd: FrontEnd<Body>, deps: Exch
     const outcome = outcomeOf(exchange.request);
     outcome.usage = upstream?.usage ?? relay.estimatedUsage;
     if (status === 'failed') outcome.error = relay.error;
-    if (status === 'aborted') {
-      outcome.error = new ClientAbortError();
-      return 499;
-    }
-    return 200;
+    return status === 'aborted' ? markCut(exchange.request) : 200;
   }
 
   /** A failure before anything was sent: answered in the front end's shape with its status. */
@@ -161,8 +158,21 @@ export function createExchangeHandler<Body>(frontEnd: FrontEnd<Body>, deps: Exch
 
 /** The client left: nothing can be sent, so the request is counted as 499 and the reply given up. */
 function abandon(request: FastifyRequest, reply: FastifyReply): number {
-  outcomeOf(request).error = new ClientAbortError();
   if (!reply.sent) reply.hijack();
+  return markCut(request);
+}
+
+/**
+ * A request whose connection closed before it was answered: the client left (499), unless the proxy's own
+ * shutdown cut it when its grace period ran out (503 `shutting_down`).
+ */
+function markCut(request: FastifyRequest): number {
+  const outcome = outcomeOf(request);
+  if (cutByShutdown(request.server)) {
+    outcome.error = new ProxyError({ status: 503, code: 'shutting_down', message: 'The proxy shut down before the request was finished' });
+    return 503;
+  }
+  outcome.error = new ClientAbortError();
   return 499;
 }
 
