@@ -4,6 +4,7 @@ import OpenAI from 'openai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../src/start-server.js';
 import { LogCapture, PROXY_KEY } from './support/proxy.js';
+import { isKeepalive } from './support/sse-client.js';
 
 let nim: MockNimServer;
 let server: RunningServer | undefined;
@@ -68,7 +69,7 @@ describe('the nvidia backend against the mock NIM', () => {
     let content = '';
     let keepalives = 0;
     for await (const chunk of stream) {
-      if (chunk.id.startsWith('chatcmpl-keepalive-')) keepalives++;
+      if (isKeepalive(JSON.stringify(chunk))) keepalives++;
       content += chunk.choices[0]?.delta?.content ?? '';
     }
     expect(keepalives).toBeGreaterThanOrEqual(2);

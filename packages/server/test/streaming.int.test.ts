@@ -15,12 +15,12 @@ async function listen(keepaliveSeconds: number, format: 'openai' | 'comment' = '
 }
 
 /** Matches a body holding at least `n` keep-alive frames. */
-const KEEPALIVES = (n: number) => (text: string) => text.split('"id":"chatcmpl-keepalive-').length - 1 >= n;
+const KEEPALIVES = (n: number) => (text: string) => dataFrames(text).filter(isKeepalive).length >= n;
 
 const client = (baseURL: string) => new OpenAI({ baseURL: `${baseURL}/v1`, apiKey: PROXY_KEY, maxRetries: 0 });
 
 describe('keep-alives', () => {
-  it('commits 200 and sends OpenAI-shaped keep-alives while the upstream has not answered yet', async () => {
+  it('commits 200 and sends OpenAI-shaped keep-alives while the upstream has not answered yet, naming the response for every chunk', async () => {
     const upstreamGate = gate();
     upstream().onChat(async (_request, response) => {
       await upstreamGate.opened;
@@ -36,12 +36,15 @@ describe('keep-alives', () => {
     const frames = dataFrames(await response.text);
     const keepalives = frames.filter(isKeepalive);
     expect(keepalives.length).toBeGreaterThanOrEqual(2);
-    expect(JSON.parse(keepalives[0]!)).toMatchObject({
+    const first = JSON.parse(keepalives[0]!) as { id: string; created: number };
+    expect(first).toMatchObject({
+      id: `chatcmpl-${response.headers.get('x-request-id')}`,
       object: 'chat.completion.chunk',
-      model: 'up:meta/llama3-70b',
+      model: 'meta/llama3-70b',
       choices: [{ index: 0, delta: {}, finish_reason: null }],
     });
-    expect(frames.filter((frame) => !isKeepalive(frame))).toEqual([chunk('a'), '[DONE]']);
+    // The keep-alive came first, so it named the response: NIM's chunk carries its id, model and created.
+    expect(frames.filter((frame) => !isKeepalive(frame))).toEqual([chunk('a', { id: first.id, created: first.created }), '[DONE]']);
   });
 
   it('sends keep-alives during a silent gap between chunks, and none while chunks flow', async () => {
@@ -107,7 +110,7 @@ describe('keep-alives', () => {
     let keepalives = 0;
     for await (const part of stream) {
       content += part.choices[0]?.delta?.content ?? '';
-      if (part.id.startsWith('chatcmpl-keepalive-')) silences[keepalives++]?.open();
+      if (isKeepalive(JSON.stringify(part))) silences[keepalives++]?.open();
     }
     expect(content).toBe('Hello');
     expect(keepalives).toBeGreaterThanOrEqual(3); // keep-alives were parsed as (empty) chunks

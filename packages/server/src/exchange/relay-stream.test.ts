@@ -8,7 +8,9 @@ import { abortOnClientClose } from '../routes/abort-on-client-close.js';
 import { commitSseHeaders } from '../streaming/sse-headers.js';
 import { StreamRelay, type RelayStatus } from './relay-stream.js';
 
-const KEEPALIVE = ': ka\n\n';
+const KEEPALIVE = ': keepalive\n\n';
+const chatEncoder = (includeUsage: boolean) =>
+  new ChatStreamEncoder({ includeUsage, keepaliveFormat: 'comment', requestId: 'r1', upstreamModel: 'm', created: 1 });
 const INTERVAL_MS = 1_000;
 const DONE = 'data: [DONE]\n\n';
 const USAGE_ONLY = 'data: {"choices":[],"usage":{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3}}\n\n';
@@ -113,7 +115,7 @@ function fakeRelay(options: { includeUsage?: boolean; keepaliveIntervalMs?: numb
   const release = vi.fn(() => response.calls.push('release'));
   const relay = new StreamRelay({
     response: response as unknown as ServerResponse,
-    encoder: new ChatStreamEncoder(options.includeUsage ?? false, () => KEEPALIVE),
+    encoder: chatEncoder(options.includeUsage ?? false),
     signal,
     keepaliveIntervalMs: options.keepaliveIntervalMs ?? 0,
     release,
@@ -350,7 +352,7 @@ describe('StreamRelay (sockets)', () => {
       responses.push(response);
       const signal = abortOnClientClose(response);
       const release = commitSseHeaders(response, {});
-      const relay = new StreamRelay({ response, encoder: new ChatStreamEncoder(false, () => KEEPALIVE), signal, keepaliveIntervalMs: 0, release });
+      const relay = new StreamRelay({ response, encoder: chatEncoder(false), signal, keepaliveIntervalMs: 0, release });
       relay.open(false);
       void relay.pipe(makeUpstream(signal, response), toError).then(settled);
     });

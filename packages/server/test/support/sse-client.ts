@@ -57,4 +57,10 @@ export function dataFrames(text: string): string[] {
     .map((frame) => frame.slice('data: '.length));
 }
 
-export const isKeepalive = (data: string) => data.includes('"id":"chatcmpl-keepalive-');
+/** A keep-alive chunk: one choice with an empty delta, no finish_reason and no usage (it carries the response's id). */
+export function isKeepalive(data: string): boolean {
+  if (!data.startsWith('{')) return false;
+  const chunk = JSON.parse(data) as { choices?: { delta?: object; finish_reason?: unknown }[]; usage?: unknown };
+  const choice = chunk.choices?.length === 1 ? chunk.choices[0] : undefined;
+  return choice !== undefined && Object.keys(choice.delta ?? {}).length === 0 && choice.finish_reason === null && chunk.usage === undefined;
+}

@@ -1,10 +1,11 @@
 import { ChatSseReader, ProxyError, StreamUsageTracker, type ChatStreamRead } from '@proxy/core';
-import { describe, expect, it, vi } from 'vitest';
-import { ChatStreamEncoder } from './chat-stream-encoder.js';
+import { describe, expect, it } from 'vitest';
+import { ChatStreamEncoder, type ChatStreamEncoderOptions } from './chat-stream-encoder.js';
 import { openAIChatFrontEnd } from './openai-chat-front-end.js';
 
 const CONTENT = 'data: {"choices":[{"index":0,"delta":{"content":"hi"}}]}\n\n';
 const USAGE_ONLY = 'data: {"choices":[],"usage":{"prompt_tokens":5,"completion_tokens":7,"total_tokens":12}}\n\n';
+const NUMERIC_ID_CHUNK = 'data: {"id":7,"object":"chat.completion.chunk","created":5,"model":"meta/llama3-70b","choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]}\n\n';
 const USAGE_WITH_CHOICE = 'data: {"choices":[{"index":0,"delta":{},"finish_reason":"stop"}],"usage":{"prompt_tokens":5,"completion_tokens":7,"total_tokens":12}}\n\n';
 
 /** One upstream read as the connector hands it over: what ChatSseReader makes of these bytes. */
@@ -14,48 +15,49 @@ function readOf(bytes: Buffer): ChatStreamRead {
   return read;
 }
 
+const encoder = (includeUsage: boolean, options: Partial<ChatStreamEncoderOptions> = {}) =>
+  new ChatStreamEncoder({ includeUsage, keepaliveFormat: 'comment', requestId: 'r1', upstreamModel: 'meta/llama3-70b', created: 9, ...options });
+
 const text = (bytes: string | Uint8Array) => (typeof bytes === 'string' ? bytes : Buffer.from(bytes).toString('utf8'));
 
 describe('ChatStreamEncoder', () => {
   it('opens with nothing: a chat stream needs no preamble', () => {
-    expect(new ChatStreamEncoder(false, () => ': ka\n\n').start()).toBe('');
+    expect(encoder(false).start()).toBe('');
   });
 
   it('passes a read through as the very Buffer the upstream sent', () => {
     const bytes = Buffer.from(CONTENT + USAGE_WITH_CHOICE);
-    expect(new ChatStreamEncoder(false, () => '').read(readOf(bytes))).toBe(bytes);
-    expect(new ChatStreamEncoder(true, () => '').read(readOf(bytes))).toBe(bytes);
+    expect(encoder(false).read(readOf(bytes))).toBe(bytes);
+    expect(encoder(true).read(readOf(bytes))).toBe(bytes);
   });
 
   it('drops usage-only frames for a client that did not ask for include_usage', () => {
     const bytes = Buffer.from(CONTENT + USAGE_ONLY);
-    expect(text(new ChatStreamEncoder(false, () => '').read(readOf(bytes)))).toBe(CONTENT);
+    expect(text(encoder(false).read(readOf(bytes)))).toBe(CONTENT);
     // A read of nothing but usage gives nothing to write.
-    expect(new ChatStreamEncoder(false, () => '').read(readOf(Buffer.from(USAGE_ONLY)))).toHaveLength(0);
+    expect(encoder(false).read(readOf(Buffer.from(USAGE_ONLY)))).toHaveLength(0);
   });
 
   it('forwards usage-only frames unchanged to a client that asked for include_usage', () => {
     const bytes = Buffer.from(CONTENT + USAGE_ONLY);
-    expect(new ChatStreamEncoder(true, () => '').read(readOf(bytes))).toBe(bytes);
+    expect(encoder(true).read(readOf(bytes))).toBe(bytes);
   });
 
   it('ends a successful stream with [DONE]', () => {
-    expect(text(new ChatStreamEncoder(false, () => '').end())).toBe('data: [DONE]\n\n');
+    expect(text(encoder(false).end())).toBe('data: [DONE]\n\n');
   });
 
   it('ends a failed stream with an OpenAI error event, and no [DONE]', () => {
-    const frame = new ChatStreamEncoder(false, () => '').error(new ProxyError({ status: 502, code: 'upstream_connection_error', message: 'reset' }));
+    const frame = encoder(false).error(new ProxyError({ status: 502, code: 'upstream_connection_error', message: 'reset' }));
     expect(frame).toBe('data: {"error":{"message":"reset","type":"upstream_error","param":null,"code":"upstream_connection_error"}}\n\n');
     expect(frame).not.toContain('[DONE]');
   });
 
-  it('builds its keep-alive frame once, on first use', () => {
-    const build = vi.fn(() => ': keepalive\n\n');
-    const encoder = new ChatStreamEncoder(false, build);
-    expect(build).not.toHaveBeenCalled();
-    expect(encoder.keepalive()).toBe(': keepalive\n\n');
-    expect(encoder.keepalive()).toBe(': keepalive\n\n');
-    expect(build).toHaveBeenCalledTimes(1);
+  it('sends comment keep-alives in the comment format, whatever came before', () => {
+    const chat = encoder(false);
+    expect(chat.keepalive()).toBe(': keepalive\n\n');
+    chat.read(readOf(Buffer.from(NUMERIC_ID_CHUNK)));
+    expect(chat.keepalive()).toBe(': keepalive\n\n');
   });
 });
 
@@ -78,17 +80,151 @@ describe('the OpenAI chat front end’s encoder', () => {
     expect(frontEnd.createStreamEncoder(frontEnd.parse(body(false)), context).read(readOf(bytes))).toHaveLength(0);
   });
 
-  it('sends keep-alives as empty chunks of the model the client asked for, or as comments', () => {
+  it('sends keep-alives as empty chunks naming the upstream model, or as comments', () => {
     const openai = openAIChatFrontEnd({ keepaliveFormat: 'openai' });
     const chunk = openai.createStreamEncoder(openai.parse(body(false)), context).keepalive();
     expect(JSON.parse(chunk.slice('data: '.length))).toEqual({
-      id: 'chatcmpl-keepalive-r1',
+      id: 'chatcmpl-r1',
       object: 'chat.completion.chunk',
       created: 1_700_000_000,
-      model: 'nim:meta/llama3-70b',
+      model: 'meta/llama3-70b',
       choices: [{ index: 0, delta: {}, finish_reason: null }],
     });
     const frontEnd = openAIChatFrontEnd({ keepaliveFormat: 'comment' });
     expect(frontEnd.createStreamEncoder(frontEnd.parse(body(false)), context).keepalive()).toBe(': keepalive\n\n');
+  });
+});
+
+/** The chunks a stream of reads gave the client, parsed. */
+function chunksOf(chat: ChatStreamEncoder, frames: readonly (string | Record<string, unknown>)[]): Record<string, unknown>[] {
+  let out = '';
+  for (const frame of frames) {
+    out += frame === 'keepalive' ? chat.keepalive() : text(chat.read(readOf(Buffer.from(`data: ${JSON.stringify(frame)}\n\n`))));
+  }
+  return out
+    .split('\n\n')
+    .filter((event) => event.startsWith('data: '))
+    .map((event) => JSON.parse(event.slice('data: '.length)) as Record<string, unknown>);
+}
+
+const nimChunk = (id: unknown, delta: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+  id,
+  object: 'chat.completion.chunk',
+  created: 5,
+  model: 'meta/llama3-70b',
+  choices: [{ index: 0, delta, finish_reason: null }],
+  ...extra,
+});
+const toolStart = (id: unknown) => ({ tool_calls: [{ index: 0, id, type: 'function', function: { name: 'read_file', arguments: '' } }] });
+const toolArgs = (piece: string) => ({ tool_calls: [{ index: 0, function: { arguments: piece } }] });
+const toolIds = (chunks: Record<string, unknown>[]) =>
+  chunks.flatMap((chunk) => ((chunk.choices as { delta: { tool_calls?: { id?: unknown }[] } }[] | undefined) ?? []).flatMap((choice) => (choice.delta.tool_calls ?? []).filter((call) => 'id' in call).map((call) => call.id)));
+
+describe('one string id and one model per stream', () => {
+  it.each([
+    ['numeric', 7, 700],
+    ['null', null, null],
+  ])('makes NIM’s %s completion and tool-call ids strings, the same in every frame and delta', (_style, id, callId) => {
+    const chunks = chunksOf(encoder(true), [
+      nimChunk(id, { role: 'assistant', content: '' }),
+      nimChunk(id, toolStart(callId)),
+      nimChunk(id, toolArgs('{"path":')),
+      // MiniMax-style: the id again in a later delta of the same call.
+      nimChunk(id, { tool_calls: [{ index: 0, id: callId, function: { arguments: '"a"}' } }] }),
+      nimChunk(id, { tool_calls: [{ index: 1, id: callId, type: 'function', function: { name: 'other', arguments: '{}' } }] }),
+      { id, object: 'chat.completion.chunk', created: 5, model: 'meta/llama3-70b', choices: [], usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 } },
+    ]);
+    expect(chunks.map((chunk) => chunk.id)).toEqual(Array(6).fill('chatcmpl-r1'));
+    expect(chunks.every((chunk) => chunk.model === 'meta/llama3-70b')).toBe(true);
+    expect(toolIds(chunks)).toEqual(['call_r1_0', 'call_r1_0', 'call_r1_1']);
+    // The continuation delta that named no id still names none: clients find the call by its index.
+    expect((chunks[2]!.choices as { delta: { tool_calls: object[] } }[])[0]!.delta.tool_calls[0]).not.toHaveProperty('id');
+  });
+
+  it('keeps the first chunk’s string id when only a later tool call’s id is a number', () => {
+    const chunks = chunksOf(encoder(false), [nimChunk('chatcmpl-nim', { role: 'assistant' }), nimChunk('chatcmpl-nim', toolStart(3))]);
+    expect(chunks.map((chunk) => chunk.id)).toEqual(['chatcmpl-nim', 'chatcmpl-nim']);
+    expect(toolIds(chunks)).toEqual(['call_r1_0']);
+  });
+
+  it('still drops usage-only frames of a rewritten read for a client that did not ask for include_usage', () => {
+    const chat = encoder(false);
+    const out = text(chat.read(readOf(Buffer.from(NUMERIC_ID_CHUNK + USAGE_ONLY.replace('{"choices"', '{"id":7,"choices"')))));
+    expect(out.split('\n\n').filter(Boolean)).toHaveLength(1);
+    expect(JSON.parse(out.slice('data: '.length))).toMatchObject({ id: 'chatcmpl-r1' });
+  });
+
+  it('names the response after a keep-alive sent before NIM’s first chunk: NIM’s chunks then carry its id, model and created', () => {
+    const chunks = chunksOf(encoder(false, { keepaliveFormat: 'openai', upstreamModel: 'meta/llama3-70b' }), [
+      'keepalive',
+      nimChunk('chatcmpl-nim', { role: 'assistant', content: '' }, { model: 'meta/llama3-70b-instruct-v2' }),
+      'keepalive',
+      nimChunk('chatcmpl-nim', { content: 'hi' }, { model: 'meta/llama3-70b-instruct-v2' }),
+    ]);
+    expect(chunks.map((chunk) => [chunk.id, chunk.model, chunk.created])).toEqual(Array(4).fill(['chatcmpl-r1', 'meta/llama3-70b', 9]));
+    expect((chunks[3]!.choices as { delta: unknown }[])[0]!.delta).toEqual({ content: 'hi' });
+  });
+
+  it('gives a keep-alive after NIM’s first chunk that chunk’s id, model and created, and leaves NIM’s bytes alone', () => {
+    const chat = encoder(false, { keepaliveFormat: 'openai' });
+    const first = Buffer.from(`data: ${JSON.stringify(nimChunk('chatcmpl-nim', { role: 'assistant' }, { model: 'nim/model-v2' }))}\n\n`);
+    expect(chat.read(readOf(first))).toBe(first);
+    expect(JSON.parse(chat.keepalive().slice('data: '.length))).toEqual({
+      id: 'chatcmpl-nim',
+      object: 'chat.completion.chunk',
+      created: 5,
+      model: 'nim/model-v2',
+      choices: [{ index: 0, delta: {}, finish_reason: null }],
+    });
+    const next = Buffer.from(`data: ${JSON.stringify(nimChunk('chatcmpl-nim', { content: 'x' }, { model: 'nim/model-v2' }))}\n\n`);
+    expect(chat.read(readOf(next))).toBe(next);
+  });
+});
+
+describe('the OpenAI chat front end’s JSON answer', () => {
+  const frontEnd = openAIChatFrontEnd({ keepaliveFormat: 'openai' });
+  const context = {
+    requestId: 'r2',
+    clientModel: 'nim:m',
+    backend: 'nim',
+    upstreamModel: 'm',
+    modelSettings: {},
+    created: 1,
+    log: { warn: () => undefined, debug: () => undefined },
+  };
+  const request = frontEnd.parse({ model: 'nim:m', messages: [{ role: 'user', content: 'hi' }] });
+  const completion = (id: unknown, callId: unknown) => ({
+    id,
+    object: 'chat.completion',
+    created: 1,
+    model: 'm',
+    choices: [
+      {
+        index: 0,
+        message: { role: 'assistant', content: null, tool_calls: [{ id: callId, type: 'function', function: { name: 'f', arguments: '{"id": 5}' } }] },
+        finish_reason: 'tool_calls',
+      },
+    ],
+  });
+  const answer = (body: unknown) => {
+    const rawBody = JSON.stringify(body);
+    return frontEnd.fromChatCompletion({ rawBody, body: JSON.parse(rawBody), usage: undefined }, request, context);
+  };
+
+  it('is NIM’s text itself when its ids are strings', () => {
+    const body = completion('chatcmpl-nim', 'call_nim');
+    const rawBody = `${JSON.stringify(body)}\n`;
+    expect(frontEnd.fromChatCompletion({ rawBody, body: JSON.parse(rawBody), usage: undefined }, request, context)).toBe(rawBody);
+  });
+
+  it.each([
+    [42, 4200],
+    [null, null],
+  ])('makes a completion id %s and its tool-call ids strings', (id, callId) => {
+    const json = JSON.parse(answer(completion(id, callId))) as ReturnType<typeof completion>;
+    expect(json.id).toBe('chatcmpl-r2');
+    expect(json.model).toBe('m');
+    expect(json.choices[0]!.message.tool_calls[0]!.id).toBe('call_r2_0');
+    expect(json.choices[0]!.message.tool_calls[0]!.function.arguments).toBe('{"id": 5}');
   });
 });

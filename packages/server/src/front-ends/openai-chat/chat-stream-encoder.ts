@@ -1,23 +1,59 @@
 import { formatSseData, SSE_DONE, type ChatStreamRead, type ProxyError } from '@proxy/core';
+import type { KeepaliveFormat } from '../../config/config-schema.js';
 import type { StreamEncoder } from '../../exchange/front-end.js';
+import { buildKeepaliveFrame } from './keepalive-frame.js';
+import { fixChunkToolCallIds, hasNonStringId, ResponseIds } from './response-ids.js';
 
 const SSE_DONE_BYTES = Buffer.from(SSE_DONE);
+const EVENT_END = '\n\n';
+
+export interface ChatStreamEncoderOptions {
+  /** The client asked for `stream_options.include_usage`: usage-only frames are kept. */
+  includeUsage: boolean;
+  keepaliveFormat: KeepaliveFormat;
+  /** The request's id: made-up ids (`chatcmpl-…`, `call_…`) are made from it. */
+  requestId: string;
+  /** The model sent upstream, which NIM echoes: a keep-alive before NIM's first chunk names it. */
+  upstreamModel: string;
+  /** Unix seconds: the `created` of a keep-alive sent before NIM's first chunk. */
+  created: number;
+}
+
+/** What names a response: every frame of the stream carries these. */
+interface StreamHead {
+  id: string;
+  model: string;
+  created: number;
+}
 
 /**
  * Chat to chat: the upstream's bytes go to the client as they came (no JSON work), usage-only frames only to a
  * client that asked for `include_usage`, `[DONE]` last on success. A failure becomes an OpenAI error event
  * (`data: {"error":{…}}`), which the openai SDK throws as an APIError; no `[DONE]` follows it, so no client can
  * take a failed completion for a finished one.
+ *
+ * One id and one model per response, all strings: clients such as the Vercel AI SDK take both from the first
+ * frame and refuse a chunk whose id is not a string. The first frame sent names the response:
+ * - usually NIM's first chunk: its id (a made-up `chatcmpl-<request id>` when NIM sent a number or `null`), its
+ *   model. Its bytes are kept, not parsed; they are read only if a later keep-alive or rewrite needs them.
+ * - a keep-alive, when NIM was silent before its first chunk (`openai` format): `chatcmpl-<request id>` and the
+ *   upstream model, and NIM's chunks are then rewritten to carry them. Only such slow streams pay for parsing.
+ * A read is otherwise rewritten (parsed, re-serialised) only when it holds an id that is not a string, which one
+ * `indexOf` per id tells (`hasNonStringId`).
  */
 export class ChatStreamEncoder implements StreamEncoder {
-  readonly #includeUsage: boolean;
-  readonly #keepalive: () => string;
+  readonly #options: ChatStreamEncoderOptions;
+  readonly #ids: ResponseIds;
+  /** The text of the first event sent, until something needs the head it names. */
+  #firstEvent: string | undefined;
+  #head: StreamHead | undefined;
+  /** A keep-alive named the response: every chunk is rewritten to carry its id, model and created. */
+  #rewriteAll = false;
   #keepaliveFrame: string | undefined;
 
-  /** `keepalive` builds the keep-alive frame; most streams never need one, so it is built on first use. */
-  constructor(includeUsage: boolean, keepalive: () => string) {
-    this.#includeUsage = includeUsage;
-    this.#keepalive = keepalive;
+  constructor(options: ChatStreamEncoderOptions) {
+    this.#options = options;
+    this.#ids = new ResponseIds(options.requestId);
   }
 
   start(): string {
@@ -25,11 +61,24 @@ export class ChatStreamEncoder implements StreamEncoder {
   }
 
   read(read: ChatStreamRead): string | Uint8Array {
-    return this.#includeUsage ? read.bytes : read.withoutUsageOnly();
+    const bytes = this.#options.includeUsage ? read.bytes : read.withoutUsageOnly();
+    if (bytes.length === 0) return bytes;
+    const first = this.#head === undefined && this.#firstEvent === undefined;
+    if (first) this.#firstEvent = firstEventText(bytes);
+    if (!this.#rewriteAll && !hasNonStringId(bytes)) return bytes;
+    return this.#rewrite(read);
   }
 
   keepalive(): string {
-    return (this.#keepaliveFrame ??= this.#keepalive());
+    if (this.#keepaliveFrame !== undefined) return this.#keepaliveFrame;
+    const format = this.#options.keepaliveFormat;
+    if (format === 'comment') return (this.#keepaliveFrame = buildKeepaliveFrame({ format, id: '', model: '', created: 0 }));
+    if (this.#head === undefined && this.#firstEvent === undefined) {
+      // Nothing of NIM's has been sent: this frame names the response, and NIM's chunks follow it.
+      this.#head = { id: this.#ids.completion(undefined), model: this.#options.upstreamModel, created: this.#options.created };
+      this.#rewriteAll = true;
+    }
+    return (this.#keepaliveFrame = buildKeepaliveFrame({ format, ...this.#streamHead() }));
   }
 
   end(): Uint8Array {
@@ -38,5 +87,58 @@ export class ChatStreamEncoder implements StreamEncoder {
 
   error(error: ProxyError): string {
     return formatSseData(JSON.stringify(error.toBody()));
+  }
+
+  /** The response's id, model and created, read from the first event sent on first need. */
+  #streamHead(): StreamHead {
+    if (this.#head) return this.#head;
+    const chunk = parseObject(this.#firstEvent ?? '');
+    this.#firstEvent = undefined;
+    return (this.#head = {
+      id: this.#ids.completion(chunk?.id),
+      model: typeof chunk?.model === 'string' ? chunk.model : this.#options.upstreamModel,
+      created: typeof chunk?.created === 'number' ? chunk.created : this.#options.created,
+    });
+  }
+
+  /** The read's events, each parsed and re-serialised with the response's id and model and string tool-call ids. */
+  #rewrite(read: ChatStreamRead): string {
+    const head = this.#streamHead();
+    let out = '';
+    for (const event of read.events) {
+      if (!this.#options.includeUsage && event.usageOnly) continue;
+      const chunk = event.json;
+      if (typeof chunk !== 'object' || chunk === null || Array.isArray(chunk)) {
+        out += formatSseData(event.data);
+        continue;
+      }
+      const fixed = chunk as Record<string, unknown>;
+      fixed.id = head.id;
+      fixed.model = head.model;
+      if (this.#rewriteAll) fixed.created = head.created;
+      fixChunkToolCallIds(fixed, this.#ids);
+      out += formatSseData(JSON.stringify(fixed));
+    }
+    return out;
+  }
+}
+
+/** The `data` of the first event of client-ready SSE bytes (`data:` lines only), as text. */
+function firstEventText(bytes: string | Uint8Array): string {
+  const text = typeof bytes === 'string' ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const end = text.indexOf(EVENT_END);
+  const event = typeof text === 'string' ? text.slice(0, end === -1 ? undefined : end) : text.toString('utf8', 0, end === -1 ? undefined : end);
+  return event
+    .split('\n')
+    .map((line) => (line.charCodeAt(5) === 0x20 ? line.slice(6) : line.slice(5)))
+    .join('\n');
+}
+
+function parseObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -3,8 +3,8 @@ import { BEARER_KEY } from '../../auth/bearer-auth.js';
 import type { KeepaliveFormat } from '../../config/config-schema.js';
 import type { FrontEnd } from '../../exchange/front-end.js';
 import { ChatStreamEncoder } from './chat-stream-encoder.js';
-import { buildKeepaliveFrame } from './keepalive-frame.js';
 import { renderOpenAIError } from './render-openai-error.js';
+import { fixCompletionIds, hasNonStringId, ResponseIds } from './response-ids.js';
 
 export interface OpenAIChatOptions {
   keepaliveFormat: KeepaliveFormat;
@@ -12,7 +12,10 @@ export interface OpenAIChatOptions {
 
 /**
  * OpenAI chat completions, the upstream's own dialect: a pass-through. The body is validated and sent on with
- * only its model replaced; the answer is the upstream's bytes, unchanged, JSON or stream.
+ * only its model replaced; the answer is the upstream's bytes, JSON or stream, changed only where NIM breaks what
+ * OpenAI clients expect: ids that are not strings are made strings, and a stream carries one id and one model.
+ * The model a response names is the upstream's (NIM's own `model`, e.g. `meta/llama3-70b`), as OpenAI names the
+ * model that answered; JSON answers and every stream frame, keep-alives included, follow that one convention.
  */
 export function openAIChatFrontEnd(options: OpenAIChatOptions): FrontEnd<ChatCompletionRequest> {
   return {
@@ -24,16 +27,20 @@ export function openAIChatFrontEnd(options: OpenAIChatOptions): FrontEnd<ChatCom
       body.model = context.upstreamModel;
       return body;
     },
-    fromChatCompletion: (result) => result.rawBody,
+    fromChatCompletion(result, _body, context) {
+      // The parsed copy is this request's own: its ids are fixed in place, and it is serialised only then.
+      if (!hasNonStringId(result.rawBody)) return result.rawBody;
+      fixCompletionIds(result.body as unknown as Record<string, unknown>, new ResponseIds(context.requestId));
+      return JSON.stringify(result.body);
+    },
     createStreamEncoder: (body, context) =>
-      new ChatStreamEncoder(body.stream_options?.include_usage === true, () =>
-        buildKeepaliveFrame({
-          format: options.keepaliveFormat,
-          model: context.clientModel,
-          id: `chatcmpl-keepalive-${context.requestId}`,
-          created: context.created,
-        }),
-      ),
+      new ChatStreamEncoder({
+        includeUsage: body.stream_options?.include_usage === true,
+        keepaliveFormat: options.keepaliveFormat,
+        requestId: context.requestId,
+        upstreamModel: context.upstreamModel,
+        created: context.created,
+      }),
     renderError: renderOpenAIError,
     readApiKey: BEARER_KEY.readApiKey,
     apiKeyHint: BEARER_KEY.apiKeyHint,
