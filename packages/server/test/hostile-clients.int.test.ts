@@ -68,3 +68,38 @@ describe('hostile clients', () => {
     expect(maxConnectionsFor(undefined)).toBeUndefined();
   });
 });
+
+describe('hostile input that parses', () => {
+  it('refuses a body nested 100,000 deep with a 400 naming it, without calling upstream or logging a stack', async () => {
+    proxy = createTestProxy(upstream().baseUrl);
+    const deep = '['.repeat(100_000) + ']'.repeat(100_000);
+    const response = await proxy.app.inject({
+      method: 'POST',
+      url: '/v1/chat/completions',
+      headers: { authorization: `Bearer ${PROXY_KEY}`, 'content-type': 'application/json' },
+      payload: `{"model":"up:meta/llama3-70b","messages":[{"role":"user","content":"hi"}],"extra":${deep}}`,
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({ error: { code: 'too_deeply_nested', message: expect.stringContaining('128 levels') } });
+    expect(upstream().requests).toHaveLength(0);
+    expect(proxy.logs.text).not.toContain('"stack"');
+  });
+
+  it('labels token metrics only with models the backend knows: made-up names count as "other"', async () => {
+    proxy = createTestProxy(upstream().baseUrl, { backends: { up: { type: 'openai', api_url: upstream().baseUrl, api_key: 'upstream-secret-abcdef', models: ['meta/llama3-70b'] } } });
+    const ask = (model: string) =>
+      proxy.app.inject({
+        method: 'POST',
+        url: '/v1/chat/completions',
+        headers: { authorization: `Bearer ${PROXY_KEY}` },
+        payload: { model: `up:${model}`, messages: [{ role: 'user', content: 'hi' }] },
+      });
+    await proxy.app.ready();
+    for (let i = 0; i < 5; i++) expect((await ask(`made-up-${'x'.repeat(200)}-${i}`)).statusCode).toBe(200);
+    expect((await ask('meta/llama3-70b')).statusCode).toBe(200);
+    const metrics = (await proxy.app.inject({ url: '/metrics' })).body;
+    expect(metrics).not.toContain('made-up-');
+    expect(metrics).toMatch(/model="other"/);
+    expect(metrics).toMatch(/model="meta\/llama3-70b"/);
+  });
+});

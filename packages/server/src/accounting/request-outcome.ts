@@ -9,6 +9,11 @@ export interface RequestOutcome {
   /** Set once routed: the backend name and the upstream model id. */
   backend?: string;
   model?: string;
+  /**
+   * The model as a metric label: the model itself when the backend's catalog or configuration knows it, else
+   * `other`, so made-up model names cannot grow the metrics without bound.
+   */
+  modelLabel?: string;
   stream?: boolean;
   usage?: TokenUsage | undefined;
   /** The error the client was answered with (or sent as a stream error event). */

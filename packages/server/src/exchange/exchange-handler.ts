@@ -1,4 +1,4 @@
-import { ClientAbortError, ProxyError, redactSecrets, type CancelSignal, type ChatCompletionRequest, type ChatCompletionStream, type Connector } from '@proxy/core';
+import { ClientAbortError, InvalidRequestError, ProxyError, redactSecrets, type CancelSignal, type ChatCompletionRequest, type ChatCompletionStream, type Connector } from '@proxy/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { outcomeOf } from '../accounting/request-outcome.js';
 import { recordRequest } from '../accounting/request-recorder.js';
@@ -8,6 +8,8 @@ import { withRetries, type RetryEvent } from '../retry/with-retries.js';
 import { abortOnClientClose } from '../routes/abort-on-client-close.js';
 import { commitSseHeaders } from '../streaming/sse-headers.js';
 import type { ExchangeDeps } from './exchange-deps.js';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth.js';
+import { modelLabel } from './known-models.js';
 import type { ExchangeContext, FrontEnd, StreamEncoder } from './front-end.js';
 import { sendRenderedError } from './render-error.js';
 import { StreamRelay } from './relay-stream.js';
@@ -43,6 +45,9 @@ export function createExchangeHandler<Body>(frontEnd: FrontEnd<Body>, deps: Exch
   };
 
   async function run(request: FastifyRequest, reply: FastifyReply, signal: CancelSignal): Promise<number> {
+    if (nestsDeeperThan(request.body, MAX_JSON_DEPTH)) {
+      throw new InvalidRequestError(`The request body nests deeper than ${MAX_JSON_DEPTH} levels`, { code: 'too_deeply_nested' });
+    }
     const body = frontEnd.parse(request.body);
     const asked = frontEnd.describe(body);
     const route = deps.backends.route(deps.forceModel ?? deps.resolveModel(asked.model));
@@ -51,6 +56,7 @@ export function createExchangeHandler<Body>(frontEnd: FrontEnd<Body>, deps: Exch
     // The model id is client text that reaches the log line and token metrics: a client that pastes its key into
     // the wrong field must not have it written there.
     outcome.model = redactSecrets(route.model, deps.errors.secrets);
+    outcome.modelLabel = modelLabel(route.connector, route.model);
     outcome.stream = asked.stream;
     const context: ExchangeContext = {
       requestId: request.id,

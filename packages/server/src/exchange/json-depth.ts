@@ -1,0 +1,28 @@
+/**
+ * The deepest nesting a request body may have: far beyond any chat request (tool schemas included), far below
+ * what would overflow the stack of the JSON.stringify that sends it upstream.
+ */
+export const MAX_JSON_DEPTH = 128;
+
+/**
+ * Whether `value` nests objects or arrays deeper than `max` levels. Walked with an explicit stack, never by
+ * recursion, so the check itself cannot overflow on the body it is meant to refuse.
+ */
+export function nestsDeeperThan(value: unknown, max: number): boolean {
+  const values: unknown[] = [value];
+  const depths: number[] = [1];
+  while (values.length > 0) {
+    const node = values.pop();
+    const depth = depths.pop()!;
+    if (typeof node !== 'object' || node === null) continue;
+    if (depth > max) return true;
+    const children = Array.isArray(node) ? node : Object.values(node);
+    for (const child of children) {
+      if (typeof child === 'object' && child !== null) {
+        values.push(child);
+        depths.push(depth + 1);
+      }
+    }
+  }
+  return false;
+}
