@@ -11,6 +11,24 @@ export interface CallOptions {
   signal?: CancelSignal | undefined;
   /** Filled in by the connector: which key of its pool served the call and how long it queued for a slot. */
   report?: KeyUseReport | undefined;
+  /** The proxy's id for the request (the client's `x-request-id` or its own): sent upstream as `x-request-id`. */
+  requestId?: string | undefined;
+  /** Filled in by the connector: the upstream's own id for the call (NVIDIA's `nvcf-reqid`), errors included. */
+  trace?: UpstreamTrace | undefined;
+  /** The request's log, for what a connector adapts on the way (a field the upstream rejected, dropped). */
+  log?: CallLog | undefined;
+}
+
+/** What identifies a call at the upstream, for its support: the header it came in and the value, as sent. */
+export interface UpstreamTrace {
+  /** From the response of the call's last attempt; only ids that are short and plain (`[\w.:-]{1,128}`). */
+  upstreamRequestId?: { readonly header: string; readonly value: string } | undefined;
+}
+
+/** The subset of a pino logger a connector writes to. */
+export interface CallLog {
+  warn(fields: Record<string, unknown>, message: string): void;
+  debug(fields: Record<string, unknown>, message: string): void;
 }
 
 /** Written by a connector with a key pool; the server puts it on the request's log line. */

@@ -2,6 +2,7 @@ export type {
   BackendConfig,
   BackendContext,
   BackendDefinition,
+  CallLog,
   CallOptions,
   ChatCompletionResult,
   ChatCompletionStream,
@@ -9,6 +10,7 @@ export type {
   Connector,
   KeyUseReport,
   ChatStreamRead,
+  UpstreamTrace,
 } from './connector.js';
 export { backendSettingsSchema, DEFAULT_MAX_WAIT_MS, secondsToMs, toRateLimit, type BackendSettings } from './backend-settings.js';
 export * from './limits/index.js';

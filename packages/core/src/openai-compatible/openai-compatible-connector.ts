@@ -17,6 +17,7 @@ import { CORE_VERSION } from '../version.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_TIMEOUT_MS, DEFAULT_UPSTREAM_BODY_LIMIT, type OpenAICompatibleSettings } from './settings.js';
 import { unexpectedAnswer } from './unexpected-answer.js';
 import { UpstreamChatStream } from './upstream-chat-stream.js';
+import { recordUpstreamId, traced } from './upstream-trace.js';
 
 /** Error bodies are read for their reason only; a misbehaving upstream must not make us buffer megabytes. */
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
@@ -62,6 +63,8 @@ export class OpenAICompatibleConnector implements Connector {
   readonly #dispatcher: Dispatcher;
   readonly #ownsDispatcher: boolean;
   readonly #healthCheckOnFirstUse: boolean;
+  /** The response header naming each call at the upstream (settings.requestIdHeader), read into CallOptions.trace. */
+  readonly #requestIdHeader: string | undefined;
   readonly #requireApiKey: boolean;
   readonly #bodyLimit: number;
   #models: readonly string[] = [];
@@ -77,6 +80,7 @@ export class OpenAICompatibleConnector implements Connector {
     this.#apiKeys = (settings.apiKeys ?? [settings.apiKey]).filter((key): key is string => typeof key === 'string' && key !== '');
     this.#staticModels = settings.models;
     this.#healthCheckOnFirstUse = settings.healthCheckOnFirstUse ?? false;
+    this.#requestIdHeader = settings.requestIdHeader?.toLowerCase();
     this.#requireApiKey = settings.requireApiKey ?? true;
     this.#bodyLimit = settings.bodyLimitBytes ?? DEFAULT_UPSTREAM_BODY_LIMIT;
     this.timeouts = {
@@ -192,7 +196,7 @@ export class OpenAICompatibleConnector implements Connector {
   protected async postJson(operation: UpstreamOperation, path: string, body: object, options?: CallOptions): Promise<UpstreamJson> {
     await this.#beforeCall(options);
     const payload = JSON.stringify(this.transformRequestBody(body as Record<string, unknown>, operation));
-    const response = await this.#sendWithKey({ method: 'POST', path, body: payload, signal: options?.signal, report: options?.report });
+    const response = await this.#sendWithKey({ method: 'POST', path, body: payload, ...traced(options) });
     const rawBody = await this.#guard(response.json(this.#bodyLimit), options, this.#target(path).url);
     return { rawBody, json: this.#parseJson(rawBody, path) };
   }
@@ -201,7 +205,7 @@ export class OpenAICompatibleConnector implements Connector {
   protected async postStream(operation: UpstreamOperation, path: string, body: object, options?: CallOptions): Promise<UpstreamResponse> {
     await this.#beforeCall(options);
     const payload = JSON.stringify(this.transformRequestBody(body as Record<string, unknown>, operation));
-    return this.#sendWithKey({ method: 'POST', path, body: payload, stream: true, signal: options?.signal, report: options?.report });
+    return this.#sendWithKey({ method: 'POST', path, body: payload, stream: true, ...traced(options) });
   }
 
   /**
@@ -295,7 +299,8 @@ export class OpenAICompatibleConnector implements Connector {
         origin,
         path,
         method: options.method,
-        headers,
+        // One header more per call, on the precomputed set: the proxy's request id, so one id traces the call.
+        headers: options.requestId === undefined ? headers : { ...headers, 'x-request-id': options.requestId },
         body: options.body,
         signal: options.signal,
         headersTimeout: this.timeouts.headersMs,
@@ -304,6 +309,7 @@ export class OpenAICompatibleConnector implements Connector {
     } catch (error) {
       throw mapTransportError(error, { backend: this.name, url, aborted: options.signal?.aborted ?? false });
     }
+    if (options.trace && this.#requestIdHeader) recordUpstreamId(options.trace, this.#requestIdHeader, response.headers[this.#requestIdHeader]);
     if (response.statusCode >= 400) {
       const bodyText = await response.text(MAX_ERROR_BODY_BYTES).catch(() => '');
       throw this.createUpstreamError({

@@ -42,6 +42,11 @@ export interface OpenAICompatibleSettings {
   requireApiKey?: boolean | undefined;
   /** User agent sent upstream. */
   userAgent?: string | undefined;
+  /**
+   * The response header in which the upstream names each call (NVIDIA: `nvcf-reqid`), read into the call's
+   * `trace` so the client and the log line can quote it to the provider's support. Default none.
+   */
+  requestIdHeader?: string | undefined;
 }
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
