@@ -5,7 +5,8 @@ import { recordRequest } from './accounting/request-recorder.js';
 import { ApiKeyVerifier } from './auth/api-key-verifier.js';
 import { bearerAuthAsyncHook, bearerAuthHook } from './auth/bearer-auth.js';
 import { BackendRegistry, BUILTIN_BACKENDS } from './backends/backend-registry.js';
-import { BackendSet } from './backends/backend-set.js';
+import { BackendSet, backendSetOf } from './backends/backend-set.js';
+import type { CatalogTimers } from './backends/catalog-timers.js';
 import { collectSecrets } from './config/collect-secrets.js';
 import { ConfigError } from './config/config-error.js';
 import type { ProxyConfigInput } from './config/config-schema.js';
@@ -36,6 +37,8 @@ export interface BuildServerOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** Where JSON log lines are written. Defaults to stdout. */
   logDestination?: LogDestination;
+  /** The clock of the background catalog reads (retries, `models_refresh`). Tests inject one to fire them. */
+  catalogTimers?: CatalogTimers;
 }
 
 /**
@@ -57,7 +60,7 @@ export function buildServer(input: ProxyConfigInput | ResolvedProxyConfig = {}, 
     );
   }
   const registry = new BackendRegistry([...BUILTIN_BACKENDS, ...(options.backends ?? [])]);
-  const backends = new BackendSet(config, registry, { env, dispatcher: options.dispatcher, upstreamBodyLimit: config.upstream_body_limit }, secrets);
+  const backends = new BackendSet(config, registry, { env, dispatcher: options.dispatcher, upstreamBodyLimit: config.upstream_body_limit }, secrets, options.catalogTimers);
   const metrics = config.metrics.enabled ? new ProxyMetrics() : undefined;
   const auth = config.auth.disabled ? undefined : bearerAuthHook(verifier);
 
@@ -84,6 +87,7 @@ export function buildServer(input: ProxyConfigInput | ResolvedProxyConfig = {}, 
   // Only JSON is accepted: Fastify's text/plain parser would let a mislabelled body through as a string.
   app.removeContentTypeParser('text/plain');
   app.decorateRequest('outcome', null);
+  backendSetOf.set(app, backends);
   const errors = { bodyLimit: config.body_limit, secrets };
   app.setErrorHandler(createErrorHandler(errors));
   app.setNotFoundHandler(notFoundHandler);

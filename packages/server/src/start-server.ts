@@ -1,9 +1,12 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
+import { backendSetOf } from './backends/backend-set.js';
 import { buildServer, type BuildServerOptions } from './build-server.js';
 import { closeGracefully } from './close-gracefully.js';
 import type { ProxyConfigInput } from './config/config-schema.js';
+import type { ConfigFile } from './config/load-config.js';
 import { isResolvedConfig, resolveConfig, type ResolvedProxyConfig } from './config/resolve-config.js';
+import { logStartup } from './startup-summary.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -21,8 +24,16 @@ export interface RunningServer {
  */
 export const LISTEN_BACKLOG = 4096;
 
-/** Builds the proxy and listens on the configured host and port. */
-export async function startServer(input: ProxyConfigInput | ResolvedProxyConfig = {}, options: BuildServerOptions = {}): Promise<RunningServer> {
+export interface StartServerOptions extends BuildServerOptions {
+  /** The YAML file the configuration came from, for the start-up line (the CLI passes what loadConfig read). */
+  configFile?: ConfigFile | undefined;
+}
+
+/**
+ * Builds the proxy, listens on the configured host and port, and logs one line saying what it started with
+ * (see logStartup), after the backends' catalogs were read.
+ */
+export async function startServer(input: ProxyConfigInput | ResolvedProxyConfig = {}, options: StartServerOptions = {}): Promise<RunningServer> {
   const config = isResolvedConfig(input) ? input : resolveConfig(input);
   const app = buildServer(config, options);
   try {
@@ -33,10 +44,12 @@ export async function startServer(input: ProxyConfigInput | ResolvedProxyConfig 
   }
   const { port } = app.server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `http://${host}:${port}`;
+  logStartup(app.log, { config, url, configFile: options.configFile, backends: backendSetOf.get(app)?.summary() ?? [] });
   return {
     app,
     config,
-    url: `http://${host}:${port}`,
+    url,
     close: () => closeGracefully(app, config.shutdown_grace_period * 1000),
   };
 }

@@ -24,6 +24,32 @@ describe('openaiBackend', () => {
     expect(upstream.requests[0]?.headers.authorization).toBe('Bearer sk-local');
   });
 
+  it('works without api_key (Ollama, a local vLLM): the catalog and completions, JSON and streamed, sent with no authorization', async () => {
+    const answer = { id: 'c', object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }] };
+    upstream = await startRecordingUpstream((req, res) => {
+      if (req.url === '/v1/models') return sendJson(res, 200, { object: 'list', data: [{ id: 'llama3:8b' }] });
+      if (!req.body.includes('"stream":true')) return sendJson(res, 200, answer);
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.end(`data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content: 'hi' }, finish_reason: 'stop' }] })}\n\ndata: [DONE]\n\n`);
+    });
+    const c = openaiBackend.create({ name: 'ollama', type: 'openai', api_url: upstream.url }, { env: {} }) as OpenAICompatibleConnector;
+    connector = c;
+    expect(c.hasApiKey).toBe(false);
+    expect(c.requiresApiKey).toBe(false);
+    await c.initialize();
+    expect(c.getAvailableModels()).toEqual(['llama3:8b']);
+    const request = { model: 'llama3:8b', messages: [{ role: 'user' as const, content: 'hi' }] };
+    expect((await c.chatCompletion(request)).body.choices[0]?.message.content).toBe('hi');
+    const stream = await c.streamChatCompletion(request);
+    for await (const _read of stream) void _read;
+    expect(stream.sawDone).toBe(true);
+    expect(upstream.requests.map((r) => [r.url, r.headers.authorization, r.headers['content-type']])).toEqual([
+      ['/v1/models', undefined, undefined],
+      ['/v1/chat/completions', undefined, 'application/json'],
+      ['/v1/chat/completions', undefined, 'application/json'],
+    ]);
+  });
+
   it('closes once, however often it is asked', async () => {
     connector = openaiBackend.create({ name: 'x', type: 'openai', api_url: 'http://127.0.0.1:9/v1' }, { env: {} });
     await connector.close();

@@ -14,7 +14,7 @@ export const openaiBackendSettingsSchema = backendSettingsSchema.extend({
 
 export type OpenAIBackendSettings = z.output<typeof openaiBackendSettingsSchema>;
 
-/** Backend type `openai`: any OpenAI-compatible URL and key, with nothing provider-specific. */
+/** Backend type `openai`: any OpenAI-compatible URL, with a key or (a local Ollama or vLLM) without; nothing provider-specific. */
 export const openaiBackend: BackendDefinition<OpenAIBackendSettings> = {
   type: 'openai',
   settings: openaiBackendSettingsSchema,
@@ -36,6 +36,8 @@ export const openaiBackend: BackendDefinition<OpenAIBackendSettings> = {
       bodyTimeoutMs: timeoutMs,
       connectTimeoutMs: secondsToMs(config.connect_timeout),
       healthCheckOnFirstUse: config.health_check,
+      // A generic upstream may take no key at all (Ollama, a local vLLM): without one, it is called without one.
+      requireApiKey: false,
     });
   },
 };

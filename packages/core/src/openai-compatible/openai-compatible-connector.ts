@@ -57,6 +57,8 @@ export class OpenAICompatibleConnector implements Connector {
   /** The same few header sets on every call, built once per key (undici only reads them); `get` has the first key. */
   readonly #requestHeaders: { readonly get: Record<string, string> };
   readonly #keyHeaders: readonly { readonly json: Record<string, string>; readonly stream: Record<string, string> }[];
+  /** POST headers without a key, for an upstream that takes none (requireApiKey: false and no key configured). */
+  readonly #unkeyedHeaders: { readonly json: Record<string, string>; readonly stream: Record<string, string> };
   /** Chooses each POST's key; undefined without keys (completions then fail with createMissingApiKeyError). */
   readonly #limiter: KeyLimiter | undefined;
   readonly #staticModels: readonly string[] | undefined;
@@ -98,6 +100,10 @@ export class OpenAICompatibleConnector implements Connector {
         stream: { ...keyed, accept: 'text/event-stream', 'content-type': 'application/json' },
       };
     });
+    this.#unkeyedHeaders = {
+      json: { ...headers, accept: 'application/json', 'content-type': 'application/json' },
+      stream: { ...headers, accept: 'text/event-stream', 'content-type': 'application/json' },
+    };
     const size = this.#apiKeys.length;
     if (settings.keyLimiter && settings.keyLimiter.size !== size) {
       throw new Error(`the key limiter was built for ${settings.keyLimiter.size} keys, the pool has ${size}`);
@@ -122,6 +128,11 @@ export class OpenAICompatibleConnector implements Connector {
     return this.#apiKeys.length > 0;
   }
 
+  /** Whether completions are refused without a key (false: the upstream is called without one). */
+  get requiresApiKey(): boolean {
+    return this.#requireApiKey;
+  }
+
   /** How many keys the pool holds (never the keys). */
   get keyCount(): number {
     return this.#apiKeys.length;
@@ -137,7 +148,8 @@ export class OpenAICompatibleConnector implements Connector {
       this.#models = [...this.#staticModels];
       return;
     }
-    if (!this.hasApiKey) {
+    // A provider that needs a key is not asked without one; a keyless upstream (Ollama, local vLLM) is.
+    if (this.#requireApiKey && !this.hasApiKey) {
       this.#models = [];
       return;
     }
@@ -254,7 +266,9 @@ export class OpenAICompatibleConnector implements Connector {
    * upstream's answer, for the server's retries. The key's in-flight slot is held until the body has been read.
    */
   async #sendWithKey(options: SendOptions): Promise<UpstreamResponse> {
-    const limiter = this.#limiter!; // #beforeCall refused the call when there is no key
+    const limiter = this.#limiter;
+    // No key, and #beforeCall let the call through: an upstream that takes none.
+    if (limiter === undefined) return this.#send(options);
     const report = options.report;
     for (let attempt = 0; ; attempt++) {
       const taken = limiter.acquire(options.signal, attempt > 0);
@@ -291,7 +305,8 @@ export class OpenAICompatibleConnector implements Connector {
 
   async #send(options: SendOptions): Promise<UpstreamResponse> {
     const { url, origin, path } = this.#target(options.path);
-    const keyed = options.keyIndex === undefined ? undefined : this.#keyHeaders[options.keyIndex];
+    const keyed =
+      options.keyIndex !== undefined ? this.#keyHeaders[options.keyIndex] : options.body !== undefined ? this.#unkeyedHeaders : undefined;
     const headers = keyed === undefined ? this.#requestHeaders.get : options.stream ? keyed.stream : keyed.json;
     let response: UpstreamResponse;
     try {

@@ -3,6 +3,7 @@ import { nvidiaBackend } from '@proxy/nvidia';
 import { ConfigError } from '../config/config-error.js';
 import { parseBackendSettings } from '../config/parse-backend-settings.js';
 import type { ConfiguredBackend } from '../config/resolve-config.js';
+import type { BackendServing } from '../config/server-backend-settings.js';
 
 /** The backend types every server knows. Embedders add their own through buildServer's `backends` option. */
 export const BUILTIN_BACKENDS: readonly BackendDefinition[] = [openaiBackend, nvidiaBackend];
@@ -11,6 +12,8 @@ export const BUILTIN_BACKENDS: readonly BackendDefinition[] = [openaiBackend, nv
 export interface ResolvedBackend {
   definition: BackendDefinition<object>;
   config: BackendConfig<object>;
+  /** What the server does with it beyond the connector (catalog refreshes, where its key came from). */
+  serving: BackendServing;
 }
 
 /** Backend `type` → definition; later definitions replace earlier ones of the same type. */
@@ -42,15 +45,15 @@ export class BackendRegistry {
   /**
    * Every configured backend checked by its type's settings schema, before any connector exists. One ConfigError
    * lists every problem of every backend, so a configuration is fixed in one pass; an unknown type fails at once,
-   * as there is no schema to check that backend with.
+   * as there is no schema to check that backend with. `env` is where `api_key_env` names are read.
    */
-  resolve(backends: readonly ConfiguredBackend[]): ResolvedBackend[] {
+  resolve(backends: readonly ConfiguredBackend[], env: Readonly<Record<string, string | undefined>> = {}): ResolvedBackend[] {
     const resolved: ResolvedBackend[] = [];
     const problems: string[] = [];
     for (const backend of backends) {
       const definition = this.get(backend.type, backend.name);
-      const parsed = parseBackendSettings(backend, definition);
-      if (parsed.ok) resolved.push({ definition, config: parsed.config });
+      const parsed = parseBackendSettings(backend, definition, env);
+      if (parsed.ok) resolved.push({ definition, config: parsed.config, serving: parsed.serving });
       else problems.push(...parsed.problems);
     }
     if (problems.length > 0) throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);

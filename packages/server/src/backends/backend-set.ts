@@ -2,35 +2,63 @@ import { redactSecrets, type BackendContext, type Connector } from '@proxy/core'
 import type { FastifyBaseLogger } from 'fastify';
 import { ConfigError } from '../config/config-error.js';
 import type { ResolvedProxyConfig } from '../config/resolve-config.js';
+import type { BackendServing } from '../config/server-backend-settings.js';
 import type { BackendRegistry } from './backend-registry.js';
+import { CatalogRefresher } from './catalog-refresher.js';
+import { systemCatalogTimers, type CatalogTimers } from './catalog-timers.js';
 import { resolveModel, type ModelRoute, type RoutingTable } from './resolve-model.js';
-
-/** How long start-up waits for a backend's catalog before serving without it. */
-const CATALOG_TIMEOUT_MS = 10_000;
 
 /** Where a model id goes: the backend, its connector and the model id sent upstream. */
 export type BackendRoute = Readonly<ModelRoute & { connector: Connector }>;
+
+/** What the start-up summary says about one backend (never its key). */
+export interface BackendSummary {
+  name: string;
+  type: string;
+  models: number;
+  /** The catalog could not be read (a retry is scheduled). */
+  catalog_failing: boolean;
+  /** Whether the connector holds an upstream key; undefined for a connector that does not say. */
+  has_api_key: boolean | undefined;
+  /** The connector calls its upstream without a key when it has none (a local Ollama or vLLM). */
+  keyless_ok: boolean;
+  api_key_env?: string;
+}
+
+/** The BackendSet each app built by buildServer serves with (startServer reads it for the start-up summary). */
+export const backendSetOf = new WeakMap<object, BackendSet>();
 
 /** The configured backends' connectors: created from configuration, initialised at start, closed at shutdown. */
 export class BackendSet {
   readonly #connectors: ReadonlyMap<string, Connector>;
   readonly #table: RoutingTable;
-  readonly #secrets: readonly (string | undefined)[];
-  /** Unix seconds when each catalog was loaded: the `created` of its models. */
-  readonly #loadedAt = new Map<string, number>();
+  /** Each backend's catalog: read at start, retried while it fails, refreshed every `models_refresh`. */
+  readonly #catalogs = new Map<string, CatalogRefresher>();
+  readonly #serving = new Map<string, BackendServing>();
 
-  constructor(config: ResolvedProxyConfig, registry: BackendRegistry, context: BackendContext, secrets: readonly (string | undefined)[]) {
+  constructor(
+    config: ResolvedProxyConfig,
+    registry: BackendRegistry,
+    context: BackendContext,
+    secrets: readonly (string | undefined)[],
+    timers: CatalogTimers = systemCatalogTimers,
+  ) {
     const connectors = new Map<string, Connector>();
-    for (const { definition, config: backend } of registry.resolve(config.backends)) {
+    for (const { definition, config: backend, serving } of registry.resolve(config.backends, context.env)) {
+      let connector: Connector;
       try {
-        connectors.set(backend.name, definition.create(backend, context));
+        connector = definition.create(backend, context);
       } catch (error) {
         const reason = redactSecrets(error instanceof Error ? error.message : String(error), secrets);
         throw new ConfigError(`Invalid configuration: backends.${backend.name}: ${reason}`, { cause: error });
       }
+      connectors.set(backend.name, connector);
+      this.#serving.set(backend.name, serving);
+      // A static `models` list is the catalog: there is nothing to read again.
+      const refreshMs = Array.isArray((backend as { models?: unknown }).models) ? 0 : serving.modelsRefreshMs;
+      this.#catalogs.set(backend.name, new CatalogRefresher({ name: backend.name, connector, refreshMs, timers, secrets }));
     }
     this.#connectors = connectors;
-    this.#secrets = secrets;
     this.#table = {
       backends: new Set(connectors.keys()),
       defaultBackend: config.default_backend,
@@ -55,33 +83,41 @@ export class BackendSet {
   /** Every backend's catalog as `backend:model` ids, in configuration order. */
   catalog(): { id: string; backend: string; created: number }[] {
     const out: { id: string; backend: string; created: number }[] = [];
-    for (const [name, connector] of this.#connectors) {
-      const created = this.#loadedAt.get(name) ?? 0;
-      for (const model of connector.getAvailableModels()) out.push({ id: `${name}:${model}`, backend: name, created });
+    for (const [name, catalog] of this.#catalogs) {
+      const created = catalog.loadedAt;
+      for (const model of catalog.models) out.push({ id: `${name}:${model}`, backend: name, created });
     }
     return out;
   }
 
-  /** Loads every catalog. A backend that cannot list its models is logged and served anyway. */
+  /**
+   * Loads every catalog (each read bounded by 10 s). A backend that cannot list its models is logged and served
+   * anyway; its catalog is retried in the background until it loads, then refreshed every `models_refresh`.
+   */
   async initialize(log: FastifyBaseLogger): Promise<void> {
-    await Promise.all(
-      [...this.#connectors].map(async ([name, connector]) => {
-        const signal = AbortSignal.timeout(CATALOG_TIMEOUT_MS);
-        try {
-          await connector.initialize({ signal });
-          this.#loadedAt.set(name, Math.floor(Date.now() / 1000));
-          log.info({ backend: name, type: connector.type, models: connector.getAvailableModels().length }, 'backend ready');
-        } catch (error) {
-          const reason = signal.aborted
-            ? `no answer within ${CATALOG_TIMEOUT_MS / 1000} s`
-            : redactSecrets(error instanceof Error ? error.message : String(error), this.#secrets);
-          log.warn({ backend: name, type: connector.type, reason }, 'could not load the backend model catalog; serving without it');
-        }
-      }),
-    );
+    await Promise.all([...this.#catalogs.values()].map((catalog) => catalog.start(log)));
+  }
+
+  /** Each backend as the start-up summary describes it. */
+  summary(): BackendSummary[] {
+    return [...this.#connectors].map(([name, connector]) => {
+      const catalog = this.#catalogs.get(name)!;
+      const keys = connector as { hasApiKey?: unknown; requiresApiKey?: unknown };
+      const apiKeyEnv = this.#serving.get(name)?.apiKeyEnv;
+      return {
+        name,
+        type: connector.type,
+        models: catalog.models.length,
+        catalog_failing: catalog.failing,
+        has_api_key: typeof keys.hasApiKey === 'boolean' ? keys.hasApiKey : undefined,
+        keyless_ok: keys.requiresApiKey === false,
+        ...(apiKeyEnv === undefined ? {} : { api_key_env: apiKeyEnv }),
+      };
+    });
   }
 
   async close(): Promise<void> {
+    for (const catalog of this.#catalogs.values()) catalog.close();
     await Promise.allSettled([...this.#connectors.values()].map((connector) => connector.close()));
   }
 }

@@ -44,8 +44,8 @@ export async function runCli(
     return { exitCode: 0 };
   }
   try {
-    const { config } = loadConfig({ cli: args.layer, configPath: args.configPath, env, ...(options.cwd ? { cwd: options.cwd } : {}) });
-    const server = await startServer(config, { env, ...options });
+    const { config, configFile } = loadConfig({ cli: args.layer, configPath: args.configPath, env, ...(options.cwd ? { cwd: options.cwd } : {}) });
+    const server = await startServer(config, { env, ...options, configFile });
     return { server };
   } catch (error) {
     if (error instanceof ConfigError) {

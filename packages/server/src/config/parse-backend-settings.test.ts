@@ -26,7 +26,7 @@ const problems = (definition: BackendDefinition<object>, settings: Record<string
 describe('parseBackendSettings', () => {
   it('hands the definition its settings as validated, with the name and type the server decided', () => {
     const parsed = parseBackendSettings({ name: 'nim', type: 'nvidia', timeout: 900, models: ['a/b'] }, nvidiaBackend);
-    expect(parsed).toEqual({ ok: true, config: { name: 'nim', type: 'nvidia', timeout: 900, models: ['a/b'] } });
+    expect(parsed).toEqual({ ok: true, config: { name: 'nim', type: 'nvidia', timeout: 900, models: ['a/b'] }, serving: { modelsRefreshMs: 600_000, apiKeyEnv: undefined } });
   });
 
   it('names the full key path of a typo, and the key it most likely meant', () => {
@@ -37,9 +37,23 @@ describe('parseBackendSettings', () => {
     ]);
   });
 
-  it('lists the keys a type takes when no key is near', () => {
-    expect(problems(nvidiaBackend, { custom_setting: 42 })).toEqual([
-      'backends.b.custom_setting: unknown setting (expected one of type, api_url, api_key, timeout, connect_timeout, models, health_check)',
+  it("lists the keys a type takes, and the server's own, when no key is near", () => {
+    const small: BackendDefinition<{ region?: string }> = { type: 'small', settings: z.strictObject({ region: z.string().optional() }), create: notBuilt };
+    expect(problems(small, { custom_setting: 42 })).toEqual([
+      'backends.b.custom_setting: unknown setting (expected one of type, region, api_key_env, models_refresh)',
+    ]);
+  });
+
+  it('reads the keys the server owns for every type: models_refresh, and api_key from api_key_env', () => {
+    const small: BackendDefinition<{ api_key?: string }> = { type: 'small', settings: z.strictObject({ api_key: z.string().optional() }), create: notBuilt };
+    expect(parseBackendSettings({ name: 's', type: 'small', api_key_env: 'S_KEY', models_refresh: 0 }, small, { S_KEY: ' k1 ' })).toEqual({
+      ok: true,
+      config: { name: 's', type: 'small', api_key: 'k1' },
+      serving: { modelsRefreshMs: 0, apiKeyEnv: 'S_KEY' },
+    });
+    expect(problems(small, { models_refresh: 'often', api_key_env: 'S_KEY' })).toEqual([
+      'backends.b.models_refresh: expected a number of seconds',
+      'backends.b.api_key_env: the environment variable S_KEY is not set (or empty)',
     ]);
   });
 
@@ -74,6 +88,7 @@ describe('parseBackendSettings', () => {
     expect(parseBackendSettings({ name: 'o', type: 'open', anything: { goes: true } }, open)).toEqual({
       ok: true,
       config: { name: 'o', type: 'open', anything: { goes: true } },
+      serving: { modelsRefreshMs: 600_000, apiKeyEnv: undefined },
     });
   });
 
@@ -83,7 +98,11 @@ describe('parseBackendSettings', () => {
       settings: z.strictObject({ region: z.string() }),
       create: notBuilt,
     };
-    expect(parseBackendSettings({ name: 'x', type: 'bare', region: 'eu' }, bare)).toEqual({ ok: true, config: { name: 'x', type: 'bare', region: 'eu' } });
+    expect(parseBackendSettings({ name: 'x', type: 'bare', region: 'eu' }, bare)).toEqual({
+      ok: true,
+      config: { name: 'x', type: 'bare', region: 'eu' },
+      serving: { modelsRefreshMs: 600_000, apiKeyEnv: undefined },
+    });
     expect(problems(bare, { region: 'eu', tpye: 'bare' })).toEqual(["backends.b.tpye: unknown setting; did you mean 'type'?"]);
   });
 });

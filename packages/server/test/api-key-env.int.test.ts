@@ -1,0 +1,49 @@
+import { startRecordingUpstream, sendJson, type RecordingUpstream } from '@proxy/testkit/recording-upstream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { collectSecrets } from '../src/config/collect-secrets.js';
+import { resolveConfig } from '../src/config/resolve-config.js';
+import { completion } from './support/fake-upstream.js';
+import { authHeaders, chatBody, createTestProxy, type TestProxy } from './support/proxy.js';
+
+let proxy: TestProxy | undefined;
+let upstream: RecordingUpstream | undefined;
+afterEach(async () => {
+  await proxy?.close();
+  await upstream?.close();
+  proxy = upstream = undefined;
+});
+
+const KEY = 'local-upstream-key-0123456789';
+
+describe('backends.<name>.api_key_env', () => {
+  it('sends the key read from the named environment variable, for any backend type', async () => {
+    upstream = await startRecordingUpstream((request, response) =>
+      request.url === '/v1/models' ? sendJson(response, 200, { object: 'list', data: [] }) : sendJson(response, 200, completion('hi')),
+    );
+    for (const type of ['openai', 'nvidia']) {
+      proxy = createTestProxy(
+        upstream.url,
+        { backends: { up: { type, api_url: upstream.url, api_key_env: 'VLLM_PASS', health_check: false } } },
+        { env: { VLLM_PASS: ` ${KEY}\n` } },
+      );
+      const response = await proxy.app.inject({ method: 'POST', url: '/v1/chat/completions', headers: authHeaders, payload: chatBody() });
+      expect(response.statusCode).toBe(200);
+      expect(upstream.requests.at(-1)!.headers.authorization).toBe(`Bearer ${KEY}`);
+      await proxy.close();
+    }
+  });
+
+  it('stops start-up when the variable is unset, or when api_key is set too', () => {
+    const build = (backend: Record<string, unknown>, env: Record<string, string> = {}) => () =>
+      createTestProxy('http://127.0.0.1:9/v1', { backends: { up: { type: 'openai', api_url: 'http://127.0.0.1:9/v1', ...backend } } }, { env });
+    expect(build({ api_key_env: 'VLLM_PASS' })).toThrow(/backends\.up\.api_key_env: the environment variable VLLM_PASS is not set/);
+    expect(build({ api_key_env: 'VLLM_PASS', api_key: 'x' }, { VLLM_PASS: 'y' })).toThrow(/backends\.up\.api_key_env: set either api_key or api_key_env/);
+    expect(build({ api_key_env: 'not a name' })).toThrow(/backends\.up\.api_key_env: expected the name of an environment variable/);
+  });
+
+  it('makes the key a secret to scrub, whatever its variable is called', () => {
+    const config = resolveConfig({ backends: { up: { type: 'openai', api_url: 'http://h/v1', api_key_env: 'VLLM_PASS' } } });
+    expect(collectSecrets(config, { VLLM_PASS: KEY, OTHER: 'not-a-secret' })).toContain(KEY);
+    expect(collectSecrets(config, { VLLM_PASS: KEY, OTHER: 'not-a-secret' })).not.toContain('not-a-secret');
+  });
+});
