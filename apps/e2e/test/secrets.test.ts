@@ -75,28 +75,73 @@ describe('regression: a key sent as the model was written to the request log', (
 });
 
 describe('authentication', () => {
-  const PATHS = ['/', '/healthz', '/metrics', '/v1/models', `/v1/models/nvidia:${MODEL}`, '/v1/chat/completions', '/v1/completions', '/v1/embeddings', '/v1/unknown'];
+  const PATHS = [
+    '/',
+    '/healthz',
+    '/metrics',
+    '/api/hello',
+    '/api/event_logging/batch',
+    '/v1/models',
+    `/v1/models/nvidia:${MODEL}`,
+    '/v1/chat/completions',
+    '/v1/messages',
+    '/v1/messages/count_tokens',
+    '/v1/messages/batches',
+    '/v1/responses',
+    '/v1/completions',
+    '/v1/embeddings',
+    '/v1/unknown',
+  ];
   const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as const;
+  /** Claude Code's side traffic, answered quietly without a key (it carries none). */
+  const QUIET = ['HEAD /', 'HEAD /api/hello', 'POST /api/event_logging/batch'];
 
   it('lists every route the app has, so none escapes the check below', () => {
-    const routes = stack.proxy.app.printRoutes({ commonPrefix: false });
-    const served = [...routes.matchAll(/(\/[\w/.-]*|\*) \(/g)].map((match) => match[1]);
-    expect(served).toEqual(['/metrics', '/healthz', '/v1/models', '*', '/v1/chat/completions']); // '*' is /v1/models/*
+    // printRoutes draws a tree: each line's indentation says its parent, so the full paths are rebuilt from it.
+    const served: string[] = [];
+    const parents: string[] = [];
+    for (const line of stack.proxy.app.printRoutes({ commonPrefix: false }).split('\n')) {
+      const match = /^([│ ]*)(?:└── |├── )([^ ]+) \(/.exec(line);
+      if (!match) continue;
+      const depth = match[1]!.length / 4;
+      parents.length = depth;
+      parents.push(match[2]!);
+      served.push(parents.join('').replace(/^\/?/, '/').replace(/\/\/+/g, '/'));
+    }
+    expect(served).toEqual([
+      '/',
+      '/metrics',
+      '/api/hello',
+      '/api/event_logging/batch',
+      '/healthz',
+      '/v1/models',
+      '/v1/models*',
+      '/v1/messages',
+      '/v1/messages/count_tokens',
+      '/v1/messages*',
+      '/v1/chat/completions',
+      '/v1/responses',
+    ]);
   });
 
-  it('only /healthz and /metrics serve without a key; every other route and method is 401 (unknown URLs 404)', async () => {
+  it('only /healthz, /metrics and the quiet side traffic serve without a key; every other route and method is 401 (unknown URLs 404), each in its API\'s error shape', async () => {
     const answers: string[] = [];
     for (const path of PATHS) {
       for (const method of METHODS) {
         const response = await request(`${stack.proxy.url}${path}`, { method, dispatcher: stack.agent, ...(method === 'POST' ? { body: '{}', headers: { 'content-type': 'application/json' } } : {}) });
         const text = await response.body.text();
-        answers.push(`${method} ${path} → ${response.statusCode}`);
-        const open = (path === '/healthz' || path === '/metrics') && (method === 'GET' || method === 'HEAD');
-        if (open) expect(response.statusCode).toBe(200);
-        else if (['/', '/v1/completions', '/v1/embeddings', '/v1/unknown'].includes(path)) expect([401, 404]).toContain(response.statusCode);
+        const line = `${method} ${path} → ${response.statusCode}`;
+        answers.push(line);
+        const quiet = QUIET.includes(`${method} ${path}`);
+        const open = quiet || ((path === '/healthz' || path === '/metrics') && (method === 'GET' || method === 'HEAD'));
+        if (quiet) expect([200, 204]).toContain(response.statusCode);
+        else if (open) expect(response.statusCode).toBe(200);
+        else if (['/', '/api/hello', '/api/event_logging/batch', '/v1/completions', '/v1/embeddings', '/v1/unknown'].includes(path)) expect([401, 404]).toContain(response.statusCode);
         else if (path === '/healthz' || path === '/metrics') expect(response.statusCode).toBe(405);
-        else expect(`${method} ${path} → ${response.statusCode}`).toBe(`${method} ${path} → 401`);
-        if (!open && method !== 'HEAD') expectOpenAIError(JSON.parse(text));
+        else expect(line).toBe(`${method} ${path} → 401`);
+        if (open || method === 'HEAD') continue;
+        if (path.startsWith('/v1/messages')) expect(JSON.parse(text)).toMatchObject({ type: 'error', error: { type: expect.any(String), message: expect.any(String) } });
+        else expectOpenAIError(JSON.parse(text));
       }
     }
     expect(answers).toHaveLength(PATHS.length * METHODS.length);
