@@ -1,3 +1,4 @@
+import { createServer, type Server } from 'node:http';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { mockDirective, type Scenario } from '@proxy/testkit';
@@ -15,10 +16,12 @@ import {
   startStack,
   waitFor,
   type Stack,
+  UPSTREAM_KEY,
 } from './support/stack.js';
 
-// The soak: SOAK=1 (SOAK_REQUESTS=n to change the count). Mixed requests with random upstream faults and client
-// aborts; afterwards every request is accounted for in /metrics and memory and handles are back to baseline.
+// The soak: SOAK=1 (SOAK_REQUESTS=n to change the count). Mixed requests with random upstream faults, hostile
+// upstream answers (endless bodies, echoed keys, lies) and client aborts; afterwards every request is accounted
+// for in /metrics, no key leaked, and memory and handles are back to baseline.
 
 const TOTAL = Number(process.env.SOAK_REQUESTS ?? 50_000);
 const CONCURRENCY = 100;
@@ -33,11 +36,54 @@ const heapAfterGc = () => {
 
 type Kind =
   | 'ok' | 'ok-stream' | 'http-503' | 'http-500' | 'rate-limit' | 'reset' | 'disconnect-stream' | 'disconnect'
-  | 'malformed-json' | 'malformed-sse' | 'bad-request' | 'no-key' | 'abort-stream' | 'abort-waiting';
+  | 'malformed-json' | 'malformed-sse' | 'bad-request' | 'no-key' | 'abort-stream' | 'abort-waiting'
+  | HostileKind;
+/** Faults of the hostile upstream (a node:http server of this test), reached through the `hostile` backend. */
+type HostileKind = 'echo-key' | 'endless-json' | 'endless-sse-line' | 'html-stream' | 'truncated-stream';
 const KINDS: [Kind, number][] = [
   ['ok', 30], ['ok-stream', 30], ['http-503', 4], ['http-500', 3], ['rate-limit', 3], ['reset', 3], ['disconnect-stream', 4],
   ['disconnect', 2], ['malformed-json', 2], ['malformed-sse', 3], ['bad-request', 4], ['no-key', 2], ['abort-stream', 6], ['abort-waiting', 4],
+  ['echo-key', 2], ['endless-json', 1], ['endless-sse-line', 0.5], ['html-stream', 1], ['truncated-stream', 1],
 ];
+const HOSTILE: readonly Kind[] = ['echo-key', 'endless-json', 'endless-sse-line', 'html-stream', 'truncated-stream'];
+
+/** Answers as the kind named in the request's last message says; never stops writing for the endless kinds. */
+function hostileUpstream(): Server {
+  return createServer((request, response) => {
+    let body = '';
+    request.on('data', (data: Buffer) => (body += data.toString()));
+    request.on('end', () => {
+      const kind = HOSTILE.find((name) => body.includes(`hostile:${name}`));
+      const endless = (piece: string) => {
+        const bytes = Buffer.from(piece.repeat(65_536));
+        const pump = () => {
+          while (!response.destroyed && response.write(bytes));
+          if (!response.destroyed) response.once('drain', pump);
+        };
+        pump();
+      };
+      const chunk = (delta: object, finish: string | null = null) => `data: ${JSON.stringify({ id: 'h', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+      switch (kind) {
+        case 'echo-key':
+          response.writeHead(200, { 'content-type': 'application/json' });
+          return response.end(JSON.stringify({ id: 'h', choices: [{ index: 0, message: { role: 'assistant', content: `${request.headers.authorization}` }, finish_reason: 'stop' }], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } }));
+        case 'endless-json':
+          response.writeHead(200, { 'content-type': 'application/json' });
+          response.write('{"id":"');
+          return endless('x');
+        case 'endless-sse-line':
+          response.writeHead(200, { 'content-type': 'text/event-stream' });
+          response.write('data: {"choices":[{"delta":{"content":"');
+          return endless('y');
+        case 'html-stream':
+          return response.writeHead(200, { 'content-type': 'text/html' }).end('<html>sign in</html>');
+        default:
+          response.writeHead(200, { 'content-type': 'text/event-stream' });
+          return response.end(chunk({ content: 'cut sh' }));
+      }
+    });
+  });
+}
 const WEIGHT = KINDS.reduce((sum, [, weight]) => sum + weight, 0);
 function pick(): Kind {
   let roll = Math.random() * WEIGHT;
@@ -59,11 +105,11 @@ const FAULTS: Partial<Record<Kind, Scenario>> = {
 };
 
 async function one(stack: Stack, n: number, kind: Kind, outcomes: Map<string, number>): Promise<void> {
-  const stream = kind.includes('stream') || kind === 'malformed-sse' || kind === 'abort-waiting';
+  const stream = kind.includes('stream') || kind === 'malformed-sse' || kind === 'abort-waiting' || kind === 'endless-sse-line';
   const scenario = FAULTS[kind];
   const content = `${scenario ? mockDirective(scenario) : ''}soak ${n} a b c d e`;
   const controller = new AbortController();
-  let body: unknown = chatBody({ stream }, content);
+  let body: unknown = HOSTILE.includes(kind) ? chatBody({ stream, model: `hostile:${MODEL}` }, `hostile:${kind}`) : chatBody({ stream }, content);
   let headers: Record<string, string> | undefined;
   if (kind === 'bad-request') body = { model: `nvidia:${MODEL}`, messages: 'not a list' };
   if (kind === 'no-key') headers = { authorization: 'Bearer wrong' };
@@ -88,6 +134,7 @@ async function one(stack: Stack, n: number, kind: Kind, outcomes: Map<string, nu
     } else {
       const answer = await postChat(stack, body, headers ? { headers } : {});
       outcome = String(answer.status);
+      if (answer.text.includes(UPSTREAM_KEY)) outcome = 'error:key-leaked';
     }
   } catch (error) {
     outcome = controller.signal.aborted ? 'aborted' : `error:${(error as { code?: string }).code ?? String(error)}`;
@@ -99,7 +146,18 @@ async function one(stack: Stack, n: number, kind: Kind, outcomes: Map<string, nu
 describe.skipIf(!process.env.SOAK)('soak', () => {
   it(`${TOTAL} mixed requests with random faults and aborts: all accounted for, nothing leaked`, async () => {
     const resourcesBefore = activeResources();
-    const stack = await startStack({ config: { logging: { level: 'warn' }, failure_handling: { keepalive_interval: 0.1, retry_base_delay: 0.01, retry_max_delay: 0.1 } } });
+    const hostile = hostileUpstream();
+    await new Promise<void>((resolve) => hostile.listen(0, '127.0.0.1', resolve));
+    const stack = await startStack({
+      config: {
+        logging: { level: 'warn' },
+        // A small body limit: each endless answer then costs 1 MiB, not 64.
+        upstream_body_limit: 1024 * 1024,
+        failure_handling: { keepalive_interval: 0.1, retry_base_delay: 0.01, retry_max_delay: 0.1 },
+        backends: { hostile: { type: 'openai', api_url: `http://127.0.0.1:${(hostile.address() as { port: number }).port}/v1`, api_key: UPSTREAM_KEY, models: [MODEL] } },
+      },
+    });
+    const rssBefore = process.memoryUsage().rss;
     const outcomes = new Map<string, number>();
     let sent = 0;
     const started = Date.now();
@@ -122,14 +180,17 @@ describe.skipIf(!process.env.SOAK)('soak', () => {
     await waitFor(async () => metricValue(await metricsText(stack), 'nim_proxy_active_streams') === 0, 5000, 'the active-streams gauge to return to 0');
     stack.mock.requests.clear();
     const heapGrowthMiB = (heapAfterGc() - heapBaseline) / 2 ** 20;
+    const rssGrowthMiB = (process.memoryUsage().rss - rssBefore) / 2 ** 20;
     const errors = [...outcomes].filter(([key]) => key.includes('error:'));
     console.info(
-      JSON.stringify({ sent: TOTAL, counted, retries, elapsedS, perSecond: Math.round(TOTAL / elapsedS), heapGrowthMiB: Math.round(heapGrowthMiB * 10) / 10, outcomes: Object.fromEntries([...outcomes].sort()) }, null, 1),
+      JSON.stringify({ sent: TOTAL, counted, retries, elapsedS, perSecond: Math.round(TOTAL / elapsedS), heapGrowthMiB: Math.round(heapGrowthMiB * 10) / 10, rssGrowthMiB: Math.round(rssGrowthMiB), handles: activeResources(), outcomes: Object.fromEntries([...outcomes].sort()) }, null, 1),
     );
     expect(counted).toBe(TOTAL);
     expect(errors).toEqual([]);
     expect(heapGrowthMiB).toBeLessThan(64);
     await stack.close();
+    hostile.closeAllConnections();
+    await new Promise((resolve) => hostile.close(resolve));
     await expectResourcesBackTo(resourcesBefore, 10_000);
   }, 60 * 60_000);
 });
