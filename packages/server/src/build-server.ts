@@ -1,4 +1,5 @@
 import { SecretScrubber, type BackendDefinition } from '@proxy/core';
+import cors from '@fastify/cors';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Dispatcher } from 'undici';
 import { recordRequest } from './accounting/request-recorder.js';
@@ -113,6 +114,16 @@ export function buildServer(input: ProxyConfigInput | ResolvedProxyConfig = {}, 
     await backends.close();
   });
 
+  if (config.cors.origins.length > 0) {
+    // First, at the root: its onRequest hook runs before every scope's own auth hook, so a browser's preflight
+    // (which carries no key) is answered 204 here, and every answer to an allowed origin carries the CORS headers.
+    app.register(cors, {
+      origin: config.cors.origins.includes('*') ? '*' : [...config.cors.origins],
+      methods: ['GET', 'HEAD', 'POST'],
+      exposedHeaders: ['x-request-id'],
+      maxAge: 600,
+    });
+  }
   app.register(healthRoutes);
   if (metrics) {
     // metricsRoutes takes an async hook; /metrics is polled, not hot, so it keeps that form.

@@ -24,6 +24,8 @@ Options:
                                 env PROXY_MAX_CONNECTIONS)
       --disable-auth            Accept requests without a proxy key (trusted networks only; env PROXY_DISABLE_AUTH)
       --log-level <level>       fatal, error, warn, info, debug, trace or silent (default info; env LOG_LEVEL)
+      --cors-origins <list>     Browser origins allowed to call the API, comma-separated, or * (default none:
+                                CORS off; env PROXY_CORS_ORIGINS)
   -h, --help                    Show this help
   -v, --version                 Show the version
 

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { toNumber } from '../config/coerce-scalar.js';
+import { toList, toNumber } from '../config/coerce-scalar.js';
 import { setPath } from '../config/env-config.js';
 import { toAliasTable, toJson } from '../models/parse-model-config.js';
 
@@ -27,6 +27,7 @@ const options = {
   'max-connections': { type: 'string' },
   'disable-auth': { type: 'boolean' },
   'log-level': { type: 'string' },
+  'cors-origins': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;
@@ -47,6 +48,7 @@ const FLAG_PATHS: Record<string, { path: string; parse?: (text: string) => unkno
   'max-connections': { path: 'max_connections', parse: toNumber },
   'disable-auth': { path: 'auth.disabled' },
   'log-level': { path: 'logging.level', parse: (text) => text.toLowerCase() },
+  'cors-origins': { path: 'cors.origins', parse: toList },
 };
 
 /** Parses argv (without `node` and the script). Unknown flags and stray arguments throw a TypeError. */

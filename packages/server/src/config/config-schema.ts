@@ -103,6 +103,17 @@ export const proxyConfigSchema = z.strictObject({
     })
     .prefault({}),
   shutdown_grace_period: seconds('a grace period').default(30),
+  // Browser clients on these origins may call the API; off (no CORS headers, no preflights) when empty.
+  cors: z
+    .strictObject({
+      origins: z
+        .array(
+          z.string().regex(/^(\*|https?:\/\/[^/\s]+)$/, "expected an origin such as 'https://app.example.com' (scheme, host, port; no path), or '*'"),
+          { error: 'expected a list of origins' },
+        )
+        .default([]),
+    })
+    .prefault({}),
   backends: z.record(z.string().min(1), backendSchema, { error: 'expected a mapping of backend names' }).default({}),
 });
 

@@ -1,5 +1,5 @@
 import { toAliasTable, toJson } from '../models/parse-model-config.js';
-import { toBoolean, toNumber } from './coerce-scalar.js';
+import { toBoolean, toList, toNumber } from './coerce-scalar.js';
 import { toProxyKeyList } from './parse-proxy-keys.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -35,6 +35,7 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   { env: 'LOG_LEVEL', path: 'logging.level', parse: (value) => value.trim().toLowerCase() },
   { env: 'PROXY_METRICS_ENABLED', path: 'metrics.enabled', parse: toBoolean },
   { env: 'PROXY_METRICS_REQUIRE_AUTH', path: 'metrics.require_auth', parse: toBoolean },
+  { env: 'PROXY_CORS_ORIGINS', path: 'cors.origins', parse: toList },
   { env: 'PROXY_SHUTDOWN_GRACE_PERIOD', path: 'shutdown_grace_period', parse: toNumber },
 ];
 
