@@ -24,6 +24,7 @@ import { defaultMaxConnections } from './http/max-connections.js';
 import { loggerOptions, type LogDestination } from './http/logger-options.js';
 import { notFoundHandler, rejectOtherMethods } from './http/not-found.js';
 import { requestIdFor } from './http/request-id.js';
+import { KeyLimiters } from './limits/key-limiters.js';
 import { ProxyMetrics } from './metrics/proxy-metrics.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { metricsRoutes } from './routes/metrics-routes.js';
@@ -38,6 +39,8 @@ export interface BuildServerOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** Where JSON log lines are written. Defaults to stdout. */
   logDestination?: LogDestination;
+  /** The rate limits' window (60 s, as NIM counts). Tests shorten it so that no test waits a minute. */
+  rateLimitWindowMs?: number;
   /** The clock of the background catalog reads (retries, `models_refresh`). Tests inject one to fire them. */
   catalogTimers?: CatalogTimers;
 }
@@ -61,8 +64,16 @@ export function buildServer(input: ProxyConfigInput | ResolvedProxyConfig = {}, 
     );
   }
   const registry = new BackendRegistry([...BUILTIN_BACKENDS, ...(options.backends ?? [])]);
-  const backends = new BackendSet(config, registry, { env, dispatcher: options.dispatcher, upstreamBodyLimit: config.upstream_body_limit }, secrets, options.catalogTimers);
   const metrics = config.metrics.enabled ? new ProxyMetrics() : undefined;
+  // Key pools' pacing: shared through Redis with redis_url, in memory otherwise. The logger exists once the app does.
+  const limits = new KeyLimiters({ redisUrl: config.redis_url, metrics, log: () => app.log, windowMs: options.rateLimitWindowMs });
+  let backends: BackendSet;
+  try {
+    backends = new BackendSet(config, registry, { env, dispatcher: options.dispatcher, upstreamBodyLimit: config.upstream_body_limit, createKeyLimiter: limits.create }, secrets, options.catalogTimers);
+  } catch (error) {
+    void limits.close(); // a Redis client opened for a backend before another failed must not keep the process up
+    throw error;
+  }
   const auth = config.auth.disabled ? undefined : bearerAuthHook(verifier);
 
   const app = Fastify({
@@ -108,10 +119,11 @@ export function buildServer(input: ProxyConfigInput | ResolvedProxyConfig = {}, 
         'AUTHENTICATION IS DISABLED: anyone who can reach this server can use it, and the upstream keys, without a proxy key',
       );
     }
-    await backends.initialize(app.log);
+    await Promise.all([backends.initialize(app.log), limits.ready()]);
   });
   app.addHook('onClose', async () => {
     await backends.close();
+    await limits.close();
   });
 
   if (config.cors.origins.length > 0) {

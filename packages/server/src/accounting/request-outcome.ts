@@ -18,6 +18,9 @@ export interface RequestOutcome {
   usage?: TokenUsage | undefined;
   /** The error the client was answered with (or sent as a stream error event). */
   error?: ProxyError;
+  /** Filled in by the connector (KeyUseReport): the index of the upstream key used, and the ms queued for a slot. */
+  keyIndex?: number | undefined;
+  queuedMs?: number | undefined;
   /** The request was counted already (an aborted stream is counted when it aborts, not by onResponse). */
   recorded?: boolean;
 }

@@ -19,6 +19,9 @@ interface RequestLineFields {
   prompt_tokens?: number | undefined;
   completion_tokens?: number | undefined;
   total_tokens?: number | undefined;
+  /** The upstream key's index in its backend's pool (never the key), and the time spent waiting for its slot. */
+  key_index?: number;
+  queued_ms?: number;
   error_type?: string;
   error_code?: string | null;
   /** The upstream call that failed: here, never in what the client is told. */
@@ -60,6 +63,8 @@ export function recordRequest(request: FastifyRequest, reply: FastifyReply, stat
     fields.prompt_tokens = usage?.promptTokens;
     fields.completion_tokens = usage?.completionTokens;
     fields.total_tokens = usage?.totalTokens;
+    if (outcome.keyIndex !== undefined) fields.key_index = outcome.keyIndex;
+    if (outcome.queuedMs !== undefined) fields.queued_ms = Math.round(outcome.queuedMs);
   }
   // Type and code, not the message: an upstream's message can quote the request body (pydantic's `input`).
   const error = outcome?.error;

@@ -26,10 +26,12 @@ Options:
       --log-level <level>       fatal, error, warn, info, debug, trace or silent (default info; env LOG_LEVEL)
       --cors-origins <list>     Browser origins allowed to call the API, comma-separated, or * (default none:
                                 CORS off; env PROXY_CORS_ORIGINS)
+      --redis-url <url>         Share the key pools' request pacing between replicas through Redis
+                                (redis://host:6379; env PROXY_REDIS_URL; default: each process paces alone)
   -h, --help                    Show this help
   -v, --version                 Show the version
 
 Precedence: command line > environment > YAML file > defaults.
-Proxy keys: PROXY_API_KEYS=key1,key2 (or auth.api_keys). Upstream key for NVIDIA: NVIDIA_API_KEY.
+Proxy keys: PROXY_API_KEYS=key1,key2 (or auth.api_keys). Upstream key for NVIDIA: NVIDIA_API_KEY (a pool: NVIDIA_API_KEYS=a,b).
 Every key is described in docs/configuration.md.
 `;

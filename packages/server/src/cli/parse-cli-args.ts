@@ -28,6 +28,7 @@ const options = {
   'disable-auth': { type: 'boolean' },
   'log-level': { type: 'string' },
   'cors-origins': { type: 'string' },
+  'redis-url': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;
@@ -49,6 +50,7 @@ const FLAG_PATHS: Record<string, { path: string; parse?: (text: string) => unkno
   'disable-auth': { path: 'auth.disabled' },
   'log-level': { path: 'logging.level', parse: (text) => text.toLowerCase() },
   'cors-origins': { path: 'cors.origins', parse: toList },
+  'redis-url': { path: 'redis_url', parse: (text) => text.trim() },
 };
 
 /** Parses argv (without `node` and the script). Unknown flags and stray arguments throw a TypeError. */

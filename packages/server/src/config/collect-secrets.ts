@@ -6,6 +6,14 @@ export function collectSecrets(config: ResolvedProxyConfig, env: Readonly<Record
   const secrets = new Set<string>(proxyKeyValues(config.auth.api_keys));
   // Read before the backends' settings are validated, so only strings count; an error about any other value never quotes it.
   for (const { api_key: key } of config.backends) if (typeof key === 'string' && key) secrets.add(key);
+  // Every key of a pool too (with and without a pasted `Bearer `), so none reaches a log line or a response.
+  for (const { api_keys: keys } of config.backends) {
+    if (!Array.isArray(keys)) continue;
+    for (const key of keys) if (typeof key === 'string' && key.trim()) secrets.add(key.trim()).add(key.trim().replace(/^bearer\s+/i, ''));
+  }
+  // A Redis URL can carry a password.
+  const redisPassword = config.redis_url ? safeUrl(config.redis_url)?.password : undefined;
+  if (redisPassword) secrets.add(decodeURIComponent(redisPassword));
   // A key named by `api_key_env` is a secret whatever its variable is called.
   for (const { api_key_env: name } of config.backends) {
     const key = typeof name === 'string' ? env[name]?.trim() : undefined;
@@ -17,4 +25,12 @@ export function collectSecrets(config: ResolvedProxyConfig, env: Readonly<Record
     }
   }
   return [...secrets];
+}
+
+function safeUrl(text: string): URL | undefined {
+  try {
+    return new URL(text);
+  } catch {
+    return undefined;
+  }
 }

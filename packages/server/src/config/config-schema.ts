@@ -114,6 +114,8 @@ export const proxyConfigSchema = z.strictObject({
         .default([]),
     })
     .prefault({}),
+  // Where replicas share their key pools' pacing (limits/); without it each process paces alone, in memory.
+  redis_url: z.url({ error: 'expected a redis:// or rediss:// URL', protocol: /^rediss?$/ }).optional(),
   backends: z.record(z.string().min(1), backendSchema, { error: 'expected a mapping of backend names' }).default({}),
 });
 

@@ -37,6 +37,7 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   { env: 'PROXY_METRICS_REQUIRE_AUTH', path: 'metrics.require_auth', parse: toBoolean },
   { env: 'PROXY_CORS_ORIGINS', path: 'cors.origins', parse: toList },
   { env: 'PROXY_SHUTDOWN_GRACE_PERIOD', path: 'shutdown_grace_period', parse: toNumber },
+  { env: 'PROXY_REDIS_URL', path: 'redis_url', parse: text },
 ];
 
 /** The configuration layer the environment sets. Empty variables count as unset. */

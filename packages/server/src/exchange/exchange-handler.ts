@@ -73,7 +73,9 @@ export function createExchangeHandler<Body>(frontEnd: FrontEnd<Body>, deps: Exch
 
   async function complete(exchange: Exchange<Body>): Promise<number> {
     const { connector, chat, signal } = exchange;
-    const result = await withRetries(() => connector.chatCompletion(chat, { signal }), {
+    // The outcome is the call's KeyUseReport: the connector writes the key index and queue time on it.
+    const options = { signal, report: outcomeOf(exchange.request) };
+    const result = await withRetries(() => connector.chatCompletion(chat, options), {
       policy: deps.retry,
       signal,
       onRetry: (event) => countRetry(exchange, event),
@@ -95,7 +97,8 @@ export function createExchangeHandler<Body>(frontEnd: FrontEnd<Body>, deps: Exch
     // Made before the call, so a front end that cannot encode this request fails it before anything is sent.
     const encoder = frontEnd.createStreamEncoder(exchange.body, exchange.context);
     let relay: StreamRelay | undefined;
-    const pending = withRetries(() => connector.streamChatCompletion(chat, { signal }), {
+    const options = { signal, report: outcomeOf(exchange.request) };
+    const pending = withRetries(() => connector.streamChatCompletion(chat, options), {
       policy: deps.retry,
       signal,
       stopped: () => relay !== undefined,

@@ -18,6 +18,12 @@ export class ProxyMetrics {
   /** `key_name` is the proxy key's configured name (absent for bare keys): who spent the tokens, never the key. */
   readonly promptTokens: Counter<'backend' | 'model' | 'key_name'>;
   readonly completionTokens: Counter<'backend' | 'model' | 'key_name'>;
+  /** Pacing (limits/): requests waiting for a key's slot, how long they waited, and what each key did. */
+  readonly queueDepth: Gauge<'backend'>;
+  readonly queueWait: Histogram<'backend'>;
+  readonly keyRequests: Counter<'backend' | 'key_index'>;
+  readonly keyRests: Counter<'backend' | 'key_index'>;
+  readonly rateLimitRefusals: Counter<'backend'>;
 
   constructor() {
     const registers = [this.registry];
@@ -61,6 +67,37 @@ export class ProxyMetrics {
       name: 'nim_proxy_completion_tokens_total',
       help: 'Completion tokens reported by upstreams, by backend, upstream model and proxy key name',
       labelNames: ['backend', 'model', 'key_name'],
+      registers,
+    });
+    this.queueDepth = new Gauge({
+      name: 'nim_proxy_rate_limit_queue_depth',
+      help: "Requests waiting for a slot under a backend key pool's rate limit",
+      labelNames: ['backend'],
+      registers,
+    });
+    this.queueWait = new Histogram({
+      name: 'nim_proxy_rate_limit_wait_seconds',
+      help: 'Time upstream attempts waited for a slot on a key (0 when one was free)',
+      labelNames: ['backend'],
+      buckets: [0, 0.01, 0.1, 0.5, 1, 2.5, 5, 10, 20, 30, 45, 60, 120],
+      registers,
+    });
+    this.keyRequests = new Counter({
+      name: 'nim_proxy_upstream_key_requests_total',
+      help: "Upstream attempts sent on each key of a backend's pool, by key index (never the key)",
+      labelNames: ['backend', 'key_index'],
+      registers,
+    });
+    this.keyRests = new Counter({
+      name: 'nim_proxy_upstream_key_rests_total',
+      help: 'Times a key was rested after the upstream answered 429, by key index',
+      labelNames: ['backend', 'key_index'],
+      registers,
+    });
+    this.rateLimitRefusals = new Counter({
+      name: 'nim_proxy_rate_limit_refusals_total',
+      help: 'Requests answered 429 by the proxy because no key had a slot within max_wait',
+      labelNames: ['backend'],
       registers,
     });
   }

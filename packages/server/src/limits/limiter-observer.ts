@@ -1,0 +1,40 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { ProxyMetrics } from '../metrics/proxy-metrics.js';
+import type { LimiterObserver } from './paced-key-limiter.js';
+
+/**
+ * A backend's limiter → metrics (children bound per key once, so a request costs a counter increment) and the
+ * error log of a key taken out, which names the key's index, never the key.
+ */
+export function limiterObserver(backend: string, options: { log: () => FastifyBaseLogger; metrics?: ProxyMetrics | undefined }): LimiterObserver {
+  const metrics = options.metrics;
+  const requests = new Map<number, { inc(): void }>();
+  const wait = metrics?.queueWait.labels(backend);
+  const depth = metrics?.queueDepth.labels(backend);
+  return {
+    leased(index, queuedMs) {
+      if (!metrics) return;
+      let counter = requests.get(index);
+      if (!counter) requests.set(index, (counter = metrics.keyRequests.labels(backend, String(index))));
+      counter.inc();
+      wait!.observe(queuedMs / 1000);
+    },
+    queueDepth(value) {
+      depth?.set(value);
+    },
+    rested(index, ms) {
+      metrics?.keyRests.inc({ backend, key_index: String(index) });
+      options.log().warn({ backend, key_index: index, rest_ms: ms }, 'upstream key throttled (429): resting it');
+    },
+    refused() {
+      metrics?.rateLimitRefusals.inc({ backend });
+    },
+    removed(index, status, kept) {
+      if (kept) {
+        options.log().error({ backend, key_index: index, status }, 'upstream refused the last usable key of the pool; it stays in use');
+        return;
+      }
+      options.log().error({ backend, key_index: index, status }, 'upstream refused a key: taken out of the pool until restart');
+    },
+  };
+}

@@ -1,0 +1,137 @@
+import { ProxyError, type KeyLease } from '@proxy/core';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { MemoryKeyStore } from './memory-key-store.js';
+import { DEFAULT_REST_MS, PacedKeyLimiter, type LimiterObserver } from './paced-key-limiter.js';
+
+const W = 10_000;
+
+beforeEach(() => {
+  vi.useFakeTimers({ now: 1_000_000 });
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+function limiter(size: number, requestsPerMinute: number, maxWaitMs: number, maxConcurrent = 0) {
+  const events: string[] = [];
+  const observer: LimiterObserver = {
+    leased: (index, queuedMs) => events.push(`lease ${index} ${queuedMs}`),
+    queueDepth: () => undefined,
+    rested: (index, ms) => events.push(`rest ${index} ${ms}`),
+    refused: () => events.push('refused'),
+    removed: (index, status, kept) => events.push(`removed ${index} ${status}${kept ? ' kept' : ''}`),
+  };
+  const store = new MemoryKeyStore({ size, requestsPerMinute, maxConcurrent, windowMs: W }, Date.now);
+  return { events, paced: new PacedKeyLimiter({ backend: 'nvidia', size, rateLimit: { requestsPerMinute, maxWaitMs, maxConcurrent }, store, observer, now: Date.now }) };
+}
+
+async function refusal(promise: KeyLease | Promise<KeyLease>): Promise<ProxyError> {
+  const error = await Promise.resolve(promise).then(
+    () => undefined,
+    (reason: unknown) => reason,
+  );
+  if (!ProxyError.isInstance(error)) throw new Error('expected a refusal');
+  return error;
+}
+
+describe('PacedKeyLimiter', () => {
+  it('answers at once, without a promise, while a slot is free', () => {
+    const { paced } = limiter(2, 2, W);
+    const lease = paced.acquire(undefined, false);
+    expect(lease).not.toBeInstanceOf(Promise);
+    expect((lease as KeyLease).queuedMs).toBe(0);
+  });
+
+  it('queues in FIFO order and serves each request when its slot frees, with how long it waited', async () => {
+    const { paced, events } = limiter(1, 2, 2 * W);
+    paced.acquire(undefined, false);
+    vi.advanceTimersByTime(1000);
+    paced.acquire(undefined, false);
+    const served: number[] = [];
+    const third = Promise.resolve(paced.acquire(undefined, false)).then((lease) => (served.push(3), lease));
+    const fourth = Promise.resolve(paced.acquire(undefined, false)).then((lease) => (served.push(4), lease));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(paced.queued).toBe(2);
+    await vi.advanceTimersByTimeAsync(W - 1000);
+    expect(served).toEqual([]); // the first request's slot frees just after one window
+    await vi.advanceTimersByTimeAsync(2);
+    expect(served).toEqual([3]);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(served).toEqual([3, 4]);
+    // Both queued at 1000: the third got the slot freed at W + 1, the fourth the one freed at W + 1001.
+    expect((await third).queuedMs).toBe(W + 1 - 1000);
+    expect((await fourth).queuedMs).toBe(W + 1);
+    expect(events.filter((event) => event.startsWith('lease'))).toEqual(['lease 0 0', 'lease 0 0', `lease 0 ${W - 999}`, `lease 0 ${W + 1}`]);
+  });
+
+  it('refuses at admission, with the wait as Retry-After, when the slot frees later than max_wait', async () => {
+    const { paced, events } = limiter(1, 1, 3000);
+    paced.acquire(undefined, false);
+    const error = await refusal(paced.acquire(undefined, false));
+    expect(error.status).toBe(429);
+    expect(error.code).toBe('rate_limited');
+    expect(error.isRetryable).toBe(false);
+    expect(error.headers).toEqual({ 'retry-after': String(Math.ceil((W + 1) / 1000)) });
+    expect(events).toContain('refused');
+    // A request that was already answered 429 upstream (or waited) tells its client not to retry on top.
+    expect((await refusal(paced.acquire(undefined, true))).headers['x-should-retry']).toBe('false');
+  });
+
+  it('counts the requests already queued when it decides at admission', async () => {
+    const { paced } = limiter(1, 1, W + 500);
+    paced.acquire(undefined, false);
+    const queued = paced.acquire(undefined, false);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(paced.queued).toBe(1);
+    // The next slot (W + 1 away) is the queued request's; this one's is a window later: beyond max_wait.
+    expect((await refusal(paced.acquire(undefined, false))).status).toBe(429);
+    await vi.advanceTimersByTimeAsync(W + 1);
+    await expect(queued).resolves.toMatchObject({ index: 0 });
+  });
+
+  it('lets a queued request go when its client leaves', async () => {
+    const { paced } = limiter(1, 1, 2 * W);
+    paced.acquire(undefined, false);
+    const controller = new AbortController();
+    const waiting = refusal(paced.acquire(controller.signal, false));
+    await vi.advanceTimersByTimeAsync(0);
+    controller.abort();
+    expect((await waiting).status).toBe(499);
+    expect(paced.queued).toBe(0);
+  });
+
+  it('rests a key for Retry-After, or 60 s without one in a pool of several, and moves requests to the other key', () => {
+    const { paced, events } = limiter(2, 0, W);
+    paced.rest(0, undefined);
+    expect(events).toEqual([`rest 0 ${DEFAULT_REST_MS}`]);
+    expect([paced.acquire(undefined, true), paced.acquire(undefined, false)].map((lease) => (lease as KeyLease).index)).toEqual([1, 1]);
+    vi.advanceTimersByTime(DEFAULT_REST_MS + 1);
+    const indices = [paced.acquire(undefined, false), paced.acquire(undefined, false)].map((lease) => (lease as KeyLease).index);
+    expect(indices).toContain(0);
+  });
+
+  it('never rests a pool of one longer than the upstream asked: without Retry-After, not at all', () => {
+    const { paced, events } = limiter(1, 5, W);
+    paced.rest(0, undefined);
+    expect(events).toEqual([]);
+    expect((paced.acquire(undefined, false) as KeyLease).index).toBe(0);
+    paced.rest(0, 2000);
+    expect(events).toEqual(['lease 0 0', 'rest 0 2000']);
+  });
+
+  it('takes a refused key out (the last one stays), and a queued request waits for a cap slot a release frees', async () => {
+    const { paced, events } = limiter(2, 0, W, 1);
+    expect(paced.remove(0, 401)).toBe(true);
+    expect(paced.remove(1, 403)).toBe(false);
+    expect(events).toEqual(['removed 0 401', 'removed 1 403 kept']);
+    const first = paced.acquire(undefined, false) as KeyLease;
+    expect(first.index).toBe(1);
+    const second = paced.acquire(undefined, false);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(paced.queued).toBe(1);
+    first.release();
+    first.release(); // once only
+    await vi.advanceTimersByTimeAsync(1);
+    await expect(second).resolves.toMatchObject({ index: 1 });
+  });
+});

@@ -1,0 +1,233 @@
+import { ClientAbortError, ProxyError, type CancelSignal, type KeyLease, type KeyLimiter, type RateLimit } from '@proxy/core';
+import type { KeyStore, Taken } from './key-store.js';
+
+/** How long a key rests after a 429 that named no time: NIM's window. */
+export const DEFAULT_REST_MS = 60_000;
+
+/** How often the head of the queue looks again when no clock tells when a slot frees (a shared store, a cap). */
+const POLL_MS = 100;
+
+/** What a limiter reports: the metrics and the log, by key index (never the key). */
+export interface LimiterObserver {
+  leased(index: number, queuedMs: number): void;
+  queueDepth(depth: number): void;
+  rested(index: number, ms: number): void;
+  refused(): void;
+  removed(index: number, status: number, kept: boolean): void;
+}
+
+export interface PacedKeyLimiterOptions {
+  backend: string;
+  size: number;
+  rateLimit: RateLimit;
+  store: KeyStore;
+  observer?: LimiterObserver | undefined;
+  now?: () => number;
+}
+
+interface Waiter {
+  enqueuedAt: number;
+  deadline: number;
+  resolve: (lease: KeyLease) => void;
+  reject: (error: Error) => void;
+  signal: CancelSignal | undefined;
+  onAbort: (() => void) | undefined;
+  done: boolean;
+}
+
+/**
+ * A key pool's pacing: every attempt takes a slot on the key with the most room; when none is free it waits in a
+ * FIFO queue, or is refused at once with 429 when the store says the slot it would get frees later than `max_wait`.
+ * A request that finds a slot free gets its lease synchronously (no promise, no timer): the unthrottled path costs
+ * one store lookup.
+ */
+export class PacedKeyLimiter implements KeyLimiter {
+  readonly size: number;
+  readonly #backend: string;
+  readonly #rateLimit: RateLimit;
+  readonly #store: KeyStore;
+  readonly #observer: LimiterObserver | undefined;
+  readonly #now: () => number;
+  readonly #usable: boolean[];
+  readonly #queue: Waiter[] = [];
+  #timer: NodeJS.Timeout | undefined;
+  #pumping = false;
+
+  constructor(options: PacedKeyLimiterOptions) {
+    this.size = options.size;
+    this.#backend = options.backend;
+    this.#rateLimit = options.rateLimit;
+    this.#store = options.store;
+    this.#observer = options.observer;
+    this.#now = options.now ?? Date.now;
+    this.#usable = Array.from({ length: options.size }, () => true);
+  }
+
+  /** Requests waiting for a slot. */
+  get queued(): number {
+    return this.#queue.length;
+  }
+
+  acquire(signal: CancelSignal | undefined, retried: boolean): KeyLease | Promise<KeyLease> {
+    if (this.#queue.length > 0) return this.#admit(signal, retried);
+    const taken = this.#store.take(this.#usable);
+    if ('then' in taken) return taken.then((slot) => (slot.index >= 0 ? this.#lease(slot, 0) : this.#admit(signal, retried)));
+    return taken.index >= 0 ? this.#lease(taken, 0) : this.#admit(signal, retried);
+  }
+
+  rest(index: number, ms: number | undefined): void {
+    // A pool of one is never rested longer than the upstream asked: without a time its 429s go to the retries.
+    const restMs = ms ?? (this.#usableCount() > 1 ? DEFAULT_REST_MS : 0);
+    if (restMs <= 0) return;
+    this.#observer?.rested(index, restMs);
+    void Promise.resolve(this.#store.rest(index, restMs)).catch(() => undefined);
+  }
+
+  remove(index: number, status: number): boolean {
+    const kept = !this.hasOtherKey(index);
+    this.#observer?.removed(index, status, kept);
+    if (kept) return false;
+    this.#usable[index] = false;
+    return true;
+  }
+
+  hasOtherKey(index: number): boolean {
+    return this.#usable.some((usable, other) => usable && other !== index);
+  }
+
+  #usableCount(): number {
+    return this.#usable.reduce((count, usable) => count + (usable ? 1 : 0), 0);
+  }
+
+  #lease(taken: Taken, queuedMs: number): KeyLease {
+    this.#observer?.leased(taken.index, queuedMs);
+    return new Lease(taken, queuedMs, this.#store, this.#onRelease);
+  }
+
+  readonly #onRelease = (): void => {
+    if (this.#queue.length > 0) this.#schedule(0);
+  };
+
+  /** Queues the request behind the ones waiting, unless its slot frees too late: then a 429 at once. */
+  async #admit(signal: CancelSignal | undefined, retried: boolean): Promise<KeyLease> {
+    if (signal?.aborted) throw new ClientAbortError();
+    const waitMs = await this.#store.wait(this.#queue.length, this.#usable);
+    if (waitMs !== undefined && waitMs > this.#rateLimit.maxWaitMs) {
+      this.#observer?.refused();
+      throw this.#refusal(waitMs, retried);
+    }
+    const now = this.#now();
+    return new Promise<KeyLease>((resolve, reject) => {
+      const waiter: Waiter = { enqueuedAt: now, deadline: now + this.#rateLimit.maxWaitMs, resolve, reject, signal, onAbort: undefined, done: false };
+      if (signal) {
+        waiter.onAbort = () => {
+          this.#settle(waiter);
+          reject(new ClientAbortError());
+        };
+        signal.addEventListener('abort', waiter.onAbort);
+      }
+      this.#queue.push(waiter);
+      this.#observer?.queueDepth(this.#queue.length);
+      this.#schedule(waitMs ?? POLL_MS);
+    });
+  }
+
+  #schedule(ms: number): void {
+    if (this.#pumping) return;
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => void this.#pump(), Math.max(1, Math.ceil(ms)));
+    this.#timer.unref?.();
+  }
+
+  /** Serves the queue in order: the head takes the next slot; the others wait behind it. */
+  async #pump(): Promise<void> {
+    if (this.#pumping) return;
+    this.#pumping = true;
+    this.#timer = undefined;
+    let next: number | undefined;
+    try {
+      while (this.#queue.length > 0) {
+        const head = this.#queue[0]!;
+        if (head.done) {
+          this.#queue.shift();
+          continue;
+        }
+        const taken = await this.#store.take(this.#usable);
+        if (head.done) {
+          if (taken.index >= 0) this.#store.release(taken);
+          continue;
+        }
+        const now = this.#now();
+        if (taken.index >= 0) {
+          this.#settle(head);
+          head.resolve(this.#lease(taken, now - head.enqueuedAt));
+          continue;
+        }
+        const waitMs = await this.#store.wait(0, this.#usable);
+        if (head.done) continue;
+        if (this.#now() + (waitMs ?? 0) > head.deadline) {
+          // It waited already: its client is told not to retry on top of the proxy's wait.
+          this.#settle(head);
+          this.#observer?.refused();
+          head.reject(this.#refusal(waitMs ?? POLL_MS, true));
+          continue;
+        }
+        next = Math.min(waitMs ?? POLL_MS, head.deadline - now);
+        break;
+      }
+    } catch {
+      next = POLL_MS; // a store that failed mid-pump (Redis going away): look again soon, on the fallback
+    } finally {
+      this.#pumping = false;
+    }
+    if (next !== undefined && this.#queue.length > 0) this.#schedule(next);
+  }
+
+  /** Takes a waiter out of the queue, once. */
+  #settle(waiter: Waiter): void {
+    if (waiter.done) return;
+    waiter.done = true;
+    if (waiter.onAbort) waiter.signal?.removeEventListener('abort', waiter.onAbort);
+    const at = this.#queue.indexOf(waiter);
+    if (at >= 0) this.#queue.splice(at, 1);
+    this.#observer?.queueDepth(this.#queue.length);
+  }
+
+  #refusal(waitMs: number, retried: boolean): ProxyError {
+    const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+    return new ProxyError({
+      status: 429,
+      code: 'rate_limited',
+      isRetryable: false,
+      message:
+        `The ${this.#backend} backend is at its request limit (${this.#rateLimit.requestsPerMinute} a minute per key): ` +
+        `the next free slot is ${seconds} s away, longer than the proxy may wait (max_wait). Try again in ${seconds} s.`,
+      headers: retried ? { 'retry-after': String(seconds), 'x-should-retry': 'false' } : { 'retry-after': String(seconds) },
+    });
+  }
+}
+
+/** One attempt's slot; `release` is bound, so the connector can hand it to the response as a callback. */
+class Lease implements KeyLease {
+  readonly index: number;
+  readonly queuedMs: number;
+  #taken: Taken | undefined;
+  readonly #store: KeyStore;
+  readonly #onRelease: () => void;
+
+  constructor(taken: Taken, queuedMs: number, store: KeyStore, onRelease: () => void) {
+    this.index = taken.index;
+    this.queuedMs = queuedMs;
+    this.#taken = taken;
+    this.#store = store;
+    this.#onRelease = onRelease;
+  }
+
+  readonly release = (): void => {
+    const taken = this.#taken;
+    if (taken === undefined) return;
+    this.#taken = undefined;
+    (taken.store ?? this.#store).release(taken);
+    this.#onRelease();
+  };
+}

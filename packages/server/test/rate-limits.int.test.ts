@@ -1,0 +1,156 @@
+import type { RecordingHandler } from '@proxy/testkit/recording-upstream';
+import { afterEach, beforeAll, afterAll, describe, expect, it, vi } from 'vitest';
+import { completion, sendJson, useFakeUpstream } from './support/fake-upstream.js';
+import { authHeaders, chatBody, createTestProxy, type TestProxy } from './support/proxy.js';
+import { hasRedisServer, startRedis, type RedisProcess } from './support/redis-server.js';
+
+const KEY_A = 'nvapi-pool-key-aaaaaaaaaaaa';
+const KEY_B = 'nvapi-pool-key-bbbbbbbbbbbb';
+
+let proxies: TestProxy[] = [];
+const upstream = useFakeUpstream(() => ({ close: () => Promise.all(proxies.splice(0).map((proxy) => proxy.close())) }));
+
+/** The stand-in NIM's limit: 429 once a key has had `limit` requests in the last `windowMs` (arrival times). */
+function limitedNim(limit: { requests: number; windowMs: number }) {
+  const arrivals: { key: string; at: number }[] = [];
+  const state = { refused: 0, served: 0, limit };
+  const handler: RecordingHandler = (request, response) => {
+    const key = String(request.headers.authorization);
+    const now = Date.now();
+    const recent = arrivals.filter((arrival) => arrival.key === key && now - arrival.at < state.limit.windowMs).length;
+    if (recent >= state.limit.requests) {
+      state.refused++;
+      sendJson(response, 429, { status: 429, title: 'Too Many Requests' });
+      return;
+    }
+    arrivals.push({ key, at: now });
+    state.served++;
+    sendJson(response, 200, completion('ok'));
+  };
+  return { handler, state, forget: () => arrivals.splice(0) };
+}
+
+function proxyWith(backend: Record<string, unknown>, extra: Record<string, unknown> = {}, windowMs?: number): TestProxy {
+  const proxy = createTestProxy(
+    upstream().baseUrl,
+    { backends: { up: { type: 'openai', api_url: upstream().baseUrl, models: ['meta/llama3-70b'], ...backend } }, failure_handling: { max_retries: 0 }, ...extra },
+    windowMs === undefined ? {} : { rateLimitWindowMs: windowMs },
+  );
+  proxies.push(proxy);
+  return proxy;
+}
+
+const chat = (proxy: TestProxy, url = '/v1/chat/completions', payload: object = chatBody()) =>
+  proxy.app.inject({ method: 'POST', url, headers: { ...authHeaders, 'anthropic-version': '2023-06-01' }, payload });
+
+describe('key pools and pacing, in memory', () => {
+  it('moves a request NIM answered 429 to the other key before the client hears of it, and rests the throttled key', async () => {
+    upstream().onChat((request, response) =>
+      request.headers.authorization === `Bearer ${KEY_A}` ? sendJson(response, 429, { status: 429, title: 'Too Many Requests' }) : sendJson(response, 200, completion('ok')),
+    );
+    const proxy = proxyWith({ api_keys: [KEY_A, KEY_B] });
+    expect((await chat(proxy)).statusCode).toBe(200);
+    expect((await chat(proxy)).statusCode).toBe(200);
+    // Key A was tried once, then rested (60 s without Retry-After): the second request went straight to B.
+    expect(upstream().requests.map((request) => request.headers.authorization)).toEqual([`Bearer ${KEY_A}`, `Bearer ${KEY_B}`, `Bearer ${KEY_B}`]);
+    const lines = proxy.logs.records().filter((line) => line.msg === 'request completed');
+    expect(lines.map((line) => [line.key_index, line.queued_ms])).toEqual([
+      [1, 0],
+      [1, 0],
+    ]);
+    const metrics = (await proxy.app.inject({ url: '/metrics' })).body;
+    expect(metrics).toContain('nim_proxy_upstream_key_rests_total{backend="up",key_index="0"} 1');
+    expect(metrics).toContain('nim_proxy_upstream_key_requests_total{backend="up",key_index="1"} 2');
+    expect(proxy.logs.text + metrics).not.toContain(KEY_A);
+  });
+
+  it('takes a key NIM refused (401) out of the pool with an error log naming its index only', async () => {
+    upstream().onChat((request, response) =>
+      request.headers.authorization === `Bearer ${KEY_A}` ? sendJson(response, 401, { status: 401, title: 'Unauthorized', detail: `bad ${KEY_A}` }) : sendJson(response, 200, completion('ok')),
+    );
+    const proxy = proxyWith({ api_keys: [KEY_A, KEY_B] });
+    for (let i = 0; i < 3; i++) expect((await chat(proxy)).statusCode).toBe(200);
+    expect(upstream().requests.filter((request) => request.headers.authorization === `Bearer ${KEY_A}`)).toHaveLength(1);
+    const removed = proxy.logs.records().find((line) => line.msg === 'upstream refused a key: taken out of the pool until restart');
+    expect(removed).toMatchObject({ level: 50, backend: 'up', key_index: 0, status: 401 });
+    expect(proxy.logs.text).not.toContain(KEY_A);
+  });
+
+  it('refuses at once, in the front end shape, with Retry-After, when the next slot is beyond max_wait', async () => {
+    const nim = limitedNim({ requests: 1, windowMs: 60_000 });
+    upstream().onChat(nim.handler);
+    const proxy = proxyWith({ api_key: KEY_A, rate_limit: { requests_per_minute: 1, max_wait: 5 } });
+    expect((await chat(proxy)).statusCode).toBe(200);
+    const refused = await chat(proxy);
+    expect(refused.statusCode).toBe(429);
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(55);
+    expect(refused.headers['x-should-retry']).toBeUndefined(); // nothing was waited or retried for it
+    expect(refused.json()).toMatchObject({ error: { code: 'rate_limited', type: 'rate_limit_error' } });
+    const anthropic = await chat(proxy, '/v1/messages', { model: 'up:meta/llama3-70b', max_tokens: 8, messages: [{ role: 'user', content: 'hi' }] });
+    expect(anthropic.statusCode).toBe(429);
+    expect(anthropic.json()).toMatchObject({ type: 'error', error: { type: 'rate_limit_error' } });
+    expect(nim.state.refused).toBe(0);
+    expect((await proxy.app.inject({ url: '/metrics' })).body).toContain('nim_proxy_rate_limit_refusals_total{backend="up"} 2');
+  });
+});
+
+describe.skipIf(!hasRedisServer)('replicas sharing one key through Redis', () => {
+  let redis: RedisProcess;
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterAll(async () => {
+    await redis?.stop();
+  });
+  afterEach(async () => {
+    await Promise.all(proxies.splice(0).map((proxy) => proxy.close()));
+  });
+
+  // A short window so the test takes seconds. NIM counts arrivals; the proxy counts when it took the slot, a few
+  // ms earlier: the stand-in's window is 300 ms shorter to absorb that scheduling gap on a loaded machine.
+  const WINDOW_MS = 1500;
+  const LIMIT = 3;
+  const backend = () => ({ api_key: KEY_A, rate_limit: { requests_per_minute: LIMIT, max_wait: 20 } });
+  const burst = (pair: TestProxy[], count: number) => Promise.all(Array.from({ length: count }, (_, i) => chat(pair[i % pair.length]!)));
+
+  it('keeps two proxies together under one key limit, and keeps serving when Redis goes away and comes back', async () => {
+    const nim = limitedNim({ requests: LIMIT, windowMs: WINDOW_MS - 300 });
+    upstream().onChat(nim.handler);
+    const pair = [proxyWith(backend(), { redis_url: redis.url }, WINDOW_MS), proxyWith(backend(), { redis_url: redis.url }, WINDOW_MS)];
+    await Promise.all(pair.map((proxy) => proxy.app.ready()));
+
+    // Eight requests at once, four through each replica: alone, each would send three at once (six in the window).
+    const first = await burst(pair, 8);
+    expect(first.map((answer) => answer.statusCode)).toEqual(Array(8).fill(200));
+    expect(nim.state).toMatchObject({ served: 8, refused: 0 });
+    const waited = pair.flatMap((proxy) => proxy.logs.records().filter((line) => line.msg === 'request completed').map((line) => Number(line.queued_ms)));
+    expect(waited.filter((ms) => ms > 0).length).toBeGreaterThanOrEqual(5);
+
+    // Redis gone: each replica paces alone, in memory, and nothing fails. The stand-in allows what that pace can
+    // send in one window: the shared window's last LIMIT, then LIMIT from each replica's fresh memory window.
+    await redis.stop();
+    nim.state.limit = { requests: 3 * LIMIT, windowMs: WINDOW_MS - 300 };
+    const during = await burst(pair, 6);
+    expect(during.map((answer) => answer.statusCode)).toEqual(Array(6).fill(200));
+    expect(nim.state.refused).toBe(0);
+    for (const proxy of pair) expect(proxy.logs.text).toContain('redis unavailable: pacing requests in memory on this replica');
+
+    // Redis back (empty): both replicas reconnect by themselves and share the window again.
+    await redis.start();
+    await vi.waitFor(() => {
+      for (const proxy of pair) expect(proxy.logs.text).toContain('redis reachable again');
+    }, { timeout: 15_000, interval: 50 });
+    nim.state.limit = { requests: LIMIT, windowMs: WINDOW_MS - 300 };
+    nim.forget(); // a new window: the restarted Redis knows nothing of the outage's requests
+    nim.state.refused = 0;
+    const after = await burst(pair, 6);
+    expect(after.map((answer) => answer.statusCode)).toEqual(Array(6).fill(200));
+    expect(nim.state.refused).toBe(0);
+  }, 60_000);
+});
+
+if (!hasRedisServer) {
+  describe('replicas sharing one key through Redis', () => {
+    it.skip('skipped: redis-server is not installed (apt-get install -y redis-server; .ci/run installs it)', () => undefined);
+  });
+}
