@@ -4,5 +4,6 @@ export { NIM_MIN_SILENCE_TIMEOUT_MS, resolveNimTimeouts, type NimTimeouts, type 
 export { nvidiaBackend } from './nvidia-backend.js';
 export { createNvidiaConnector, NvidiaConnector, resolveNvidiaKeys, type NvidiaConnectorSettings } from './nvidia-connector.js';
 export { normalizeApiKey, resolveApiKey, resolveApiKeys } from './resolve-api-key.js';
-export { toNimRequestBody } from './to-nim-request-body.js';
+export { readRejectedFields } from './read-rejected-fields.js';
+export { NIM_UNSUPPORTED_FIELDS, toNimRequestBody, type NimBodyOptions } from './to-nim-request-body.js';
 export { NVIDIA_VERSION } from './version.js';

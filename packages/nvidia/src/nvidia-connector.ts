@@ -3,7 +3,10 @@ import {
   createUpstreamHttpError,
   OpenAICompatibleConnector,
   ProxyError,
+  type CallOptions,
   type ChatCompletionRequest,
+  type ChatCompletionResult,
+  type ChatCompletionStream,
   type KeyLimiter,
   type OpenAICompatibleSettings,
   type UpstreamHttpErrorInput,
@@ -12,8 +15,10 @@ import {
 import { NVIDIA_API_KEY_ENV, NVIDIA_API_KEYS_ENV, NVIDIA_DEFAULT_BASE_URL } from './constants.js';
 import { explainNimError } from './explain-nim-error.js';
 import { resolveNimTimeouts } from './nim-timeouts.js';
+import { readRejectedFields } from './read-rejected-fields.js';
+import { RejectedFields } from './rejected-fields.js';
 import { resolveApiKeys } from './resolve-api-key.js';
-import { toNimRequestBody } from './to-nim-request-body.js';
+import { toNimRequestBody, type NimBodyOptions } from './to-nim-request-body.js';
 import { NVIDIA_VERSION } from './version.js';
 
 export interface NvidiaConnectorSettings {
@@ -51,8 +56,13 @@ export interface NvidiaConnectorSettings {
   minSilenceTimeoutMs?: number | undefined;
 }
 
+/** Never dropped to please NIM: without them the request is not the one the client made. */
+const ESSENTIAL_FIELDS = new Set(['model', 'messages', 'stream', 'tools']);
+
 /** NVIDIA NIM (hosted or self-hosted): the OpenAI-compatible base with NIM's request, transport and error rules. */
 export class NvidiaConnector extends OpenAICompatibleConnector {
+  readonly #rejected = new RejectedFields();
+
   constructor(settings: NvidiaConnectorSettings = {}) {
     const timeouts = resolveNimTimeouts(settings);
     super({
@@ -75,11 +85,52 @@ export class NvidiaConnector extends OpenAICompatibleConnector {
       healthCheckOnFirstUse: settings.healthCheck ?? true,
       requireApiKey: true,
       userAgent: `nim-proxy/${CORE_VERSION} proxy-nvidia/${NVIDIA_VERSION}`,
+      // NVIDIA's id for each call, which its support asks for.
+      requestIdHeader: 'nvcf-reqid',
     });
   }
 
+  override chatCompletion(request: ChatCompletionRequest, options?: CallOptions): Promise<ChatCompletionResult> {
+    return this.#adapting(request, options, (body) => super.chatCompletion(body, options));
+  }
+
+  override streamChatCompletion(request: ChatCompletionRequest, options?: CallOptions): Promise<ChatCompletionStream> {
+    return this.#adapting(request, options, (body) => super.streamChatCompletion(body, options));
+  }
+
+  /**
+   * Sends NIM the body its schema takes, and adapts when the schema moved: a 422 (or 400) `extra_forbidden` naming
+   * top-level fields the body carried is retried once without them, and they are dropped for that model for the
+   * process's life (one warning each). Nothing reached the client yet, so the retry is invisible to it.
+   */
+  async #adapting<T>(request: ChatCompletionRequest, options: CallOptions | undefined, call: (body: ChatCompletionRequest) => Promise<T>): Promise<T> {
+    const known = this.#rejected.for(request.model);
+    const body = this.#nimBody(request, known, options);
+    try {
+      return await call(body);
+    } catch (error) {
+      const fields = rejectedFieldsOf(error, body);
+      if (fields.length === 0) throw error;
+      for (const field of fields) {
+        if (!this.#rejected.learn(request.model, field)) continue;
+        // The model only when the catalog knows it: a client's made-up model text stays out of the log.
+        const model = this.getAvailableModels().includes(request.model) ? request.model : undefined;
+        options?.log?.warn({ backend: this.name, model, field }, 'NVIDIA NIM rejected a request field: it is no longer sent to this model');
+      }
+      return call(this.#nimBody(request, new Set([...(known ?? []), ...fields]), options));
+    }
+  }
+
+  #nimBody(request: ChatCompletionRequest, rejected: ReadonlySet<string> | undefined, options: CallOptions | undefined): ChatCompletionRequest {
+    const log = options?.log;
+    const nim: NimBodyOptions = { rejected };
+    if (log) nim.onDropped = (fields) => log.debug({ backend: this.name, fields }, 'fields NVIDIA NIM does not take were not sent');
+    return toNimRequestBody(request, nim) as ChatCompletionRequest;
+  }
+
   protected override transformRequestBody(body: Record<string, unknown>, operation: UpstreamOperation): Record<string, unknown> {
-    return operation === 'chat' ? toNimRequestBody(body as ChatCompletionRequest) : body;
+    // Chat bodies were rewritten by #adapting already; toNimRequestBody returns such a body as it is.
+    return operation === 'chat' ? toNimRequestBody(body as ChatCompletionRequest, { rejected: this.#rejected.for(body.model) }) : body;
   }
 
   protected override createUpstreamError(input: UpstreamHttpErrorInput): ProxyError {
@@ -96,6 +147,12 @@ export class NvidiaConnector extends OpenAICompatibleConnector {
         `in the proxy's environment (or backends.${this.name}.api_key in its configuration) and restart the proxy.`,
     });
   }
+}
+
+/** The top-level fields a rejection names that `body` carried and may go without; none for any other error. */
+function rejectedFieldsOf(error: unknown, body: ChatCompletionRequest): string[] {
+  if (!ProxyError.isInstance(error) || (error.upstreamStatus !== 422 && error.upstreamStatus !== 400) || !error.responseBody) return [];
+  return readRejectedFields(error.responseBody).filter((field) => !ESSENTIAL_FIELDS.has(field) && body[field] !== undefined);
 }
 
 /** The connector's key pool: configured keys over `NVIDIA_API_KEY`/`NVIDIA_API_KEYS`, each `Bearer`-stripped. */

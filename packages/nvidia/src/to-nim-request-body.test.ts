@@ -1,6 +1,6 @@
 import type { ChatCompletionRequest } from '@proxy/core';
 import { describe, expect, it } from 'vitest';
-import { toNimRequestBody } from './to-nim-request-body.js';
+import { NIM_UNSUPPORTED_FIELDS, toNimRequestBody } from './to-nim-request-body.js';
 
 const base = { model: 'meta/llama3-70b', messages: [{ role: 'user', content: 'Hi' }] };
 
@@ -53,4 +53,37 @@ describe('toNimRequestBody', () => {
     toNimRequestBody(Object.freeze(request));
     expect(request).toEqual(before);
   });
+
+  it('never sends the OpenAI-only fields NIM’s schema rejects, and says which it left out', () => {
+    const dropped: (readonly string[])[] = [];
+    const request = {
+      ...base,
+      store: false,
+      metadata: { user: 'a' },
+      prompt_cache_key: 'k',
+      service_tier: 'auto',
+      modalities: ['text'],
+      verbosity: 'low',
+      safety_identifier: 's',
+      prediction: { type: 'content', content: 'x' },
+      audio: { voice: 'alloy' },
+      web_search_options: {},
+    } as ChatCompletionRequest;
+    expect(toNimRequestBody(request, { onDropped: (fields) => dropped.push(fields) })).toEqual(base);
+    expect(dropped).toEqual([[...NIM_UNSUPPORTED_FIELDS]]);
+  });
+
+  it('keeps the fields NIM’s current models take', () => {
+    const request = { ...base, reasoning_effort: 'high', chat_template_kwargs: { thinking: true }, parallel_tool_calls: false } as ChatCompletionRequest;
+    let told = false;
+    expect(toNimRequestBody(request, { onDropped: () => (told = true) })).toBe(request);
+    expect(told).toBe(false);
+  });
+
+  it('leaves out the fields NIM rejected for the model before', () => {
+    const request = { ...base, top_k: 5, temperature: 0.1 } as ChatCompletionRequest;
+    expect(toNimRequestBody(request, { rejected: new Set(['top_k']) })).toEqual({ ...base, temperature: 0.1 });
+    expect(toNimRequestBody(request, { rejected: new Set(['min_p']) })).toBe(request);
+  });
 });
+

@@ -1,20 +1,64 @@
 import type { ChatCompletionRequest } from '@proxy/core';
 
 /**
+ * OpenAI-only fields that agent SDKs send and hosted NIM's strict schema rejects (`extra_forbidden`, a 422 for a
+ * request that would otherwise work): never sent to NVIDIA. `reasoning_effort`, `chat_template_kwargs` and
+ * `parallel_tool_calls` are not here: NIM's current models take them.
+ */
+export const NIM_UNSUPPORTED_FIELDS: readonly string[] = [
+  'store',
+  'metadata',
+  'prompt_cache_key',
+  'service_tier',
+  'modalities',
+  'verbosity',
+  'safety_identifier',
+  'prediction',
+  'audio',
+  'web_search_options',
+];
+
+/** Also never sent: `max_completion_tokens` becomes `max_tokens`; `stream_options` is rejected, and some builds hang on it. */
+const REWRITTEN_FIELDS = ['max_completion_tokens', 'stream_options'] as const;
+
+export interface NimBodyOptions {
+  /** Fields NIM rejected for this model earlier in the process's life (see RejectedFields). */
+  rejected?: ReadonlySet<string> | undefined;
+  /** Told which fields the client sent and NIM is not sent (for a debug line); not called when none were. */
+  onDropped?: ((fields: readonly string[]) => void) | undefined;
+}
+
+/**
  * The chat body NIM accepts. Its schema is strict (unknown top-level fields are rejected), so:
  * - `max_completion_tokens` is sent as `max_tokens`; when the client sent both, its explicit `max_tokens` is kept
  *   and `max_completion_tokens` dropped;
- * - `stream_options` is never sent: NIM rejects it, and some builds hang on it.
- * Every other field passes through untouched. The input is never mutated: it is returned itself when it needs no change.
+ * - `stream_options`, the NIM_UNSUPPORTED_FIELDS and the fields NIM rejected for the model are not sent.
+ * Every other field passes through untouched. The input is never mutated: it is returned itself when it needs no
+ * change, so a body rewritten once passes again untouched.
  */
-export function toNimRequestBody(request: ChatCompletionRequest): Record<string, unknown> {
-  // Most requests carry neither field: they are sent as they are, with no copy to make and collect.
-  if (request.max_completion_tokens === undefined && request.stream_options === undefined) return request;
+export function toNimRequestBody(request: ChatCompletionRequest, options: NimBodyOptions = {}): Record<string, unknown> {
+  // Most requests carry none of these: they are sent as they are, with no copy to make and collect.
+  if (!carriesAny(request, options.rejected)) return request;
   // One copying loop: rest destructuring (`{ a, b, ...body }`) takes V8's slow generic path, ≈ 5 µs a request.
   const body: Record<string, unknown> = {};
+  let dropped: string[] | undefined;
   for (const key of Object.keys(request)) {
-    if (key !== 'max_completion_tokens' && key !== 'stream_options') body[key] = request[key];
+    const value = request[key];
+    if (key === 'max_completion_tokens' || key === 'stream_options') continue;
+    if (NIM_UNSUPPORTED_FIELDS.includes(key) || options.rejected?.has(key)) {
+      if (value !== undefined) (dropped ??= []).push(key);
+      continue;
+    }
+    body[key] = value;
   }
   if (body.max_tokens == null && request.max_completion_tokens != null) body.max_tokens = request.max_completion_tokens;
+  if (dropped) options.onDropped?.(dropped);
   return body;
+}
+
+function carriesAny(request: ChatCompletionRequest, rejected: ReadonlySet<string> | undefined): boolean {
+  for (const field of REWRITTEN_FIELDS) if (request[field] !== undefined) return true;
+  for (const field of NIM_UNSUPPORTED_FIELDS) if (request[field] !== undefined) return true;
+  if (rejected) for (const field of rejected) if (request[field] !== undefined) return true;
+  return false;
 }

@@ -35,8 +35,10 @@ export const ALWAYS_REJECTED_FIELDS: readonly string[] = ['max_completion_tokens
  * - `message-400`: `{"message":"Validation: Unsupported parameter(s): `x`"}`
  * - `detail-400`: `{"detail":{"type":"extra_forbidden","loc":["body","x"]}}`
  * - `openai-400`: `{"error":{"message":…,"type":"invalid_request_error","param":"x","code":null}}`
+ * - `detail-list-422`: FastAPI's own `{"detail":[{"type":"extra_forbidden","loc":["body","x"],"msg":…,"input":…}]}`
+ * - `prose-422`: problem details whose `detail` is prose: `"Extra inputs are not permitted: x"`
  */
-export type ValidationErrorStyle = 'problem-422' | 'message-400' | 'detail-400' | 'openai-400';
+export type ValidationErrorStyle = 'problem-422' | 'message-400' | 'detail-400' | 'openai-400' | 'detail-list-422' | 'prose-422';
 
 export interface SchemaOptions {
   /** Fields to reject on top of {@link ALWAYS_REJECTED_FIELDS}, even if otherwise known (e.g. `frequency_penalty`). */
@@ -112,6 +114,16 @@ function extraForbidden(fields: readonly string[], body: Record<string, unknown>
           },
         },
         400,
+      );
+    case 'detail-list-422':
+      return jsonResponse(
+        { detail: fields.map((field) => ({ type: 'extra_forbidden', loc: ['body', field], msg: 'Extra inputs are not permitted', input: body[field] ?? null })) },
+        422,
+      );
+    case 'prose-422':
+      return jsonResponse(
+        { type: BAD_REQUEST_TYPE, status: 422, title: 'Unprocessable Entity', detail: `Extra inputs are not permitted: ${fields.join(', ')}` },
+        422,
       );
     case 'problem-422':
       return unprocessable(

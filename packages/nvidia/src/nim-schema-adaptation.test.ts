@@ -1,0 +1,113 @@
+import { ProxyError, type CallLog, type ChatCompletionRequest, type UpstreamTrace } from '@proxy/core';
+import { DEFAULT_API_KEY } from '@proxy/testkit';
+import { startMockNim, type MockNimServer } from '@proxy/testkit/node';
+import { afterEach, describe, expect, it } from 'vitest';
+import { NvidiaConnector } from './nvidia-connector.js';
+
+const MODEL = 'meta/llama3-70b-instruct';
+const closers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  await Promise.all(closers.splice(0).map((close) => close()));
+});
+
+async function start(options: Parameters<typeof startMockNim>[0] = {}): Promise<{ nim: MockNimServer; connector: NvidiaConnector }> {
+  const nim = await startMockNim(options);
+  const connector = new NvidiaConnector({ baseURL: nim.url, apiKey: DEFAULT_API_KEY, env: {}, healthCheck: false, models: [MODEL], keepAliveTimeoutMs: 10 });
+  closers.push(() => connector.close(), () => nim.close());
+  await connector.initialize();
+  return { nim, connector };
+}
+
+function recordingLog(): CallLog & { lines: { level: string; fields: Record<string, unknown>; message: string }[] } {
+  const lines: { level: string; fields: Record<string, unknown>; message: string }[] = [];
+  return {
+    lines,
+    warn: (fields, message) => lines.push({ level: 'warn', fields, message }),
+    debug: (fields, message) => lines.push({ level: 'debug', fields, message }),
+  };
+}
+
+const chat = (extra: Record<string, unknown> = {}): ChatCompletionRequest => ({ model: MODEL, messages: [{ role: 'user', content: 'Hi' }], ...extra });
+const sentBodies = (nim: MockNimServer) => nim.requests.to('/chat/completions').map((entry) => entry.body as Record<string, unknown>);
+
+describe('fields NIM’s strict schema rejects', () => {
+  it('never sends the OpenAI-only fields agent SDKs add, and notes them at debug', async () => {
+    const { nim, connector } = await start();
+    const log = recordingLog();
+    const extra = { store: false, metadata: { a: 'b' }, prompt_cache_key: 'k', service_tier: 'auto', verbosity: 'low', reasoning_effort: 'low', parallel_tool_calls: true };
+    const result = await connector.chatCompletion(chat(extra), { log });
+    expect(result.body.choices).toHaveLength(1);
+    expect(sentBodies(nim)).toHaveLength(1);
+    expect(Object.keys(sentBodies(nim)[0]!).sort()).toEqual(['messages', 'model', 'parallel_tool_calls', 'reasoning_effort', 'stream']);
+    expect(log.lines).toEqual([{ level: 'debug', fields: { backend: 'nvidia', fields: ['store', 'metadata', 'prompt_cache_key', 'service_tier', 'verbosity'] }, message: expect.any(String) }]);
+  });
+
+  it.each(['problem-422', 'detail-list-422', 'prose-422', 'detail-400', 'message-400'] as const)(
+    'drops a field NIM rejects (%s), retries once, and never sends it to that model again',
+    async (validationErrorStyle) => {
+      const { nim, connector } = await start({ rejectFields: ['frequency_penalty'], validationErrorStyle });
+      const log = recordingLog();
+      await connector.chatCompletion(chat({ frequency_penalty: 0.5, temperature: 0.2 }), { log });
+      await connector.chatCompletion(chat({ frequency_penalty: 0.5 }), { log });
+      const stream = await connector.streamChatCompletion(chat({ frequency_penalty: 0.5, stream: true }), { log });
+      for await (const read of stream) void read;
+
+      const bodies = sentBodies(nim);
+      expect(bodies.map((body) => 'frequency_penalty' in body)).toEqual([true, false, false, false]);
+      expect(bodies[1]).toMatchObject({ temperature: 0.2 });
+      const warnings = log.lines.filter((line) => line.level === 'warn');
+      expect(warnings).toEqual([{ level: 'warn', fields: { backend: 'nvidia', model: MODEL, field: 'frequency_penalty' }, message: expect.stringContaining('rejected') }]);
+    },
+  );
+
+  it('adapts a stream too, before the client got anything', async () => {
+    const { nim, connector } = await start({ rejectFields: ['top_k'] });
+    const stream = await connector.streamChatCompletion(chat({ top_k: 5, stream: true }));
+    let reads = 0;
+    for await (const read of stream) reads += read.events.length;
+    expect(reads).toBeGreaterThan(0);
+    expect(sentBodies(nim).map((body) => 'top_k' in body)).toEqual([true, false]);
+  });
+
+  it('drops every field one rejection names in the one retry', async () => {
+    const { nim, connector } = await start({ rejectFields: ['top_k', 'min_p'], validationErrorStyle: 'detail-list-422' });
+    const first = await connector.chatCompletion(chat({ top_k: 5, min_p: 0.1 }));
+    expect(first.body.choices).toHaveLength(1);
+    expect(sentBodies(nim).map((body) => Object.keys(body).filter((key) => key === 'top_k' || key === 'min_p'))).toEqual([['top_k', 'min_p'], []]);
+  });
+
+  it('retries only once: a second rejection reaches the caller as NIM said it, and the next call learns from it', async () => {
+    // This wording names one field per answer.
+    const { nim, connector } = await start({ rejectFields: ['top_k', 'min_p'], validationErrorStyle: 'detail-400' });
+    const error = await connector.chatCompletion(chat({ top_k: 5, min_p: 0.1 })).catch((caught: unknown) => caught);
+    expect(ProxyError.isInstance(error) && error.status).toBe(400);
+    expect(sentBodies(nim)).toHaveLength(2);
+    await connector.chatCompletion(chat({ top_k: 5, min_p: 0.1 }));
+    expect(sentBodies(nim).map((body) => Object.keys(body).filter((key) => key === 'top_k' || key === 'min_p'))).toEqual([['top_k', 'min_p'], ['min_p'], ['min_p'], []]);
+  });
+
+  it('does not retry for a field the body did not carry, nor drop the fields a request is made of', async () => {
+    const { nim, connector } = await start({ rejectFields: ['tools'] });
+    const tools = [{ type: 'function' as const, function: { name: 'f', parameters: { type: 'object' } } }];
+    const error = await connector.chatCompletion(chat({ tools })).catch((caught: unknown) => caught);
+    expect(ProxyError.isInstance(error) && error.status).toBe(422);
+    expect(sentBodies(nim)).toHaveLength(1);
+  });
+});
+
+describe('traceable NIM calls', () => {
+  it('sends the request id as x-request-id and notes NIM’s nvcf-reqid, JSON and stream', async () => {
+    const { nim, connector } = await start();
+    const trace: UpstreamTrace = {};
+    await connector.chatCompletion(chat(), { requestId: 'req-42', trace });
+    const sent = nim.requests.to('/chat/completions');
+    expect(sent[0]!.headers['x-request-id']).toBe('req-42');
+    expect(trace.upstreamRequestId).toEqual({ header: 'nvcf-reqid', value: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+
+    const streamTrace: UpstreamTrace = {};
+    const stream = await connector.streamChatCompletion(chat({ stream: true }), { requestId: 'req-43', trace: streamTrace });
+    stream.cancel();
+    expect(nim.requests.to('/chat/completions')[1]!.headers['x-request-id']).toBe('req-43');
+    expect(streamTrace.upstreamRequestId?.value).not.toBe(trace.upstreamRequestId?.value);
+  });
+});
