@@ -1,5 +1,6 @@
 import { expectedCompletion, mockDirective } from '@proxy/testkit';
-import OpenAI, { APIError } from 'openai';
+import type { APIError } from 'openai';
+import OpenAI from 'openai';
 import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MODEL, PROXY_KEY, startStack, type Stack } from './support/stack.js';

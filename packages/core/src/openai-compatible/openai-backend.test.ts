@@ -39,7 +39,7 @@ describe('openaiBackend', () => {
     await c.initialize();
     expect(c.getAvailableModels()).toEqual(['llama3:8b']);
     const request = { model: 'llama3:8b', messages: [{ role: 'user' as const, content: 'hi' }] };
-    expect((await c.chatCompletion(request)).body.choices[0]?.message.content).toBe('hi');
+    expect(((await c.chatCompletion(request)).body.choices[0] as { message: { content: string } }).message.content).toBe('hi');
     const stream = await c.streamChatCompletion(request);
     for await (const _read of stream) void _read;
     expect(stream.sawDone).toBe(true);
