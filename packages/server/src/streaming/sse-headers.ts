@@ -39,7 +39,7 @@ export function commitSseHeaders(response: ServerResponse, headers: Record<strin
     };
   }
   // One object, no setHeader() calls: with no headers set on the response yet, Node writes these directly. Extended
-  // in place: a spread into a new object measured several µs a stream under load.
+  // in place: it is already the reply's own fresh copy, so a second one would only be garbage.
   response.writeHead(200, Object.assign(headers, SSE_HEADERS));
   response.flushHeaders();
   return release;
