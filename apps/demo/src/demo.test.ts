@@ -4,10 +4,11 @@ import { runDemo, type Demo } from './demo.js';
 
 describe('the demo', () => {
   let demo: Demo;
+  const logLines: string[] = [];
   beforeAll(async () => {
     vi.spyOn(console, 'log').mockImplementation(() => undefined);
     vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-    demo = await runDemo({ PROXY_PORT: '0' });
+    demo = await runDemo({ PROXY_PORT: '0' }, { write: (line: string) => logLines.push(line) });
     vi.restoreAllMocks();
   });
   afterAll(async () => {
@@ -23,6 +24,12 @@ describe('the demo', () => {
       messages: [{ role: 'user', content: 'ping' }],
     });
     expect(completion.choices[0]?.message.content).toBeTruthy();
+  });
+
+  it("shows the proxy's log lines: the start-up line and one per request, the demo's own streamed answer first", () => {
+    const records = logLines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(records.find((record) => String(record.msg).startsWith('nim-proxy '))).toMatchObject({ proxy_keys: 1 });
+    expect(records.find((record) => record.msg === 'request completed')).toMatchObject({ route: '/v1/chat/completions', status: 200, stream: true });
   });
 
   it('refuses a client without the key', async () => {

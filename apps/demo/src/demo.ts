@@ -16,7 +16,13 @@ export interface Demo {
   close(): Promise<void>;
 }
 
-export async function runDemo(env: NodeJS.ProcessEnv = process.env): Promise<Demo> {
+/**
+ * The proxy's JSON log lines, shown as they are (this is what `nim-proxy` writes to stdout in production), each on
+ * its own line below the demo's output.
+ */
+const showLogLine = { write: (line: string) => void process.stdout.write(`  log ${line.endsWith('\n') ? line : `${line}\n`}`) };
+
+export async function runDemo(env: NodeJS.ProcessEnv = process.env, logDestination: { write(line: string): unknown } = showLogLine): Promise<Demo> {
   // A little pacing makes the streaming visible; a reasoning model pauses first, as real ones do.
   const mock = await startMockNim({ scenario: { timing: { chunkDelayMs: 40 } } });
   const config = {
@@ -24,17 +30,17 @@ export async function runDemo(env: NodeJS.ProcessEnv = process.env): Promise<Dem
     auth: { api_keys: [DEMO_PROXY_KEY] },
     default_backend: 'nvidia',
     failure_handling: { keepalive_interval: 2 },
-    // Request log lines would interleave with the demo's own output; `nim-proxy` logs at info by default.
-    logging: { level: 'warn' as const },
+    // At info, as `nim-proxy` logs by default: the start-up line, then one line per request.
+    logging: { level: 'info' as const },
     backends: { nvidia: { type: 'nvidia', api_url: mock.url, api_key: DEFAULT_API_KEY } },
   };
   let proxy: RunningServer;
   try {
-    proxy = await startServer({ ...config, port: Number(env.PROXY_PORT ?? 8000) }, { env: {} });
+    proxy = await startServer({ ...config, port: Number(env.PROXY_PORT ?? 8000) }, { env: {}, logDestination });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
     console.log(`Port ${env.PROXY_PORT ?? 8000} is busy; using a free one.`);
-    proxy = await startServer({ ...config, port: 0 }, { env: {} });
+    proxy = await startServer({ ...config, port: 0 }, { env: {}, logDestination });
   }
 
   const baseURL = `${proxy.url}/v1`;
@@ -59,7 +65,7 @@ Try it:
     messages: [{ role: 'user', content: 'Say hello to the proxy demo.' }],
   });
   for await (const chunk of stream) process.stdout.write(chunk.choices[0]?.delta?.content ?? '');
-  process.stdout.write('\n\nServing until Ctrl-C.\n');
+  process.stdout.write('\n\nServing until Ctrl-C. The proxy logs one JSON line per request (prefixed "log" here):\n');
 
   return {
     baseURL,
