@@ -21,6 +21,8 @@ export interface RequestOutcome {
   /** Filled in by the connector (KeyUseReport): the index of the upstream key used, and the ms queued for a slot. */
   keyIndex?: number | undefined;
   queuedMs?: number | undefined;
+  /** Filled in by the connector (UpstreamTrace): the upstream's id for the call (NVIDIA's `nvcf-reqid`). */
+  upstreamRequestId?: { readonly header: string; readonly value: string } | undefined;
   /** The request was counted already (an aborted stream is counted when it aborts, not by onResponse). */
   recorded?: boolean;
 }

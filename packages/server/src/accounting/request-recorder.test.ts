@@ -97,6 +97,12 @@ describe('recordRequest log line', () => {
     expect(record('/v1/chat/completions', 200, { keyName: 'alice', backend: 'nv', model: 'm' }).record).toMatchObject({ key_name: 'alice' });
   });
 
+  it('quotes the upstream’s id for the call (nvcf-reqid), for its support', () => {
+    const upstreamRequestId = { header: 'nvcf-reqid', value: 'f2a9-77' };
+    expect(record('/v1/chat/completions', 200, { backend: 'nv', model: 'm', upstreamRequestId }).record).toMatchObject({ upstream_request_id: 'f2a9-77' });
+    expect(record('/v1/chat/completions', 200, { backend: 'nv', model: 'm' }).record).not.toHaveProperty('upstream_request_id');
+  });
+
   it('honours the logger level', () => {
     const { lines, log } = requestLogger('info');
     const request = { id: 'r1', outcome: null, method: 'GET', routeOptions: { url: '/healthz' }, log };

@@ -22,6 +22,8 @@ interface RequestLineFields {
   /** The upstream key's index in its backend's pool (never the key), and the time spent waiting for its slot. */
   key_index?: number;
   queued_ms?: number;
+  /** The upstream's own id for the call (NVIDIA's `nvcf-reqid`), which its support asks for. */
+  upstream_request_id?: string;
   error_type?: string;
   error_code?: string | null;
   /** The upstream call that failed: here, never in what the client is told. */
@@ -65,6 +67,7 @@ export function recordRequest(request: FastifyRequest, reply: FastifyReply, stat
     fields.total_tokens = usage?.totalTokens;
     if (outcome.keyIndex !== undefined) fields.key_index = outcome.keyIndex;
     if (outcome.queuedMs !== undefined) fields.queued_ms = Math.round(outcome.queuedMs);
+    if (outcome.upstreamRequestId !== undefined) fields.upstream_request_id = outcome.upstreamRequestId.value;
   }
   // Type and code, not the message: an upstream's message can quote the request body (pydantic's `input`).
   const error = outcome?.error;

@@ -1,4 +1,4 @@
-import { ClientAbortError, InvalidRequestError, ProxyError, redactSecrets, type CancelSignal, type ChatCompletionRequest, type ChatCompletionStream, type Connector } from '@proxy/core';
+import { ClientAbortError, InvalidRequestError, ProxyError, redactSecrets, type CallOptions, type CancelSignal, type ChatCompletionRequest, type ChatCompletionStream, type Connector } from '@proxy/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { outcomeOf } from '../accounting/request-outcome.js';
 import { recordRequest } from '../accounting/request-recorder.js';
@@ -73,14 +73,14 @@ export function createExchangeHandler<Body>(frontEnd: FrontEnd<Body>, deps: Exch
 
   async function complete(exchange: Exchange<Body>): Promise<number> {
     const { connector, chat, signal } = exchange;
-    // The outcome is the call's KeyUseReport: the connector writes the key index and queue time on it.
-    const options = { signal, report: outcomeOf(exchange.request) };
+    const options = callOptionsOf(exchange);
     const result = await withRetries(() => connector.chatCompletion(chat, options), {
       policy: deps.retry,
       signal,
       onRetry: (event) => countRetry(exchange, event),
     });
     outcomeOf(exchange.request).usage = result.usage;
+    relayUpstreamId(exchange.request, exchange.reply);
     exchange.reply.type('application/json; charset=utf-8').send(deps.scrubber.scrub(frontEnd.fromChatCompletion(result, exchange.body, exchange.context)));
     return 200;
   }
@@ -97,7 +97,7 @@ export function createExchangeHandler<Body>(frontEnd: FrontEnd<Body>, deps: Exch
     // Made before the call, so a front end that cannot encode this request fails it before anything is sent.
     const encoder = frontEnd.createStreamEncoder(exchange.body, exchange.context);
     let relay: StreamRelay | undefined;
-    const options = { signal, report: outcomeOf(exchange.request) };
+    const options = callOptionsOf(exchange);
     const pending = withRetries(() => connector.streamChatCompletion(chat, options), {
       policy: deps.retry,
       signal,
@@ -119,6 +119,8 @@ export function createExchangeHandler<Body>(frontEnd: FrontEnd<Body>, deps: Exch
       upstream.cancel();
       return relay ? finishStream(exchange, 'aborted', upstream, relay) : abandon(exchange.request, exchange.reply);
     }
+    // Headers not sent yet (NIM answered within the interval) can still carry NIM's id for the call.
+    if (!relay) relayUpstreamId(exchange.request, exchange.reply);
     relay ??= commit(exchange, encoder, false);
     return finishStream(exchange, await relay.pipe(upstream, (error) => toProxyError(error, deps.errors)), upstream, relay);
   }
@@ -154,6 +156,7 @@ export function createExchangeHandler<Body>(frontEnd: FrontEnd<Body>, deps: Exch
     const proxyError: ProxyError = toProxyError(error, deps.errors);
     logIfBug(request, error, proxyError, deps.errors.secrets);
     outcomeOf(request).error = proxyError;
+    relayUpstreamId(request, reply);
     return sendRenderedError(reply, frontEnd, proxyError, deps.scrubber);
   }
 
@@ -163,6 +166,22 @@ export function createExchangeHandler<Body>(frontEnd: FrontEnd<Body>, deps: Exch
     // The reason and wait only: upstream messages may quote the request.
     exchange.request.log.warn({ backend, retry: event.retry, reason: event.reason, delay_ms: event.delayMs }, 'retrying upstream request');
   }
+}
+
+/**
+ * The options of the exchange's upstream call. The outcome is its KeyUseReport and its UpstreamTrace: the connector
+ * writes the key index, the queue time and the upstream's id for the call on it, for the log line.
+ */
+function callOptionsOf(exchange: { request: FastifyRequest; signal: CancelSignal }): CallOptions {
+  const outcome = outcomeOf(exchange.request);
+  return { signal: exchange.signal, report: outcome, trace: outcome, requestId: exchange.request.id, log: exchange.request.log };
+}
+
+/** The upstream's id for the call (NVIDIA's `nvcf-reqid`) as a response header of the same name, for its support. */
+function relayUpstreamId(request: FastifyRequest, reply: FastifyReply): void {
+  const id = request.outcome?.upstreamRequestId;
+  // The proxy's own x-request-id is never replaced by an upstream's.
+  if (id && id.header !== 'x-request-id' && !reply.sent) reply.header(id.header, id.value);
 }
 
 /** The client left: nothing can be sent, so the request is counted as 499 and the reply given up. */
