@@ -35,7 +35,15 @@ async function start(): Promise<number> {
           port: 0,
           auth: { api_keys: [BENCH_PROXY_KEY] },
           failure_handling: { keepalive_interval: options.keepaliveSeconds ?? 8 },
-          backends: { nvidia: { type: 'nvidia', api_url: options.upstreamUrl, api_key: 'nvapi-bench-upstream-key' } },
+          backends: {
+            nvidia: {
+              type: 'nvidia',
+              api_url: options.upstreamUrl,
+              api_key: 'nvapi-bench-upstream-key',
+              // Pacing on, at a rate no run reaches: the bench measures what the pacer costs while it lets everything through.
+              rate_limit: { requests_per_minute: 100_000_000, max_wait: 60 },
+            },
+          },
         },
         { env: {} },
       );
