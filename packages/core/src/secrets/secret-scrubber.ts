@@ -5,6 +5,7 @@ const PREFIX_FROM_LENGTH = 20;
 const PREFIX_LENGTH = 12;
 
 interface Needle {
+  readonly text: string;
   readonly bytes: Buffer;
   /** A plain prefix of this secret: a match is widened over as much more of the secret as follows it. */
   readonly secret: Buffer | undefined;
@@ -22,7 +23,7 @@ export class SecretScrubber {
   constructor(secrets: readonly (string | undefined)[]) {
     const needles = new Map<string, Needle>();
     const add = (text: string, secret?: Buffer) => {
-      if (text.length >= 4 && !needles.has(text)) needles.set(text, { bytes: Buffer.from(text), secret });
+      if (text.length >= 4 && !needles.has(text)) needles.set(text, { text, bytes: Buffer.from(text), secret });
     };
     // A key configured as `Bearer <key>` is sent as the key; its scheme is no secret.
     for (const secret of new Set(secrets.map((value) => value?.replace(/^\s*bearer\s+/i, '').trim()))) {
@@ -46,6 +47,8 @@ export class SecretScrubber {
   scrub(bytes: string | Uint8Array): string | Uint8Array;
   scrub(bytes: string | Uint8Array): string | Uint8Array {
     if (this.#needles.length === 0 || bytes.length === 0) return bytes;
+    // Text is searched as text: it is turned into bytes only when a secret is in it.
+    if (typeof bytes === 'string' && !this.#needles.some((needle) => bytes.includes(needle.text))) return bytes;
     const buffer = typeof bytes === 'string' ? Buffer.from(bytes) : Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     let out: Buffer | undefined;
     for (const needle of this.#needles) {
