@@ -2,7 +2,7 @@ import { formatSseData, SSE_DONE, type ChatStreamRead, type ProxyError } from '@
 import type { KeepaliveFormat } from '../../config/config-schema.js';
 import type { StreamEncoder } from '../../exchange/front-end.js';
 import { buildKeepaliveFrame } from './keepalive-frame.js';
-import { fixChunkToolCallIds, hasNonStringId, ResponseIds } from './response-ids.js';
+import { fixChunkToolCallIds, hasNonStringId, mentionsToolCalls, ResponseIds } from './response-ids.js';
 
 const SSE_DONE_BYTES = Buffer.from(SSE_DONE);
 const EVENT_END = '\n\n';
@@ -38,8 +38,9 @@ interface StreamHead {
  *   model. Its bytes are kept, not parsed; they are read only if a later keep-alive or rewrite needs them.
  * - a keep-alive, when NIM was silent before its first chunk (`openai` format): `chatcmpl-<request id>` and the
  *   upstream model, and NIM's chunks are then rewritten to carry them. Only such slow streams pay for parsing.
- * A read is otherwise rewritten (parsed, re-serialised) only when it holds an id that is not a string, which one
- * `indexOf` per id tells (`hasNonStringId`).
+ * Otherwise every read is rewritten (parsed, re-serialised) when the first chunk's id is not a string (NIM then
+ * sends such ids in every chunk), and a read that mentions `tool_calls` when one of its ids is not a string; other
+ * reads cost one `indexOf` (`mentionsToolCalls`) and are written as they came.
  */
 export class ChatStreamEncoder implements StreamEncoder {
   readonly #options: ChatStreamEncoderOptions;
@@ -47,8 +48,10 @@ export class ChatStreamEncoder implements StreamEncoder {
   /** The text of the first event sent, until something needs the head it names. */
   #firstEvent: string | undefined;
   #head: StreamHead | undefined;
-  /** A keep-alive named the response: every chunk is rewritten to carry its id, model and created. */
+  /** Every chunk is rewritten: a keep-alive named the response, or NIM's first chunk had an id that is not a string. */
   #rewriteAll = false;
+  /** A keep-alive named the response: chunks carry its `created` too. */
+  #namedByKeepalive = false;
   #keepaliveFrame: string | undefined;
 
   constructor(options: ChatStreamEncoderOptions) {
@@ -63,10 +66,13 @@ export class ChatStreamEncoder implements StreamEncoder {
   read(read: ChatStreamRead): string | Uint8Array {
     const bytes = this.#options.includeUsage ? read.bytes : read.withoutUsageOnly();
     if (bytes.length === 0) return bytes;
-    const first = this.#head === undefined && this.#firstEvent === undefined;
-    if (first) this.#firstEvent = firstEventText(bytes);
-    if (!this.#rewriteAll && !hasNonStringId(bytes)) return bytes;
-    return this.#rewrite(read);
+    if (this.#head === undefined && this.#firstEvent === undefined) {
+      // NIM's first chunk: its id says, once per stream, whether NIM sends ids that are not strings.
+      this.#firstEvent = firstEventText(bytes);
+      if (hasNonStringId(this.#firstEvent)) this.#rewriteAll = true;
+    }
+    if (this.#rewriteAll || (mentionsToolCalls(bytes) && hasNonStringId(bytes))) return this.#rewrite(read);
+    return bytes;
   }
 
   keepalive(): string {
@@ -77,6 +83,7 @@ export class ChatStreamEncoder implements StreamEncoder {
       // Nothing of NIM's has been sent: this frame names the response, and NIM's chunks follow it.
       this.#head = { id: this.#ids.completion(undefined), model: this.#options.upstreamModel, created: this.#options.created };
       this.#rewriteAll = true;
+      this.#namedByKeepalive = true;
     }
     return (this.#keepaliveFrame = buildKeepaliveFrame({ format, ...this.#streamHead() }));
   }
@@ -115,7 +122,7 @@ export class ChatStreamEncoder implements StreamEncoder {
       const fixed = chunk as Record<string, unknown>;
       fixed.id = head.id;
       fixed.model = head.model;
-      if (this.#rewriteAll) fixed.created = head.created;
+      if (this.#namedByKeepalive) fixed.created = head.created;
       fixChunkToolCallIds(fixed, this.#ids);
       out += formatSseData(JSON.stringify(fixed));
     }

@@ -1,24 +1,44 @@
 const ID_KEY = '"id":';
+const ID_KEY_BYTES = Buffer.from(ID_KEY);
+const TOOL_CALLS_KEY = '"tool_calls"';
+const TOOL_CALLS_KEY_BYTES = Buffer.from(TOOL_CALLS_KEY);
 const QUOTE = 0x22;
 const SPACE = 0x20;
 const TAB = 0x09;
 
+/** A view of `bytes` as a Buffer (no copy), or the string itself: what `indexOf` takes without converting. */
+function haystackOf(bytes: string | Uint8Array): string | Buffer {
+  return typeof bytes === 'string' || Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
 /**
  * Whether some `"id":` key in JSON text has a value that is not a string (NIM's numeric or `null` completion and
- * tool-call ids). One native `indexOf` per id in the text, so a stream whose ids are strings pays next to nothing.
- * The sequence `"id":` only occurs as a key: inside a JSON string every quote is escaped (`\"id\":`), so message
- * text and tool arguments never match.
+ * tool-call ids). One native `indexOf` per id in the text, with the needle encoded once. The sequence `"id":` only
+ * occurs as a key: inside a JSON string every quote is escaped (`\"id\":`), so message text and tool arguments
+ * never match.
  */
 export function hasNonStringId(text: string | Uint8Array): boolean {
-  const haystack = typeof text === 'string' || Buffer.isBuffer(text) ? text : Buffer.from(text.buffer, text.byteOffset, text.byteLength);
-  const code = typeof haystack === 'string' ? (at: number) => haystack.charCodeAt(at) : (at: number) => haystack[at];
-  for (let at = haystack.indexOf(ID_KEY); at !== -1; at = haystack.indexOf(ID_KEY, at + ID_KEY.length)) {
+  const haystack = haystackOf(text);
+  if (typeof haystack === 'string') {
+    for (let at = haystack.indexOf(ID_KEY); at !== -1; at = haystack.indexOf(ID_KEY, at + ID_KEY.length)) {
+      let next = at + ID_KEY.length;
+      while (haystack.charCodeAt(next) === SPACE || haystack.charCodeAt(next) === TAB) next++;
+      if (haystack.charCodeAt(next) !== QUOTE) return true;
+    }
+    return false;
+  }
+  for (let at = haystack.indexOf(ID_KEY_BYTES); at !== -1; at = haystack.indexOf(ID_KEY_BYTES, at + ID_KEY.length)) {
     let next = at + ID_KEY.length;
-    let value = code(next);
-    while (value === SPACE || value === TAB) value = code(++next);
-    if (value !== QUOTE) return true;
+    while (haystack[next] === SPACE || haystack[next] === TAB) next++;
+    if (haystack[next] !== QUOTE) return true;
   }
   return false;
+}
+
+/** Whether the text may hold tool-call ids: one native `indexOf`, a miss on nearly every read of a stream. */
+export function mentionsToolCalls(text: string | Uint8Array): boolean {
+  const haystack = haystackOf(text);
+  return typeof haystack === 'string' ? haystack.includes(TOOL_CALLS_KEY) : haystack.includes(TOOL_CALLS_KEY_BYTES);
 }
 
 /**
