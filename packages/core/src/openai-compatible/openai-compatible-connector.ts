@@ -206,7 +206,8 @@ export class OpenAICompatibleConnector implements Connector {
    * that is not JSON, the transport's mapping for a failed connection.
    */
   protected async postJson(operation: UpstreamOperation, path: string, body: object, options?: CallOptions): Promise<UpstreamJson> {
-    await this.#beforeCall(options);
+    const pending = this.#beforeCall(options);
+    if (pending) await pending;
     const payload = JSON.stringify(this.transformRequestBody(body as Record<string, unknown>, operation));
     const response = await this.#sendWithKey({ method: 'POST', path, body: payload, ...traced(options) });
     const rawBody = await this.#guard(response.json(this.#bodyLimit), options, this.#target(path).url);
@@ -215,7 +216,8 @@ export class OpenAICompatibleConnector implements Connector {
 
   /** POSTs `body` like postJson, asking for an event stream; resolves once the upstream answered 2xx. */
   protected async postStream(operation: UpstreamOperation, path: string, body: object, options?: CallOptions): Promise<UpstreamResponse> {
-    await this.#beforeCall(options);
+    const pending = this.#beforeCall(options);
+    if (pending) await pending;
     const payload = JSON.stringify(this.transformRequestBody(body as Record<string, unknown>, operation));
     return this.#sendWithKey({ method: 'POST', path, body: payload, stream: true, ...traced(options) });
   }
@@ -244,9 +246,10 @@ export class OpenAICompatibleConnector implements Connector {
   }
 
   /** Rejects when a call cannot be sent; waits for the first-use health check while it is pending. */
-  async #beforeCall(options: CallOptions | undefined): Promise<void> {
+  #beforeCall(options: CallOptions | undefined): Promise<void> | undefined {
     if (this.#requireApiKey && !this.hasApiKey) throw this.createMissingApiKeyError();
-    if (!this.#healthCheckOnFirstUse || this.#healthy) return;
+    // Undefined, not a settled promise, once nothing is left to wait for: nearly every call then goes straight on.
+    if (!this.#healthCheckOnFirstUse || this.#healthy) return undefined;
     this.#health ??= this.healthCheck(options).then(
       () => {
         this.#healthy = true;
@@ -256,7 +259,7 @@ export class OpenAICompatibleConnector implements Connector {
         throw error;
       },
     );
-    await this.#health;
+    return this.#health;
   }
 
   /**

@@ -19,6 +19,8 @@ interface Needle {
  */
 export class SecretScrubber {
   readonly #needles: readonly Needle[];
+  /** Every needle in one pattern: one search per read finds whether any is there, whatever their number. */
+  readonly #anyNeedle: RegExp | undefined;
 
   constructor(secrets: readonly (string | undefined)[]) {
     const needles = new Map<string, Needle>();
@@ -36,6 +38,10 @@ export class SecretScrubber {
     }
     // Longest first, so a whole form is taken before a shorter one found inside it.
     this.#needles = [...needles.values()].sort((a, b) => b.bytes.length - a.bytes.length);
+    // A secret with non-ASCII characters cannot be found in a one-byte view of the bytes: then each needle is
+    // searched for on its own.
+    const ascii = this.#needles.every((needle) => needle.bytes.length === needle.text.length);
+    this.#anyNeedle = this.#needles.length === 0 ? undefined : ascii ? new RegExp(this.#needles.map((needle) => escapeRegExp(needle.text)).join('|')) : /[^]/;
   }
 
   /** Whether there is anything to scrub at all (no secrets configured: every call is a no-op). */
@@ -46,10 +52,16 @@ export class SecretScrubber {
   scrub(bytes: string): string;
   scrub(bytes: string | Uint8Array): string | Uint8Array;
   scrub(bytes: string | Uint8Array): string | Uint8Array {
-    if (this.#needles.length === 0 || bytes.length === 0) return bytes;
-    // Text is searched as text: it is turned into bytes only when a secret is in it.
-    if (typeof bytes === 'string' && !this.#needles.some((needle) => bytes.includes(needle.text))) return bytes;
-    const buffer = typeof bytes === 'string' ? Buffer.from(bytes) : Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const anyNeedle = this.#anyNeedle;
+    if (anyNeedle === undefined || bytes.length === 0) return bytes;
+    const buffer = typeof bytes === 'string' ? undefined : Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    // Bytes are searched as one-byte text (every needle is ASCII, so a match there is a match in the bytes): one
+    // regular-expression pass for all needles, which costs less than one indexOf per needle.
+    if (!anyNeedle.test(buffer === undefined ? (bytes as string) : buffer.toString('latin1'))) return bytes;
+    return this.#replace(bytes, buffer ?? Buffer.from(bytes as string));
+  }
+
+  #replace(bytes: string | Uint8Array, buffer: Buffer): string | Uint8Array {
     let out: Buffer | undefined;
     for (const needle of this.#needles) {
       const from = (out ?? buffer).indexOf(needle.bytes);
@@ -58,6 +70,10 @@ export class SecretScrubber {
     if (out === undefined) return bytes;
     return typeof bytes === 'string' ? out.toString('utf8') : out;
   }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
 
 /** A copy of `buffer` with every match of `needle` (from `first` on) replaced by `[redacted]`. */

@@ -18,6 +18,7 @@ export class StreamRelay {
   readonly #release: () => void;
   readonly #scrubber: SecretScrubber | undefined;
   readonly #keepalive: KeepaliveTimer;
+  #releasing = false;
   #error: ProxyError | undefined;
 
   /** `scrubber` removes keys from what came from upstream (reads and error frames) before it is written. */
@@ -49,6 +50,17 @@ export class StreamRelay {
     return this.#error;
   }
 
+  /**
+   * Lets the held headers and what was written go once this turn's promise jobs are done: when the read just
+   * written was the last, the end of the stream is written in them too, and everything leaves in one socket write;
+   * when the upstream has more to say later, they leave at once anyway.
+   */
+  #releaseSoon(): void {
+    if (this.#releasing) return;
+    this.#releasing = true;
+    process.nextTick(this.#release);
+  }
+
   /** Sends the encoder's opening frames, and a keep-alive at once when the upstream has already been silent. */
   open(silent: boolean): void {
     const start = this.#encoder.start();
@@ -68,7 +80,7 @@ export class StreamRelay {
         const bytes = this.#scrubber ? this.#scrubber.scrub(encoded) : encoded;
         if (bytes.length === 0) continue;
         const flushed = response.write(bytes);
-        this.#release();
+        this.#releaseSoon();
         this.#keepalive.touch();
         if (!flushed) await drainedOrCancelled(response, this.#signal);
         if (this.#signal.aborted) break;
