@@ -23,7 +23,7 @@ export class FailoverKeyStore implements KeyStore {
   }
 
   take(usable: readonly boolean[]): Taken | Promise<Taken> {
-    if (this.#client.status !== 'ready') return this.#memory.take(usable);
+    if (this.#client.status !== 'ready') return this.#offline().take(usable);
     return this.#redis.take(usable).catch((error: unknown) => {
       this.#onFailure(error);
       return this.#memory.take(usable);
@@ -31,7 +31,7 @@ export class FailoverKeyStore implements KeyStore {
   }
 
   wait(position: number, usable: readonly boolean[]): number | undefined | Promise<number | undefined> {
-    if (this.#client.status !== 'ready') return this.#memory.wait(position, usable);
+    if (this.#client.status !== 'ready') return this.#offline().wait(position, usable);
     return this.#redis.wait(position, usable).catch((error: unknown) => {
       this.#onFailure(error);
       return this.#memory.wait(position, usable);
@@ -47,5 +47,16 @@ export class FailoverKeyStore implements KeyStore {
 
   release(taken: Taken): void {
     (taken.store ?? this.#memory).release(taken);
+  }
+
+  /**
+   * The memory store, for a call made while the client is not connected. A connection that was lost is an outage
+   * to report (a server that closed its connections cleanly raises no client error); one still being made at start
+   * is not.
+   */
+  #offline(): MemoryKeyStore {
+    const status = this.#client.status;
+    if (status !== 'connecting' && status !== 'wait') this.#onFailure(new Error(`the Redis connection is ${status}`));
+    return this.#memory;
   }
 }
