@@ -1,4 +1,5 @@
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
@@ -11,6 +12,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // the install with ERESOLVE. The newest majors (openai 7, vitest 5) need Node 22; below it the previous ones run.
 const root = resolve(import.meta.dirname, '../../..');
 const PNPM = ['-y', 'pnpm@10.34.9'];
+// Asynchronous on purpose: a child that takes minutes (an npm install) must not block vitest's worker, whose calls
+// to the main process time out while it is blocked.
+const run = async (command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv }) =>
+  (await promisify(execFile)(command, args, { ...options, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })).stdout;
+// The pnpm running this suite, when there is one: no npx round trip per package.
+const pnpm = process.env.npm_execpath?.includes('pnpm') ? [process.execPath, [process.env.npm_execpath]] as const : ['npx', PNPM] as const;
 const published = ['core', 'nvidia', 'server', 'testkit'];
 const nodeMajor = Number(process.versions.node.split('.')[0]);
 const scratch = mkdtempSync(join(tmpdir(), 'testkit-adoption-'));
@@ -19,14 +26,14 @@ const tarballs: Record<string, string> = {};
 // The child vitest must not think it runs inside this one.
 const childEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(VITEST|TEST|NODE_OPTIONS|npm_)/i.test(name)));
 
-beforeAll(() => {
+beforeAll(async () => {
   const into = join(scratch, 'tarballs');
   mkdirSync(into);
   for (const name of published) {
-    const output = execFileSync('npx', [...PNPM, 'pack', '--pack-destination', into], { cwd: join(root, 'packages', name), encoding: 'utf8', env: childEnv });
+    const output = await run(pnpm[0], [...pnpm[1], 'pack', '--pack-destination', into], { cwd: join(root, 'packages', name), env: childEnv });
     tarballs[`@proxy/${name}`] = basename(output.trim().split('\n').at(-1)!.trim());
   }
-}, 120_000);
+}, 240_000);
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const CONSUMER_TEST = `import OpenAI from 'openai';
@@ -61,7 +68,7 @@ describe('the testkit in a project of its own', () => {
 });
 `;
 
-function adopt(versions: { openai: string; vitest: string }): { installed: Record<string, string>; output: string } {
+async function adopt(versions: { openai: string; vitest: string }): Promise<{ installed: Record<string, string>; output: string }> {
   const project = join(scratch, `consumer-openai-${versions.openai}-vitest-${versions.vitest}`);
   mkdirSync(project);
   const dependencies = Object.fromEntries(Object.entries(tarballs).map(([name, file]) => [name, `file:${join(scratch, 'tarballs', file)}`]));
@@ -78,38 +85,37 @@ function adopt(versions: { openai: string; vitest: string }): { installed: Recor
     }),
   );
   writeFileSync(join(project, 'consumer.test.js'), CONSUMER_TEST);
-  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: project, encoding: 'utf8', env: childEnv });
+  await run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: project, env: childEnv });
   const installed = Object.fromEntries(
     ['openai', 'vitest', '@proxy/testkit', '@proxy/server'].map((name) => [
       name,
       (JSON.parse(readFileSync(join(project, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version,
     ]),
   );
-  const output = execFileSync(process.execPath, [join(project, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--reporter=verbose'], {
+  const output = await run(process.execPath, [join(project, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--reporter=verbose'], {
     cwd: project,
-    encoding: 'utf8',
     env: { ...childEnv, CI: '1' },
   });
   return { installed, output };
 }
 
 describe('the testkit, adopted by another repository', () => {
-  it('packs with pnpm to manifests without workspace: ranges (npm pack would keep them)', () => {
+  it('packs with pnpm to manifests without workspace: ranges (npm pack would keep them)', async () => {
     const manifest = JSON.parse(
-      execFileSync('tar', ['-xzOf', join(scratch, 'tarballs', tarballs['@proxy/server']!), 'package/package.json'], { encoding: 'utf8' }),
+      await run('tar', ['-xzOf', join(scratch, 'tarballs', tarballs['@proxy/server']!), 'package/package.json'], {}),
     ) as { dependencies: Record<string, string> };
     expect(manifest.dependencies['@proxy/core']).toMatch(/^\d+\.\d+\.\d+/);
     expect(JSON.stringify(manifest)).not.toContain('workspace:');
   });
 
-  it.runIf(nodeMajor >= 22)('installs with plain npm beside openai 7 and vitest 5, and its suite passes', () => {
-    const { installed, output } = adopt({ openai: '7.59.0', vitest: '5.1.2' });
+  it.runIf(nodeMajor >= 22)('installs with plain npm beside openai 7 and vitest 5, and its suite passes', async () => {
+    const { installed, output } = await adopt({ openai: '7.59.0', vitest: '5.1.2' });
     expect(installed).toMatchObject({ openai: '7.59.0', vitest: '5.1.2', '@proxy/testkit': '0.1.0' });
     expect(output).toMatch(/2 passed/);
   }, 300_000);
 
-  it('installs with plain npm beside openai 6 and vitest 4, and its suite passes', () => {
-    const { installed, output } = adopt({ openai: '6.49.0', vitest: '4.1.12' });
+  it('installs with plain npm beside openai 6 and vitest 4, and its suite passes', async () => {
+    const { installed, output } = await adopt({ openai: '6.49.0', vitest: '4.1.12' });
     expect(installed).toMatchObject({ openai: '6.49.0', vitest: '4.1.12' });
     expect(output).toMatch(/2 passed/);
   }, 300_000);
