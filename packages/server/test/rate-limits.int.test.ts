@@ -7,7 +7,7 @@ import { hasRedisServer, startRedis, type RedisProcess } from './support/redis-s
 const KEY_A = 'nvapi-pool-key-aaaaaaaaaaaa';
 const KEY_B = 'nvapi-pool-key-bbbbbbbbbbbb';
 
-let proxies: TestProxy[] = [];
+const proxies: TestProxy[] = [];
 const upstream = useFakeUpstream(() => ({ close: () => Promise.all(proxies.splice(0).map((proxy) => proxy.close())) }));
 
 /** The stand-in NIM's limit: 429 once a key has had `limit` requests in the last `windowMs` (arrival times). */
