@@ -1,18 +1,9 @@
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { freePort } from './support/free-port.js';
 
 const bin = fileURLToPath(new URL('../bin/nim-proxy.js', import.meta.url));
-
-/** A port that was free a moment ago (the CLI takes a port number, not 0). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('nim-proxy and signals', () => {
   it.each(['SIGHUP', 'SIGTERM'] as const)('drains on %s and exits 0, saying so', async (signal) => {

@@ -26,5 +26,3 @@ export interface ExchangeDeps {
   /** The configured settings of an upstream model. */
   modelSettings(backend: string, model: string): ModelSettings;
 }
-
-export const NO_MODEL_SETTINGS: ModelSettings = Object.freeze({});

@@ -1,4 +1,4 @@
-import { extractUsage, type ChatStreamRead, type ProxyError, type TokenUsage } from '@proxy/core';
+import { extractUsage, StreamUsageTracker, type ChatStreamRead, type ProxyError, type TokenUsage } from '@proxy/core';
 import type { ExchangeContext, StreamEncoder } from '../../exchange/front-end.js';
 import { jsonCompletion } from './complete-json.js';
 import { countTextTokens, estimateInputTokens } from './estimate-tokens.js';
@@ -51,7 +51,8 @@ export class AnthropicStreamEncoder implements StreamEncoder, SplitSink {
   #heldThinking = '';
   #finishReason: unknown;
   #matchedStop: unknown;
-  #upstreamUsage: TokenUsage | undefined;
+  /** NIM's usage reports: cumulative, so the largest counts. */
+  readonly #upstreamUsage = new StreamUsageTracker();
   #inputEstimate = 0;
   /** Everything the model produced, counted only when NIM reports no usage. */
   #produced: string[] = [];
@@ -97,7 +98,7 @@ export class AnthropicStreamEncoder implements StreamEncoder, SplitSink {
     if (this.#heldText) this.#textBlock(this.#heldText);
     this.#closeBlock();
     const stop = anthropicStop(this.#finishReason, this.#matchedStop, this.#body.stop_sequences, this.#tools.calls.some((call) => call.block === 'closed'));
-    const usage = this.#upstreamUsage;
+    const usage = this.#upstreamUsage.usage;
     const output = usage ? usage.completionTokens : this.#estimateOutput();
     // NIM's own prompt count, when it sent one, replaces message_start's estimate (the SDKs take the later figure).
     const input = usage ? `"input_tokens":${usage.promptTokens},` : '';
@@ -118,7 +119,7 @@ export class AnthropicStreamEncoder implements StreamEncoder, SplitSink {
   }
 
   get estimatedUsage(): TokenUsage | undefined {
-    if (this.#upstreamUsage) return undefined;
+    if (this.#upstreamUsage.usage) return undefined;
     const completionTokens = this.#estimateOutput();
     return { promptTokens: this.#inputEstimate, completionTokens, totalTokens: this.#inputEstimate + completionTokens };
   }
@@ -147,7 +148,7 @@ export class AnthropicStreamEncoder implements StreamEncoder, SplitSink {
   #event(json: unknown): void {
     if (typeof json !== 'object' || json === null) return;
     const chunk = json as { choices?: unknown; usage?: unknown };
-    if (chunk.usage !== undefined && chunk.usage !== null) this.#observeUsage(extractUsage(chunk.usage));
+    if (chunk.usage !== undefined && chunk.usage !== null) this.#upstreamUsage.observe(extractUsage(chunk.usage));
     if (!Array.isArray(chunk.choices)) return;
     const choice = chunk.choices[0] as
       | { delta?: { content?: unknown; reasoning_content?: unknown; reasoning?: unknown; tool_calls?: unknown } | null; finish_reason?: unknown; stop_reason?: unknown }
@@ -248,11 +249,6 @@ export class AnthropicStreamEncoder implements StreamEncoder, SplitSink {
     this.#openBlock('text', TEXT_BLOCK);
     this.#produced.push(text);
     this.#out += blockDelta(this.#index, textDelta(text));
-  }
-
-  #observeUsage(usage: TokenUsage | undefined): void {
-    // Reports are cumulative: keep the largest (see core's StreamUsageTracker).
-    if (usage && (!this.#upstreamUsage || usage.totalTokens >= this.#upstreamUsage.totalTokens)) this.#upstreamUsage = usage;
   }
 
   #estimateOutput(): number {
