@@ -14,6 +14,7 @@ const EMPTY = Buffer.alloc(0);
  * while an event that never ends cannot grow the parser's buffer without bound.
  */
 export const MAX_SSE_EVENT_BYTES = 16 * 1024 * 1024;
+const FINISH_KEY_NAME = 'finish_reason"';
 const FINISH_KEY = 'finish_reason":"';
 const FINISH_KEY_SPACED = 'finish_reason": "';
 
@@ -161,12 +162,25 @@ function isJsonObjectText(data: string): boolean {
 }
 
 /**
- * Whether a `finish_reason` with a value (not null) appears in the bytes: looked for as a key followed by a
- * string, compact or with one space, so the `"finish_reason":null` of every other chunk costs nothing.
+ * Whether a `finish_reason` with a value (not null) appears in the bytes. The last `finish_reason` key is looked at
+ * first: the read that ends an answer has its value there, so that read costs one backward search. Otherwise the key
+ * is looked for followed by a string, compact or with one space, so the `"finish_reason":null` of every other chunk
+ * costs no parse.
  */
 function hasFinishReason(bytes: string | Uint8Array): boolean {
   const text = typeof bytes === 'string' || Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const last = text.lastIndexOf(FINISH_KEY_NAME);
+  if (last === -1) return false;
+  if (startsWithAt(text, FINISH_KEY, last) || startsWithAt(text, FINISH_KEY_SPACED, last)) return true;
   return text.includes(FINISH_KEY) || text.includes(FINISH_KEY_SPACED);
+}
+
+/** Whether `text` holds the ASCII `prefix` at `at`. */
+function startsWithAt(text: string | Buffer, prefix: string, at: number): boolean {
+  if (typeof text === 'string') return text.startsWith(prefix, at);
+  if (at + prefix.length > text.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (text[at + i] !== prefix.charCodeAt(i)) return false;
+  return true;
 }
 
 /** `bytes` less the given ranges (usage-only frames), as one slice when they only trim its end. */

@@ -1,3 +1,5 @@
+import { NeedleSet } from './needle-set.js';
+
 const REDACTED = Buffer.from('[redacted]');
 /** Shorter secrets are scrubbed only whole: a prefix of a short one would match ordinary text. */
 const PREFIX_FROM_LENGTH = 20;
@@ -14,13 +16,15 @@ interface Needle {
 /**
  * Removes secrets from bytes on their way to a client, whatever an upstream put in them: each secret whole, its
  * first 12 characters (and whatever more of it follows them), its URL-encoding and its base64 and base64url
- * encodings at each of the three alignments a surrounding text can give it. One native `indexOf` per needle and
- * read, no parse: bytes with no secret in them come back as the very same object.
+ * encodings at each of the three alignments a surrounding text can give it. One skipping pass over each read for all
+ * needles (NeedleSet), no parse: bytes with no secret in them come back as the very same object.
  */
 export class SecretScrubber {
   readonly #needles: readonly Needle[];
-  /** Every needle in one pattern: one search per read finds whether any is there, whatever their number. */
-  readonly #anyNeedle: RegExp | undefined;
+  /** Every needle in one search: one pass per read finds whether any is there, whatever their number. */
+  readonly #anyNeedle: NeedleSet | undefined;
+  /** A secret with non-ASCII characters: each needle is then looked for on its own. */
+  readonly #ascii: boolean;
 
   constructor(secrets: readonly (string | undefined)[]) {
     const needles = new Map<string, Needle>();
@@ -38,10 +42,8 @@ export class SecretScrubber {
     }
     // Longest first, so a whole form is taken before a shorter one found inside it.
     this.#needles = [...needles.values()].sort((a, b) => b.bytes.length - a.bytes.length);
-    // A secret with non-ASCII characters cannot be found in a one-byte view of the bytes: then each needle is
-    // searched for on its own.
-    const ascii = this.#needles.every((needle) => needle.bytes.length === needle.text.length);
-    this.#anyNeedle = this.#needles.length === 0 ? undefined : ascii ? new RegExp(this.#needles.map((needle) => escapeRegExp(needle.text)).join('|')) : /[^]/;
+    this.#ascii = this.#needles.every((needle) => needle.bytes.length === needle.text.length);
+    this.#anyNeedle = this.#needles.length === 0 ? undefined : new NeedleSet(this.#needles.map((needle) => needle.bytes));
   }
 
   /** Whether there is anything to scrub at all (no secrets configured: every call is a no-op). */
@@ -55,9 +57,7 @@ export class SecretScrubber {
     const anyNeedle = this.#anyNeedle;
     if (anyNeedle === undefined || bytes.length === 0) return bytes;
     const buffer = typeof bytes === 'string' ? undefined : Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    // Bytes are searched as one-byte text (every needle is ASCII, so a match there is a match in the bytes): one
-    // regular-expression pass for all needles, which costs less than one indexOf per needle.
-    if (!anyNeedle.test(buffer === undefined ? (bytes as string) : buffer.toString('latin1'))) return bytes;
+    if (this.#ascii && !(buffer === undefined ? anyNeedle.foundInText(bytes as string) : anyNeedle.foundIn(buffer))) return bytes;
     return this.#replace(bytes, buffer ?? Buffer.from(bytes as string));
   }
 
@@ -70,10 +70,6 @@ export class SecretScrubber {
     if (out === undefined) return bytes;
     return typeof bytes === 'string' ? out.toString('utf8') : out;
   }
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
 
 /** A copy of `buffer` with every match of `needle` (from `first` on) replaced by `[redacted]`. */

@@ -19,7 +19,7 @@ describe('ApiKeyVerifier', () => {
     expect(new ApiKeyVerifier([]).verify('alpha')).toBeUndefined();
   });
 
-  it('hashes keys as UTF-8, so non-ASCII keys match only themselves', () => {
+  it('compares keys as UTF-8, so non-ASCII keys match only themselves', () => {
     const verifier = new ApiKeyVerifier(['clé-🔑', 'ключ']);
     expect(verifier.verify('clé-🔑')).toBeDefined();
     expect(verifier.verify('ключ')).toBeDefined();
@@ -27,19 +27,28 @@ describe('ApiKeyVerifier', () => {
     expect(verifier.verify('clé-\ud83d')).toBeUndefined();
   });
 
-  it('compares equal-length digests in constant time against every key, even after a match', () => {
+  it('compares equal-length buffers in constant time against every key, even after a match', () => {
     const compare = vi.mocked(crypto.timingSafeEqual);
     const verifier = new ApiKeyVerifier(['first', 'second', 'third']);
-    compare.mockClear();
-    expect(verifier.verify('first')).toBeDefined();
-    expect(compare).toHaveBeenCalledTimes(3);
-    for (const [a, b] of compare.mock.calls) {
-      expect((a as Buffer).length).toBe(32);
-      expect((b as Buffer).length).toBe(32);
+    for (const presented of ['first', 'third', 'sec', 'nope!!']) {
+      compare.mockClear();
+      verifier.verify(presented);
+      expect(compare).toHaveBeenCalledTimes(3);
+      for (const [a, b] of compare.mock.calls) {
+        expect((a as Buffer).length).toBe('second'.length);
+        expect((b as Buffer).length).toBe('second'.length);
+      }
     }
+  });
+
+  it('refuses a key longer than every configured one without comparing, and a padded prefix of a key', () => {
+    const compare = vi.mocked(crypto.timingSafeEqual);
+    const verifier = new ApiKeyVerifier(['first', 'second']);
     compare.mockClear();
-    verifier.verify('a much longer key than any configured one');
-    expect(compare).toHaveBeenCalledTimes(3);
+    expect(verifier.verify('a much longer key than any configured one')).toBeUndefined();
+    expect(compare).not.toHaveBeenCalled();
+    expect(verifier.verify('first\u0000')).toBeUndefined();
+    expect(verifier.verify('secon')).toBeUndefined();
   });
 });
 

@@ -45,7 +45,7 @@ interface StreamHead {
 export class ChatStreamEncoder implements StreamEncoder {
   readonly #options: ChatStreamEncoderOptions;
   readonly #ids: ResponseIds;
-  /** The text of the first event sent, until something needs the head it names. */
+  /** The first event sent (its `data:` lines), until something needs the head it names. */
   #firstEvent: string | undefined;
   #head: StreamHead | undefined;
   /** Every chunk is rewritten: a keep-alive named the response, or NIM's first chunk had an id that is not a string. */
@@ -68,8 +68,9 @@ export class ChatStreamEncoder implements StreamEncoder {
     if (bytes.length === 0) return bytes;
     if (this.#head === undefined && this.#firstEvent === undefined) {
       // NIM's first chunk: its id says, once per stream, whether NIM sends ids that are not strings.
-      this.#firstEvent = firstEventText(bytes);
-      if (hasNonStringId(this.#firstEvent)) this.#rewriteAll = true;
+      const first = firstEventOf(bytes);
+      if (hasNonStringId(first)) this.#rewriteAll = true;
+      this.#firstEvent = typeof first === 'string' ? first : first.toString('utf8');
     }
     if (this.#rewriteAll || (mentionsToolCalls(bytes) && hasNonStringId(bytes))) return this.#rewrite(read);
     return bytes;
@@ -99,7 +100,7 @@ export class ChatStreamEncoder implements StreamEncoder {
   /** The response's id, model and created, read from the first event sent on first need. */
   #streamHead(): StreamHead {
     if (this.#head) return this.#head;
-    const chunk = parseObject(this.#firstEvent ?? '');
+    const chunk = parseObject(dataOf(this.#firstEvent ?? ''));
     this.#firstEvent = undefined;
     return (this.#head = {
       id: this.#ids.completion(chunk?.id),
@@ -130,11 +131,16 @@ export class ChatStreamEncoder implements StreamEncoder {
   }
 }
 
-/** The `data` of the first event of client-ready SSE bytes (`data:` lines only), as text. */
-function firstEventText(bytes: string | Uint8Array): string {
-  const text = typeof bytes === 'string' ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+/** The first event of client-ready SSE bytes (`data:` lines only): a view of the bytes, not a copy. */
+function firstEventOf(bytes: string | Uint8Array): string | Buffer {
+  const text = typeof bytes === 'string' || Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const end = text.indexOf(EVENT_END);
-  const event = typeof text === 'string' ? text.slice(0, end === -1 ? undefined : end) : text.toString('utf8', 0, end === -1 ? undefined : end);
+  if (end === -1) return text;
+  return typeof text === 'string' ? text.slice(0, end) : text.subarray(0, end);
+}
+
+/** The `data` of one event's `data:` lines. */
+function dataOf(event: string): string {
   return event
     .split('\n')
     .map((line) => (line.charCodeAt(5) === 0x20 ? line.slice(6) : line.slice(5)))
