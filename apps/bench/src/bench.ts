@@ -2,6 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { BENCH_PROXY_KEY } from './bench-key.js';
+import { JSON_BODY, MESSAGES_BODY, RESPONSES_BODY, STREAM_BODY } from './request-bodies.js';
 import { startChild, type Child } from './child-process.js';
 import { concurrentStreams } from './concurrent-streams.js';
 import { closeLatencyAgent, sequentialLatency, type Target } from './latency.js';
@@ -22,12 +23,6 @@ const streamCount = quick ? 500 : 2000;
 const soakRequests = quick ? 20_000 : 100_000;
 const SOAK_WARMUP_REQUESTS = 20_000;
 
-const JSON_BODY = JSON.stringify({ model: 'nvidia:meta/llama3-70b-instruct', messages: [{ role: 'user', content: 'Hello!' }], max_completion_tokens: 64 });
-const STREAM_BODY = JSON.stringify({ model: 'nvidia:meta/llama3-70b-instruct', stream: true, messages: [{ role: 'user', content: 'Hello!' }] });
-// The same question as a Responses request (what Codex sends, less its tools), translated by the proxy both ways.
-// The same question as an Anthropic Messages request (what Claude Code sends, less its tools and system text).
-const MESSAGES_BODY = JSON.stringify({ model: 'nvidia:meta/llama3-70b-instruct', max_tokens: 1024, stream: true, messages: [{ role: 'user', content: 'Hello!' }] });
-const RESPONSES_BODY = JSON.stringify({ model: 'nvidia:meta/llama3-70b-instruct', stream: true, input: [{ role: 'user', content: [{ type: 'input_text', text: 'Hello!' }] }], store: false });
 const auth = { authorization: `Bearer ${BENCH_PROXY_KEY}` };
 const log = (text: string) => process.stderr.write(`${text}\n`);
 

@@ -19,12 +19,18 @@ export const PROFILE_DIR = fileURLToPath(new URL('../profiles/', import.meta.url
 const profiling = process.env.BENCH_PROFILE === '1';
 
 /** Forks a bench participant and waits until it listens. Its stdout (the proxy's log lines) is discarded. */
-export async function startChild(role: 'upstream' | 'baseline' | 'fastify' | 'proxy', options: object = {}, execArgv: string[] = []): Promise<Child> {
+export async function startChild(
+  role: 'upstream' | 'baseline' | 'fastify' | 'proxy',
+  options: object = {},
+  execArgv: string[] = [],
+  /** Another checkout's built child-entry.js (ab-cpu compares two builds); this one's by default. */
+  entryFile: string | undefined = undefined,
+): Promise<Child> {
   if (profiling && role === 'proxy') {
     mkdirSync(PROFILE_DIR, { recursive: true });
     execArgv = [...execArgv, '--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`];
   }
-  const child: ChildProcess = fork(entry, [role, JSON.stringify(options)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv });
+  const child: ChildProcess = fork(entryFile ?? entry, [role, JSON.stringify(options)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv });
   const port = await new Promise<number>((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`${role} exited with ${code} before listening`)));
