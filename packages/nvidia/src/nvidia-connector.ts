@@ -103,22 +103,36 @@ export class NvidiaConnector extends OpenAICompatibleConnector {
    * top-level fields the body carried is retried once without them, and they are dropped for that model for the
    * process's life (one warning each). Nothing reached the client yet, so the retry is invisible to it.
    */
-  async #adapting<T>(request: ChatCompletionRequest, options: CallOptions | undefined, call: (body: ChatCompletionRequest) => Promise<T>): Promise<T> {
-    const known = this.#rejected.for(request.model);
-    const body = this.#nimBody(request, known, options);
+  /** The call with NIM's body; when NIM rejects fields of it (422), again without them, and they are remembered. */
+  #adapting<T>(request: ChatCompletionRequest, options: CallOptions | undefined, call: (body: ChatCompletionRequest) => Promise<T>): Promise<T> {
     try {
-      return await call(body);
+      const known = this.#rejected.for(request.model);
+      const body = this.#nimBody(request, known, options);
+      // Chained, not awaited: nearly every call succeeds, and then no frame waits around it.
+      return call(body).catch((error: unknown) => this.#retryWithout(error, request, body, known, options, call));
     } catch (error) {
-      const fields = rejectedFieldsOf(error, body);
-      if (fields.length === 0) throw error;
-      for (const field of fields) {
-        if (!this.#rejected.learn(request.model, field)) continue;
-        // The model only when the catalog knows it: a client's made-up model text stays out of the log.
-        const model = this.getAvailableModels().includes(request.model) ? request.model : undefined;
-        options?.log?.warn({ backend: this.name, model, field }, 'NVIDIA NIM rejected a request field: it is no longer sent to this model');
-      }
-      return call(this.#nimBody(request, new Set([...(known ?? []), ...fields]), options));
+      return Promise.reject(error);
     }
+  }
+
+  /** Runs on the call's rejection: what it throws rejects the call. */
+  #retryWithout<T>(
+    error: unknown,
+    request: ChatCompletionRequest,
+    body: ChatCompletionRequest,
+    known: ReadonlySet<string> | undefined,
+    options: CallOptions | undefined,
+    call: (body: ChatCompletionRequest) => Promise<T>,
+  ): Promise<T> {
+    const fields = rejectedFieldsOf(error, body);
+    if (fields.length === 0) throw error;
+    for (const field of fields) {
+      if (!this.#rejected.learn(request.model, field)) continue;
+      // The model only when the catalog knows it: a client's made-up model text stays out of the log.
+      const model = this.getAvailableModels().includes(request.model) ? request.model : undefined;
+      options?.log?.warn({ backend: this.name, model, field }, 'NVIDIA NIM rejected a request field: it is no longer sent to this model');
+    }
+    return call(this.#nimBody(request, new Set([...(known ?? []), ...fields]), options));
   }
 
   #nimBody(request: ChatCompletionRequest, rejected: ReadonlySet<string> | undefined, options: CallOptions | undefined): ChatCompletionRequest {

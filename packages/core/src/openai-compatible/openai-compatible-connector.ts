@@ -214,12 +214,21 @@ export class OpenAICompatibleConnector implements Connector {
     return { rawBody, json: this.#parseJson(rawBody, path) };
   }
 
-  /** POSTs `body` like postJson, asking for an event stream; resolves once the upstream answered 2xx. */
-  protected async postStream(operation: UpstreamOperation, path: string, body: object, options?: CallOptions): Promise<UpstreamResponse> {
-    const pending = this.#beforeCall(options);
-    if (pending) await pending;
-    const payload = JSON.stringify(this.transformRequestBody(body as Record<string, unknown>, operation));
-    return this.#sendWithKey({ method: 'POST', path, body: payload, stream: true, ...traced(options) });
+  /**
+   * POSTs `body` like postJson, asking for an event stream; resolves once the upstream answered 2xx. Not async:
+   * once the health check has passed the call goes straight on, and the send's promise is the one returned.
+   */
+  protected postStream(operation: UpstreamOperation, path: string, body: object, options?: CallOptions): Promise<UpstreamResponse> {
+    const send = () => {
+      const payload = JSON.stringify(this.transformRequestBody(body as Record<string, unknown>, operation));
+      return this.#sendWithKey({ method: 'POST', path, body: payload, stream: true, ...traced(options) });
+    };
+    try {
+      const pending = this.#beforeCall(options);
+      return pending ? pending.then(send) : send();
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /**

@@ -66,71 +66,15 @@ export class UpstreamChatStream implements ChatCompletionStream {
   [Symbol.asyncIterator](): AsyncIterator<ChatStreamRead> {
     if (this.#claimed) throw new Error('A chat completion stream can be consumed only once');
     this.#claimed = true;
-    return this.#reads();
-  }
-
-  async *#reads(): AsyncGenerator<ChatStreamRead> {
-    const reader = new ChatSseReader(this.#tracker, this.#context.backend);
-    const queue: Buffer[] = [];
-    let ended = false;
-    let failure: Error | undefined;
-    let wake: (() => void) | undefined;
-    this.#response.consume({
-      data: (chunk) => {
-        queue.push(chunk);
-        if (queue.length >= MAX_QUEUED_CHUNKS) this.#response.pause();
-        wake?.();
+    return new UpstreamReads(this.#response, new ChatSseReader(this.#tracker, this.#context.backend), {
+      finished: (sawDone) => {
+        this.#finished = true;
+        this.#sawDone = sawDone;
       },
-      end: () => {
-        ended = true;
-        wake?.();
-      },
-      error: (error) => {
-        failure = error;
-        wake?.();
-      },
+      release: () => this.cancel(),
+      mapError: (error) => this.#mapError(error),
+      truncated: () => truncated(this.#context.backend),
     });
-    try {
-      for (;;) {
-        const chunk = queue.shift();
-        if (chunk === undefined) {
-          if (failure) throw this.#mapError(failure);
-          if (ended) break;
-          await new Promise<void>((resolve) => (wake = resolve));
-          wake = undefined;
-          continue;
-        }
-        if (queue.length === 0) this.#response.resume();
-        let read;
-        try {
-          read = reader.push(chunk);
-        } catch (error) {
-          throw this.#mapError(error);
-        }
-        if (reader.done) {
-          this.#finish();
-          if (read) yield read;
-          return;
-        }
-        if (read) yield read;
-      }
-      this.#finished = true;
-      const last = reader.end();
-      this.#sawDone = reader.done;
-      if (last) yield last;
-      // A body that just stopped, with neither `[DONE]` nor a finish_reason, is a cut answer: said so, so that no
-      // client takes it for a whole one.
-      if (!reader.done && !reader.sawFinishReason) throw truncated(this.#context.backend);
-    } finally {
-      this.cancel();
-    }
-  }
-
-  /** [DONE] was read: what follows is at most the end of the chunked body, read out so the socket is reused. */
-  #finish(): void {
-    this.#finished = true;
-    this.#sawDone = true;
-    this.cancel();
   }
 
   #mapError(error: unknown): ProxyError {
@@ -140,5 +84,128 @@ export class UpstreamChatStream implements ChatCompletionStream {
       aborted: this.#context.signal?.aborted ?? false,
       responseStarted: true,
     });
+  }
+}
+
+const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
+
+/** What the reads tell their stream. */
+interface ReadsOwner {
+  /** The body was read to its end or to `[DONE]`. */
+  finished(sawDone: boolean): void;
+  /** Aborts the response, or lets a finished one hand its socket back (the stream's cancel). */
+  release(): void;
+  mapError(error: unknown): ProxyError;
+  truncated(): ProxyError;
+}
+
+/**
+ * The reads of one upstream body, as an async iterator written out rather than an async generator: a read that is
+ * already queued is answered with a settled promise, where a generator resumes its frame and settles a promise of
+ * its own per read. Every way out — `[DONE]`, the end of the body, a failure, the consumer's `return()` (a
+ * `break` in `for await`) — releases the response once.
+ */
+class UpstreamReads implements AsyncIterator<ChatStreamRead> {
+  readonly #response: UpstreamResponse;
+  readonly #reader: ChatSseReader;
+  readonly #owner: ReadsOwner;
+  readonly #queue: Buffer[] = [];
+  #ended = false;
+  #failure: Error | undefined;
+  /** A next() waiting for the upstream: called when a chunk, the end or a failure arrives. */
+  #wake: (() => void) | undefined;
+  /** The body's end was handled (its last read handed out): what is left is the truncation check. */
+  #drained = false;
+  #closed = false;
+
+  constructor(response: UpstreamResponse, reader: ChatSseReader, owner: ReadsOwner) {
+    this.#response = response;
+    this.#reader = reader;
+    this.#owner = owner;
+    response.consume({
+      data: (chunk) => {
+        this.#queue.push(chunk);
+        if (this.#queue.length >= MAX_QUEUED_CHUNKS) response.pause();
+        this.#wake?.();
+      },
+      end: () => {
+        this.#ended = true;
+        this.#wake?.();
+      },
+      error: (error) => {
+        this.#failure = error;
+        this.#wake?.();
+      },
+    });
+  }
+
+  next(): Promise<IteratorResult<ChatStreamRead>> {
+    try {
+      const result = this.#step();
+      return result === undefined ? new Promise((resolve) => (this.#wake = () => this.#resume(resolve))) : Promise.resolve(result);
+    } catch (error) {
+      this.#close();
+      return Promise.reject(error);
+    }
+  }
+
+  return(): Promise<IteratorResult<ChatStreamRead>> {
+    this.#close();
+    return Promise.resolve(DONE);
+  }
+
+  /**
+   * A next() that waited: the upstream said something. It goes on in a microtask, not inside undici's callback, so
+   * pausing or resuming the response never happens in the middle of undici delivering a chunk.
+   */
+  #resume(resolve: (result: Promise<IteratorResult<ChatStreamRead>>) => void): void {
+    this.#wake = undefined;
+    queueMicrotask(() => resolve(this.next()));
+  }
+
+  /** The next result, or undefined when the upstream has to be waited for. Throws the stream's failure. */
+  #step(): IteratorResult<ChatStreamRead> | undefined {
+    if (this.#closed) return DONE;
+    const reader = this.#reader;
+    for (;;) {
+      if (this.#drained) {
+        this.#close();
+        // A body that just stopped, with neither `[DONE]` nor a finish_reason, is a cut answer: said so, so that no
+        // client takes it for a whole one.
+        if (!reader.done && !reader.sawFinishReason) throw this.#owner.truncated();
+        return DONE;
+      }
+      const chunk = this.#queue.shift();
+      if (chunk === undefined) {
+        if (this.#failure) throw this.#owner.mapError(this.#failure);
+        if (!this.#ended) return undefined;
+        this.#drained = true;
+        this.#owner.finished(false);
+        const last = reader.end();
+        if (reader.done) this.#owner.finished(true);
+        if (last) return { done: false, value: last };
+        continue;
+      }
+      if (this.#queue.length === 0) this.#response.resume();
+      let read;
+      try {
+        read = reader.push(chunk);
+      } catch (error) {
+        throw this.#owner.mapError(error);
+      }
+      if (reader.done) {
+        // [DONE] was read: what follows is at most the end of the chunked body, read out so the socket is reused.
+        this.#owner.finished(true);
+        this.#close();
+        return read ? { done: false, value: read } : DONE;
+      }
+      if (read) return { done: false, value: read };
+    }
+  }
+
+  #close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#owner.release();
   }
 }

@@ -44,7 +44,8 @@ export function createExchangeHandler<Body>(frontEnd: FrontEnd<Body>, deps: Exch
     recordRequest(request, reply, status, deps.metrics);
   };
 
-  async function run(request: FastifyRequest, reply: FastifyReply, signal: CancelSignal): Promise<number> {
+  /** Not async: its checks throw before anything is awaited, and the step it ends in is the promise to wait for. */
+  function run(request: FastifyRequest, reply: FastifyReply, signal: CancelSignal): Promise<number> {
     if (nestsDeeperThan(request.body, MAX_JSON_DEPTH)) {
       throw new InvalidRequestError(`The request body nests deeper than ${MAX_JSON_DEPTH} levels`, { code: 'too_deeply_nested' });
     }
