@@ -19,6 +19,26 @@ export function countTextTokens(text: string): number {
 
 /** The prompt's tokens: system text, every message's text, tool calls and results, and the tool definitions. */
 export function estimateInputTokens(body: CountTokensRequest): number {
+  const { texts, framing } = promptTexts(body);
+  // One count over the joined text: the tokenizer's per-call overhead paid once, not per block.
+  return countTextTokens(texts.join('\n')) + framing;
+}
+
+/**
+ * A rough figure for the same prompt — four characters a token — that costs a pass over its texts' lengths, where
+ * the tokenizer takes milliseconds on a coding agent's 100 KB prompt (measured: 5–10 ms for 80 KB): what a stream's
+ * `message_start` carries before NIM's own count, which `message_delta` then gives (or, when NIM reports none, the
+ * tokenizer's estimate, counted at the end).
+ */
+export function roughInputTokens(body: CountTokensRequest): number {
+  const { texts, framing } = promptTexts(body);
+  let characters = 0;
+  for (const text of texts) characters += text.length;
+  return Math.ceil(characters / 4) + framing;
+}
+
+/** The prompt's texts and the tokens its framing and images cost. */
+function promptTexts(body: CountTokensRequest): { texts: string[]; framing: number } {
   const texts: string[] = [];
   let framing = 0;
   if (typeof body.system === 'string') texts.push(body.system);
@@ -61,6 +81,5 @@ export function estimateInputTokens(body: CountTokensRequest): number {
   for (const tool of body.tools ?? []) {
     texts.push(tool.name, tool.description ?? '', tool.input_schema ? JSON.stringify(tool.input_schema) : '');
   }
-  // One count over the joined text: the tokenizer's per-call overhead paid once, not per block.
-  return countTextTokens(texts.join('\n')) + framing;
+  return { texts, framing };
 }

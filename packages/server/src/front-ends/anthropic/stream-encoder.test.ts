@@ -1,6 +1,7 @@
 import { ProxyError } from '@proxy/core';
 import { describe, expect, it } from 'vitest';
 import type { MessagesRequest } from './messages-schema.js';
+import { estimateInputTokens, roughInputTokens } from './estimate-tokens.js';
 import { AnthropicStreamEncoder } from './stream-encoder.js';
 import { accumulate, anthropicEvents, chunk, context, readsOf, sse } from './test-support.js';
 
@@ -145,14 +146,26 @@ describe('AnthropicStreamEncoder', () => {
     expect(reported.encoder.estimatedUsage).toBeUndefined();
 
     const estimated = encode(whole(sse([chunk({ content: 'Hello there, how are you today?' }), chunk({}, 'stop')])));
-    const usage = anthropicEvents(estimated.text).at(-2)!.data.usage;
+    const events = anthropicEvents(estimated.text);
+    const usage = events.at(-2)!.data.usage;
     expect(usage.output_tokens).toBeGreaterThanOrEqual(5);
-    expect(usage.input_tokens).toBeUndefined();
+    // message_start's rough figure (characters / 4) is replaced at the end by the tokenizer's count of the prompt.
+    expect(usage.input_tokens).toBe(estimateInputTokens(body));
+    expect(events[0]!.data.message.usage.input_tokens).toBe(roughInputTokens(body));
     expect(estimated.encoder.estimatedUsage).toEqual({
-      promptTokens: expect.any(Number),
+      promptTokens: usage.input_tokens,
       completionTokens: usage.output_tokens,
-      totalTokens: expect.any(Number),
+      totalTokens: usage.input_tokens + usage.output_tokens,
     });
+  });
+
+  it("opens with a rough prompt figure (characters / 4) and ends with NIM's count when NIM sent one", () => {
+    const long = { ...body, messages: [{ role: 'user' as const, content: 'word '.repeat(4000) }] };
+    const withUsage = sse([chunk({ content: 'Hi' }), chunk({}, 'stop'), { id: 'c1', choices: [], usage: { prompt_tokens: 4003, completion_tokens: 1, total_tokens: 4004 } }]);
+    const events = anthropicEvents(encode(whole(withUsage), long).text);
+    expect(events[0]!.data.message.usage.input_tokens).toBe(roughInputTokens(long));
+    expect(roughInputTokens(long)).toBe(Math.ceil(20000 / 4) + 3);
+    expect(events.at(-2)!.data.usage.input_tokens).toBe(4003);
   });
 
   it('maps finish reasons: length → max_tokens, a matched stop sequence → stop_sequence', () => {

@@ -1,7 +1,7 @@
 import { extractUsage, StreamUsageTracker, type ChatStreamRead, type ProxyError, type TokenUsage } from '@proxy/core';
 import type { ExchangeContext, StreamEncoder } from '../../exchange/front-end.js';
 import { jsonCompletion } from './complete-json.js';
-import { countTextTokens, estimateInputTokens } from './estimate-tokens.js';
+import { countTextTokens, estimateInputTokens, roughInputTokens } from './estimate-tokens.js';
 import type { MessagesRequest } from './messages-schema.js';
 import { errorFrame } from './render-error.js';
 import {
@@ -53,7 +53,7 @@ export class AnthropicStreamEncoder implements StreamEncoder, SplitSink {
   #matchedStop: unknown;
   /** NIM's usage reports: cumulative, so the largest counts. */
   readonly #upstreamUsage = new StreamUsageTracker();
-  #inputEstimate = 0;
+  #inputEstimate: number | undefined;
   /** Everything the model produced, counted only when NIM reports no usage. */
   #produced: string[] = [];
   #outputEstimate: number | undefined;
@@ -66,11 +66,10 @@ export class AnthropicStreamEncoder implements StreamEncoder, SplitSink {
   start(): string {
     if (this.#started) return '';
     this.#started = true;
-    this.#inputEstimate = estimateInputTokens(this.#body);
     const message =
       `{"type":"message_start","message":{"id":${JSON.stringify(`msg_${this.#context.requestId}`)},"type":"message",` +
       `"role":"assistant","model":${JSON.stringify(this.#context.clientModel)},"content":[],"stop_reason":null,` +
-      `"stop_sequence":null,"usage":{"input_tokens":${this.#inputEstimate},"output_tokens":0,` +
+      `"stop_sequence":null,"usage":{"input_tokens":${roughInputTokens(this.#body)},"output_tokens":0,` +
       `"cache_creation_input_tokens":0,"cache_read_input_tokens":0}}}`;
     return frame('message_start', message);
   }
@@ -100,8 +99,9 @@ export class AnthropicStreamEncoder implements StreamEncoder, SplitSink {
     const stop = anthropicStop(this.#finishReason, this.#matchedStop, this.#body.stop_sequences, this.#tools.calls.some((call) => call.block === 'closed'));
     const usage = this.#upstreamUsage.usage;
     const output = usage ? usage.completionTokens : this.#estimateOutput();
-    // NIM's own prompt count, when it sent one, replaces message_start's estimate (the SDKs take the later figure).
-    const input = usage ? `"input_tokens":${usage.promptTokens},` : '';
+    // The prompt's count replaces message_start's rough figure (the SDKs take the later one): NIM's own, or the
+    // tokenizer's estimate when NIM reported none.
+    const input = `"input_tokens":${usage ? usage.promptTokens : this.#estimateInput()},`;
     this.#out += frame(
       'message_delta',
       `{"type":"message_delta","delta":{"stop_reason":"${stop.stopReason}","stop_sequence":${JSON.stringify(stop.stopSequence)}},` +
@@ -121,7 +121,8 @@ export class AnthropicStreamEncoder implements StreamEncoder, SplitSink {
   get estimatedUsage(): TokenUsage | undefined {
     if (this.#upstreamUsage.usage) return undefined;
     const completionTokens = this.#estimateOutput();
-    return { promptTokens: this.#inputEstimate, completionTokens, totalTokens: this.#inputEstimate + completionTokens };
+    const promptTokens = this.#estimateInput();
+    return { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens };
   }
 
   // SplitSink: the content splitter's pieces.
@@ -249,6 +250,11 @@ export class AnthropicStreamEncoder implements StreamEncoder, SplitSink {
     this.#openBlock('text', TEXT_BLOCK);
     this.#produced.push(text);
     this.#out += blockDelta(this.#index, textDelta(text));
+  }
+
+  /** The tokenizer's count of the prompt, made once and only when NIM reported none. */
+  #estimateInput(): number {
+    return (this.#inputEstimate ??= estimateInputTokens(this.#body));
   }
 
   #estimateOutput(): number {
