@@ -5,7 +5,6 @@ import { formatSseData } from '../sse/format-sse.js';
 import { DONE_DATA, type SseEvent } from '../sse/sse-event.js';
 import type { StreamUsageTracker } from '../usage/stream-usage-tracker.js';
 import { ChatSseRead } from './chat-stream-read.js';
-import { ContentChunkParser } from './content-chunk-parser.js';
 import { readUsage } from './read-chat-event.js';
 import { NOTHING_SCANNED, scanFrames, type FrameScan } from './scan-frames.js';
 
@@ -43,8 +42,6 @@ export class ChatSseReader {
   /** Nothing of the stream has been read yet (where a byte-order mark may stand). */
   #atStart = true;
   #done = false;
-  /** The events' JSON, for front ends that read it: one parser per stream, which learns the stream's chunks. */
-  readonly #chunks = new ContentChunkParser();
 
   /** `backend` names the upstream in the errors it throws. */
   constructor(tracker: StreamUsageTracker, backend = 'upstream') {
@@ -90,7 +87,7 @@ export class ChatSseReader {
     this.#atBoundary = text.endsWith('\n\n');
     const rest = this.#reframe(text);
     if (head === undefined) return rest;
-    return rest === undefined ? head : joinReads(head, rest, this.#chunks);
+    return rest === undefined ? head : joinReads(head, rest);
   }
 
   /** The body ended: a last event without its blank line still counts. */
@@ -113,9 +110,9 @@ export class ChatSseReader {
       if (reading.usageOnly) (dropped ??= []).push(frame);
     }
     if (bytes.length === 0) return undefined;
-    if (!dropped) return new ChatSseRead(bytes, bytes, this.#chunks);
+    if (!dropped) return new ChatSseRead(bytes, bytes);
     const ranges = dropped;
-    return new ChatSseRead(bytes, () => without(bytes, ranges), this.#chunks);
+    return new ChatSseRead(bytes, () => without(bytes, ranges));
   }
 
   #reframe(text: string): ChatSseRead | undefined {
@@ -154,7 +151,7 @@ export class ChatSseReader {
       if (reading) this.#tracker.observe(reading.usage);
       if (!reading?.usageOnly) kept += frame;
     }
-    return out === '' ? undefined : new ChatSseRead(out, kept, this.#chunks);
+    return out === '' ? undefined : new ChatSseRead(out, kept);
   }
 }
 
@@ -199,10 +196,10 @@ function without(bytes: Buffer, ranges: readonly { start: number; end: number }[
 }
 
 /** A read whose start came as it was and whose rest was re-framed (rare: a read that breaks the fast path mid-way). */
-function joinReads(head: ChatSseRead, rest: ChatSseRead, parser: ContentChunkParser): ChatSseRead {
+function joinReads(head: ChatSseRead, rest: ChatSseRead): ChatSseRead {
   const join = (a: string | Uint8Array, b: string | Uint8Array) => Buffer.concat([toBuffer(a), toBuffer(b)]);
   const bytes = join(head.bytes, rest.bytes);
-  return new ChatSseRead(bytes, () => join(head.withoutUsageOnly(), rest.withoutUsageOnly()), parser);
+  return new ChatSseRead(bytes, () => join(head.withoutUsageOnly(), rest.withoutUsageOnly()));
 }
 
 function toBuffer(value: string | Uint8Array): Buffer {

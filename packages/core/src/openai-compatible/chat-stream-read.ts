@@ -1,6 +1,5 @@
 import type { ChatStreamEvent, ChatStreamRead } from '../connector.js';
 import type { TokenUsage } from '../usage/token-usage.js';
-import type { ContentChunkParser } from './content-chunk-parser.js';
 import { readUsage, type UsageReading } from './read-chat-event.js';
 
 const NO_EVENTS: readonly ChatStreamEvent[] = [];
@@ -12,19 +11,17 @@ const NOT_READ = Symbol('not read');
  */
 class LazyChatStreamEvent implements ChatStreamEvent {
   readonly data: string;
-  readonly #parser: ContentChunkParser | undefined;
   #json: unknown = NOT_READ;
   #usage: UsageReading | undefined | typeof NOT_READ = NOT_READ;
 
-  constructor(data: string, parser: ContentChunkParser | undefined) {
+  constructor(data: string) {
     this.data = data;
-    this.#parser = parser;
   }
 
   get json(): unknown {
     if (this.#json === NOT_READ) {
       try {
-        this.#json = this.#parser ? this.#parser.parse(this.data) : JSON.parse(this.data);
+        this.#json = JSON.parse(this.data);
       } catch {
         this.#json = undefined;
       }
@@ -53,17 +50,12 @@ class LazyChatStreamEvent implements ChatStreamEvent {
 export class ChatSseRead implements ChatStreamRead {
   readonly bytes: string | Uint8Array;
   readonly #withoutUsageOnly: string | Uint8Array | (() => string | Uint8Array);
-  readonly #parser: ContentChunkParser | undefined;
   #events: readonly ChatStreamEvent[] | undefined;
 
-  /**
-   * `withoutUsageOnly` is the same value as `bytes` when the read holds no usage-only frame; `parser`, the stream's
-   * own, parses the events' JSON (JSON.parse without one).
-   */
-  constructor(bytes: string | Uint8Array, withoutUsageOnly: string | Uint8Array | (() => string | Uint8Array), parser?: ContentChunkParser) {
+  /** `withoutUsageOnly` is the same value as `bytes` when the read holds no usage-only frame. */
+  constructor(bytes: string | Uint8Array, withoutUsageOnly: string | Uint8Array | (() => string | Uint8Array)) {
     this.bytes = bytes;
     this.#withoutUsageOnly = withoutUsageOnly;
-    this.#parser = parser;
   }
 
   withoutUsageOnly(): string | Uint8Array {
@@ -72,21 +64,18 @@ export class ChatSseRead implements ChatStreamRead {
   }
 
   get events(): readonly ChatStreamEvent[] {
-    return (this.#events ??= splitDataEvents(
-      typeof this.bytes === 'string' ? this.bytes : Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength).toString('utf8'),
-      this.#parser,
-    ));
+    return (this.#events ??= splitDataEvents(typeof this.bytes === 'string' ? this.bytes : Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength).toString('utf8')));
   }
 }
 
 /** The events of normalised SSE text (`data:` lines, events ended by a blank line). */
-function splitDataEvents(text: string, parser: ContentChunkParser | undefined): readonly ChatStreamEvent[] {
+function splitDataEvents(text: string): readonly ChatStreamEvent[] {
   if (text.length === 0) return NO_EVENTS;
   const events: ChatStreamEvent[] = [];
   let data: string | undefined;
   for (const line of text.split('\n')) {
     if (line.length === 0) {
-      if (data !== undefined) events.push(new LazyChatStreamEvent(data, parser));
+      if (data !== undefined) events.push(new LazyChatStreamEvent(data));
       data = undefined;
       continue;
     }
@@ -94,6 +83,6 @@ function splitDataEvents(text: string, parser: ContentChunkParser | undefined): 
     const value = line.charCodeAt(5) === 0x20 ? line.slice(6) : line.slice(5);
     data = data === undefined ? value : `${data}\n${value}`;
   }
-  if (data !== undefined) events.push(new LazyChatStreamEvent(data, parser));
+  if (data !== undefined) events.push(new LazyChatStreamEvent(data));
   return events;
 }
