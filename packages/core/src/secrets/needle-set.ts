@@ -36,32 +36,32 @@ export class NeedleSet {
 
   /** Whether some needle occurs in `bytes`. */
   foundIn(bytes: Buffer): boolean {
-    const width = this.#width;
-    const shift = this.#shift;
-    const length = bytes.length;
-    for (let end = width - 1; end < length; ) {
-      const block = (bytes[end - 1]! << 8) | bytes[end]!;
-      const step = shift[block]!;
-      if (step !== 0) {
-        end += step;
-        continue;
-      }
-      const start = end - width + 1;
-      for (const needle of this.#endingWith.get(block)!) {
-        if (start + needle.length <= length && bytes.compare(needle, 0, needle.length, start, start + needle.length) === 0) return true;
-      }
-      end++;
-    }
-    return false;
+    return this.#search(
+      bytes.length,
+      (at) => bytes[at]!,
+      (needle, start) => bytes.compare(needle, 0, needle.length, start, start + needle.length) === 0,
+    );
   }
 
   /** Whether some needle occurs in `text` (code units above 0xFF never match: the needles are ASCII). */
   foundInText(text: string): boolean {
+    return this.#search(
+      text.length,
+      (at) => text.charCodeAt(at),
+      (needle, start) => matchesAt(text, needle, start),
+    );
+  }
+
+  /**
+   * The search itself, over `length` code units read by `codeAt` (only their low byte picks a block's shift, which
+   * is safe: a non-ASCII unit is in no needle, and a shift too short only costs a look) and compared whole with a
+   * needle by `matches`.
+   */
+  #search(length: number, codeAt: (at: number) => number, matches: (needle: Buffer, start: number) => boolean): boolean {
     const width = this.#width;
     const shift = this.#shift;
-    const length = text.length;
     for (let end = width - 1; end < length; ) {
-      const block = ((text.charCodeAt(end - 1) & 0xff) << 8) | (text.charCodeAt(end) & 0xff);
+      const block = ((codeAt(end - 1) & 0xff) << 8) | (codeAt(end) & 0xff);
       const step = shift[block]!;
       if (step !== 0) {
         end += step;
@@ -69,7 +69,7 @@ export class NeedleSet {
       }
       const start = end - width + 1;
       for (const needle of this.#endingWith.get(block)!) {
-        if (start + needle.length <= length && matchesAt(text, needle, start)) return true;
+        if (start + needle.length <= length && matches(needle, start)) return true;
       }
       end++;
     }

@@ -21,10 +21,11 @@ interface Needle {
  */
 export class SecretScrubber {
   readonly #needles: readonly Needle[];
-  /** Every needle in one search: one pass per read finds whether any is there, whatever their number. */
+  /**
+   * Every needle in one search: one pass per read finds whether any is there, whatever their number. Undefined
+   * when a secret has non-ASCII characters (NeedleSet takes ASCII only): each needle is then looked for on its own.
+   */
   readonly #anyNeedle: NeedleSet | undefined;
-  /** A secret with non-ASCII characters: each needle is then looked for on its own. */
-  readonly #ascii: boolean;
 
   constructor(secrets: readonly (string | undefined)[]) {
     const needles = new Map<string, Needle>();
@@ -42,8 +43,8 @@ export class SecretScrubber {
     }
     // Longest first, so a whole form is taken before a shorter one found inside it.
     this.#needles = [...needles.values()].sort((a, b) => b.bytes.length - a.bytes.length);
-    this.#ascii = this.#needles.every((needle) => needle.bytes.length === needle.text.length);
-    this.#anyNeedle = this.#needles.length === 0 ? undefined : new NeedleSet(this.#needles.map((needle) => needle.bytes));
+    const ascii = this.#needles.every((needle) => needle.bytes.length === needle.text.length);
+    this.#anyNeedle = this.#needles.length > 0 && ascii ? new NeedleSet(this.#needles.map((needle) => needle.bytes)) : undefined;
   }
 
   /** Whether there is anything to scrub at all (no secrets configured: every call is a no-op). */
@@ -54,10 +55,10 @@ export class SecretScrubber {
   scrub(bytes: string): string;
   scrub(bytes: string | Uint8Array): string | Uint8Array;
   scrub(bytes: string | Uint8Array): string | Uint8Array {
-    const anyNeedle = this.#anyNeedle;
-    if (anyNeedle === undefined || bytes.length === 0) return bytes;
+    if (this.#needles.length === 0 || bytes.length === 0) return bytes;
     const buffer = typeof bytes === 'string' ? undefined : Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    if (this.#ascii && !(buffer === undefined ? anyNeedle.foundInText(bytes as string) : anyNeedle.foundIn(buffer))) return bytes;
+    const anyNeedle = this.#anyNeedle;
+    if (anyNeedle && !(buffer === undefined ? anyNeedle.foundInText(bytes as string) : anyNeedle.foundIn(buffer))) return bytes;
     return this.#replace(bytes, buffer ?? Buffer.from(bytes as string));
   }
 
