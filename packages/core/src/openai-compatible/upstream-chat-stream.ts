@@ -37,14 +37,16 @@ export class UpstreamChatStream implements ChatCompletionStream {
   readonly #context: StreamContext;
   readonly #tracker = new StreamUsageTracker();
   #claimed = false;
+  /** The reads' reader: `[DONE]` read is its `done`. */
+  readonly #reader: ChatSseReader;
   #finished = false;
-  #sawDone = false;
   /** cancel() has run: the response was aborted or handed to discard(). */
   #released = false;
 
   constructor(response: UpstreamResponse, context: StreamContext) {
     this.#response = response;
     this.#context = context;
+    this.#reader = new ChatSseReader(this.#tracker, context.backend);
   }
 
   get usage(): TokenUsage | undefined {
@@ -52,7 +54,7 @@ export class UpstreamChatStream implements ChatCompletionStream {
   }
 
   get sawDone(): boolean {
-    return this.#sawDone;
+    return this.#reader.done;
   }
 
   /** Stops the upstream response: aborts it mid-stream, or lets a finished one hand its socket back. */
@@ -66,10 +68,9 @@ export class UpstreamChatStream implements ChatCompletionStream {
   [Symbol.asyncIterator](): AsyncIterator<ChatStreamRead> {
     if (this.#claimed) throw new Error('A chat completion stream can be consumed only once');
     this.#claimed = true;
-    return new UpstreamReads(this.#response, new ChatSseReader(this.#tracker, this.#context.backend), {
-      finished: (sawDone) => {
+    return new UpstreamReads(this.#response, this.#reader, {
+      finished: () => {
         this.#finished = true;
-        this.#sawDone = sawDone;
       },
       release: () => this.cancel(),
       mapError: (error) => this.#mapError(error),
@@ -92,7 +93,7 @@ const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
 /** What the reads tell their stream. */
 interface ReadsOwner {
   /** The body was read to its end or to `[DONE]`. */
-  finished(sawDone: boolean): void;
+  finished(): void;
   /** Aborts the response, or lets a finished one hand its socket back (the stream's cancel). */
   release(): void;
   mapError(error: unknown): ProxyError;
@@ -180,9 +181,8 @@ class UpstreamReads implements AsyncIterator<ChatStreamRead> {
         if (this.#failure) throw this.#owner.mapError(this.#failure);
         if (!this.#ended) return undefined;
         this.#drained = true;
-        this.#owner.finished(false);
+        this.#owner.finished();
         const last = reader.end();
-        if (reader.done) this.#owner.finished(true);
         if (last) return { done: false, value: last };
         continue;
       }
@@ -195,7 +195,7 @@ class UpstreamReads implements AsyncIterator<ChatStreamRead> {
       }
       if (reader.done) {
         // [DONE] was read: what follows is at most the end of the chunked body, read out so the socket is reused.
-        this.#owner.finished(true);
+        this.#owner.finished();
         this.#close();
         return read ? { done: false, value: read } : DONE;
       }
