@@ -8,15 +8,15 @@ import type { LimiterObserver } from './paced-key-limiter.js';
  */
 export function limiterObserver(backend: string, options: { log: () => FastifyBaseLogger; metrics?: ProxyMetrics | undefined }): LimiterObserver {
   const metrics = options.metrics;
-  const requests = new Map<number, { inc(): void }>();
+  const requests = new Map<number, () => void>();
   const wait = metrics?.queueWait.labels(backend);
   const depth = metrics?.queueDepth.labels(backend);
   return {
     leased(index, queuedMs) {
       if (!metrics) return;
-      let counter = requests.get(index);
-      if (!counter) requests.set(index, (counter = metrics.keyRequests.labels(backend, String(index))));
-      counter.inc();
+      let count = requests.get(index);
+      if (!count) requests.set(index, (count = metrics.keyRequestCounter(backend, index)));
+      count();
       wait!.observe(queuedMs / 1000);
     },
     queueDepth(value) {

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { CounterCells, type CounterCell } from './counter-cells.js';
 
 /** Latency buckets (seconds) spanning a cached health probe to a long reasoning completion. */
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
@@ -6,7 +7,8 @@ const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
 /**
  * The proxy's Prometheus metrics, in a registry of their own: two servers in one process (tests, embedders)
  * never share or clash over the global registry. Every update goes through prom-client's public API, so what
- * `/metrics` shows is prom-client's own bookkeeping.
+ * `/metrics` shows is prom-client's own bookkeeping; the counters every request moves take their increments from
+ * CounterCells when prom-client collects them.
  */
 export class ProxyMetrics {
   readonly registry = new Registry();
@@ -24,6 +26,9 @@ export class ProxyMetrics {
   readonly keyRequests: Counter<'backend' | 'key_index'>;
   readonly keyRests: Counter<'backend' | 'key_index'>;
   readonly rateLimitRefusals: Counter<'backend'>;
+  readonly #requestCells: CounterCells<'route' | 'method' | 'status'>;
+  readonly #tokenCells: { prompt: CounterCells<'backend' | 'model' | 'key_name'>; completion: CounterCells<'backend' | 'model' | 'key_name'> };
+  readonly #keyRequestCells: CounterCells<'backend' | 'key_index'>;
 
   constructor() {
     const registers = [this.registry];
@@ -32,6 +37,7 @@ export class ProxyMetrics {
       help: 'HTTP requests answered, by route, method and status',
       labelNames: ['route', 'method', 'status'],
       registers,
+      collect: () => this.#requestCells.flush(),
     });
     this.latency = new Histogram({
       name: 'nim_proxy_http_request_duration_seconds',
@@ -62,12 +68,14 @@ export class ProxyMetrics {
       help: 'Prompt tokens reported by upstreams, by backend, upstream model and proxy key name',
       labelNames: ['backend', 'model', 'key_name'],
       registers,
+      collect: () => this.#tokenCells.prompt.flush(),
     });
     this.completionTokens = new Counter({
       name: 'nim_proxy_completion_tokens_total',
       help: 'Completion tokens reported by upstreams, by backend, upstream model and proxy key name',
       labelNames: ['backend', 'model', 'key_name'],
       registers,
+      collect: () => this.#tokenCells.completion.flush(),
     });
     this.queueDepth = new Gauge({
       name: 'nim_proxy_rate_limit_queue_depth',
@@ -87,6 +95,7 @@ export class ProxyMetrics {
       help: "Upstream attempts sent on each key of a backend's pool, by key index (never the key)",
       labelNames: ['backend', 'key_index'],
       registers,
+      collect: () => this.#keyRequestCells.flush(),
     });
     this.keyRests = new Counter({
       name: 'nim_proxy_upstream_key_rests_total',
@@ -100,6 +109,12 @@ export class ProxyMetrics {
       labelNames: ['backend'],
       registers,
     });
+    this.#requestCells = new CounterCells(this.requests, ['route', 'method', 'status']);
+    this.#tokenCells = {
+      prompt: new CounterCells(this.promptTokens, ['backend', 'model', 'key_name']),
+      completion: new CounterCells(this.completionTokens, ['backend', 'model', 'key_name']),
+    };
+    this.#keyRequestCells = new CounterCells(this.keyRequests, ['backend', 'key_index']);
   }
 
   /** A stream began to be relayed. */
@@ -114,20 +129,36 @@ export class ProxyMetrics {
 
   /** One answered request. */
   countRequest(route: string, method: string, status: number): void {
-    this.requests.inc({ route, method, status: String(status) });
+    this.#requestCells.add(this.#requestCells.cell(route, method, statusText(status)));
   }
 
   /** Token usage an upstream reported for one completion. */
   countTokens(backend: string, model: string, promptTokens: number, completionTokens: number, keyName?: string): void {
-    const labels = keyName === undefined ? { backend, model } : { backend, model, key_name: keyName };
-    this.promptTokens.inc(labels, promptTokens);
-    this.completionTokens.inc(labels, completionTokens);
+    const { prompt, completion } = this.#tokenCells;
+    prompt.add(prompt.cell(backend, model, keyName), promptTokens);
+    completion.add(completion.cell(backend, model, keyName), completionTokens);
+  }
+
+  /** Counts the upstream attempts sent on one key of a backend's pool. */
+  keyRequestCounter(backend: string, keyIndex: number): () => void {
+    const cells = this.#keyRequestCells;
+    const cell: CounterCell = cells.cell(backend, String(keyIndex));
+    return () => cells.add(cell);
   }
 
   /** Time from a request to the end of its response. */
   observeLatency(route: string, seconds: number): void {
     this.latency.observe({ route }, seconds);
   }
+}
+
+const STATUS_TEXT = new Map<number, string>();
+
+/** The status as a label value, one string per status rather than one per request. */
+function statusText(status: number): string {
+  let text = STATUS_TEXT.get(status);
+  if (text === undefined) STATUS_TEXT.set(status, (text = String(status)));
+  return text;
 }
 
 /** `4xx`, `5xx`, or `timeout` for 408/504: what an operator alerts on differently. */
