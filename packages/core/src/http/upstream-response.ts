@@ -7,7 +7,8 @@ export interface UpstreamRequest {
   origin: string;
   path: string;
   method: 'GET' | 'POST';
-  headers: Record<string, string>;
+  /** An object, or a flat `[name, value, name, value, …]` list as undici takes it (cheaper to extend per call). */
+  headers: Record<string, string> | string[];
   body?: string | undefined;
   headersTimeout: number;
   bodyTimeout: number;

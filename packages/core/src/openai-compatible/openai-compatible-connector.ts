@@ -54,11 +54,15 @@ export class OpenAICompatibleConnector implements Connector {
   readonly baseURL: string;
   readonly timeouts: { readonly connectMs: number; readonly headersMs: number; readonly bodyMs: number };
   readonly #apiKeys: readonly string[];
-  /** The same few header sets on every call, built once per key (undici only reads them); `get` has the first key. */
-  readonly #requestHeaders: { readonly get: Record<string, string> };
-  readonly #keyHeaders: readonly { readonly json: Record<string, string>; readonly stream: Record<string, string> }[];
+  /**
+   * The same few header sets on every call, built once per key as flat name/value lists (undici only reads them):
+   * a call's `x-request-id` is appended with one array copy, where spreading an object into a new one with one
+   * more key takes V8's slow path for defining a property. `get` has the first key.
+   */
+  readonly #requestHeaders: { readonly get: string[] };
+  readonly #keyHeaders: readonly { readonly json: string[]; readonly stream: string[] }[];
   /** POST headers without a key, for an upstream that takes none (requireApiKey: false and no key configured). */
-  readonly #unkeyedHeaders: { readonly json: Record<string, string>; readonly stream: Record<string, string> };
+  readonly #unkeyedHeaders: { readonly json: string[]; readonly stream: string[] };
   /** Chooses each POST's key; undefined without keys (completions then fail with createMissingApiKeyError). */
   readonly #limiter: KeyLimiter | undefined;
   readonly #staticModels: readonly string[] | undefined;
@@ -92,17 +96,17 @@ export class OpenAICompatibleConnector implements Connector {
     };
     const headers: Record<string, string> = { 'user-agent': settings.userAgent ?? `nim-proxy/${CORE_VERSION}`, ...settings.headers };
     const first = this.#apiKeys[0];
-    this.#requestHeaders = { get: { ...headers, accept: 'application/json', ...(first ? { authorization: `Bearer ${first}` } : {}) } };
+    this.#requestHeaders = { get: flatHeaders({ ...headers, accept: 'application/json', ...(first ? { authorization: `Bearer ${first}` } : {}) }) };
     this.#keyHeaders = this.#apiKeys.map((key) => {
       const keyed = { ...headers, authorization: `Bearer ${key}` };
       return {
-        json: { ...keyed, accept: 'application/json', 'content-type': 'application/json' },
-        stream: { ...keyed, accept: 'text/event-stream', 'content-type': 'application/json' },
+        json: flatHeaders({ ...keyed, accept: 'application/json', 'content-type': 'application/json' }),
+        stream: flatHeaders({ ...keyed, accept: 'text/event-stream', 'content-type': 'application/json' }),
       };
     });
     this.#unkeyedHeaders = {
-      json: { ...headers, accept: 'application/json', 'content-type': 'application/json' },
-      stream: { ...headers, accept: 'text/event-stream', 'content-type': 'application/json' },
+      json: flatHeaders({ ...headers, accept: 'application/json', 'content-type': 'application/json' }),
+      stream: flatHeaders({ ...headers, accept: 'text/event-stream', 'content-type': 'application/json' }),
     };
     const size = this.#apiKeys.length;
     if (settings.keyLimiter && settings.keyLimiter.size !== size) {
@@ -327,7 +331,7 @@ export class OpenAICompatibleConnector implements Connector {
         path,
         method: options.method,
         // One header more per call, on the precomputed set: the proxy's request id, so one id traces the call.
-        headers: options.requestId === undefined ? headers : { ...headers, 'x-request-id': options.requestId },
+        headers: options.requestId === undefined ? headers : headers.concat('x-request-id', options.requestId),
         body: options.body,
         signal: options.signal,
         headersTimeout: this.timeouts.headersMs,
@@ -393,4 +397,9 @@ export class OpenAICompatibleConnector implements Connector {
       message: `The ${this.name} upstream sent an invalid response to ${path}: ${reason}`,
     });
   }
+}
+
+/** `{ name: value }` as undici's flat `[name, value, …]` list. */
+function flatHeaders(headers: Record<string, string>): string[] {
+  return Object.entries(headers).flat();
 }
