@@ -6,9 +6,9 @@ const EAGAIN_WAIT_MS = 10;
 
 /**
  * Log lines batched into synchronous writes to a file descriptor: held until `minLength` characters are pending
- * (or flush()), then written whole, in order. Written here rather than with pino's sonic-boom, whose batching
- * re-measures the growing buffer on every line (1.7 µs a line against 0.3 µs for this, writing to /dev/null).
- * Like pino's synchronous destination, a full non-blocking pipe is waited for, so no line is lost.
+ * (or flush()), then written whole, in order: a line costs an array push, where pino's sonic-boom re-measures
+ * its growing buffer on every line. Like pino's synchronous destination, a full non-blocking pipe is waited for,
+ * so no line is lost.
  */
 export class BatchedFdWriter {
   readonly #fd: number;

@@ -33,9 +33,10 @@ let stdout: LogDestination | undefined;
 /**
  * Standard output, batched: lines collect up to 4 KiB and leave in one synchronous write (a busy proxy makes one
  * write per ten lines, not one per request; a slow stdout is waited for, so no line is held in memory), at least
- * every 100 ms, and what is left when the process exits. One per process, as stdout is. Hand-rolled instead of
- * pino.destination: sonic-boom re-measures its whole pending buffer on every line, ≈ 4 µs a line against 0.2 µs
- * here, and `ab-cpu` measures the log line at ≈ 10% of a proxied stream's CPU (docs/performance.md).
+ * every 100 ms, and what is left when the process exits. One per process, as stdout is.
+ * Hand-rolled, not pino.destination: its sonic-boom re-measures the whole pending buffer on every line, on the
+ * request line that is the largest single cost of a proxied request (`pnpm bench` misses its targets; see
+ * docs/performance.md).
  */
 export function stdoutDestination(): LogDestination {
   if (stdout) return stdout;

@@ -5,8 +5,14 @@ import { CounterCells } from './counter-cells.js';
 function counterWithCells() {
   const registry = new Registry();
   // collect runs only when the metric is read, after `cells` exists.
-  const counter = new Counter({ name: 'tokens_total', help: 'h', labelNames: ['backend', 'key_name'], registers: [registry], collect: () => cells.flush() });
-  const cells = new CounterCells(counter, ['backend', 'key_name']);
+  const counter: Counter<'backend' | 'key_name'> = new Counter({
+    name: 'tokens_total',
+    help: 'h',
+    labelNames: ['backend', 'key_name'],
+    registers: [registry],
+    collect: (): void => cells.flush(),
+  });
+  const cells: CounterCells<'backend' | 'key_name'> = new CounterCells(counter, ['backend', 'key_name']);
   return { registry, counter, cells };
 }
 

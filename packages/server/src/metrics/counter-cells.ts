@@ -13,8 +13,8 @@ type Level = Map<string | undefined, Level | CounterCell>;
  * The hot path's side of a labelled prom-client Counter: an increment adds to a plain number in the cell of its
  * label values (found through one Map per label, no key string built), and the counter takes the sums from its
  * `collect` hook, which prom-client runs before every read of the metric (`/metrics`, `get()`). prom-client's own
- * `inc` builds a key string from the labels object on every call (≈ 1 µs in the proxy, several calls a request);
- * what `/metrics` shows is still prom-client's own bookkeeping, exact at every scrape.
+ * `inc` builds a key string from the labels object on every call, several calls a request on a path where `pnpm
+ * bench` misses its targets; what `/metrics` shows is still prom-client's own bookkeeping, exact at every scrape.
  */
 export class CounterCells<Label extends string> {
   readonly #counter: Counter<Label>;
