@@ -32,6 +32,19 @@ describe('the demo', () => {
     expect(records.find((record) => record.msg === 'request completed')).toMatchObject({ route: '/v1/chat/completions', status: 200, stream: true });
   });
 
+  it("answers Claude Code's and Codex's own model names through the demo's aliases", async () => {
+    const messages = await fetch(`${demo.baseURL}/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': demo.proxyKey, 'anthropic-version': '2023-06-01' },
+      body: JSON.stringify({ model: 'claude-sonnet-4-5-20250929', max_tokens: 64, messages: [{ role: 'user', content: 'ping' }] }),
+    });
+    expect(messages.status).toBe(200);
+    expect(await messages.json()).toMatchObject({ type: 'message', model: 'claude-sonnet-4-5-20250929', stop_reason: 'end_turn' });
+    const client = new OpenAI({ baseURL: demo.baseURL, apiKey: demo.proxyKey, maxRetries: 0 });
+    const response = await client.responses.create({ model: 'gpt-5-codex', input: 'ping' });
+    expect(response.output_text).toBeTruthy();
+  });
+
   it('refuses a client without the key', async () => {
     const client = new OpenAI({ baseURL: demo.baseURL, apiKey: 'wrong', maxRetries: 0 });
     await expect(client.models.list()).rejects.toMatchObject({ status: 401 });

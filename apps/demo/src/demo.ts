@@ -33,6 +33,9 @@ export async function runDemo(env: NodeJS.ProcessEnv = process.env, logDestinati
     // At info, as `nim-proxy` logs by default: the start-up line, then one line per request.
     logging: { level: 'info' as const },
     backends: { nvidia: { type: 'nvidia', api_url: mock.url, api_key: DEFAULT_API_KEY } },
+    // Claude Code and Codex ask for their vendors' model names: in the demo every one of them is the mock's model,
+    // so either CLI works against it unchanged (docs/configuration.md, "Model aliases").
+    model_aliases: { 'claude-*': MODEL, 'gpt-*': MODEL },
   };
   let proxy: RunningServer;
   try {
@@ -55,6 +58,9 @@ Try it:
     -d '{"model":"${MODEL}","stream":true,"messages":[{"role":"user","content":"Hello!"}]}'
 
   curl ${baseURL}/models -H "Authorization: Bearer ${DEMO_PROXY_KEY}"
+
+  Claude Code (its claude-* model names are aliased to the mock's model):
+  ANTHROPIC_BASE_URL=${proxy.url} ANTHROPIC_AUTH_TOKEN=${DEMO_PROXY_KEY} claude -p "Hello!"
 `);
 
   const client = new OpenAI({ baseURL, apiKey: DEMO_PROXY_KEY, maxRetries: 0 });
