@@ -3,6 +3,7 @@ import { BENCH_PROXY_KEY } from './bench-key.js';
 import { startChild, type Child } from './child-process.js';
 import { runLoad } from './load.js';
 import { median } from './median.js';
+import { JSON_BODY, STREAM_BODY } from './request-bodies.js';
 
 /**
  * `node dist/cpu-per-request.js [--requests 6000] [--rounds 3]`: CPU time (user + system, read with
@@ -14,8 +15,7 @@ const { values } = parseArgs({ options: { requests: { type: 'string', default: '
 const requests = Number(values.requests);
 const rounds = Number(values.rounds);
 
-const body = (stream: boolean) =>
-  JSON.stringify({ model: 'nvidia:meta/llama3-70b-instruct', stream, messages: [{ role: 'user', content: 'Hello!' }], max_completion_tokens: 64 });
+const body = (stream: boolean) => (stream ? STREAM_BODY : JSON_BODY);
 const headers = { authorization: `Bearer ${BENCH_PROXY_KEY}` };
 
 async function microsPerRequest(target: Child, stream: boolean): Promise<number> {

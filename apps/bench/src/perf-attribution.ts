@@ -7,6 +7,7 @@ import { BENCH_PROXY_KEY } from './bench-key.js';
 import { startChild, type Child } from './child-process.js';
 import { runLoad } from './load.js';
 import { attribute, parsePerfScript, type Attribution } from './perf-script.js';
+import { JSON_BODY, STREAM_BODY } from './request-bodies.js';
 
 /**
  * `node dist/perf-attribution.js [--mode stream|json] [--requests 30000] [--top 40] [roles…]`: where each
@@ -35,7 +36,7 @@ try {
   process.exit(0);
 }
 
-const body = JSON.stringify({ model: 'nvidia:meta/llama3-70b-instruct', stream: values.mode === 'stream', messages: [{ role: 'user', content: 'Hello!' }], max_completion_tokens: 64 });
+const body = values.mode === 'stream' ? STREAM_BODY : JSON_BODY;
 const headers = { authorization: `Bearer ${BENCH_PROXY_KEY}` };
 const dir = mkdtempSync(join(tmpdir(), 'perf-attribution-'));
 const upstream = await startChild('upstream', { chunks: 20 });
