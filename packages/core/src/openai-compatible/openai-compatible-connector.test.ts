@@ -47,6 +47,17 @@ async function failure(promise: Promise<unknown>): Promise<ProxyError> {
 }
 
 describe('OpenAICompatibleConnector: requests', () => {
+  it("sends the call's x-request-id in place of one from the settings' headers, and that one on calls without an id", async () => {
+    upstream = await startRecordingUpstream((_req, res) => sendJson(res, 200, completion));
+    const proxy = connect(upstream.url, { headers: { 'x-request-id': 'configured-id', 'x-extra': 'kept' } });
+    await proxy.chatCompletion(request, { requestId: 'call-id' });
+    await proxy.chatCompletion(request);
+    const [withId, withoutId] = upstream.requests;
+    expect(withId!.headers['x-request-id']).toBe('call-id');
+    expect(withId!.headers['x-extra']).toBe('kept');
+    expect(withoutId!.headers['x-request-id']).toBe('configured-id');
+  });
+
   it('posts the chat body with the bearer key to {base}/chat/completions over HTTP/1.1 and returns the raw JSON', async () => {
     upstream = await startRecordingUpstream((_req, res) => sendJson(res, 200, completion));
     const result = await connect(upstream.url).chatCompletion(request);

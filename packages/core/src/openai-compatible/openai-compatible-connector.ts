@@ -63,6 +63,8 @@ export class OpenAICompatibleConnector implements Connector {
   readonly #keyHeaders: readonly { readonly json: string[]; readonly stream: string[] }[];
   /** POST headers without a key, for an upstream that takes none (requireApiKey: false and no key configured). */
   readonly #unkeyedHeaders: { readonly json: string[]; readonly stream: string[] };
+  /** An `x-request-id` from settings.headers: kept out of the lists, sent on calls that carry no id of their own. */
+  readonly #configuredRequestId: string | undefined;
   /** Chooses each POST's key; undefined without keys (completions then fail with createMissingApiKeyError). */
   readonly #limiter: KeyLimiter | undefined;
   readonly #staticModels: readonly string[] | undefined;
@@ -94,7 +96,9 @@ export class OpenAICompatibleConnector implements Connector {
       headersMs: settings.headersTimeoutMs ?? DEFAULT_TIMEOUT_MS,
       bodyMs: settings.bodyTimeoutMs ?? DEFAULT_TIMEOUT_MS,
     };
-    const headers: Record<string, string> = { 'user-agent': settings.userAgent ?? `nim-proxy/${CORE_VERSION}`, ...settings.headers };
+    const { 'x-request-id': configuredRequestId, ...configured } = settings.headers ?? {};
+    this.#configuredRequestId = configuredRequestId;
+    const headers: Record<string, string> = { 'user-agent': settings.userAgent ?? `nim-proxy/${CORE_VERSION}`, ...configured };
     const first = this.#apiKeys[0];
     this.#requestHeaders = { get: flatHeaders({ ...headers, accept: 'application/json', ...(first ? { authorization: `Bearer ${first}` } : {}) }) };
     this.#keyHeaders = this.#apiKeys.map((key) => {
@@ -324,6 +328,7 @@ export class OpenAICompatibleConnector implements Connector {
     const keyed =
       options.keyIndex !== undefined ? this.#keyHeaders[options.keyIndex] : options.body !== undefined ? this.#unkeyedHeaders : undefined;
     const headers = keyed === undefined ? this.#requestHeaders.get : options.stream ? keyed.stream : keyed.json;
+    const requestId = options.requestId ?? this.#configuredRequestId;
     let response: UpstreamResponse;
     try {
       response = await dispatchUpstream(this.#dispatcher, {
@@ -331,7 +336,7 @@ export class OpenAICompatibleConnector implements Connector {
         path,
         method: options.method,
         // One header more per call, on the precomputed set: the proxy's request id, so one id traces the call.
-        headers: options.requestId === undefined ? headers : headers.concat('x-request-id', options.requestId),
+        headers: requestId === undefined ? headers : headers.concat('x-request-id', requestId),
         body: options.body,
         signal: options.signal,
         headersTimeout: this.timeouts.headersMs,
