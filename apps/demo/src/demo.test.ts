@@ -50,3 +50,28 @@ describe('the demo', () => {
     await expect(client.models.list()).rejects.toMatchObject({ status: 401 });
   });
 });
+
+describe("the demo's own output", () => {
+  it("prints the proxy's log lines after the streamed answer, never inside it", async () => {
+    const written: string[] = [];
+    vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+    let demo: Demo | undefined;
+    try {
+      demo = await runDemo({ PROXY_PORT: '0' });
+    } finally {
+      vi.restoreAllMocks();
+    }
+    await demo.close();
+    const output = written.join('');
+    const answer = output.slice(output.indexOf('Streaming one answer'), output.indexOf('Serving until Ctrl-C'));
+    expect(answer).toContain('You said:');
+    expect(answer).not.toContain('  log ');
+    // The stream's request line was held, not dropped: it follows the answer.
+    const after = output.slice(output.indexOf('Serving until Ctrl-C'));
+    expect(after).toMatch(/ {2}log \{.*"route":"\/v1\/chat\/completions".*"stream":true/);
+  });
+});

@@ -18,11 +18,26 @@ export interface Demo {
 
 /**
  * The proxy's JSON log lines, shown as they are (this is what `nim-proxy` writes to stdout in production), each on
- * its own line below the demo's output.
+ * its own line below the demo's output. Held while the demo prints its streamed answer: the proxy logs the request
+ * when the stream ends, before the demo has printed the last words, and the line would land in the middle of them.
  */
-const showLogLine = { write: (line: string) => void process.stdout.write(`  log ${line.endsWith('\n') ? line : `${line}\n`}`) };
+const logLines = {
+  held: undefined as string[] | undefined,
+  write(line: string): void {
+    if (logLines.held) logLines.held.push(line);
+    else process.stdout.write(`  log ${line.endsWith('\n') ? line : `${line}\n`}`);
+  },
+  hold(): void {
+    logLines.held ??= [];
+  },
+  release(): void {
+    const held = logLines.held ?? [];
+    logLines.held = undefined;
+    for (const line of held) logLines.write(line);
+  },
+};
 
-export async function runDemo(env: NodeJS.ProcessEnv = process.env, logDestination: { write(line: string): unknown } = showLogLine): Promise<Demo> {
+export async function runDemo(env: NodeJS.ProcessEnv = process.env, logDestination: { write(line: string): unknown } = logLines): Promise<Demo> {
   // A little pacing makes the streaming visible; a reasoning model pauses first, as real ones do.
   const mock = await startMockNim({ scenario: { timing: { chunkDelayMs: 40 } } });
   const config = {
@@ -65,13 +80,18 @@ Try it:
 
   const client = new OpenAI({ baseURL, apiKey: DEMO_PROXY_KEY, maxRetries: 0 });
   process.stdout.write(`Streaming one answer from ${MODEL} through the proxy:\n  `);
-  const stream = await client.chat.completions.create({
-    model: MODEL,
-    stream: true,
-    messages: [{ role: 'user', content: 'Say hello to the proxy demo.' }],
-  });
-  for await (const chunk of stream) process.stdout.write(chunk.choices[0]?.delta?.content ?? '');
-  process.stdout.write('\n\nServing until Ctrl-C. The proxy logs one JSON line per request (prefixed "log" here):\n');
+  if (logDestination === logLines) logLines.hold();
+  try {
+    const stream = await client.chat.completions.create({
+      model: MODEL,
+      stream: true,
+      messages: [{ role: 'user', content: 'Say hello to the proxy demo.' }],
+    });
+    for await (const chunk of stream) process.stdout.write(chunk.choices[0]?.delta?.content ?? '');
+    process.stdout.write('\n\nServing until Ctrl-C. The proxy logs one JSON line per request (prefixed "log" here):\n');
+  } finally {
+    if (logDestination === logLines) logLines.release();
+  }
 
   return {
     baseURL,
