@@ -1,4 +1,5 @@
 import type { ChatStreamEvent, ChatStreamRead } from '../connector.js';
+import { sseDataLineValue } from '../sse/format-sse.js';
 import type { TokenUsage } from '../usage/token-usage.js';
 import { readUsage, type UsageReading } from './read-chat-event.js';
 
@@ -79,8 +80,8 @@ function splitDataEvents(text: string): readonly ChatStreamEvent[] {
       data = undefined;
       continue;
     }
-    // Only `data:` lines are ever present; a space after the colon is not part of the value.
-    const value = line.charCodeAt(5) === 0x20 ? line.slice(6) : line.slice(5);
+    // Only `data:` lines are ever present.
+    const value = sseDataLineValue(line);
     data = data === undefined ? value : `${data}\n${value}`;
   }
   if (data !== undefined) events.push(new LazyChatStreamEvent(data));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatSseComment, formatSseData, SSE_DONE } from './format-sse.js';
+import { formatSseComment, formatSseData, SSE_DONE, sseDataLineValue } from './format-sse.js';
 import { parseSse } from './parse-sse.js';
 
 describe('formatSseData', () => {
@@ -19,5 +19,14 @@ describe('formatSseData', () => {
 
   it('keeps comments on one line', () => {
     expect(formatSseComment('keep\nalive')).toBe(': keep alive\n\n');
+  });
+});
+
+describe('sseDataLineValue', () => {
+  it('reads back what formatSseData wrote, line by line, and drops only one space after the colon', () => {
+    const lines = formatSseData('{"a":1}\n  indented').trimEnd().split('\n');
+    expect(lines.map(sseDataLineValue)).toEqual(['{"a":1}', '  indented']);
+    expect(sseDataLineValue('data:{"b":2}')).toBe('{"b":2}');
+    expect(sseDataLineValue('data:  two')).toBe(' two');
   });
 });

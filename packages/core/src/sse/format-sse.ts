@@ -9,6 +9,14 @@ export function formatSseData(data: string): string {
     .join('\n')}\n\n`;
 }
 
+/**
+ * The value of one `data:` line (without its line end): a single space after the colon is not part of it, as the
+ * SSE format says. The inverse of formatSseData, line by line, for text known to hold only `data:` lines.
+ */
+export function sseDataLineValue(line: string): string {
+  return line.charCodeAt(5) === 0x20 ? line.slice(6) : line.slice(5);
+}
+
 /** An SSE comment line: ignored by every conforming client, but it keeps the connection visibly alive. */
 export function formatSseComment(text: string): string {
   return `: ${text.replace(/[\r\n]+/g, ' ')}\n\n`;

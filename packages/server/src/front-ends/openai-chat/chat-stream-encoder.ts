@@ -1,4 +1,4 @@
-import { formatSseData, SSE_DONE, type ChatStreamRead, type ProxyError } from '@proxy/core';
+import { formatSseData, SSE_DONE, sseDataLineValue, type ChatStreamRead, type ProxyError } from '@proxy/core';
 import type { KeepaliveFormat } from '../../config/config-schema.js';
 import type { StreamEncoder } from '../../exchange/front-end.js';
 import { buildKeepaliveFrame } from './keepalive-frame.js';
@@ -141,10 +141,7 @@ function firstEventOf(bytes: string | Uint8Array): string | Buffer {
 
 /** The `data` of one event's `data:` lines. */
 function dataOf(event: string): string {
-  return event
-    .split('\n')
-    .map((line) => (line.charCodeAt(5) === 0x20 ? line.slice(6) : line.slice(5)))
-    .join('\n');
+  return event.split('\n').map(sseDataLineValue).join('\n');
 }
 
 function parseObject(text: string): Record<string, unknown> | undefined {
