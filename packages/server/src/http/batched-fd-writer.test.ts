@@ -2,7 +2,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, constants, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BatchedFdWriter } from './batched-fd-writer.js';
 
 const tempFile = (name: string) => join(mkdtempSync(join(tmpdir(), 'batched-writer-')), name);
@@ -41,6 +41,43 @@ describe('BatchedFdWriter', () => {
     closeSync(fd);
     await new Promise((resolve) => reader.once('exit', resolve));
     expect(readFileSync(out, 'utf8')).toBe(line.repeat(2000));
+  });
+
+  describe('with maxDelayMs', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it('writes a held line once that long has passed since it came, and keeps no timer while nothing is held', () => {
+      vi.useFakeTimers();
+      const path = tempFile('log');
+      const fd = openSync(path, 'w');
+      const writer = new BatchedFdWriter(fd, 1000, { maxDelayMs: 100 });
+      expect(vi.getTimerCount()).toBe(0); // an idle writer wakes nobody
+      writer.write('one\n');
+      vi.advanceTimersByTime(60);
+      writer.write('two\n'); // waits for the first line's timer, not a new one
+      expect(vi.getTimerCount()).toBe(1);
+      expect(readFileSync(path, 'utf8')).toBe('');
+      vi.advanceTimersByTime(40);
+      expect(readFileSync(path, 'utf8')).toBe('one\ntwo\n');
+      expect(vi.getTimerCount()).toBe(0);
+      vi.advanceTimersByTime(1000);
+      expect(vi.getTimerCount()).toBe(0);
+      writer.write('three\n');
+      expect(vi.getTimerCount()).toBe(1);
+      vi.advanceTimersByTime(100);
+      closeSync(fd);
+      expect(readFileSync(path, 'utf8')).toBe('one\ntwo\nthree\n');
+    });
+
+    it('drops a delayed write the descriptor refuses instead of throwing from a timer', () => {
+      vi.useFakeTimers();
+      const writer = new BatchedFdWriter(987_654, 1000, { maxDelayMs: 100 });
+      writer.write('x\n');
+      expect(() => vi.advanceTimersByTime(100)).not.toThrow();
+      expect(writer.pending).toBe(false);
+    });
   });
 
   it('throws what the descriptor throws', () => {

@@ -9,16 +9,23 @@ const EAGAIN_WAIT_MS = 10;
  * (or flush()), then written whole, in order: a line costs an array push, where pino's sonic-boom re-measures
  * its growing buffer on every line. Like pino's synchronous destination, a full non-blocking pipe is waited for,
  * so no line is lost.
+ *
+ * With `maxDelayMs`, a line also leaves at most that long after it was written: the timer is armed by the first line
+ * that finds nothing pending, so an idle process has no timer at all (a fixed interval would wake it for nothing,
+ * ten times a second, for its whole life). A delayed write that fails is dropped: nothing could receive it.
  */
 export class BatchedFdWriter {
   readonly #fd: number;
   readonly #minLength: number;
+  readonly #maxDelayMs: number | undefined;
   #lines: string[] = [];
   #length = 0;
+  #timer: NodeJS.Timeout | undefined;
 
-  constructor(fd: number, minLength: number) {
+  constructor(fd: number, minLength: number, options: { maxDelayMs?: number } = {}) {
     this.#fd = fd;
     this.#minLength = minLength;
+    this.#maxDelayMs = options.maxDelayMs;
   }
 
   /** Whether lines are waiting for a flush. */
@@ -30,7 +37,18 @@ export class BatchedFdWriter {
     this.#lines.push(line);
     this.#length += line.length;
     if (this.#length >= this.#minLength) this.flush();
+    // Left armed by a flush on the threshold: it then writes what came since, a little early, which is harmless.
+    else if (this.#timer === undefined && this.#maxDelayMs !== undefined) this.#timer = setTimeout(this.#flushLate, this.#maxDelayMs).unref();
   }
+
+  readonly #flushLate = (): void => {
+    this.#timer = undefined;
+    try {
+      this.flush();
+    } catch {
+      // The descriptor is gone (EPIPE once standard output is): its lines cannot be written anywhere.
+    }
+  };
 
   /** Writes every pending line now. Throws what the descriptor throws (EPIPE once standard output is gone). */
   flush(): void {

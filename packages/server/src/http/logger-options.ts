@@ -25,22 +25,22 @@ const REDACTED_PATHS = [
 
 /** Log lines are held until this many characters are pending, then written in one call... */
 const BUFFER_CHARS = 4096;
-/** ...or until this long has passed, so a quiet proxy still shows each line within a tenth of a second. */
+/** ...or until this long has passed since the first of them, so a quiet proxy still shows each line within a tenth of a second. */
 const FLUSH_INTERVAL_MS = 100;
 
 let stdout: LogDestination | undefined;
 
 /**
  * Standard output, batched: lines collect up to 4 KiB and leave in one synchronous write (a busy proxy makes one
- * write per ten lines, not one per request; a slow stdout is waited for, so no line is held in memory), at least
- * every 100 ms, and what is left when the process exits. One per process, as stdout is.
+ * write per ten lines, not one per request; a slow stdout is waited for, so no line is held in memory), within
+ * 100 ms of the first line pending, and what is left when the process exits. One per process, as stdout is.
  * Hand-rolled, not pino.destination: its sonic-boom re-measures the whole pending buffer on every line, on the
  * request line that is the largest single cost of a proxied request (`pnpm bench` misses its targets; see
  * docs/performance.md).
  */
 export function stdoutDestination(): LogDestination {
   if (stdout) return stdout;
-  const writer = new BatchedFdWriter(1, BUFFER_CHARS);
+  const writer = new BatchedFdWriter(1, BUFFER_CHARS, { maxDelayMs: FLUSH_INTERVAL_MS });
   const flush = () => {
     try {
       writer.flush();
@@ -48,7 +48,6 @@ export function stdoutDestination(): LogDestination {
       // Standard output is gone (EPIPE) or broken: its lines cannot be written anywhere.
     }
   };
-  setInterval(flush, FLUSH_INTERVAL_MS).unref();
   process.once('exit', flush);
   stdout = {
     write(line: string) {
