@@ -5,7 +5,7 @@ import { countTextTokens, estimateInputTokens } from './estimate-tokens.js';
 import type { MessagesRequest } from './messages-schema.js';
 import { THINKING_SIGNATURE } from './sse-frames.js';
 import { anthropicStop } from './stop-reason.js';
-import { ThinkSplitter } from './think-splitter.js';
+import { splitThink } from '../think-splitter.js';
 import { ToolCallAssembler } from './tool-call-assembler.js';
 
 type Block =
@@ -25,14 +25,10 @@ export function fromChatCompletion(result: ChatCompletionResult, body: MessagesR
     stop_reason?: unknown;
   };
   const message = choice.message ?? {};
-  let thinking = typeof message.reasoning_content === 'string' ? message.reasoning_content : typeof message.reasoning === 'string' ? message.reasoning : '';
-  let text = '';
-  if (typeof message.content === 'string' && message.content.length > 0) {
-    const splitter = new ThinkSplitter();
-    const sink = { thinking: (piece: string) => void (thinking += piece), text: (piece: string) => void (text += piece) };
-    splitter.push(message.content, sink);
-    splitter.flush(sink);
-  }
+  const split = typeof message.content === 'string' ? splitThink(message.content) : { reasoning: '', text: '' };
+  const thinking =
+    (typeof message.reasoning_content === 'string' ? message.reasoning_content : typeof message.reasoning === 'string' ? message.reasoning : '') + split.reasoning;
+  const text = split.text;
   const content: Block[] = [];
   if (thinking) content.push({ type: 'thinking', thinking, signature: THINKING_SIGNATURE });
   if (text) content.push({ type: 'text', text });

@@ -83,6 +83,26 @@ describe('AnthropicStreamEncoder', () => {
     }
   });
 
+  it('leaves an answer that only mentions <think> as text, as the Responses front end does', () => {
+    const upstream = sse([chunk({ content: 'Wrap it in ' }), chunk({ content: '<think>' }), chunk({ content: ' tags.</think> Done.' }), chunk({}, 'stop')]);
+    const expected = [{ type: 'text', text: 'Wrap it in <think> tags.</think> Done.' }];
+    for (const pieces of [whole(upstream), ...everySplit(upstream)]) {
+      expect(accumulate(anthropicEvents(encode(pieces).text)).content).toEqual(expected);
+    }
+  });
+
+  it('opens no text block for the blank lines a model writes before its tool call', () => {
+    const upstream = sse([
+      chunk({ content: '\n\n' }),
+      chunk({ tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'Read', arguments: '{"path":"/a"}' } }] }),
+      chunk({}, 'tool_calls'),
+    ]);
+    const expected = [{ type: 'tool_use', id: 'call_1', name: 'Read', input: { path: '/a' } }];
+    for (const pieces of [whole(upstream), ...everySplit(upstream)]) {
+      expect(accumulate(anthropicEvents(encode(pieces).text)).content).toEqual(expected);
+    }
+  });
+
   it('repairs tool-call deltas: id only in the first, the name repeated in every delta, numeric ids', () => {
     const upstream = sse([
       chunk({ content: 'I will write it.' }),

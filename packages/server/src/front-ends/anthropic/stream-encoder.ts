@@ -19,7 +19,7 @@ import {
   toolUseBlock,
 } from './sse-frames.js';
 import { anthropicStop } from './stop-reason.js';
-import { ThinkSplitter, type SplitSink } from './think-splitter.js';
+import { ThinkSplitter, type SplitText } from '../think-splitter.js';
 import { ToolCallAssembler, type ToolCallState } from './tool-call-assembler.js';
 
 type Open = 'none' | 'text' | 'thinking' | 'tool';
@@ -35,7 +35,7 @@ type Open = 'none' | 'text' | 'thinking' | 'tool';
  * live one closes (at the end of the answer), and text or reasoning that comes once tool calls have begun is
  * held and sent as its own block after them. Each chunk's JSON is parsed once (by the stream's lazy event).
  */
-export class AnthropicStreamEncoder implements StreamEncoder, SplitSink {
+export class AnthropicStreamEncoder implements StreamEncoder {
   readonly #body: MessagesRequest;
   readonly #context: ExchangeContext;
   readonly #splitter = new ThinkSplitter();
@@ -90,7 +90,7 @@ export class AnthropicStreamEncoder implements StreamEncoder, SplitSink {
     this.#out = this.start();
     if (this.#ended) return this.#out;
     this.#ended = true;
-    this.#splitter.flush(this);
+    this.#content(this.#splitter.flush());
     this.#closeBlock();
     for (const call of this.#tools.calls) if (call.block === 'pending') this.#wholeTool(call);
     if (this.#heldThinking) this.#thinkingBlock(this.#heldThinking);
@@ -125,8 +125,13 @@ export class AnthropicStreamEncoder implements StreamEncoder, SplitSink {
     return { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens };
   }
 
-  // SplitSink: the content splitter's pieces.
-  text(text: string): void {
+  /** A piece of content, as the `<think>` splitter separated it. */
+  #content(piece: SplitText): void {
+    if (piece.reasoning.length > 0) this.#thinking(piece.reasoning);
+    if (piece.text.length > 0) this.#text(piece.text);
+  }
+
+  #text(text: string): void {
     if (this.#toolsBegan) {
       this.#heldText += text;
       return;
@@ -136,7 +141,7 @@ export class AnthropicStreamEncoder implements StreamEncoder, SplitSink {
     this.#out += blockDelta(this.#index, textDelta(text));
   }
 
-  thinking(text: string): void {
+  #thinking(text: string): void {
     if (this.#toolsBegan) {
       this.#heldThinking += text;
       return;
@@ -158,8 +163,8 @@ export class AnthropicStreamEncoder implements StreamEncoder, SplitSink {
     const delta = choice.delta;
     if (delta) {
       const reasoning = typeof delta.reasoning_content === 'string' ? delta.reasoning_content : delta.reasoning;
-      if (typeof reasoning === 'string' && reasoning.length > 0) this.thinking(reasoning);
-      if (typeof delta.content === 'string' && delta.content.length > 0) this.#splitter.push(delta.content, this);
+      if (typeof reasoning === 'string' && reasoning.length > 0) this.#thinking(reasoning);
+      if (typeof delta.content === 'string' && delta.content.length > 0) this.#content(this.#splitter.push(delta.content));
       if (Array.isArray(delta.tool_calls)) for (const call of delta.tool_calls) this.#toolDelta(call);
     }
     if (choice.finish_reason !== undefined && choice.finish_reason !== null) {
@@ -180,7 +185,7 @@ export class AnthropicStreamEncoder implements StreamEncoder, SplitSink {
     // Opened once its name is known and its arguments begin (a name may come in pieces), and only when no other
     // call streams live: blocks cannot interleave.
     if (this.#openTool === undefined && call.name !== '' && call.args.length > 0) {
-      this.#splitter.flush(this);
+      this.#content(this.#splitter.flush());
       this.#toolsBegan = true;
       this.#openToolBlock(call);
       this.#sendArgs(call);

@@ -2,7 +2,7 @@ import type { ChatCompletionResult } from '@proxy/core';
 import type { ExchangeContext } from '../../exchange/front-end.js';
 import type { ResponsesRequest } from './request-schema.js';
 import { estimatedResponsesUsage, headerJson, outputChars, responseHeader, responseIdBase, responseJson, statusOf, toResponsesUsage, type OutputItem } from './response-object.js';
-import { splitThink } from './think-splitter.js';
+import { splitThink } from '../think-splitter.js';
 import { toChatTools } from './to-chat-tools.js';
 import type { ToolNames } from './tool-names.js';
 

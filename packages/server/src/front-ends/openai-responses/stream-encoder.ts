@@ -14,7 +14,7 @@ import {
   type ResponseState,
 } from './response-object.js';
 import { streamErrorCode } from './render-error.js';
-import { ThinkSplitter } from './think-splitter.js';
+import { ThinkSplitter } from '../think-splitter.js';
 import { toChatTools } from './to-chat-tools.js';
 import type { ToolNames } from './tool-names.js';
 
