@@ -1,7 +1,7 @@
 import { ProxyError, type ChatCompletionResult } from '@proxy/core';
 import { describe, expect, it } from 'vitest';
 import { createAnthropicFrontEnd } from './anthropic-front-end.js';
-import { jsonCompletion } from './complete-json.js';
+import { jsonCompletion } from '../complete-json.js';
 import { context } from './test-support.js';
 
 const frontEnd = createAnthropicFrontEnd();

@@ -1,6 +1,6 @@
 import type { ChatCompletionResult } from '@proxy/core';
 import type { ExchangeContext } from '../../exchange/front-end.js';
-import { jsonCompletion } from './complete-json.js';
+import { jsonCompletion } from '../complete-json.js';
 import { countTextTokens, estimateInputTokens } from './estimate-tokens.js';
 import type { MessagesRequest } from './messages-schema.js';
 import { THINKING_SIGNATURE } from './sse-frames.js';

@@ -103,6 +103,22 @@ describe('AnthropicStreamEncoder', () => {
     }
   });
 
+  it('keeps apart the calls of a build that numbers every call 0, and takes arguments sent as an object', () => {
+    const upstream = sse([
+      chunk({ tool_calls: [{ index: 0, id: 'x', type: 'function', function: { name: 'Read', arguments: '{"path":' } }] }),
+      chunk({ tool_calls: [{ index: 0, function: { arguments: '"/a"}' } }] }),
+      chunk({ tool_calls: [{ index: 0, id: 'y', type: 'function', function: { name: 'Write', arguments: { file_path: '/b', content: 'c' } } }] }),
+      chunk({}, 'tool_calls'),
+    ]);
+    const expected = [
+      { type: 'tool_use', id: 'x', name: 'Read', input: { path: '/a' } },
+      { type: 'tool_use', id: 'y', name: 'Write', input: { file_path: '/b', content: 'c' } },
+    ];
+    for (const pieces of [whole(upstream), ...everySplit(upstream)]) {
+      expect(accumulate(anthropicEvents(encode(pieces).text)).content).toEqual(expected);
+    }
+  });
+
   it('repairs tool-call deltas: id only in the first, the name repeated in every delta, numeric ids', () => {
     const upstream = sse([
       chunk({ content: 'I will write it.' }),

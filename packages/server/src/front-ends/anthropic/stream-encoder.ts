@@ -1,6 +1,6 @@
 import { extractUsage, StreamUsageTracker, type ChatStreamRead, type ProxyError, type TokenUsage } from '@proxy/core';
 import type { ExchangeContext, StreamEncoder } from '../../exchange/front-end.js';
-import { jsonCompletion } from './complete-json.js';
+import { jsonCompletion } from '../complete-json.js';
 import { countTextTokens, estimateInputTokens, roughInputTokens } from './estimate-tokens.js';
 import type { MessagesRequest } from './messages-schema.js';
 import { errorFrame } from './render-error.js';

@@ -11,6 +11,16 @@ function answer(message: Record<string, unknown>, extra: Record<string, unknown>
 }
 
 describe('chat completion → Responses response', () => {
+  it("closes a call's argument JSON that NIM cut short, and takes arguments sent as an object", () => {
+    const response = answer({
+      tool_calls: [
+        { id: 'c1', type: 'function', function: { name: 'exec_command', arguments: '{"cmd":"ls' } },
+        { id: 'c2', type: 'function', function: { name: 'exec_command', arguments: { cmd: 'pwd' } } },
+      ],
+    });
+    expect(response.output.map((item) => JSON.parse(item.arguments as string))).toEqual([{ cmd: 'ls' }, { cmd: 'pwd' }]);
+  });
+
   it('answers with the response object, output_text and usage', () => {
     const response = answer(
       { content: 'Hello!' },

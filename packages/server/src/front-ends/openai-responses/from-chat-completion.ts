@@ -2,6 +2,7 @@ import type { ChatCompletionResult } from '@proxy/core';
 import type { ExchangeContext } from '../../exchange/front-end.js';
 import type { ResponsesRequest } from './request-schema.js';
 import { estimatedResponsesUsage, headerJson, outputChars, responseHeader, responseIdBase, responseJson, statusOf, toResponsesUsage, type OutputItem } from './response-object.js';
+import { jsonCompletion } from '../complete-json.js';
 import { splitThink } from '../think-splitter.js';
 import { toChatTools } from './to-chat-tools.js';
 import type { ToolNames } from './tool-names.js';
@@ -54,7 +55,7 @@ function outputItems(message: ChatAnswer, base: string, names: ToolNames): Outpu
       call_id: id === undefined || id === null || id === '' ? `call_${base}_${index}` : String(id),
       name: client.name,
       ...(client.namespace ? { namespace: client.namespace } : {}),
-      arguments: typeof args === 'string' ? args : args === undefined || args === null ? '{}' : JSON.stringify(args),
+      arguments: typeof args === 'string' ? args + (jsonCompletion(args) ?? '') : args === undefined || args === null ? '{}' : JSON.stringify(args),
     });
   });
   return output;

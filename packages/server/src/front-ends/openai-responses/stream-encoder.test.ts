@@ -141,6 +141,21 @@ describe('Responses stream encoder', () => {
     expect(output.map((item) => [item.name, item.call_id, item.arguments])).toEqual([['a', 'x', '{"n":1}'], ['b', 'y', '{}']]);
   });
 
+  it("closes a call's argument JSON that NIM cut short (GLM), after what was streamed of it", () => {
+    const sse = chatSse([
+      chunk({ tool_calls: [{ index: 0, id: 'c1', function: { name: 'exec_command', arguments: '{"cmd":["ls",' } }] }),
+      chunk({ tool_calls: [{ index: 0, function: { arguments: '"-la' } }] }),
+      chunk({}, 'tool_calls'),
+    ]);
+    const events = parseResponsesSse(encode(sse));
+    const [call] = completed(events).output;
+    expect(JSON.parse(call!.arguments as string)).toEqual({ cmd: ['ls', '-la'] });
+    // The client's accumulated deltas and the .done events agree with the item.
+    const deltas = events.filter((event) => event.type === 'response.function_call_arguments.delta').map((event) => event.delta).join('');
+    expect(deltas).toBe(call!.arguments);
+    expect(events.find((event) => event.type === 'response.function_call_arguments.done')).toMatchObject({ arguments: call!.arguments });
+  });
+
   it('fails the response, never completes it, when the upstream stream is cut', () => {
     const cut = chatSse([chunk({ content: 'Hel' })], false);
     const events = parseResponsesSse(encode(cut));

@@ -14,6 +14,7 @@ import {
   type ResponseState,
 } from './response-object.js';
 import { streamErrorCode } from './render-error.js';
+import { jsonCompletion } from '../complete-json.js';
 import { ThinkSplitter } from '../think-splitter.js';
 import { toChatTools } from './to-chat-tools.js';
 import type { ToolNames } from './tool-names.js';
@@ -66,6 +67,7 @@ export class ResponsesStreamEncoder implements StreamEncoder {
   private readonly header: string;
   private readonly base: string;
   private readonly names: ToolNames;
+  private readonly log: ExchangeContext['log'];
   /** Finished items by output index (an item still open when a stream fails is not in its response). */
   private readonly output: OutputItem[] = [];
   private nextIndex = 0;
@@ -82,6 +84,7 @@ export class ResponsesStreamEncoder implements StreamEncoder {
     this.base = responseIdBase(context);
     this.header = headerJson(responseHeader(body, context, `resp_${this.base}`));
     this.names = toChatTools(body).names;
+    this.log = context.log;
   }
 
   get estimatedUsage(): TokenUsage | undefined {
@@ -285,7 +288,15 @@ export class ResponsesStreamEncoder implements StreamEncoder {
 
   private closeCall(call: OpenCall): string {
     this.calls.delete(call.index);
-    let out = call.item ? '' : this.addCall(call);
+    let out = '';
+    // Some GLM builds cut a call's argument JSON short: what went out stays, and the JSON is closed after it.
+    const completion = jsonCompletion(call.args);
+    if (completion !== undefined) {
+      this.log.warn({ tool: call.name, tool_call_id: call.id }, "NIM cut a tool call's arguments short; the JSON was closed");
+      call.args += completion;
+      if (call.item) out += this.event('response.function_call_arguments.delta', `"item_id":"${call.item.id}","output_index":${call.outputIndex},"delta":${json(completion)}`);
+    }
+    if (!call.item) out += this.addCall(call);
     const item = call.item!;
     item.status = 'completed';
     item.arguments = call.args;

@@ -1,8 +1,9 @@
 /**
  * What to append to a tool call's argument text so that it parses, or undefined when it parses already or cannot
  * be saved. Some GLM builds stream argument JSON cut short; its first part has gone to the client already, so the
- * repair can only add: close the open string, supply a missing value, close the open arrays and objects. Claude
- * Code then gets an input it can run or refuse, instead of a `tool_use` whose JSON never completes.
+ * repair can only add: close the open string, supply a missing value, close the open arrays and objects. The
+ * client (Claude Code's `tool_use`, Codex's `function_call`) then gets arguments it can run or refuse, instead of
+ * JSON that never completes.
  */
 export function jsonCompletion(text: string): string | undefined {
   if (parses(text)) return undefined;
