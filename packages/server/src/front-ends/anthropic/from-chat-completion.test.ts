@@ -31,6 +31,11 @@ describe('chat completion → Anthropic Message', () => {
     });
   });
 
+  it('takes tool arguments sent as a JSON object rather than text', () => {
+    const message = answer({ tool_calls: [{ id: 'c1', type: 'function', function: { name: 'Read', arguments: { path: '/a' } } }] }, 'tool_calls');
+    expect(message.content).toEqual([{ type: 'tool_use', id: 'c1', name: 'Read', input: { path: '/a' } }]);
+  });
+
   it('orders thinking (reasoning_content or <think>), text, then tool_use blocks', () => {
     const message = answer(
       {
