@@ -21,6 +21,11 @@ describe('chat completion → Responses response', () => {
     expect(response.output.map((item) => JSON.parse(item.arguments as string))).toEqual([{ cmd: 'ls' }, { cmd: 'pwd' }]);
   });
 
+  it('leaves out a tool call without a function name', () => {
+    const response = answer({ tool_calls: [{ id: 'c0', type: 'function', function: { arguments: '{}' } }, { id: 'c1', type: 'function', function: { name: 'exec_command', arguments: '{}' } }] });
+    expect(response.output.map((item) => item.call_id)).toEqual(['c1']);
+  });
+
   it('answers with the response object, output_text and usage', () => {
     const response = answer(
       { content: 'Hello!' },

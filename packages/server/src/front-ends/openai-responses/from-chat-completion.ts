@@ -22,14 +22,14 @@ export function fromChatCompletion(result: ChatCompletionResult, body: Responses
   const base = responseIdBase(context);
   const choice = result.body.choices[0] as { message?: ChatAnswer; finish_reason?: string | null } | undefined;
   const message = choice?.message ?? {};
-  const output = outputItems(message, base, toChatTools(body).names);
+  const output = outputItems(message, base, toChatTools(body).names, context);
   const text = output.flatMap((item) => (item.type === 'message' ? item.content.map((part) => part.text) : [])).join('');
   const usage = toResponsesUsage(result.body.usage) ?? estimatedResponsesUsage(outputChars(output));
   const header = headerJson(responseHeader(body, context, `resp_${base}`));
   return responseJson(header, { ...statusOf(choice?.finish_reason), output, usage }, `,"output_text":${JSON.stringify(text)}`);
 }
 
-function outputItems(message: ChatAnswer, base: string, names: ToolNames): OutputItem[] {
+function outputItems(message: ChatAnswer, base: string, names: ToolNames, context: ExchangeContext): OutputItem[] {
   const output: OutputItem[] = [];
   const split = typeof message.content === 'string' ? splitThink(message.content) : { reasoning: '', text: '' };
   const reasoning = (typeof message.reasoning_content === 'string' ? message.reasoning_content : '') + split.reasoning;
@@ -46,7 +46,11 @@ function outputItems(message: ChatAnswer, base: string, names: ToolNames): Outpu
   const calls = Array.isArray(message.tool_calls) ? (message.tool_calls as unknown[]) : [];
   calls.forEach((call, index) => {
     const { id, function: fn } = (call ?? {}) as { id?: unknown; function?: { name?: unknown; arguments?: unknown } };
-    const client = names.original(typeof fn?.name === 'string' ? fn.name : '');
+    if (typeof fn?.name !== 'string' || fn.name === '') {
+      context.log.warn({ tool_call_index: index }, 'NIM answered a tool call without a function name; left out');
+      return;
+    }
+    const client = names.original(fn.name);
     const args = fn?.arguments;
     output.push({
       id: `fc_${base}_${output.length}`,

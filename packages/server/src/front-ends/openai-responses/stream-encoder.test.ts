@@ -156,6 +156,17 @@ describe('Responses stream encoder', () => {
     expect(events.find((event) => event.type === 'response.function_call_arguments.done')).toMatchObject({ arguments: call!.arguments });
   });
 
+  it('leaves out a call NIM streamed without a function name, as /v1/messages does', () => {
+    const sse = chatSse([
+      chunk({ tool_calls: [{ index: 0, id: 'c0', function: { arguments: '{"x":1}' } }] }),
+      chunk({ tool_calls: [{ index: 1, id: 'c1', function: { name: 'exec_command', arguments: '{}' } }] }),
+      chunk({}, 'tool_calls'),
+    ]);
+    const events = parseResponsesSse(encode(sse));
+    expect(completed(events).output.map((item) => [item.call_id, item.name])).toEqual([['c1', 'exec_command']]);
+    expect(events.filter((event) => event.type === 'response.output_item.added')).toHaveLength(1);
+  });
+
   it('fails the response, never completes it, when the upstream stream is cut', () => {
     const cut = chatSse([chunk({ content: 'Hel' })], false);
     const events = parseResponsesSse(encode(cut));

@@ -288,6 +288,11 @@ export class ResponsesStreamEncoder implements StreamEncoder {
 
   private closeCall(call: OpenCall): string {
     this.calls.delete(call.index);
+    if (!call.item && !call.name) {
+      // Nothing of it was sent (an item goes out once its name is known), and a client cannot run a call without one.
+      this.log.warn({ tool_call_index: call.index }, 'NIM streamed a tool call without a function name; left out');
+      return '';
+    }
     let out = '';
     // Some GLM builds cut a call's argument JSON short: what went out stays, and the JSON is closed after it.
     const completion = jsonCompletion(call.args);
