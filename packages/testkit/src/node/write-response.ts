@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 
 /** `reset`: RST at once, nothing sent. `drop`: what was written goes out, then FIN, mid-response. */
@@ -43,7 +42,7 @@ export async function writeResponse(response: Response, req: IncomingMessage, re
     for (;;) {
       const { done, value } = await reader.read();
       if (done || res.destroyed) break;
-      if (!res.write(value)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+      if (!res.write(value)) await drainedOrClosed(res);
     }
     if (!res.destroyed) res.end();
   } catch {
@@ -51,4 +50,21 @@ export async function writeResponse(response: Response, req: IncomingMessage, re
   } finally {
     res.off('close', cancel);
   }
+}
+
+/**
+ * Resolves on the response's next 'drain' or 'close', whichever comes first, and takes both listeners off: a race
+ * of two `events.once` promises would leave the loser's listeners (and an 'error' one each) on the response for
+ * every wait, piling up on a long back-pressured body.
+ */
+function drainedOrClosed(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.once('drain', done);
+    res.once('close', done);
+  });
 }
