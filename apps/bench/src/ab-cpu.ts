@@ -2,16 +2,17 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BENCH_PROXY_KEY } from './bench-key.js';
-import { startChild, type Child } from './child-process.js';
+import { startChild, type Child, type ChildRole } from './child-process.js';
 import { runLoad } from './load.js';
 import { median } from './median.js';
 import { JSON_BODY, MESSAGES_BODY, RESPONSES_BODY, STREAM_BODY } from './request-bodies.js';
 
 /**
- * `node dist/ab-cpu.js [--other <checkout>] [--b-role proxy|baseline|fastify] [--mode stream|json|messages|responses]
- * [--pairs 8] [--requests 4000]`: the CPU per request of this checkout's proxy (A) against B: another built
- * checkout's proxy (e.g. a `git worktree` of an older commit), or this checkout's baseline or bare Fastify
- * pass-through, both running at once and loaded in alternating bursts (A B B A …). This machine's speed drifts
+ * `node dist/ab-cpu.js [--other <checkout>] [--a-role proxy|floor] [--b-role proxy|baseline|fastify|floor]
+ * [--mode stream|json|messages|responses] [--pairs 8] [--requests 4000]`: the CPU per request of this checkout's
+ * proxy (A; or its library floor, fastify-library-floor.ts) against B: another built checkout's proxy (e.g. a
+ * `git worktree` of an older commit), or this checkout's baseline, bare Fastify pass-through or library floor,
+ * both running at once and loaded in alternating bursts (A B B A …). This machine's speed drifts
  * by ±15% from minute to minute (other tenants): runs of A and B made one after the other mix that drift into the
  * difference, while bursts seconds apart see the same machine, so the median of the per-pair ratios B/A shows
  * differences of a few percent. CPU is the processes' time on a core, summed over their threads (GC and compiler
@@ -20,15 +21,19 @@ import { JSON_BODY, MESSAGES_BODY, RESPONSES_BODY, STREAM_BODY } from './request
 const { values } = parseArgs({
   options: {
     other: { type: 'string' },
+    'a-role': { type: 'string', default: 'proxy' },
     'b-role': { type: 'string', default: 'proxy' },
     mode: { type: 'string', default: 'stream' },
     pairs: { type: 'string', default: '8' },
     requests: { type: 'string', default: '4000' },
   },
 });
-const bRole = values['b-role'];
-if ((bRole === 'proxy' && !values.other) || !['proxy', 'baseline', 'fastify'].includes(bRole)) {
-  process.stderr.write('usage: node dist/ab-cpu.js [--other <built checkout>] [--b-role proxy|baseline|fastify] [--mode stream|json|messages|responses] [--pairs 8] [--requests 4000]\n');
+const aRole = values['a-role'] as ChildRole;
+const bRole = values['b-role'] as ChildRole;
+if ((bRole === aRole && !values.other) || !['proxy', 'floor'].includes(aRole) || !['proxy', 'baseline', 'fastify', 'floor'].includes(bRole)) {
+  process.stderr.write(
+    'usage: node dist/ab-cpu.js [--other <built checkout>] [--a-role proxy|floor] [--b-role proxy|baseline|fastify|floor] [--mode stream|json|messages|responses] [--pairs 8] [--requests 4000]\n',
+  );
   process.exit(2);
 }
 const REQUESTS: Record<string, { path: string; body: string }> = {
@@ -65,8 +70,8 @@ async function burst(child: Child): Promise<number> {
 }
 
 const upstream = await startChild('upstream', { chunks: 20 });
-const a = await startChild('proxy', { upstreamUrl: upstream.url });
-const b = await startChild(bRole as 'proxy' | 'baseline' | 'fastify', { upstreamUrl: upstream.url }, [], otherEntry);
+const a = await startChild(aRole, { upstreamUrl: upstream.url });
+const b = await startChild(bRole, { upstreamUrl: upstream.url }, [], otherEntry);
 try {
   // Until the JIT has settled: most optimisation is done after ~10,000 requests.
   for (const child of [a, b]) await runLoad({ url: `${child.url}/${request.path}`, body: request.body, connections: 20, amount: 10_000, headers });
@@ -78,7 +83,7 @@ try {
   }
   const ratios = ofA.map((value, i) => ofB[i]! / value);
   const format = (list: number[]) => `${median(list).toFixed(1)} µs (${list.map((value) => value.toFixed(0)).join(', ')})`;
-  process.stdout.write(`${values.mode}: A (this checkout) ${format(ofA)}\n`);
+  process.stdout.write(`${values.mode}: A (${aRole} of this checkout) ${format(ofA)}\n`);
   process.stdout.write(`${values.mode}: B (${bRole}${values.other ? ` of ${values.other}` : ''}) ${format(ofB)}\n`);
   process.stdout.write(`${values.mode}: B / A median of pairs ${median(ratios).toFixed(3)} (${ratios.map((ratio) => ratio.toFixed(2)).join(', ')})\n`);
 } finally {

@@ -51,10 +51,12 @@ try {
   log(`machine: ${describeMachine()}`);
   const upstream = await child('upstream', { chunks: 20 });
   const baseline = await child('baseline', { upstreamUrl: upstream.url });
+  const floor = await child('floor', { upstreamUrl: upstream.url });
   const proxy = await child('proxy', { upstreamUrl: upstream.url });
   const targets: Target[] = [
     { name: 'direct', url: `${upstream.url}/chat/completions`, headers: {} },
     { name: 'baseline', url: `${baseline.url}/chat/completions`, headers: {} },
+    { name: 'floor', url: `${floor.url}/chat/completions`, headers: auth },
     { name: 'proxy', url: `${proxy.url}/chat/completions`, headers: auth },
   ];
 
@@ -151,7 +153,10 @@ these cores, so absolute numbers are low; the ratios, measured in one run, are w
 
 Rows: **direct** = client → fast upstream (\`node:http\`, canned NIM-shaped answers); **baseline** = client → a
 minimal Node pass-through (parse JSON, forward with an undici pool, pipe the answer back) → upstream; **proxy** =
-client → \`@proxy/server\` (auth on, metrics on, logging at its default level, the \`nvidia\` connector) → upstream.
+client → \`@proxy/server\` (auth on, metrics on, logging at its default level, the \`nvidia\` connector) → upstream;
+**floor** (a diagnostic row, no target) = the baseline's work inside Fastify plus only what the chosen libraries cost
+every request — the key checked, core's request check, one pino line, one prom-client counter and histogram — and
+nothing of the proxy's own, so no proxy built on this stack can be faster (\`apps/bench/src/fastify-library-floor.ts\`).
 
 ## Non-streaming, 50 connections, median of ${loadRounds} interleaved ${seconds} s rounds (vs baseline: median of the rounds' ratios)
 

@@ -1,12 +1,13 @@
 import { startServer } from '@proxy/server';
 import { startBaselineProxy } from './baseline-proxy.js';
 import { BENCH_PROXY_KEY } from './bench-key.js';
+import { startFastifyLibraryFloor } from './fastify-library-floor.js';
 import { startFastifyPassThrough } from './fastify-pass-through.js';
 import { startFastUpstream } from './fast-upstream.js';
 
 /**
  * One bench participant per process, so each gets its own event loop and its memory can be read on its own:
- * `node child-entry.js <upstream|baseline|proxy> '<json options>'`. Reports `{ port }` over IPC when listening and
+ * `node child-entry.js <upstream|baseline|fastify|floor|proxy> '<json options>'`. Reports `{ port }` over IPC when listening and
  * answers `memory` requests (after a GC when started with --expose-gc) and `cpu` requests (µs of CPU used so far);
  * exits on `exit` (so --cpu-prof writes).
  */
@@ -28,6 +29,8 @@ async function start(): Promise<number> {
       return (await startBaselineProxy(new URL(options.upstreamUrl!).origin)).port;
     case 'fastify':
       return (await startFastifyPassThrough(new URL(options.upstreamUrl!).origin)).port;
+    case 'floor':
+      return (await startFastifyLibraryFloor(new URL(options.upstreamUrl!).origin)).port;
     case 'proxy': {
       // As deployed: auth on, metrics on, logging at its default level (info: one line per request).
       const server = await startServer(

@@ -2,6 +2,9 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
+/** `floor`: a Fastify pass-through that pays only the chosen libraries' per-request work (fastify-library-floor.ts). */
+export type ChildRole = 'upstream' | 'baseline' | 'fastify' | 'floor' | 'proxy';
+
 export interface Child {
   pid: number;
   port: number;
@@ -20,7 +23,7 @@ const profiling = process.env.BENCH_PROFILE === '1';
 
 /** Forks a bench participant and waits until it listens. Its stdout (the proxy's log lines) is discarded. */
 export async function startChild(
-  role: 'upstream' | 'baseline' | 'fastify' | 'proxy',
+  role: ChildRole,
   options: object = {},
   execArgv: string[] = [],
   /** Another checkout's built child-entry.js (ab-cpu compares two builds); this one's by default. */
