@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BENCH_PROXY_KEY } from './bench-key.js';
-import { startChild, type Child } from './child-process.js';
+import { startChild, type Child, type ChildRole } from './child-process.js';
 import { runLoad } from './load.js';
 import { attribute, parsePerfScript, type Attribution } from './perf-script.js';
 import { JSON_BODY, STREAM_BODY } from './request-bodies.js';
@@ -25,7 +25,7 @@ const { values, positionals } = parseArgs({
     top: { type: 'string', default: '40' },
   },
 });
-const roles = (positionals.length > 0 ? positionals : ['fastify', 'proxy']) as ('baseline' | 'fastify' | 'proxy')[];
+const roles = (positionals.length > 0 ? positionals : ['fastify', 'proxy']) as Exclude<ChildRole, 'upstream'>[];
 const requests = Number(values.requests);
 const FREQUENCY_HZ = 2000;
 
