@@ -11,8 +11,8 @@ const UPSTREAM_HEADERS = ['content-type', 'application/json'];
 /**
  * A diagnostic row: the least any proxy built on this project's chosen stack pays per request. A Fastify app that
  * does only what every request of the proxy must do through the chosen libraries — the key checked, the body
- * checked by core's request check (zod when it is not plainly well formed), one pino line through Fastify's
- * request logger, one prom-client counter and histogram — and relays through the proxy's own transport (undici's
+ * checked by core's request check (its zod schema), one pino line through Fastify's request logger, one
+ * prom-client counter and histogram — and relays through the proxy's own transport (undici's
  * dispatch, each read written as it comes), the cheapest in this repository; nothing else of the proxy's (no
  * routing, retries, timers, SSE reading, scrubbing or encoders). A real proxy does strictly more, so where this
  * row is under a target, no proxy built on that stack can meet it, whatever its own code does.
