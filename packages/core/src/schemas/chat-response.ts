@@ -13,6 +13,7 @@ export const chatCompletionSchema = z.looseObject({
 /**
  * chatCompletionSchema's rules by hand, for the hot path: true only for bodies the schema accepts (it may be
  * stricter, never looser), so zod runs only when something is off and its message is needed.
+ * Hand-written: zod alone cost 6–7% of a connector call, where `pnpm bench` misses its targets (performance.md).
  */
 export function isWellFormedChatCompletion(json: unknown): json is ChatCompletion {
   if (!isRecord(json) || !Array.isArray(json.choices)) return false;
