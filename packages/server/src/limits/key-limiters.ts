@@ -1,6 +1,7 @@
 import { UnpacedKeyLimiter, type CreateKeyLimiter, type KeyLimiter, type KeyLimiterRequest } from '@proxy/core';
 import type { FastifyBaseLogger } from 'fastify';
-import { Redis } from 'ioredis';
+import type * as IORedis from 'ioredis';
+import { loadOnFirstUse } from '../load-on-first-use.js';
 import type { ProxyMetrics } from '../metrics/proxy-metrics.js';
 import { FailoverKeyStore } from './failover-key-store.js';
 import type { KeyStore, StoreLimits } from './key-store.js';
@@ -10,6 +11,8 @@ import { PacedKeyLimiter } from './paced-key-limiter.js';
 import { RedisKeyStore } from './redis-key-store.js';
 
 const CONNECT_TIMEOUT_MS = 2000;
+
+const ioredis = loadOnFirstUse<typeof IORedis>('ioredis');
 
 /** NIM counts requests per key in any 60 s. */
 export const WINDOW_MS = 60_000;
@@ -31,7 +34,7 @@ export interface KeyLimitersOptions {
 export class KeyLimiters {
   readonly #options: KeyLimitersOptions;
   readonly #windowMs: number;
-  #client: Redis | undefined;
+  #client: IORedis.Redis | undefined;
   /** Redis failed and has not been ready since: logged once per outage. */
   #down = false;
 
@@ -86,9 +89,9 @@ export class KeyLimiters {
     if (client) await client.quit().catch(() => client.disconnect());
   }
 
-  #redis(url: string): Redis {
+  #redis(url: string): IORedis.Redis {
     if (this.#client) return this.#client;
-    const client = new Redis(url, {
+    const client = new (ioredis().Redis)(url, {
       // Fail fast instead of queueing while disconnected: the memory store answers meanwhile.
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,

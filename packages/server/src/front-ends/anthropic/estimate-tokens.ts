@@ -1,4 +1,5 @@
-import { countTokens } from 'gpt-tokenizer/encoding/cl100k_base';
+import type * as Cl100k from 'gpt-tokenizer/encoding/cl100k_base';
+import { loadOnFirstUse } from '../../load-on-first-use.js';
 import type { CountTokensRequest } from './messages-schema.js';
 
 // An ESTIMATE, by design: the proxy cannot run each NIM model's own tokenizer (it would need every model's
@@ -7,6 +8,8 @@ import type { CountTokensRequest } from './messages-schema.js';
 // Claude Code needs the number for: watching its context fill up. `count_tokens` and the stream's usage (when NIM
 // reports none) use these same functions, so the two never disagree.
 
+const tokenizer = loadOnFirstUse<typeof Cl100k>('gpt-tokenizer/encoding/cl100k_base');
+
 /** Tokens a message's framing costs in chat templates (role markers, separators): OpenAI's documented figure. */
 const PER_MESSAGE = 3;
 /** An image, whose size the proxy does not decode: Anthropic's figure for a ~1.15 megapixel image. */
@@ -14,7 +17,7 @@ const PER_IMAGE = 1_600;
 
 /** Tokens of one text. */
 export function countTextTokens(text: string): number {
-  return text.length === 0 ? 0 : countTokens(text);
+  return text.length === 0 ? 0 : tokenizer().countTokens(text);
 }
 
 /** The prompt's tokens: system text, every message's text, tool calls and results, and the tool definitions. */
