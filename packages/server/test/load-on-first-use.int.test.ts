@@ -1,10 +1,9 @@
 import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { freePort } from './support/free-port.js';
 
-const serverEntry = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+const serverEntry = new URL('../dist/index.js', import.meta.url).href;
 
 /**
  * Run in a process of its own (a test worker may have loaded anything): builds the proxy from the built package,
