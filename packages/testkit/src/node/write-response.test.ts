@@ -25,11 +25,11 @@ describe('writeResponse', () => {
     const chunks = 64; // 16 MiB: far more than the socket takes at once, so most writes wait for 'drain'
     let served: ServerResponse | undefined;
     let mostCloseListeners = 0;
+    let pulled = 0;
     const port = await serve(
       () =>
         new Response(
           new ReadableStream<Uint8Array>({
-            start() {},
             pull(controller) {
               // Read on each pull: the listeners waiting on the response are counted as the body goes out.
               if (served) mostCloseListeners = Math.max(mostCloseListeners, served.listenerCount('close'), served.listenerCount('error'));
@@ -40,7 +40,6 @@ describe('writeResponse', () => {
         ),
       (res) => (served = res),
     );
-    let pulled = 0;
     const received = await new Promise<number>((resolve, reject) => {
       const req = request({ port, host: '127.0.0.1', method: 'GET', path: '/' }, (response) => {
         let bytes = 0;
