@@ -134,8 +134,8 @@ describe('the testkit, adopted by another repository', () => {
   });
 
   it.runIf(nodeMajor >= 22)('installs with plain npm beside openai 7 and vitest 5, and its suite passes', async (context) => {
-    const { installed, output } = await adoptOrSkip({ openai: '7.59.0', vitest: '5.1.2' }, context.skip);
-    expect(installed).toMatchObject({ openai: '7.59.0', vitest: '5.1.2', '@proxy/testkit': '0.1.0' });
+    const { installed, output } = await adoptOrSkip({ openai: '7.60.0', vitest: '5.1.2' }, context.skip);
+    expect(installed).toMatchObject({ openai: '7.60.0', vitest: '5.1.2', '@proxy/testkit': '0.1.0' });
     expect(output).toMatch(/2 passed/);
   }, 300_000);
 
