@@ -17,7 +17,7 @@ import { registerFrontEnd } from './exchange/register-front-end.js';
 import { anthropicRoutes, registerClaudeCodeSideTraffic } from './front-ends/anthropic/anthropic-routes.js';
 import { openAIChatFrontEnd } from './front-ends/openai-chat/index.js';
 import { createModelAliases, createModelSettings } from './models/index.js';
-import { openAIResponsesFrontEnd } from './front-ends/openai-responses/index.js';
+import { createOpenAIResponsesFrontEnd } from './front-ends/openai-responses/index.js';
 import { clientErrorHandler } from './http/client-error-handler.js';
 import { createErrorHandler } from './http/error-handler.js';
 import { defaultMaxConnections } from './http/max-connections.js';
@@ -171,7 +171,7 @@ export function buildServer(input: ProxyConfigInput | ResolvedProxyConfig = {}, 
     registerFrontEnd(scope, openAIChatFrontEnd({ keepaliveFormat: config.failure_handling.keepalive_format }), ['/v1/chat/completions'], exchange);
   });
   app.register(async (scope) => {
-    registerFrontEnd(scope, openAIResponsesFrontEnd, ['/v1/responses'], exchange);
+    registerFrontEnd(scope, createOpenAIResponsesFrontEnd(), ['/v1/responses'], exchange);
   });
   app.register(anthropicRoutes, { exchange });
   registerClaudeCodeSideTraffic(app);

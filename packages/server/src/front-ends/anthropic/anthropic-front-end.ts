@@ -1,6 +1,7 @@
 import { formatIssuePath, formatZodError, InvalidRequestError } from '@proxy/core';
 import type { z } from 'zod';
 import type { FrontEnd } from '../../exchange/front-end.js';
+import { SaidOnce } from '../said-once.js';
 import { fromChatCompletion } from './from-chat-completion.js';
 import { countTokensRequestSchema, messagesRequestSchema, type CountTokensRequest, type MessagesRequest } from './messages-schema.js';
 import { ANTHROPIC_API_KEY_HINT, readAnthropicApiKey } from './read-api-key.js';
@@ -11,7 +12,7 @@ import { toChatRequest, type TranslationNotes } from './to-chat-request.js';
 /** Anthropic's Messages API (`/v1/messages`) on NIM's chat completions: Claude Code and every Anthropic SDK. */
 export function createAnthropicFrontEnd(): FrontEnd<MessagesRequest> {
   // What NIM cannot take is said once per kind in the log, not on every request of an agent loop.
-  const told = new Set<string>();
+  const told = new SaidOnce();
   return {
     name: 'anthropic_messages',
     parse: (body) => parseWith(messagesRequestSchema, body),
@@ -19,9 +20,7 @@ export function createAnthropicFrontEnd(): FrontEnd<MessagesRequest> {
     toChatRequest(body, context) {
       const notes: TranslationNotes = {};
       const request = toChatRequest(body, context, notes);
-      const fresh = [...(notes.droppedTools ?? []), ...(notes.droppedBlocks ?? [])].filter((what) => !told.has(what));
-      if (fresh.length > 0) {
-        for (const what of fresh) told.add(what);
+      if (told.fresh([...(notes.droppedTools ?? []), ...(notes.droppedBlocks ?? [])]).length > 0) {
         context.log.warn(
           { dropped_tools: notes.droppedTools, dropped_blocks: notes.droppedBlocks },
           "Left out of the request to NIM: Anthropic's server tools and blocks a chat model cannot take (said once)",

@@ -1,8 +1,9 @@
 import type { ChatCompletionRequest } from '@proxy/core';
 import type { ExchangeContext } from '../../exchange/front-end.js';
+import { pushUserTurn, type ChatUserPart } from '../user-turns.js';
 import { isCustomTool, type AnthropicMessage, type ContentBlock, type MessagesRequest } from './messages-schema.js';
 
-type ChatPart = { type: 'text'; text: string } | { type: 'image_url'; image_url: { url: string } };
+type ChatPart = ChatUserPart;
 type ChatMessage = Record<string, unknown> & { role: string };
 
 /** What the translation tells the request's log once (tools and blocks NIM cannot take). */
@@ -76,7 +77,7 @@ function toChatMessages(body: MessagesRequest, replayReasoning: boolean, notes: 
   for (const message of body.messages) {
     if (message.role === 'system') systemTexts.push(...textsOf(message, notes));
     else if (message.role === 'assistant') out.push(assistantMessage(message, replayReasoning, notes));
-    else pushUserTurn(out, message, notes);
+    else pushUserMessage(out, message, notes);
   }
   if (systemTexts.length > 0) out.unshift({ role: 'system', content: systemTexts.join('\n\n') });
   return out;
@@ -123,9 +124,9 @@ function assistantMessage(message: AnthropicMessage, replayReasoning: boolean, n
 }
 
 /** A user turn: its tool results first, as `tool` messages in order, then its text and images as one user message. */
-function pushUserTurn(out: ChatMessage[], message: AnthropicMessage, notes: TranslationNotes): void {
+function pushUserMessage(out: ChatMessage[], message: AnthropicMessage, notes: TranslationNotes): void {
   if (typeof message.content === 'string') {
-    pushUser(out, [{ type: 'text', text: message.content }]);
+    pushUserTurn(out, [{ type: 'text', text: message.content }]);
     return;
   }
   const parts: ChatPart[] = [];
@@ -138,7 +139,7 @@ function pushUserTurn(out: ChatMessage[], message: AnthropicMessage, notes: Tran
       if (part) parts.push(part);
     }
   }
-  if (parts.length > 0) pushUser(out, parts);
+  pushUserTurn(out, parts);
 }
 
 /** A tool message holds text only; a result's images go to the user message that follows it. */
@@ -178,23 +179,6 @@ function userPart(block: ContentBlock, notes: TranslationNotes): ChatPart | unde
       drop(notes, block);
       return undefined;
   }
-}
-
-/** Joins into the previous user message when there is one, so turns keep alternating. */
-function pushUser(out: ChatMessage[], parts: ChatPart[]): void {
-  const last = out.at(-1);
-  if (last?.role === 'user') {
-    const earlier = last.content as string | ChatPart[];
-    last.content = simplify([...(typeof earlier === 'string' ? [{ type: 'text', text: earlier } as ChatPart] : earlier), ...parts]);
-    return;
-  }
-  out.push({ role: 'user', content: simplify(parts) });
-}
-
-/** Text-only content as a plain string: every chat template takes that, not every one takes a parts array. */
-function simplify(parts: ChatPart[]): string | ChatPart[] {
-  if (parts.every((part) => part.type === 'text')) return parts.map((part) => (part as { text: string }).text).join('\n\n');
-  return parts;
 }
 
 function drop(notes: TranslationNotes, block: { type: string; source?: { type?: unknown } }): void {

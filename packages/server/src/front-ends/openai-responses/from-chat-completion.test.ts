@@ -1,7 +1,9 @@
 import { ProxyError, type ChatCompletionResult } from '@proxy/core';
 import { describe, expect, it } from 'vitest';
-import { openAIResponsesFrontEnd as frontEnd } from './openai-responses-front-end.js';
+import { createOpenAIResponsesFrontEnd } from './openai-responses-front-end.js';
 import { testContext } from './responses-test-support.js';
+
+const frontEnd = createOpenAIResponsesFrontEnd();
 
 function answer(message: Record<string, unknown>, extra: Record<string, unknown> = {}, request: Record<string, unknown> = {}) {
   const body = { id: 17, object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', ...message }, finish_reason: 'stop' }], ...extra };
@@ -87,6 +89,19 @@ describe('chat completion → Responses response', () => {
     const body = { choices: [{ message: { content: 'Hel' }, finish_reason: 'length' }] };
     const response = JSON.parse(frontEnd.fromChatCompletion({ rawBody: '', body, usage: undefined }, frontEnd.parse({ model: 'm', input: 'hi' }), testContext()));
     expect(response).toMatchObject({ status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' }, output_text: 'Hel' });
+  });
+
+  it('sends a call cut by the token limit as it came and incomplete, not closed into one that runs', () => {
+    const calls = [
+      { id: 'c1', type: 'function', function: { name: 'exec_command', arguments: '{"cmd":"rm -rf /tmp/x; echo' } },
+      { id: 'c0', type: 'function', function: { name: 'exec_command', arguments: '{"cmd":"ls"}' } },
+    ];
+    const body = { choices: [{ message: { tool_calls: calls }, finish_reason: 'length' }] };
+    const response = JSON.parse(frontEnd.fromChatCompletion({ rawBody: '', body, usage: undefined }, frontEnd.parse({ model: 'm', input: 'hi' }), testContext()));
+    expect(response.output).toMatchObject([
+      { status: 'incomplete', arguments: '{"cmd":"rm -rf /tmp/x; echo' },
+      { status: 'completed', arguments: '{"cmd":"ls"}' },
+    ]);
   });
 });
 

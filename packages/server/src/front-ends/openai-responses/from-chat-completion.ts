@@ -22,14 +22,15 @@ export function fromChatCompletion(result: ChatCompletionResult, body: Responses
   const base = responseIdBase(context);
   const choice = result.body.choices[0] as { message?: ChatAnswer; finish_reason?: string | null } | undefined;
   const message = choice?.message ?? {};
-  const output = outputItems(message, base, toChatTools(body).names, context);
+  const output = outputItems(message, choice?.finish_reason === 'length', base, toChatTools(body).names, context);
   const text = output.flatMap((item) => (item.type === 'message' ? item.content.map((part) => part.text) : [])).join('');
   const usage = toResponsesUsage(result.body.usage) ?? estimatedResponsesUsage(outputChars(output));
   const header = headerJson(responseHeader(body, context, `resp_${base}`));
   return responseJson(header, { ...statusOf(choice?.finish_reason), output, usage }, `,"output_text":${JSON.stringify(text)}`);
 }
 
-function outputItems(message: ChatAnswer, base: string, names: ToolNames, context: ExchangeContext): OutputItem[] {
+/** `outOfTokens`: the answer ended at its token limit, so a call whose arguments do not parse was cut, not finished. */
+function outputItems(message: ChatAnswer, outOfTokens: boolean, base: string, names: ToolNames, context: ExchangeContext): OutputItem[] {
   const output: OutputItem[] = [];
   const split = typeof message.content === 'string' ? splitThink(message.content) : { reasoning: '', text: '' };
   const reasoning = (typeof message.reasoning_content === 'string' ? message.reasoning_content : '') + split.reasoning;
@@ -52,14 +53,19 @@ function outputItems(message: ChatAnswer, base: string, names: ToolNames, contex
     }
     const client = names.original(fn.name);
     const args = fn?.arguments;
+    const completion = typeof args === 'string' ? jsonCompletion(args) : undefined;
+    // Cut by the token limit, the call is sent as it came and `incomplete` (no client may run half a command);
+    // otherwise a build's short-cut JSON is closed, as in a stream.
+    const cut = completion !== undefined && outOfTokens;
+    if (cut) context.log.warn({ tool: fn.name }, 'the answer ran out of tokens inside a tool call; sent as incomplete');
     output.push({
       id: `fc_${base}_${output.length}`,
       type: 'function_call',
-      status: 'completed',
+      status: cut ? 'incomplete' : 'completed',
       call_id: id === undefined || id === null || id === '' ? `call_${base}_${index}` : String(id),
       name: client.name,
       ...(client.namespace ? { namespace: client.namespace } : {}),
-      arguments: typeof args === 'string' ? args + (jsonCompletion(args) ?? '') : args === undefined || args === null ? '{}' : JSON.stringify(args),
+      arguments: typeof args === 'string' ? (cut ? args : args + (completion ?? '')) : args === undefined || args === null ? '{}' : JSON.stringify(args),
     });
   });
   return output;

@@ -1,2 +1,2 @@
-export { openAIResponsesFrontEnd } from './openai-responses-front-end.js';
+export { createOpenAIResponsesFrontEnd } from './openai-responses-front-end.js';
 export type { ResponsesRequest } from './request-schema.js';

@@ -110,12 +110,21 @@ export type FunctionTool = z.infer<typeof functionTool>;
 export type NamespaceTool = z.infer<typeof namespaceTool>;
 export type Tool = z.output<typeof toolSchema>;
 
-const toolChoice = z.union([
-  z.enum(['auto', 'none', 'required']),
-  z.looseObject({ type: z.literal('function'), name: z.string().min(1), namespace: z.string().nullable().optional() }),
-  z.looseObject({ type: z.literal('allowed_tools'), mode: z.enum(['auto', 'required']) }),
-  z.looseObject({ type: z.string() }),
-]);
+// A choice of a hosted tool passes with its type only (the translation falls back to the default for it); a
+// function or allowed_tools choice must be whole, so one without its name or mode is a 400 rather than ignored.
+// Chosen by the value's kind rather than as a zod union, so an error names the field (`tool_choice.name`) instead
+// of saying that no member matched.
+const toolChoiceMode = z.enum(['auto', 'none', 'required']);
+const toolChoiceObject = byType({
+  function: z.looseObject({ type: z.literal('function'), name: z.string().min(1), namespace: z.string().nullable().optional() }),
+  allowed_tools: z.looseObject({ type: z.literal('allowed_tools'), mode: z.enum(['auto', 'required']) }),
+});
+const toolChoice = z.unknown().transform((value, context) => {
+  const result = typeof value === 'string' ? toolChoiceMode.safeParse(value) : toolChoiceObject.safeParse(value);
+  if (result.success) return result.data;
+  for (const issue of result.error.issues) context.issues.push({ code: 'custom', message: issue.message, path: issue.path, input: value });
+  return z.NEVER;
+});
 
 const textFormat = z.discriminatedUnion('type', [
   z.looseObject({ type: z.literal('text') }),

@@ -9,7 +9,8 @@ export type OutputItem =
   | {
       id: string;
       type: 'function_call';
-      status: 'in_progress' | 'completed';
+      /** `incomplete`: the answer ran out of tokens inside the call's arguments, which are left as they came. */
+      status: 'in_progress' | 'completed' | 'incomplete';
       call_id: string;
       name: string;
       namespace?: string;

@@ -1,7 +1,9 @@
 import { ChatSseReader, ProxyError, StreamUsageTracker, type ChatStreamRead } from '@proxy/core';
 import { describe, expect, it } from 'vitest';
-import { openAIResponsesFrontEnd as frontEnd } from './openai-responses-front-end.js';
+import { createOpenAIResponsesFrontEnd } from './openai-responses-front-end.js';
 import { chatSse, chunk, parseResponsesSse, testContext, type ResponsesEvent } from './responses-test-support.js';
+
+const frontEnd = createOpenAIResponsesFrontEnd();
 
 const body = (extra: Record<string, unknown> = {}) => frontEnd.parse({ model: 'nvidia:moonshotai/kimi-k2', input: 'hi', stream: true, ...extra });
 
@@ -154,6 +156,21 @@ describe('Responses stream encoder', () => {
     const deltas = events.filter((event) => event.type === 'response.function_call_arguments.delta').map((event) => event.delta).join('');
     expect(deltas).toBe(call!.arguments);
     expect(events.find((event) => event.type === 'response.function_call_arguments.done')).toMatchObject({ arguments: call!.arguments });
+  });
+
+  it('sends a call cut by the token limit as it came and incomplete, never closed into a command that runs', () => {
+    const sse = chatSse([
+      chunk({ tool_calls: [{ index: 0, id: 'c1', function: { name: 'exec_command', arguments: '{"cmd":"echo first > a.txt; echo se' } }] }),
+      chunk({}, 'length'),
+    ]);
+    const events = parseResponsesSse(encode(sse));
+    const done = events.find((event) => event.type === 'response.output_item.done')!.item as Record<string, unknown>;
+    expect(done).toMatchObject({ type: 'function_call', status: 'incomplete', arguments: '{"cmd":"echo first > a.txt; echo se' });
+    expect(events.find((event) => event.type === 'response.function_call_arguments.done')).toMatchObject({ arguments: '{"cmd":"echo first > a.txt; echo se' });
+    expect(events.at(-1)).toMatchObject({ type: 'response.incomplete', response: { output: [{ status: 'incomplete' }] } });
+    // A call that was whole when the tokens ran out is an ordinary one.
+    const whole = parseResponsesSse(encode(chatSse([chunk({ tool_calls: [{ index: 0, id: 'c1', function: { name: 'f', arguments: '{}' } }] }), chunk({}, 'length')])));
+    expect(completed(whole).output[0]).toMatchObject({ status: 'completed', arguments: '{}' });
   });
 
   it('leaves out a call NIM streamed without a function name, as /v1/messages does', () => {

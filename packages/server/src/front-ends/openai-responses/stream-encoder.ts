@@ -294,16 +294,20 @@ export class ResponsesStreamEncoder implements StreamEncoder {
       return '';
     }
     let out = '';
-    // Some GLM builds cut a call's argument JSON short: what went out stays, and the JSON is closed after it.
     const completion = jsonCompletion(call.args);
-    if (completion !== undefined) {
+    // Out of tokens inside the arguments, the call is unfinished: it goes out as it came, `incomplete`, so that no
+    // client runs a command cut mid-way (Codex refuses arguments that do not parse).
+    const cut = completion !== undefined && this.finishReason === 'length';
+    if (cut) this.log.warn({ tool: call.name, tool_call_id: call.id }, 'the answer ran out of tokens inside a tool call; sent as incomplete');
+    else if (completion !== undefined) {
+      // Some GLM builds cut a call's argument JSON short on a normal finish: what went out stays, and the JSON is closed after it.
       this.log.warn({ tool: call.name, tool_call_id: call.id }, "NIM cut a tool call's arguments short; the JSON was closed");
       call.args += completion;
       if (call.item) out += this.event('response.function_call_arguments.delta', `"item_id":"${call.item.id}","output_index":${call.outputIndex},"delta":${json(completion)}`);
     }
     if (!call.item) out += this.addCall(call);
     const item = call.item!;
-    item.status = 'completed';
+    item.status = cut ? 'incomplete' : 'completed';
     item.arguments = call.args;
     this.output[call.outputIndex] = { ...item };
     out += this.event('response.function_call_arguments.done', `"item_id":"${item.id}","output_index":${call.outputIndex},"name":${json(item.name)},"arguments":${json(call.args)}`);

@@ -1,6 +1,7 @@
 import { InvalidRequestError } from '@proxy/core';
 import type { ContentPart, FunctionCallItem, FunctionCallOutputItem, InputItem, MessageItem, ReasoningItem, ResponsesRequest } from './request-schema.js';
 import type { ToolNames } from './tool-names.js';
+import { pushUserTurn, type ChatUserPart } from '../user-turns.js';
 
 export interface ChatMessage {
   [key: string]: unknown;
@@ -10,7 +11,7 @@ export interface ChatMessage {
   tool_call_id?: string;
   reasoning_content?: string;
 }
-type ChatContentPart = { type: 'text'; text: string } | { type: 'image_url'; image_url: { url: string; detail?: string } };
+type ChatContentPart = ChatUserPart;
 interface ChatToolCall {
   id: string;
   type: 'function';
@@ -30,7 +31,8 @@ export interface MessageOptions {
  * stand) becomes one system message first: the chat templates of Qwen and Mistral models raise on a system message
  * after the first turn. An assistant turn is one message: its text, the function calls that follow it (Responses
  * lists each call as its own item, chat wants them in one `tool_calls`) and, when the model needs it back, the
- * reasoning before it.
+ * reasoning before it. User items in a row are joined into one user message (pushUserTurn: some templates want
+ * turns that alternate, and Codex sends its environment context and the prompt as two items).
  */
 export function toChatMessages(body: ResponsesRequest, options: MessageOptions): ChatMessage[] {
   const system: string[] = [];
@@ -70,7 +72,8 @@ export function toChatMessages(body: ResponsesRequest, options: MessageOptions):
           return;
         }
         assistant = undefined;
-        messages.push({ role: 'user', content: userContent(message.content, `${at}.content`) });
+        const content = userContent(message.content, `${at}.content`);
+        pushUserTurn(messages, typeof content === 'string' ? [{ type: 'text', text: content }] : content);
         return;
       }
       case 'function_call': {

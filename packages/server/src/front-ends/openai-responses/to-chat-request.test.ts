@@ -1,11 +1,15 @@
 import { InvalidRequestError } from '@proxy/core';
 import { describe, expect, it } from 'vitest';
-import { openAIResponsesFrontEnd as frontEnd } from './openai-responses-front-end.js';
+import { createOpenAIResponsesFrontEnd } from './openai-responses-front-end.js';
 import { testContext } from './responses-test-support.js';
+
+const frontEnd = createOpenAIResponsesFrontEnd();
 
 const translate = (body: Record<string, unknown>, settings = {}) => {
   const context = testContext(settings);
-  const request = frontEnd.toChatRequest(frontEnd.parse({ model: 'nvidia:moonshotai/kimi-k2', ...body }), context);
+  // A front end of its own per translation: what it has said once in the log is not carried between tests.
+  const fresh = createOpenAIResponsesFrontEnd();
+  const request = fresh.toChatRequest(fresh.parse({ model: 'nvidia:moonshotai/kimi-k2', ...body }), context);
   return { request, lines: context.lines };
 };
 
@@ -61,8 +65,8 @@ describe('Responses request → chat request', () => {
       stream: true,
       messages: [
         { role: 'system', content: 'You are Codex.\n\n<permissions>full</permissions>\n\nlate instruction' },
-        { role: 'user', content: 'AGENTS.md says hi\n<env/>' },
-        { role: 'user', content: 'make a file' },
+        // Codex's context and its prompt are two user items: one user message, since some templates want turns that alternate.
+        { role: 'user', content: 'AGENTS.md says hi\n<env/>\n\nmake a file' },
         {
           role: 'assistant',
           content: null,
@@ -87,7 +91,7 @@ describe('Responses request → chat request', () => {
 
   it('sends reasoning items back as reasoning_content only for models that need it', () => {
     const { request } = translate(codexBody, { replayReasoning: true });
-    const assistant = (request.messages as Record<string, unknown>[])[3]!;
+    const assistant = (request.messages as Record<string, unknown>[])[2]!;
     expect(assistant).toMatchObject({ role: 'assistant', reasoning_content: 'I should run touch.' });
     expect(assistant.tool_calls).toHaveLength(2);
     const history = translate({
@@ -124,6 +128,25 @@ describe('Responses request → chat request', () => {
       ['tool', 0],
     ]);
     expect(request.messages[1]!.content).toBe('Running it.');
+  });
+
+  it('joins user items in a row into one user message, images kept as parts', () => {
+    const { request } = translate({
+      input: [
+        { role: 'user', content: 'first' },
+        { role: 'user', content: [{ type: 'input_text', text: 'look' }, { type: 'input_image', image_url: 'https://x/a.png' }] },
+        { type: 'function_call', call_id: 'c', name: 'f', arguments: '{}' },
+        { type: 'function_call_output', call_id: 'c', output: 'ok' },
+        { role: 'user', content: 'after the tool' },
+        { role: 'user', content: 'and more' },
+      ],
+    });
+    expect(request.messages).toEqual([
+      { role: 'user', content: [{ type: 'text', text: 'first' }, { type: 'text', text: 'look' }, { type: 'image_url', image_url: { url: 'https://x/a.png' } }] },
+      { role: 'assistant', content: null, tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: '{}' } }] },
+      { role: 'tool', tool_call_id: 'c', content: 'ok' },
+      { role: 'user', content: 'after the tool\n\nand more' },
+    ]);
   });
 
   it('takes a plain string input and images as chat parts', () => {
@@ -179,7 +202,10 @@ describe('Responses request → chat request', () => {
     expect(translate({ input: 'hi', temperature: 0.2, top_p: 0.9 }).request).toMatchObject({ temperature: 0.2, top_p: 0.9 });
     expect(translate({ input: 'hi', reasoning: { effort: 'high' } }, settings).request.chat_template_kwargs).toEqual({ thinking: true });
     expect(translate({ input: 'hi', reasoning: { effort: 'none' } }, settings).request.chat_template_kwargs).toEqual({ thinking: false });
-    expect(translate({ input: 'hi', reasoning: { summary: 'auto' } }, settings).request).not.toHaveProperty('chat_template_kwargs');
+    // Codex asks for reasoning summaries without an effort unless one is configured: that is reasoning asked for.
+    expect(translate({ input: 'hi', reasoning: { summary: 'auto' } }, settings).request.chat_template_kwargs).toEqual({ thinking: true });
+    expect(translate({ input: 'hi', reasoning: { effort: 'minimal', summary: 'auto' } }, settings).request.chat_template_kwargs).toEqual({ thinking: false });
+    expect(translate({ input: 'hi' }, settings).request).not.toHaveProperty('chat_template_kwargs');
   });
 
   it('turns text.format json_schema into response_format', () => {
@@ -219,6 +245,11 @@ describe('Responses request validation', () => {
     expect(parseError({ model: 'm', input: [{ role: 'user', content: [{ type: 'input_audio' }] }] }).param).toBe('input[0].content[0].type');
     expect(parseError({ model: 'm', input: 'hi', tools: [{ type: 'function', parameters: {} }] }).param).toBe('tools[0].name');
     expect(parseError({ model: 'm', input: 'hi', max_output_tokens: 0 }).param).toBe('max_output_tokens');
+    const nameless = parseError({ model: 'm', input: 'hi', tool_choice: { type: 'function' } });
+    expect(nameless.param).toBe('tool_choice.name');
+    expect(parseError({ model: 'm', input: 'hi', tool_choice: { type: 'allowed_tools' } }).param).toBe('tool_choice.mode');
+    // A hosted tool's choice passes with its type: the translation falls back to the default for it.
+    expect(frontEnd.parse({ model: 'm', input: 'hi', tool_choice: { type: 'web_search' } }).tool_choice).toEqual({ type: 'web_search' });
     expect(parseError([]).status).toBe(400);
   });
 

@@ -1,5 +1,6 @@
 import type { ChatCompletionRequest } from '@proxy/core';
 import type { ExchangeContext } from '../../exchange/front-end.js';
+import type { SaidOnce } from '../said-once.js';
 import type { ResponsesRequest } from './request-schema.js';
 import { toChatMessages } from './to-chat-messages.js';
 import { logDroppedTools, toChatToolChoice, toChatTools } from './to-chat-tools.js';
@@ -9,12 +10,12 @@ import { logDroppedTools, toChatToolChoice, toChatTools } from './to-chat-tools.
  * the Responses-only fields (`store`, `include`, `prompt_cache_key`, `client_metadata`, `text.verbosity`,
  * `service_tier`, `truncation`, `metadata`, `reasoning.summary`, …) are left out rather than passed on.
  */
-export function toChatRequest(body: ResponsesRequest, context: ExchangeContext): ChatCompletionRequest {
+export function toChatRequest(body: ResponsesRequest, context: ExchangeContext, told: SaidOnce): ChatCompletionRequest {
   const settings = context.modelSettings;
   const { tools, dropped: droppedTools, names } = toChatTools(body);
   const droppedItems: string[] = [];
   const messages = toChatMessages(body, { names, replayReasoning: settings.replayReasoning === true, dropped: droppedItems });
-  logDroppedTools(droppedTools, context);
+  if (told.fresh(droppedTools).length > 0) logDroppedTools(droppedTools, context);
   if (droppedItems.length > 0) context.log.warn({ dropped_items: [...new Set(droppedItems)] }, 'input items with no chat equivalent were not sent upstream');
 
   const request: ChatCompletionRequest = { model: context.upstreamModel, messages };
@@ -40,8 +41,11 @@ export function toChatRequest(body: ResponsesRequest, context: ExchangeContext):
     if (typeof format.strict === 'boolean') schema.strict = format.strict;
     request.response_format = { type: 'json_schema', json_schema: schema };
   }
-  const effort = body.reasoning?.effort;
-  if (effort) Object.assign(request, effort === 'none' || effort === 'minimal' ? settings.reasoningOff : settings.reasoningOn);
+  // A `reasoning` object asks for reasoning (OpenAI's default effort is medium; Codex sends `{summary: "auto"}`
+  // without an effort unless one is configured); only effort none or minimal turns it off. Without the object the
+  // model keeps its own default.
+  const reasoning = body.reasoning;
+  if (reasoning) Object.assign(request, reasoning.effort === 'none' || reasoning.effort === 'minimal' ? settings.reasoningOff : settings.reasoningOn);
   return request;
 }
 

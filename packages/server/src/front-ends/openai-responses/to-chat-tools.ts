@@ -69,7 +69,7 @@ export function toChatToolChoice(choice: ResponsesRequest['tool_choice'], names:
   return undefined;
 }
 
-/** Logs the tools left out, once per request. */
+/** Logs the tools left out (the caller says each kind once per process). */
 export function logDroppedTools(dropped: readonly string[], context: ExchangeContext): void {
-  if (dropped.length > 0) context.log.warn({ dropped_tools: dropped }, 'tools NIM cannot run were not sent upstream');
+  context.log.warn({ dropped_tools: dropped }, 'tools NIM cannot run were not sent upstream (said once)');
 }
