@@ -47,6 +47,8 @@ describe.skipIf(NODE_MAJOR < 22)('claude -p through the proxy', () => {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       // A fresh HOME: no login, settings or history of this machine's user leaks into the run.
       HOME: home,
+      // Its per-user temp folder (/tmp/claude-<uid> by default, kept after it exits) inside that HOME, removed with it.
+      CLAUDE_CODE_TMPDIR: home,
       ANTHROPIC_BASE_URL: stack.proxy.url,
       ANTHROPIC_AUTH_TOKEN: PROXY_KEY,
       CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',

@@ -51,6 +51,10 @@ export async function runCodex(options: { baseURL: string; apiKey: string; model
   if (!CODEX_BIN) throw new Error('@openai/codex is not installed for this platform');
   const home = mkdtempSync(join(tmpdir(), 'codex-home-'));
   const workdir = mkdtempSync(join(tmpdir(), 'codex-work-'));
+  const cleanup = () => {
+    rmSync(home, { recursive: true, force: true });
+    rmSync(workdir, { recursive: true, force: true });
+  };
   writeFileSync(join(home, 'config.toml'), codexConfig(options.baseURL, options.model));
   const child = spawn(process.execPath, [CODEX_BIN, 'exec', '--skip-git-repo-check', '--dangerously-bypass-approvals-and-sandbox', '-C', workdir, options.prompt(workdir)], {
     env: {
@@ -74,15 +78,11 @@ export async function runCodex(options: { baseURL: string; apiKey: string; model
   const code = await new Promise<number | null>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', resolve);
-  }).finally(() => clearTimeout(timer));
-  return {
-    code,
-    stdout,
-    stderr,
-    workdir,
-    cleanup() {
-      rmSync(home, { recursive: true, force: true });
-      rmSync(workdir, { recursive: true, force: true });
-    },
-  };
+  })
+    .finally(() => clearTimeout(timer))
+    .catch((error: unknown) => {
+      cleanup(); // a run that could not start returns no cleanup to its caller
+      throw error;
+    });
+  return { code, stdout, stderr, workdir, cleanup };
 }

@@ -1,8 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
+import { tempDir } from '../../test/support/temp-dir.js';
 import { SERVER_VERSION } from '../version.js';
 import { runCli, type CliRun } from './run-cli.js';
 
@@ -56,7 +56,7 @@ describe('nim-proxy', () => {
 
   it('starts the server from a config file, flags and env, auth disabled by flag', async () => {
     const { io: cliIo } = io();
-    const dir = mkdtempSync(join(tmpdir(), 'nim-proxy-cli-'));
+    const dir = tempDir('nim-proxy-cli-');
     // A static catalog and an unreachable URL: nothing leaves the machine.
     writeFileSync(join(dir, 'proxy.yaml'), 'backends:\n  nvidia:\n    api_url: http://127.0.0.1:1/v1\n    models: [meta/llama3-70b]\n');
     running = await runCli(['--config', 'proxy.yaml', '--port', '0', '--disable-auth', '--log-level', 'silent'], { NVIDIA_API_KEY: 'nvapi-x' }, cliIo, {

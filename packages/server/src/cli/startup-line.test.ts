@@ -1,9 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sendJson, startRecordingUpstream, type RecordingUpstream } from '@proxy/testkit/recording-upstream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LogCapture } from '../../test/support/proxy.js';
+import { tempDir } from '../../test/support/temp-dir.js';
 import { SERVER_VERSION } from '../version.js';
 import { runCli, type CliRun } from './run-cli.js';
 
@@ -17,7 +17,7 @@ afterEach(async () => {
 });
 
 async function start(yaml: string | undefined, env: Record<string, string>, argv: string[] = []) {
-  const cwd = mkdtempSync(join(tmpdir(), 'nim-proxy-startup-'));
+  const cwd = tempDir('nim-proxy-startup-');
   if (yaml !== undefined) writeFileSync(join(cwd, 'config.yaml'), yaml);
   const logs = new LogCapture();
   running = await runCli(['--port', '0', ...argv], env, noIo, { cwd, logDestination: logs });

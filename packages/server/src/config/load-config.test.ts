@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { backendSettingsSchema, openaiBackend, type BackendConfig, type BackendDefinition } from '@proxy/core';
@@ -7,6 +6,7 @@ import type { NvidiaConnector } from '@proxy/nvidia';
 import { MockAgent } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { tempDir } from '../../test/support/temp-dir.js';
 import { BackendRegistry, BUILTIN_BACKENDS } from '../backends/backend-registry.js';
 import { BackendSet } from '../backends/backend-set.js';
 import { buildServer, type BuildServerOptions } from '../build-server.js';
@@ -15,7 +15,7 @@ import { ConfigError } from './config-error.js';
 import { loadConfig } from './load-config.js';
 
 function dirWithConfig(yaml: string | undefined): string {
-  const dir = mkdtempSync(join(tmpdir(), 'nim-proxy-config-'));
+  const dir = tempDir('nim-proxy-config-');
   if (yaml !== undefined) writeFileSync(join(dir, 'config.yaml'), yaml);
   return dir;
 }

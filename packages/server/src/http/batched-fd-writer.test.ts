@@ -1,11 +1,11 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, constants, mkdtempSync, openSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, constants, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { tempDir } from '../../test/support/temp-dir.js';
 import { BatchedFdWriter } from './batched-fd-writer.js';
 
-const tempFile = (name: string) => join(mkdtempSync(join(tmpdir(), 'batched-writer-')), name);
+const tempFile = (name: string) => join(tempDir('batched-writer-'), name);
 
 describe('BatchedFdWriter', () => {
   it('holds lines until the threshold, then writes them all in order; flush() writes the rest', () => {
