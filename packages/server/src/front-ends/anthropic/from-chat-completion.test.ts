@@ -62,6 +62,19 @@ describe('chat completion → Anthropic Message', () => {
   it('maps length to max_tokens', () => {
     expect(answer({ content: 'cut' }, 'length').stop_reason).toBe('max_tokens');
   });
+
+  it('leaves out a call the token limit cut, never closing it into a command that runs', () => {
+    const calls = [
+      { id: 'a', type: 'function', function: { name: 'Bash', arguments: '{"command":"ls"}' } },
+      { id: 'b', type: 'function', function: { name: 'Bash', arguments: '{"command":"rm -rf bu' } },
+    ];
+    const message = answer({ content: 'Running.', tool_calls: calls }, 'length');
+    expect(message.content).toEqual([
+      { type: 'text', text: 'Running.' },
+      { type: 'tool_use', id: 'a', name: 'Bash', input: { command: 'ls' } },
+    ]);
+    expect(message.stop_reason).toBe('max_tokens');
+  });
 });
 
 describe('jsonCompletion', () => {

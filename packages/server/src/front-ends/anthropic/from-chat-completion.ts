@@ -40,7 +40,13 @@ export function fromChatCompletion(result: ChatCompletionResult, body: MessagesR
       context.log.warn({ tool_call_index: call.index }, 'NIM answered a tool call without a function name; left out');
       continue;
     }
-    const args = call.args + (jsonCompletion(call.args) ?? '');
+    const completion = jsonCompletion(call.args);
+    if (completion !== undefined && choice.finish_reason === 'length') {
+      // The answer ran out of tokens inside the call: closing its JSON would make a command cut mid-way runnable.
+      context.log.warn({ tool: call.name }, 'the answer ran out of tokens inside a tool call; left out');
+      continue;
+    }
+    const args = call.args + (completion ?? '');
     let input: unknown;
     try {
       input = JSON.parse(args);

@@ -29,10 +29,13 @@ const documentBlock = z.looseObject({
   title: z.string().nullable().optional(),
 });
 
+/** What Claude Code's ToolSearch answers: a deferred tool, by name, that the model may call from now on. */
+const toolReferenceBlock = z.looseObject({ type: z.literal('tool_reference'), tool_name: z.string().min(1) });
+
 const toolResultBlock = z.looseObject({
   type: z.literal('tool_result'),
   tool_use_id: z.string().min(1),
-  content: z.union([z.string(), z.array(z.discriminatedUnion('type', [textBlock, imageBlock, documentBlock]))]).optional(),
+  content: z.union([z.string(), z.array(z.discriminatedUnion('type', [textBlock, imageBlock, documentBlock, toolReferenceBlock]))]).optional(),
   is_error: z.boolean().optional(),
 });
 

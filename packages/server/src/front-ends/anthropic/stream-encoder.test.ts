@@ -167,6 +167,30 @@ describe('AnthropicStreamEncoder', () => {
     expect(message.stopReason).toBe('tool_use');
   });
 
+  it('never makes a call whole that the token limit cut: the live one keeps its input as it came, a held one is left out', () => {
+    const cut = '{"command":"echo first > a.txt; echo se';
+    const upstream = sse([
+      chunk({ tool_calls: [{ index: 0, id: 'a', function: { name: 'Bash', arguments: cut } }] }),
+      chunk({ tool_calls: [{ index: 1, id: 'b', function: { name: 'Bash', arguments: '{"command":"rm -rf bu' } }] }),
+      chunk({}, 'length'),
+    ]);
+    const ctx = context();
+    const events = anthropicEvents(encode(whole(upstream), body, ctx).text);
+    const starts = events.filter((e) => e.event === 'content_block_start').map((e) => e.data.content_block);
+    expect(starts).toEqual([expect.objectContaining({ type: 'tool_use', id: 'a' })]);
+    const input = events.filter((e) => e.event === 'content_block_delta' && e.data.delta.type === 'input_json_delta').map((e) => e.data.delta.partial_json).join('');
+    expect(input).toBe(cut);
+    expect(events.find((e) => e.event === 'message_delta')!.data.delta.stop_reason).toBe('max_tokens');
+    expect(ctx.warnings).toEqual([expect.stringContaining('ran out of tokens'), expect.stringContaining('ran out of tokens')]);
+  });
+
+  it('does not answer tool_use for a call it left out for want of a name', () => {
+    const upstream = sse([chunk({ content: 'Here.' }), chunk({ tool_calls: [{ index: 0, id: 'a', function: { arguments: '{}' } }] }), chunk({}, 'stop')]);
+    const message = accumulate(anthropicEvents(encode(whole(upstream)).text));
+    expect(message.content).toEqual([{ type: 'text', text: 'Here.' }]);
+    expect(message.stopReason).toBe('end_turn');
+  });
+
   it('closes argument JSON that NIM cut short, so the client can parse the input', () => {
     const upstream = sse([chunk({ tool_calls: [{ index: 0, id: 'a', function: { name: 'Write', arguments: '{"file_path":"/x","content":"hal' } }] }), chunk({}, 'tool_calls')]);
     const ctx = context();

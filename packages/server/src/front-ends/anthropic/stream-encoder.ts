@@ -181,7 +181,7 @@ export class AnthropicStreamEncoder implements StreamEncoder {
       if (piece.length > 0) this.#sendArgs(call);
       return;
     }
-    if (call.block === 'closed') return; // cannot happen: blocks close only at the end
+    if (call.block !== 'pending') return; // cannot happen: blocks close only at the end
     // Opened once its name is known and its arguments begin (a name may come in pieces), and only when no other
     // call streams live: blocks cannot interleave.
     if (this.#openTool === undefined && call.name !== '' && call.args.length > 0) {
@@ -206,14 +206,23 @@ export class AnthropicStreamEncoder implements StreamEncoder {
     this.#out += blockDelta(this.#index, inputJsonDelta(piece));
   }
 
-  /** A call that never streamed live: its whole input in one delta, repaired or replaced if it would not parse. */
+  /**
+   * A call that never streamed live: its whole input in one delta, the JSON closed if a build cut it short. Left
+   * out when it has no name (no client can run it) or when the answer ran out of tokens inside it: a command cut
+   * mid-way must not run.
+   */
   #wholeTool(call: ToolCallState): void {
     if (call.name === '') {
       this.#context.log.warn({ tool_call_index: call.index }, 'NIM streamed a tool call without a function name; left out');
-      call.block = 'closed';
+      call.block = 'left-out';
       return;
     }
     const completion = jsonCompletion(call.args);
+    if (completion !== undefined && this.#finishReason === 'length') {
+      this.#context.log.warn({ tool: call.name, tool_call_id: call.id }, 'the answer ran out of tokens inside a tool call; left out');
+      call.block = 'left-out';
+      return;
+    }
     if (completion !== undefined) call.args += completion;
     this.#openToolBlock(call);
     this.#sendArgs(call);
@@ -233,7 +242,10 @@ export class AnthropicStreamEncoder implements StreamEncoder {
     if (this.#open === 'tool' && this.#openTool) {
       const call = this.#openTool;
       const completion = jsonCompletion(call.args);
-      if (completion !== undefined) {
+      // Out of tokens inside the arguments, the input stays as it came: closing it would make a cut command whole.
+      if (completion !== undefined && this.#finishReason === 'length') {
+        this.#context.log.warn({ tool: call.name, tool_call_id: call.id }, 'the answer ran out of tokens inside a tool call; its input was left as it came');
+      } else if (completion !== undefined) {
         this.#context.log.warn({ tool: call.name, tool_call_id: call.id }, 'NIM cut a tool call\'s arguments short; the JSON was closed');
         call.args += completion;
         this.#sendArgs(call);

@@ -117,6 +117,33 @@ describe('Anthropic request → chat completions', () => {
     const serverOnly = translate({ ...base, messages, tools: [{ type: 'web_search_20250305', name: 'web_search' }], tool_choice: { type: 'auto' } });
     expect(serverOnly.tools).toBeUndefined();
     expect(serverOnly.tool_choice).toBeUndefined();
+    // A named tool that is not sent would be a 400 from NIM: the model chooses instead.
+    const unsent = translate({ ...base, messages, tools: [...tools, { type: 'web_search_20250305', name: 'web_search' }], tool_choice: { type: 'tool', name: 'web_search' } });
+    expect(unsent.tools).toHaveLength(1);
+    expect(unsent.tool_choice).toBeUndefined();
+  });
+
+  it("answers ToolSearch's tool_reference with the tool's definition, and sends a deferred tool only once it is loaded", () => {
+    const webFetch = { name: 'WebFetch', description: 'Fetches a URL', input_schema: { type: 'object', properties: { url: { type: 'string' } } }, defer_loading: true };
+    const tools = [
+      { name: 'ToolSearch', input_schema: { type: 'object', properties: { query: { type: 'string' } } } },
+      { name: 'DeferredToolPlaceholder', input_schema: { type: 'object', properties: {} }, defer_loading: true },
+    ];
+    const ask = { role: 'user', content: 'fetch example.com' };
+    const search = { role: 'assistant', content: [{ type: 'tool_use', id: 't1', name: 'ToolSearch', input: { query: 'select:WebFetch' } }] };
+    // Before the search: deferred tools are not shown to the model.
+    expect(translate({ ...base, tools, messages: [ask] }).tools.map((tool: any) => tool.function.name)).toEqual(['ToolSearch']);
+    const loaded = translate({
+      ...base,
+      tools: [...tools, webFetch],
+      messages: [ask, search, { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't1', content: [{ type: 'tool_reference', tool_name: 'WebFetch' }, { type: 'tool_reference', tool_name: 'Gone' }] }] }],
+    });
+    expect(loaded.tools.map((tool: any) => tool.function.name)).toEqual(['ToolSearch', 'WebFetch']);
+    expect(loaded.messages.at(-1)).toEqual({
+      role: 'tool',
+      tool_call_id: 't1',
+      content: `<functions>\n<function>${JSON.stringify({ description: 'Fetches a URL', name: 'WebFetch', parameters: webFetch.input_schema })}</function>\n<function>{"name":"Gone"}</function>\n</functions>`,
+    });
   });
 
   it('logs the server tools it leaves out once, not on every request', () => {

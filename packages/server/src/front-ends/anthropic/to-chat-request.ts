@@ -1,7 +1,7 @@
 import type { ChatCompletionRequest } from '@proxy/core';
 import type { ExchangeContext } from '../../exchange/front-end.js';
 import { pushUserTurn, type ChatUserPart } from '../user-turns.js';
-import { isCustomTool, type AnthropicMessage, type ContentBlock, type MessagesRequest } from './messages-schema.js';
+import { isCustomTool, type AnthropicMessage, type AnthropicTool, type ContentBlock, type MessagesRequest } from './messages-schema.js';
 
 type ChatPart = ChatUserPart;
 type ChatMessage = Record<string, unknown> & { role: string };
@@ -19,7 +19,10 @@ export interface TranslationNotes {
  */
 export function toChatRequest(body: MessagesRequest, context: ExchangeContext, notes: TranslationNotes = {}): ChatCompletionRequest {
   const settings = context.modelSettings;
-  const messages = toChatMessages(body, settings.replayReasoning === true, notes);
+  const customTools = new Map<string, AnthropicTool>();
+  for (const tool of body.tools ?? []) if (isCustomTool(tool)) customTools.set(tool.name, tool);
+  const loaded = new Set<string>();
+  const messages = toChatMessages(body, { replayReasoning: settings.replayReasoning === true, customTools, loaded }, notes);
   const request: Record<string, unknown> = {
     model: context.upstreamModel,
     messages,
@@ -31,7 +34,9 @@ export function toChatRequest(body: MessagesRequest, context: ExchangeContext, n
   if (body.stop_sequences?.length) request.stop = body.stop_sequences;
 
   const tools = (body.tools ?? []).filter((tool) => {
-    if (isCustomTool(tool)) return true;
+    // A deferred tool stays hidden until ToolSearch has loaded it (a tool_reference in the conversation), as at
+    // Anthropic: deferring keeps the prompt short, and Claude Code's placeholder is never to be called.
+    if (isCustomTool(tool)) return tool.defer_loading !== true || loaded.has(tool.name);
     (notes.droppedTools ??= []).push(`${tool.name} (${tool.type})`);
     return false;
   });
@@ -50,7 +55,9 @@ export function toChatRequest(body: MessagesRequest, context: ExchangeContext, n
       if (choice.type === 'auto') request.tool_choice = 'auto';
       else if (choice.type === 'any') request.tool_choice = 'required';
       else if (choice.type === 'none') request.tool_choice = 'none';
-      else request.tool_choice = { type: 'function', function: { name: choice.name } };
+      // A named tool that is not sent (a server tool, a deferred one not loaded) would be a 400 from NIM: the
+      // model chooses instead.
+      else if (tools.some((tool) => tool.name === choice.name)) request.tool_choice = { type: 'function', function: { name: choice.name } };
       if ('disable_parallel_tool_use' in choice && choice.disable_parallel_tool_use === true) request.parallel_tool_calls = false;
     }
   }
@@ -66,7 +73,16 @@ export function toChatRequest(body: MessagesRequest, context: ExchangeContext, n
  * must be at the beginning" otherwise. Adjacent user messages are joined, since some templates insist on turns
  * that alternate.
  */
-function toChatMessages(body: MessagesRequest, replayReasoning: boolean, notes: TranslationNotes): ChatMessage[] {
+/** What the conversation's translation needs to know of the request's tools. */
+interface ToolContext {
+  replayReasoning: boolean;
+  /** The client's own tools by name, deferred ones included: a tool_reference is answered with its definition. */
+  customTools: ReadonlyMap<string, AnthropicTool>;
+  /** Filled in: the deferred tools the conversation loaded (named by a tool_reference), which are then sent. */
+  loaded: Set<string>;
+}
+
+function toChatMessages(body: MessagesRequest, tools: ToolContext, notes: TranslationNotes): ChatMessage[] {
   const systemTexts: string[] = [];
   if (typeof body.system === 'string') {
     if (body.system) systemTexts.push(body.system);
@@ -76,8 +92,8 @@ function toChatMessages(body: MessagesRequest, replayReasoning: boolean, notes: 
   const out: ChatMessage[] = [];
   for (const message of body.messages) {
     if (message.role === 'system') systemTexts.push(...textsOf(message, notes));
-    else if (message.role === 'assistant') out.push(assistantMessage(message, replayReasoning, notes));
-    else pushUserMessage(out, message, notes);
+    else if (message.role === 'assistant') out.push(assistantMessage(message, tools.replayReasoning, notes));
+    else pushUserMessage(out, message, tools, notes);
   }
   if (systemTexts.length > 0) out.unshift({ role: 'system', content: systemTexts.join('\n\n') });
   return out;
@@ -124,7 +140,7 @@ function assistantMessage(message: AnthropicMessage, replayReasoning: boolean, n
 }
 
 /** A user turn: its tool results first, as `tool` messages in order, then its text and images as one user message. */
-function pushUserMessage(out: ChatMessage[], message: AnthropicMessage, notes: TranslationNotes): void {
+function pushUserMessage(out: ChatMessage[], message: AnthropicMessage, tools: ToolContext, notes: TranslationNotes): void {
   if (typeof message.content === 'string') {
     pushUserTurn(out, [{ type: 'text', text: message.content }]);
     return;
@@ -132,7 +148,7 @@ function pushUserMessage(out: ChatMessage[], message: AnthropicMessage, notes: T
   const parts: ChatPart[] = [];
   for (const block of message.content) {
     if (block.type === 'tool_result') {
-      const result = toolResultContent(block, parts, notes);
+      const result = toolResultContent(block, parts, tools, notes);
       out.push({ role: 'tool', tool_call_id: block.tool_use_id, content: result });
     } else {
       const part = userPart(block, notes);
@@ -143,21 +159,34 @@ function pushUserMessage(out: ChatMessage[], message: AnthropicMessage, notes: T
 }
 
 /** A tool message holds text only; a result's images go to the user message that follows it. */
-function toolResultContent(block: Extract<ContentBlock, { type: 'tool_result' }>, images: ChatPart[], notes: TranslationNotes): string {
+function toolResultContent(block: Extract<ContentBlock, { type: 'tool_result' }>, images: ChatPart[], tools: ToolContext, notes: TranslationNotes): string {
   let text = '';
   if (typeof block.content === 'string') text = block.content;
   else {
+    const references: string[] = [];
     for (const part of block.content ?? []) {
       if (part.type === 'text') text += text ? `\n${part.text}` : part.text;
-      else {
+      else if (part.type === 'tool_reference') {
+        tools.loaded.add(part.tool_name);
+        references.push(functionLine(part.tool_name, tools.customTools.get(part.tool_name)));
+      } else {
         const converted = userPart(part, notes);
         if (converted?.type === 'image_url') images.push(converted);
         else if (converted) text += text ? `\n${converted.text}` : converted.text;
       }
     }
+    // Anthropic expands ToolSearch's references into the tools' definitions; ToolSearch's description tells the
+    // model to expect them as <function> lines in a <functions> block.
+    if (references.length > 0) text += `${text ? '\n' : ''}<functions>\n${references.join('\n')}\n</functions>`;
   }
   // The model must know the call failed; chat has no is_error flag, so the text says it.
   return block.is_error ? `Error: ${text}` : text;
+}
+
+/** A loaded tool's definition as ToolSearch's result gives it; its name alone when the request did not carry it. */
+function functionLine(name: string, tool: AnthropicTool | undefined): string {
+  const definition = tool ? { description: tool.description ?? '', name, parameters: tool.input_schema ?? { type: 'object', properties: {} } } : { name };
+  return `<function>${JSON.stringify(definition)}</function>`;
 }
 
 function userPart(block: ContentBlock, notes: TranslationNotes): ChatPart | undefined {

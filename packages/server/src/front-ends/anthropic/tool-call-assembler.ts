@@ -7,8 +7,8 @@ export interface ToolCallState {
   args: string;
   /** How many of `args` went out in `input_json_delta`s. */
   sent: number;
-  /** pending: no block yet (waiting for its name, or for the block before it); open; closed. */
-  block: 'pending' | 'open' | 'closed';
+  /** pending: no block yet (waiting for its name, or for the block before it); open; closed; left out (never sent). */
+  block: 'pending' | 'open' | 'closed' | 'left-out';
 }
 
 /**
