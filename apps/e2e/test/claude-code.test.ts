@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -24,12 +25,34 @@ function runClaude(args: readonly string[], env: Record<string, string>, cwd: st
   });
 }
 
+const CUT_MODEL = 'meta/llama-3.1-8b-instruct';
+
+function claudeEnv(stack: Stack, home: string): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    // A fresh HOME: no login, settings or history of this machine's user leaks into the run.
+    HOME: home,
+    // Its per-user temp folder (/tmp/claude-<uid> by default, kept after it exits) inside that HOME, removed with it.
+    CLAUDE_CODE_TMPDIR: home,
+    ANTHROPIC_BASE_URL: stack.proxy.url,
+    ANTHROPIC_AUTH_TOKEN: PROXY_KEY,
+    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+    DISABLE_AUTOUPDATER: '1',
+  };
+}
+
 describe.skipIf(NODE_MAJOR < 22)('claude -p through the proxy', () => {
   let stack: Stack;
   let work: string;
   let home: string;
   beforeAll(async () => {
-    stack = await startStack({ config: { model_aliases: { 'claude-*': `nvidia:${MODEL}` } } });
+    stack = await startStack({
+      config: {
+        model_aliases: { 'claude-haiku-*': `nvidia:${CUT_MODEL}`, 'claude-*': `nvidia:${MODEL}` },
+        // A model that may write five tokens: its tool call runs out of them mid-JSON, as NIM's models do at a low max_tokens.
+        model_settings: { [CUT_MODEL]: { max_tokens: 5 } },
+      },
+    });
     work = await mkdtemp(join(tmpdir(), 'claude-code-work-'));
     home = await mkdtemp(join(tmpdir(), 'claude-code-home-'));
   });
@@ -43,18 +66,7 @@ describe.skipIf(NODE_MAJOR < 22)('claude -p through the proxy', () => {
     const target = join(work, 'hello.txt');
     const content = 'written by Claude Code on a NIM model\n';
     const prompt = `${mockDirective({ toolCall: { name: 'Write', arguments: { file_path: target, content } }, finalAnswer: 'I wrote hello.txt for you.' })} Write the file.`;
-    const env = {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
-      // A fresh HOME: no login, settings or history of this machine's user leaks into the run.
-      HOME: home,
-      // Its per-user temp folder (/tmp/claude-<uid> by default, kept after it exits) inside that HOME, removed with it.
-      CLAUDE_CODE_TMPDIR: home,
-      ANTHROPIC_BASE_URL: stack.proxy.url,
-      ANTHROPIC_AUTH_TOKEN: PROXY_KEY,
-      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-      DISABLE_AUTOUPDATER: '1',
-    };
-    const run = await runClaude(['-p', prompt, '--model', 'claude-sonnet-4-5', '--allowedTools', 'Write'], env, work);
+    const run = await runClaude(['-p', prompt, '--model', 'claude-sonnet-4-5', '--allowedTools', 'Write'], claudeEnv(stack, home), work);
     const diagnostics = `exit ${run.code}\nstdout: ${run.stdout}\nstderr: ${run.stderr}`;
     expect(run.code, diagnostics).toBe(0);
     expect(await readFile(target, 'utf8'), diagnostics).toBe(content);
@@ -69,5 +81,20 @@ describe.skipIf(NODE_MAJOR < 22)('claude -p through the proxy', () => {
     const lines = stack.logs.filter((line) => line.includes('/v1/messages'));
     expect(lines.some((line) => line.includes('"status":200'))).toBe(true);
     expect(stack.logs.join('\n')).not.toContain(PROXY_KEY);
+  }, 180_000);
+
+  it('does not run a Bash command the token limit cut mid-way', async () => {
+    const target = join(work, 'cut.txt');
+    const command = `echo first > ${target}; echo second`; // five tokens end after the last `echo`
+    const prompt = `${mockDirective({ toolCall: { name: 'Bash', arguments: { command } }, finalAnswer: 'Stopped.' })} Run it.`;
+    const before = stack.mock.requests.all.length;
+    const run = await runClaude(['-p', prompt, '--model', 'claude-haiku-4-5', '--allowedTools', 'Bash'], claudeEnv(stack, home), work);
+    const diagnostics = `exit ${run.code}\nstdout: ${run.stdout}\nstderr: ${run.stderr}`;
+    const chats = stack.mock.requests.all.slice(before).filter((r) => r.path.endsWith('/chat/completions'));
+    // NIM was asked for the call with five tokens to spend, and its answer was cut inside the arguments.
+    expect(chats.length, diagnostics).toBeGreaterThanOrEqual(1);
+    expect((chats[0]!.body as { max_tokens: number }).max_tokens).toBe(5);
+    // Had the proxy closed the cut JSON, `echo first > cut.txt; echo ` would have run and written the file.
+    expect(existsSync(target), diagnostics).toBe(false);
   }, 180_000);
 });

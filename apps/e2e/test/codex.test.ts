@@ -8,11 +8,14 @@ import { MODEL, PROXY_KEY, startStack, type Stack } from './support/stack.js';
 // The real Codex CLI (`codex exec`, Responses API only) through the proxy to the mock NIM, which plays a model that
 // asks for a shell command and then answers. Proof that the command really ran is the file it wrote; proof that
 // the answer came back is Codex printing it.
+const CUT_MODEL = 'meta/llama-3.1-8b-instruct';
+
 describe.skipIf(!CODEX_BIN)('Codex CLI through /v1/responses', () => {
   let stack: Stack;
   const runs: { cleanup(): void }[] = [];
   beforeAll(async () => {
-    stack = await startStack();
+    // A model that may write five tokens: its tool call runs out of them mid-JSON, as NIM's models do at a low max_tokens.
+    stack = await startStack({ config: { model_settings: { [CUT_MODEL]: { max_tokens: 5 } } } });
   });
   afterEach(() => {
     stack.mock.reset();
@@ -50,11 +53,28 @@ describe.skipIf(!CODEX_BIN)('Codex CLI through /v1/responses', () => {
       const [call, output] = second!.messages.slice(-2) as [{ tool_calls: { id: string }[] }, { role: string; tool_call_id: string; content: string }];
       expect(output).toMatchObject({ role: 'tool', tool_call_id: call.tool_calls[0]!.id });
       expect(output.content).toContain('exited with code 0');
-      if (model.includes('r1')) expect(run.stderr).toContain('Thinking about: Write the file.');
+      // The mock reasons about the last user message: Codex's environment context and its prompt, joined into one.
+      if (model.includes('r1')) expect(run.stderr).toMatch(/Thinking about: [\s\S]*Write the file\./);
 
       const lines = stack.logs.filter((line) => line.includes('"route":"/v1/responses"')).map((line) => JSON.parse(line) as Record<string, unknown>);
       expect(lines.map((line) => line.status)).toEqual([200, 200]);
       expect(existsSync(run.workdir)).toBe(true);
     });
   }
+
+  it('does not run a shell command the token limit cut mid-way', { timeout: 120_000 }, async () => {
+    const run = await runCodex({
+      baseURL: stack.baseURL,
+      apiKey: PROXY_KEY,
+      model: `nvidia:${CUT_MODEL}`,
+      // Five tokens end after the last `echo`: run as cut, the command would still write the file.
+      prompt: (workdir) => `${mockDirective({ toolCall: { name: 'exec_command', arguments: { cmd: `echo cut > ${join(workdir, 'cut.txt')}; echo second` } } })} Run it.`,
+    });
+    runs.push(run);
+    const [first] = chatRequests();
+    expect((first as unknown as { max_tokens: number }).max_tokens).toBe(5);
+    expect(existsSync(join(run.workdir, 'cut.txt')), run.stderr.slice(-2000)).toBe(false);
+    // Codex was told the answer is incomplete, not that it completed.
+    expect(run.stderr).toContain('max_output_tokens');
+  });
 });

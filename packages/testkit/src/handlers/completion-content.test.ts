@@ -38,6 +38,16 @@ describe('expectedCompletion', () => {
     expect(result).toMatchObject({ content: 'You said: one', finishReason: 'length' });
   });
 
+  it('runs out of max_tokens inside a tool call as a model does: the call cut mid-JSON, none after it, finish_reason length', () => {
+    const tools = [{ type: 'function', function: { name: 'Bash', parameters: {} } }];
+    const scenario = { toolCalls: [{ name: 'Bash', arguments: { command: 'echo first > a.txt; echo second' } }, { name: 'Bash', arguments: { command: 'ls' } }] };
+    const cut = expectedCompletion({ messages: [user('go')], tools, max_tokens: 4 }, { scenario });
+    expect(cut.finishReason).toBe('length');
+    expect(cut.toolCalls).toEqual([{ name: 'Bash', arguments: '{"command":"echo first > a.txt; ' }]);
+    const whole = expectedCompletion({ messages: [user('go')], tools, max_tokens: 7 }, { scenario });
+    expect(whole).toMatchObject({ finishReason: 'tool_calls', toolCalls: [{ arguments: '{"command":"echo first > a.txt; echo second"}' }, { arguments: '{"command":"ls"}' }] });
+  });
+
   it('calls the chosen tool with arguments filled from its schema', () => {
     const tools = [
       { type: 'function', function: { name: 'first', parameters: {} } },

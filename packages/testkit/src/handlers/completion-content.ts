@@ -112,6 +112,25 @@ export interface ExpectedCompletionOptions {
 }
 
 /**
+ * The calls as a model with `maxTokens` to spend writes them: whole while the arguments fit, then the one that runs
+ * out cut mid-JSON (and none after it), as NIM's models do when `max_tokens` ends an answer inside a tool call.
+ * The same array when everything fits.
+ */
+function fitCallsToTokens(calls: ExpectedToolCall[], maxTokens: number): ExpectedToolCall[] {
+  let budget = maxTokens;
+  for (const [index, call] of calls.entries()) {
+    const need = countTokens(call.arguments);
+    if (need <= budget) {
+      budget -= need;
+      continue;
+    }
+    const words = splitIntoPieces(call.arguments).filter((piece) => /\S/.test(piece));
+    return [...calls.slice(0, index), { name: call.name, arguments: words.slice(0, Math.max(0, budget)).join('') }];
+  }
+  return calls;
+}
+
+/**
  * The deterministic answer the mock gives to `request`, computed exactly as the mock computes it, so tests can
  * assert exact text: by default the content is `You said: <last user message>`. With `tools`, a turn calls the
  * scripted (`toolCall`/`toolCalls`) or the first / `tool_choice`-named tool, unless it follows a tool result:
@@ -141,7 +160,7 @@ export function expectedCompletion(request: ChatRequestLike, options: ExpectedCo
     finishReason = 'length';
   }
 
-  const toolCalls: ExpectedToolCall[] = [];
+  let toolCalls: ExpectedToolCall[] = [];
   if (!toolResults && offersTools(request)) {
     const tool = chosenTool(request);
     const scripted = scriptedToolCalls(scenario);
@@ -150,6 +169,13 @@ export function expectedCompletion(request: ChatRequestLike, options: ExpectedCo
       toolCalls.push({ name: tool.function.name, arguments: toolArguments(tool.function.parameters, userText) });
     }
     if (toolCalls.length > 0) finishReason = 'tool_calls';
+    if (typeof maxTokens === 'number') {
+      const fitted = fitCallsToTokens(toolCalls, maxTokens);
+      if (fitted !== toolCalls) {
+        toolCalls = fitted;
+        finishReason = 'length';
+      }
+    }
   }
 
   const thinkPrefix = reasoning === 'think-tags' ? `<think>${thought}</think>\n\n` : '';
