@@ -80,4 +80,9 @@ export interface StreamEncoder {
   error(error: ProxyError): string;
   /** The usage to account when the upstream reported none (an estimate), else undefined. */
   readonly estimatedUsage?: TokenUsage | undefined;
+  /**
+   * Set when a read ended the stream on an error the upstream reported inside it (the encoder wrote its error
+   * frame then): the exchange records the request as failed with it.
+   */
+  readonly failure?: ProxyError | undefined;
 }

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ChatStreamEncoder } from '../front-ends/openai-chat/chat-stream-encoder.js';
 import { abortOnClientClose } from '../routes/abort-on-client-close.js';
 import { commitSseHeaders } from '../streaming/sse-headers.js';
+import type { StreamEncoder } from './front-end.js';
 import { StreamRelay, type RelayStatus } from './relay-stream.js';
 
 const KEEPALIVE = ': keepalive\n\n';
@@ -109,13 +110,13 @@ class FakeResponse extends EventEmitter {
   }
 }
 
-function fakeRelay(options: { includeUsage?: boolean; keepaliveIntervalMs?: number } = {}) {
+function fakeRelay(options: { includeUsage?: boolean; keepaliveIntervalMs?: number; encoder?: StreamEncoder } = {}) {
   const response = new FakeResponse();
   const signal = new Cancellation();
   const release = vi.fn(() => response.calls.push('release'));
   const relay = new StreamRelay({
     response: response as unknown as ServerResponse,
-    encoder: chatEncoder(options.includeUsage ?? false),
+    encoder: options.encoder ?? chatEncoder(options.includeUsage ?? false),
     signal,
     keepaliveIntervalMs: options.keepaliveIntervalMs ?? 0,
     release,
@@ -185,6 +186,30 @@ describe('StreamRelay (calls)', () => {
     expect(response.ended).toBe(true);
     expect(relay.error?.code).toBe('upstream_connection_error');
     expect(upstream.cancel).toHaveBeenCalled();
+  });
+
+  it("ends as failed, with the encoder's error, when the encoder ended the stream on an error the upstream reported in it", async () => {
+    const failure = new ProxyError({ status: 502, code: 'upstream_error', message: 'The nvidia upstream reported an error in its stream: boom' });
+    const encoder: StreamEncoder & { failure: ProxyError | undefined } = {
+      failure: undefined,
+      start: () => '',
+      read() {
+        encoder.failure = failure;
+        return 'event: error\n\n';
+      },
+      keepalive: () => '',
+      end: () => '',
+      error: () => '',
+    };
+    const { response, relay, upstream } = fakeRelay({ encoder });
+    relay.open(false);
+    const result = relay.pipe(upstream, toError);
+    upstream.send('data: {"error":{"message":"boom"}}\n\n');
+    upstream.end();
+    expect(await result).toBe<RelayStatus>('failed');
+    expect(relay.error).toBe(failure);
+    expect(response.text.join('')).toBe('event: error\n\n');
+    expect(response.ended).toBe(true);
   });
 
   it('maps a failure that is not a ProxyError with toError', async () => {

@@ -95,7 +95,8 @@ export class StreamRelay {
     this.#keepalive.stop();
     response.end(this.#encoder.end());
     this.#release();
-    return 'completed';
+    this.#error = this.#encoder.failure;
+    return this.#error ? 'failed' : 'completed';
   }
 
   /** Ends the stream with the encoder's error frame (the upstream failed after the client's 200). */

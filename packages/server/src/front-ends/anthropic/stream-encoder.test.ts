@@ -184,6 +184,16 @@ describe('AnthropicStreamEncoder', () => {
     expect(ctx.warnings).toEqual([expect.stringContaining('ran out of tokens'), expect.stringContaining('ran out of tokens')]);
   });
 
+  it("ends with an error event quoting the upstream's reason when NIM reports an error inside its stream", () => {
+    const upstream = sse([chunk({ content: 'Hel' }), { error: { message: 'Engine crashed: out of KV cache', code: 500 } }, chunk({ content: 'never sent' }), chunk({}, 'stop')]);
+    const { text, encoder } = encode(whole(upstream));
+    const events = anthropicEvents(text);
+    expect(events.at(-1)).toEqual({ event: 'error', data: { type: 'error', error: { type: 'api_error', message: expect.stringContaining('Engine crashed: out of KV cache') } } });
+    expect(events.some((e) => e.event === 'message_stop')).toBe(false);
+    expect(text).not.toContain('never sent');
+    expect(encoder.failure).toMatchObject({ status: 502, code: 'upstream_error' });
+  });
+
   it('does not answer tool_use for a call it left out for want of a name', () => {
     const upstream = sse([chunk({ content: 'Here.' }), chunk({ tool_calls: [{ index: 0, id: 'a', function: { arguments: '{}' } }] }), chunk({}, 'stop')]);
     const message = accumulate(anthropicEvents(encode(whole(upstream)).text));

@@ -20,6 +20,7 @@ import {
 } from './sse-frames.js';
 import { anthropicStop } from './stop-reason.js';
 import { ThinkSplitter, type SplitText } from '../think-splitter.js';
+import { upstreamStreamError } from '../upstream-stream-error.js';
 import { ToolCallAssembler, type ToolCallState } from './tool-call-assembler.js';
 
 type Open = 'none' | 'text' | 'thinking' | 'tool';
@@ -43,6 +44,8 @@ export class AnthropicStreamEncoder implements StreamEncoder {
   #out = '';
   #started = false;
   #ended = false;
+  /** The error the upstream reported inside its stream, which ended it. */
+  failure: ProxyError | undefined;
   #index = -1;
   #open: Open = 'none';
   #openTool: ToolCallState | undefined;
@@ -76,7 +79,11 @@ export class AnthropicStreamEncoder implements StreamEncoder {
 
   read(read: ChatStreamRead): string {
     this.#out = this.start();
-    for (const event of read.events) this.#event(event.json);
+    if (this.#ended) return this.#out;
+    for (const event of read.events) {
+      this.#event(event.json);
+      if (this.#ended) break;
+    }
     const out = this.#out;
     this.#out = '';
     return out;
@@ -153,9 +160,16 @@ export class AnthropicStreamEncoder implements StreamEncoder {
 
   #event(json: unknown): void {
     if (typeof json !== 'object' || json === null) return;
-    const chunk = json as { choices?: unknown; usage?: unknown };
+    const chunk = json as { choices?: unknown; usage?: unknown; error?: unknown };
     if (chunk.usage !== undefined && chunk.usage !== null) this.#upstreamUsage.observe(extractUsage(chunk.usage));
-    if (!Array.isArray(chunk.choices)) return;
+    if (!Array.isArray(chunk.choices)) {
+      const failure = upstreamStreamError(chunk, this.#context.backend);
+      if (failure) {
+        this.failure = failure;
+        this.#out += this.error(failure);
+      }
+      return;
+    }
     const choice = chunk.choices[0] as
       | { delta?: { content?: unknown; reasoning_content?: unknown; reasoning?: unknown; tool_calls?: unknown } | null; finish_reason?: unknown; stop_reason?: unknown }
       | undefined;

@@ -195,6 +195,13 @@ describe('Responses stream encoder', () => {
     expect(types(failed).filter((type) => type.startsWith('response.') && !type.includes('.', 9))).toEqual(['response.created', 'response.in_progress', 'response.failed']);
   });
 
+  it("fails the response with the upstream's reason when NIM reports an error inside its stream", () => {
+    const events = parseResponsesSse(encode(chatSse([chunk({ content: 'Hel' }), { error: { message: 'Engine crashed' } } as never, chunk({ content: 'lo' }), chunk({}, 'stop')])));
+    expect(types(events)).not.toContain('response.completed');
+    expect(events.at(-1)).toMatchObject({ type: 'response.failed', response: { error: { code: 'upstream_error', message: expect.stringContaining('Engine crashed') } } });
+    expect(events.filter((event) => event.type === 'response.output_text.delta').map((event) => event.delta)).toEqual(['Hel']);
+  });
+
   it('ends a cut-off answer as response.incomplete', () => {
     const events = parseResponsesSse(encode(chatSse([chunk({ content: 'Hel' }), chunk({}, 'length')])));
     expect(events.at(-1)).toMatchObject({ type: 'response.incomplete', response: { status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' } } });

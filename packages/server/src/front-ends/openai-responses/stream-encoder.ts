@@ -16,6 +16,7 @@ import {
 import { streamErrorCode } from './render-error.js';
 import { jsonCompletion } from '../complete-json.js';
 import { ThinkSplitter } from '../think-splitter.js';
+import { upstreamStreamError } from '../upstream-stream-error.js';
 import { toChatTools } from './to-chat-tools.js';
 import type { ToolNames } from './tool-names.js';
 
@@ -79,12 +80,16 @@ export class ResponsesStreamEncoder implements StreamEncoder {
   private finishReason: string | undefined;
   private rawUsage: unknown;
   private finished = false;
+  private readonly backend: string;
+  /** The error the upstream reported inside its stream, which ended it. */
+  failure: ProxyError | undefined;
 
   constructor(body: ResponsesRequest, context: ExchangeContext) {
     this.base = responseIdBase(context);
     this.header = headerJson(responseHeader(body, context, `resp_${this.base}`));
     this.names = toChatTools(body).names;
     this.log = context.log;
+    this.backend = context.backend;
   }
 
   get estimatedUsage(): TokenUsage | undefined {
@@ -101,9 +106,16 @@ export class ResponsesStreamEncoder implements StreamEncoder {
   read(read: ChatStreamRead): string {
     let out = '';
     for (const event of read.events) {
-      const chunk = event.json as { choices?: unknown; usage?: unknown } | undefined;
+      if (this.finished) break;
+      const chunk = event.json as { choices?: unknown; usage?: unknown; error?: unknown } | undefined;
       if (!chunk || typeof chunk !== 'object') continue;
       if (chunk.usage) this.rawUsage = chunk.usage;
+      const failure = upstreamStreamError(chunk, this.backend);
+      if (failure) {
+        this.failure = failure;
+        out += this.error(failure);
+        break;
+      }
       const choice = Array.isArray(chunk.choices) ? (chunk.choices[0] as { delta?: ChunkDelta; finish_reason?: unknown } | undefined) : undefined;
       if (!choice) continue;
       const delta = choice.delta;
