@@ -234,6 +234,14 @@ describe('errors in Anthropic shape', () => {
     expect(answer.text).not.toContain('message_stop');
   });
 
+  it("an error NIM reports inside its stream reaches the SDK with NIM's message", async () => {
+    const content = `${mockDirective({ fault: { type: 'stream-error', afterChunks: 2, message: 'engine died mid-answer' } })}one two three four five`;
+    const stream = client.messages.stream({ model: `nvidia:${MODEL}`, max_tokens: 100, messages: [{ role: 'user', content }] });
+    const error = await stream.finalMessage().catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(Anthropic.APIError);
+    expect((error as Error).message).toContain('engine died mid-answer');
+  });
+
   it('unknown routes under /v1/messages are 404 in Anthropic shape', async () => {
     const answer = await raw('/v1/messages/batches', {});
     expect(answer.status).toBe(404);

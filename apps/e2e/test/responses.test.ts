@@ -164,4 +164,19 @@ describe('POST /v1/responses errors', () => {
     expect(types.at(-1)).toBe('response.failed');
     expect(text).not.toContain(PROXY_KEY);
   });
+
+  it("ends a stream NIM failed inside with response.failed quoting NIM's error (the openai SDK's iterator)", async () => {
+    const input = `${mockDirective({ fault: { type: 'stream-error', afterChunks: 2, message: 'engine died mid-answer' } })}Tell me a long story`;
+    const stream = await client.responses.create({ model: `nvidia:${MODEL}`, input, stream: true });
+    const types: string[] = [];
+    let failed: OpenAI.Responses.Response | undefined;
+    for await (const event of stream) {
+      types.push(event.type);
+      if (event.type === 'response.failed') failed = event.response;
+    }
+    expect(types).not.toContain('response.completed');
+    expect(failed?.error).toEqual({ code: 'upstream_error', message: expect.stringContaining('engine died mid-answer') });
+    const line = stack.logs.map((entry) => JSON.parse(entry) as Record<string, unknown>).filter((entry) => entry.route === '/v1/responses').at(-1);
+    expect(line).toMatchObject({ status: 200, error_code: 'upstream_error' });
+  });
 });

@@ -15,7 +15,10 @@ import { scriptedToolProblem } from './scripted-tools.js';
 import { sleep } from './sleep.js';
 import { chatCompletionFrames } from './sse-stream.js';
 
-/** Without a `disconnect.afterChunks`, the stream drops after the role frame and one more. */
+/** What a `stream-error` fault's event says without a `message` (vLLM's words for a failed generation). */
+const DEFAULT_STREAM_ERROR = 'Internal server error: the engine failed while generating';
+
+/** Without a `disconnect.afterChunks` (or a `stream-error`'s), the stream fails after the role frame and one more. */
 export const DEFAULT_DISCONNECT_AFTER_CHUNKS = 2;
 
 function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
@@ -96,6 +99,10 @@ export function chatHandler(context: MockContext, urlPrefix: string): HttpHandle
     const frames = chatCompletionFrames(expected, meta, {
       shape: scenario.stream,
       malformed: fault?.type === 'malformed-sse',
+      streamError:
+        fault?.type === 'stream-error'
+          ? { afterChunks: fault.afterChunks ?? DEFAULT_DISCONNECT_AFTER_CHUNKS, message: fault.message ?? DEFAULT_STREAM_ERROR }
+          : undefined,
     });
     return chunkedResponse(frames, {
       status: 200,

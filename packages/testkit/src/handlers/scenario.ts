@@ -91,6 +91,11 @@ export type Fault =
   | { type: 'hang' }
   /** A 200 stream with garbage lines between the frames (still ending with `[DONE]`). */
   | { type: 'malformed-sse' }
+  /**
+   * A 200 stream that fails after `afterChunks` frames the way vLLM-based builds report it: a
+   * `data: {"error":{…}}` event, then `[DONE]`. Streams only; a JSON answer is unaffected.
+   */
+  | { type: 'stream-error'; afterChunks?: number; message?: string }
   /** A 200 `application/json` answer whose body is truncated, invalid JSON. */
   | { type: 'malformed-json' };
 

@@ -10,6 +10,8 @@ export interface FrameOptions {
   shape?: StreamShape;
   /** Insert garbage lines (a broken `data:` JSON, a line that is not SSE) after the first frame. */
   malformed?: boolean;
+  /** After this many frames, an error event (vLLM's shape) and `[DONE]` instead of the rest. */
+  streamError?: { afterChunks: number; message: string };
 }
 
 type Delta = Record<string, unknown>;
@@ -80,6 +82,12 @@ export function chatCompletionFrames(
   if (usageMode === 'final-no-choices') chunks.push({ ...head, usage: expected.usage });
 
   const frames = chunks.map((chunk) => `data: ${JSON.stringify(chunk)}${eol}${eol}`);
+  const failure = options.streamError;
+  if (failure) {
+    frames.splice(failure.afterChunks);
+    const error = { object: 'error', message: failure.message, type: 'InternalServerError', param: null, code: 500 };
+    frames.push(`data: ${JSON.stringify({ error })}${eol}${eol}`);
+  }
   frames.push(`data: [DONE]${eol}${eol}`);
   if (options.malformed) {
     frames.splice(1, 0, `data: {"id": "chatcmpl-broken", "choices": [{"delta": ${eol}${eol}`, `this line is not SSE${eol}${eol}`);

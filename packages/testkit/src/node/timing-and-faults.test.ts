@@ -176,6 +176,16 @@ describe('faults in the body', () => {
     expect(parsed.data[parsed.data.length - 1]).toBe('[DONE]');
   });
 
+  it("fails a stream with vLLM's error event after the frames asked for, then [DONE]", async () => {
+    const response = await client.post(`${nim.url}/chat/completions`, directed({ fault: { type: 'stream-error', afterChunks: 1, message: 'engine died' } }, { stream: true }));
+    expect(response.statusCode).toBe(200);
+    const parsed = parseSse(await response.body.text());
+    expect(parsed.data).toHaveLength(3);
+    expect(JSON.parse(parsed.data[0]!)).toMatchObject({ object: 'chat.completion.chunk' });
+    expect(JSON.parse(parsed.data[1]!)).toEqual({ error: { object: 'error', message: 'engine died', type: 'InternalServerError', param: null, code: 500 } });
+    expect(parsed.data[2]).toBe('[DONE]');
+  });
+
   it('sends a complete but invalid JSON body', async () => {
     const response = await client.post(`${nim.url}/chat/completions`, directed({ fault: { type: 'malformed-json' } }));
     expect(response.statusCode).toBe(200);
