@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -71,8 +71,30 @@ describe('the testkit in a project of its own', () => {
 });
 `;
 
-async function adopt(versions: { openai: string; vitest: string }): Promise<{ installed: Record<string, string>; output: string }> {
-  const project = join(scratch, `consumer-openai-${versions.openai}-vitest-${versions.vitest}`);
+// A project that tests another client (the Anthropic SDK, plain fetch) installs no `openai`: the harness still runs,
+// and only its `client` says what is missing.
+const CONSUMER_TEST_WITHOUT_OPENAI = `import { expect, it } from 'vitest';
+import { startProxyHarness } from '@proxy/testkit/harness';
+
+it('runs the harness without the optional openai peer', async () => {
+  const harness = await startProxyHarness();
+  try {
+    const response = await fetch(harness.proxyUrl + '/v1/messages', {
+      method: 'POST',
+      headers: { 'x-api-key': harness.proxyKey, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'meta/llama3-70b-instruct', max_tokens: 50, messages: [{ role: 'user', content: 'hi' }] }),
+    });
+    expect(response.status).toBe(200);
+    expect((await response.json()).content[0].text).toBe('You said: hi');
+    expect(() => harness.client).toThrow(/install .openai. \\(\\^6 or \\^7\\)/);
+  } finally {
+    await harness.close();
+  }
+});
+`;
+
+async function adopt(versions: { openai?: string; vitest: string }, test = CONSUMER_TEST): Promise<{ installed: Record<string, string | undefined>; output: string }> {
+  const project = join(scratch, `consumer-openai-${versions.openai ?? 'none'}-vitest-${versions.vitest}`);
   mkdirSync(project);
   const dependencies = Object.fromEntries(Object.entries(tarballs).map(([name, file]) => [name, `file:${join(scratch, 'tarballs', file)}`]));
   writeFileSync(
@@ -82,12 +104,12 @@ async function adopt(versions: { openai: string; vitest: string }): Promise<{ in
       private: true,
       type: 'module',
       dependencies,
-      devDependencies: { openai: versions.openai, vitest: versions.vitest },
+      devDependencies: { ...(versions.openai ? { openai: versions.openai } : {}), vitest: versions.vitest },
       // The server's own dependency on @proxy/core and @proxy/nvidia: the same local tarballs, not the registry.
       overrides: { '@proxy/core': '$@proxy/core', '@proxy/nvidia': '$@proxy/nvidia' },
     }),
   );
-  writeFileSync(join(project, 'consumer.test.js'), CONSUMER_TEST);
+  writeFileSync(join(project, 'consumer.test.js'), test);
   // Bounded: a registry that stops answering (seen in CI: npm waited on its sockets for minutes) must not hang the suite.
   try {
     await run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', '--fetch-timeout=30000', '--fetch-retries=2'], {
@@ -103,10 +125,10 @@ async function adopt(versions: { openai: string; vitest: string }): Promise<{ in
     throw error;
   }
   const installed = Object.fromEntries(
-    ['openai', 'vitest', '@proxy/testkit', '@proxy/server'].map((name) => [
-      name,
-      (JSON.parse(readFileSync(join(project, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version,
-    ]),
+    ['openai', 'vitest', '@proxy/testkit', '@proxy/server'].map((name) => {
+      const manifest = join(project, 'node_modules', name, 'package.json');
+      return [name, existsSync(manifest) ? (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version : undefined];
+    }),
   );
   const output = await run(process.execPath, [join(project, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--reporter=verbose'], {
     cwd: project,
@@ -115,9 +137,9 @@ async function adopt(versions: { openai: string; vitest: string }): Promise<{ in
   return { installed, output };
 }
 
-async function adoptOrSkip(versions: { openai: string; vitest: string }, skip: (note?: string) => never): ReturnType<typeof adopt> {
+async function adoptOrSkip(versions: { openai?: string; vitest: string }, skip: (note?: string) => never, test?: string): ReturnType<typeof adopt> {
   try {
-    return await adopt(versions);
+    return await adopt(versions, test);
   } catch (error) {
     if (error instanceof RegistryUnreachable) skip(error.message);
     throw error;
@@ -143,5 +165,11 @@ describe('the testkit, adopted by another repository', () => {
     const { installed, output } = await adoptOrSkip({ openai: '6.49.0', vitest: '4.1.12' }, context.skip);
     expect(installed).toMatchObject({ openai: '6.49.0', vitest: '4.1.12' });
     expect(output).toMatch(/2 passed/);
+  }, 300_000);
+
+  it('installs with plain npm without openai (an optional peer), and the harness serves other clients', async (context) => {
+    const { installed, output } = await adoptOrSkip({ vitest: '4.1.12' }, context.skip, CONSUMER_TEST_WITHOUT_OPENAI);
+    expect(installed).toMatchObject({ openai: undefined, vitest: '4.1.12' });
+    expect(output).toMatch(/1 passed/);
   }, 300_000);
 });

@@ -1,4 +1,4 @@
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import { DEFAULT_API_KEY } from '../handlers/auth.js';
 import { startMockNim, type MockNimServer, type StartMockNimOptions } from '../node/start-mock-nim.js';
 import { loadProxyServer, type ProxyServerModule } from './load-proxy-server.js';
@@ -24,8 +24,12 @@ export interface ProxyHarnessOptions {
 }
 
 export interface ProxyHarness {
-  /** The official `openai` SDK, pointed at the proxy with the proxy key. */
-  client: OpenAI;
+  /**
+   * The official `openai` SDK, pointed at the proxy with the proxy key. `openai` is an optional peer: a project that
+   * tests other clients (the Anthropic SDK on `proxyUrl`) need not install it, and reading `client` then throws
+   * an error that says so.
+   */
+  readonly client: OpenAI;
   /** The proxy's origin, e.g. `http://127.0.0.1:43210`. */
   proxyUrl: string;
   /** `${proxyUrl}/v1`. */
@@ -65,8 +69,13 @@ export async function startProxyHarness(options: ProxyHarnessOptions = {}): Prom
     throw error;
   }
   const baseURL = `${proxy.url}/v1`;
+  const OpenAIClient = await loadOpenAI();
+  const client = OpenAIClient ? new OpenAIClient({ baseURL, apiKey: proxyKey, maxRetries: 0, ...options.clientOptions }) : undefined;
   return {
-    client: new OpenAI({ baseURL, apiKey: proxyKey, maxRetries: 0, ...options.clientOptions }),
+    get client(): OpenAI {
+      if (!client) throw new Error("The harness's client is the `openai` SDK, an optional peer of @proxy/testkit: install `openai` (^6 or ^7) to use it");
+      return client;
+    },
     proxyUrl: proxy.url,
     baseURL,
     proxyKey,
@@ -76,6 +85,16 @@ export async function startProxyHarness(options: ProxyHarnessOptions = {}): Prom
       await mock.close();
     },
   };
+}
+
+/** The `openai` SDK's client class when the project has it installed (the same ESM module the tests import). */
+async function loadOpenAI(): Promise<typeof OpenAI | undefined> {
+  try {
+    return (await import('openai')).default;
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'ERR_MODULE_NOT_FOUND') return undefined;
+    throw error;
+  }
 }
 
 function mockKey(options: StartMockNimOptions | undefined): string {
