@@ -4,7 +4,8 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Dispatcher } from 'undici';
 import { recordRequest } from './accounting/request-recorder.js';
 import { ApiKeyVerifier } from './auth/api-key-verifier.js';
-import { bearerAuthAsyncHook, bearerAuthHook } from './auth/bearer-auth.js';
+import { bearerAuthAsyncHook } from './auth/bearer-auth.js';
+import { requireProxyKey } from './auth/require-proxy-key.js';
 import { BackendRegistry, BUILTIN_BACKENDS } from './backends/backend-registry.js';
 import { BackendSet, backendSetOf } from './backends/backend-set.js';
 import type { CatalogTimers } from './backends/catalog-timers.js';
@@ -15,6 +16,7 @@ import { isResolvedConfig, resolveConfig, type ResolvedProxyConfig } from './con
 import type { ExchangeDeps } from './exchange/exchange-deps.js';
 import { registerFrontEnd } from './exchange/register-front-end.js';
 import { anthropicRoutes, registerClaudeCodeSideTraffic } from './front-ends/anthropic/anthropic-routes.js';
+import { ANTHROPIC_API_KEY_HINT, readAnthropicApiKey } from './front-ends/anthropic/read-api-key.js';
 import { openAIChatFrontEnd } from './front-ends/openai-chat/index.js';
 import { createModelAliases, createModelSettings } from './models/index.js';
 import { createOpenAIResponsesFrontEnd } from './front-ends/openai-responses/index.js';
@@ -74,7 +76,9 @@ export function buildServer(input: ProxyConfigInput | ResolvedProxyConfig = {}, 
     void limits.close(); // a Redis client opened for a backend before another failed must not keep the process up
     throw error;
   }
-  const auth = config.auth.disabled ? undefined : bearerAuthHook(verifier);
+  // `/v1/models` serves every client API: the OpenAI SDKs send the key as Bearer, Anthropic's (Claude Code's model
+  // discovery) as x-api-key.
+  const auth = config.auth.disabled ? undefined : requireProxyKey(verifier, { readApiKey: readAnthropicApiKey, apiKeyHint: ANTHROPIC_API_KEY_HINT });
 
   const app = Fastify({
     logger: loggerOptions(config.logging.level, options.logDestination),

@@ -141,6 +141,12 @@ describe('GET /v1/models', () => {
     expect(body.data.map((model) => model.id)).toEqual(['up:meta/llama3-70b', 'up:org/model:tag', 'fixed:a/b', 'fixed:c']);
     expect(body.data[2]).toMatchObject({ object: 'model', owned_by: 'fixed' });
     expect(typeof body.data[0]!.created).toBe('number');
+    // Anthropic's clients (Claude Code's model discovery) send the key as x-api-key.
+    const key = authHeaders.authorization.replace(/^Bearer /, '');
+    const anthropic = await proxy.app.inject({ url: '/v1/models', headers: { 'x-api-key': key, 'anthropic-version': '2023-06-01' } });
+    expect(anthropic.statusCode).toBe(200);
+    expect((anthropic.json() as { data: unknown[] }).data).toHaveLength(4);
+    expect((await proxy.app.inject({ url: '/v1/models', headers: { 'x-api-key': 'wrong' } })).statusCode).toBe(401);
   });
 
   it('looks up one model by an id with slashes and colons, prefixed or bare', async () => {

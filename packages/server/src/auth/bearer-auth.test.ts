@@ -2,7 +2,8 @@ import { ProxyError } from '@proxy/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { describe, expect, it, vi } from 'vitest';
 import { ApiKeyVerifier } from './api-key-verifier.js';
-import { bearerAuthAsyncHook, bearerAuthHook, bearerToken } from './bearer-auth.js';
+import { BEARER_KEY, bearerAuthAsyncHook, bearerToken } from './bearer-auth.js';
+import { requireProxyKey } from './require-proxy-key.js';
 
 describe('bearerToken edge cases', () => {
   it.each([
@@ -30,12 +31,12 @@ const app = {} as FastifyInstance;
 
 function runHook(authorization?: string): unknown[] {
   const done = vi.fn();
-  bearerAuthHook(verifier).call(app, request(authorization), reply, done);
+  requireProxyKey(verifier, BEARER_KEY).call(app, request(authorization), reply, done);
   expect(done).toHaveBeenCalledTimes(1); // synchronously, once
   return done.mock.calls[0]!;
 }
 
-describe('bearerAuthHook', () => {
+describe('requireProxyKey with the Bearer reader', () => {
   it('passes a request with a configured key', () => {
     expect(runHook('Bearer good-key')).toEqual([undefined]);
   });

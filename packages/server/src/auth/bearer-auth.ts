@@ -1,7 +1,7 @@
-import type { onRequestAsyncHookHandler, onRequestHookHandler } from 'fastify';
+import type { onRequestAsyncHookHandler } from 'fastify';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ApiKeyVerifier } from './api-key-verifier.js';
-import { keyRejection, requireProxyKey, type KeyReader } from './require-proxy-key.js';
+import { keyRejection, type KeyReader } from './require-proxy-key.js';
 
 // No g/y flag, so exec keeps no state and one instance can be shared.
 const BEARER = /^\s*bearer\s+(\S+)\s*$/i;
@@ -17,11 +17,6 @@ export const BEARER_KEY: KeyReader = {
   readApiKey: (headers: IncomingHttpHeaders) => bearerToken(headers.authorization),
   apiKeyHint: "send it as 'Authorization: Bearer <key>'",
 };
-
-/** The Bearer check for OpenAI-shaped routes outside a front end (`/v1/models`). */
-export function bearerAuthHook(verifier: ApiKeyVerifier): onRequestHookHandler {
-  return requireProxyKey(verifier, BEARER_KEY);
-}
 
 /** The same check as an async hook, for plugins whose options take one (`/metrics`, which is not hot). */
 export function bearerAuthAsyncHook(verifier: ApiKeyVerifier): onRequestAsyncHookHandler {
