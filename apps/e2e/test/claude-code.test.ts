@@ -47,6 +47,9 @@ describe.skipIf(NODE_MAJOR < 22)('claude -p through the proxy', () => {
   let home: string;
   beforeAll(async () => {
     stack = await startStack({
+      // The model takes at most 4096 tokens, less than the 32000 Claude Code asks for, and no model_settings cap is
+      // configured: the proxy learns NIM's cap from its 422.
+      mock: { models: [{ id: MODEL, maxTokens: 4096 }, { id: CUT_MODEL }] },
       config: {
         model_aliases: { 'claude-haiku-*': `nvidia:${CUT_MODEL}`, 'claude-*': `nvidia:${MODEL}` },
         // A model that may write five tokens: its tool call runs out of them mid-JSON, as NIM's models do at a low max_tokens.
@@ -75,8 +78,10 @@ describe.skipIf(NODE_MAJOR < 22)('claude -p through the proxy', () => {
     // Claude Code spoke Anthropic's API to the proxy, and the proxy chat completions to NIM, by the alias.
     const chats = stack.mock.requests.all.filter((r) => r.path.endsWith('/chat/completions'));
     expect(chats.length).toBeGreaterThanOrEqual(2);
-    const last = chats.at(-1)!.body as { model: string; messages: Array<{ role: string; content: unknown }> };
+    const last = chats.at(-1)!.body as { model: string; messages: Array<{ role: string; content: unknown }>; max_tokens: number };
     expect(last.model).toBe(MODEL);
+    expect(last.max_tokens).toBeLessThanOrEqual(4096);
+    expect(stack.logs.some((line) => line.includes('caps max_tokens'))).toBe(true);
     expect(last.messages.some((message) => message.role === 'tool')).toBe(true);
     const lines = stack.logs.filter((line) => line.includes('/v1/messages'));
     expect(lines.some((line) => line.includes('"status":200'))).toBe(true);

@@ -95,6 +95,44 @@ describe('fields NIM’s strict schema rejects', () => {
   });
 });
 
+describe('a max_tokens NIM refuses', () => {
+  it("retries once with the model's cap, remembers it, and sends every later request within it (Claude Code's 32000)", async () => {
+    const { nim, connector } = await start({ models: [{ id: MODEL, maxTokens: 4096 }] });
+    const log = recordingLog();
+    const first = await connector.chatCompletion(chat({ max_tokens: 32000 }), { log });
+    expect(first.body.choices).toHaveLength(1);
+    const stream = await connector.streamChatCompletion(chat({ max_tokens: 32000, stream: true }), { log });
+    for await (const read of stream) void read;
+    await connector.chatCompletion(chat({ max_completion_tokens: 9000 }), { log });
+    await connector.chatCompletion(chat({ max_tokens: 100 }), { log });
+    expect(sentBodies(nim).map((body) => body.max_tokens)).toEqual([32000, 4096, 4096, 4096, 100]);
+    expect(log.lines.filter((line) => line.level === 'warn')).toEqual([
+      { level: 'warn', fields: { backend: 'nvidia', model: MODEL, max_tokens: 4096 }, message: expect.stringContaining('caps max_tokens') },
+    ]);
+  });
+
+  it("retries once with what vLLM's context window leaves for the prompt, for that request only", async () => {
+    const { nim, connector } = await start();
+    const context = "This model's maximum context length is 8192 tokens. However, you requested 37000 tokens (5000 in the messages, 32000 in the completion). Please reduce the length of the messages or completion.";
+    nim.failNext({ type: 'http-error', status: 400, body: { object: 'error', message: context, type: 'BadRequestError', param: null, code: 400 } });
+    const answer = await connector.chatCompletion(chat({ max_tokens: 32000 }));
+    expect(answer.body.choices).toHaveLength(1);
+    await connector.chatCompletion(chat({ max_tokens: 32000 }));
+    expect(sentBodies(nim).map((body) => body.max_tokens)).toEqual([32000, 3192, 32000]);
+  });
+
+  it('passes the refusal on when nothing is left for an answer or the body asked for no max_tokens', async () => {
+    const { nim, connector } = await start();
+    const full = "This model's maximum context length is 8192 tokens and your request has 9000 input tokens (32000 > 8192 - 9000).";
+    nim.failNext({ type: 'http-error', status: 400, body: { object: 'error', message: full, code: 400 } });
+    const error = await connector.chatCompletion(chat({ max_tokens: 32000 })).catch((caught: unknown) => caught);
+    expect(ProxyError.isInstance(error) && error.status).toBe(400);
+    nim.failNext({ type: 'http-error', status: 400, body: { object: 'error', message: full, code: 400 } });
+    expect(await connector.chatCompletion(chat()).catch((caught: unknown) => ProxyError.isInstance(caught) && caught.status)).toBe(400);
+    expect(sentBodies(nim)).toHaveLength(2);
+  });
+});
+
 describe('traceable NIM calls', () => {
   it('sends the request id as x-request-id and notes NIM’s nvcf-reqid, JSON and stream', async () => {
     const { nim, connector } = await start();

@@ -16,8 +16,10 @@ import { NVIDIA_API_KEY_ENV, NVIDIA_API_KEYS_ENV, NVIDIA_DEFAULT_BASE_URL } from
 import { explainNimError } from './explain-nim-error.js';
 import { resolveNimTimeouts } from './nim-timeouts.js';
 import { readRejectedFields } from './read-rejected-fields.js';
+import { readTokenLimit, type TokenLimit } from './read-token-limit.js';
 import { RejectedFields } from './rejected-fields.js';
 import { resolveApiKeys } from './resolve-api-key.js';
+import { TokenCaps } from './token-caps.js';
 import { toNimRequestBody, type NimBodyOptions } from './to-nim-request-body.js';
 import { NVIDIA_VERSION } from './version.js';
 
@@ -62,6 +64,7 @@ const ESSENTIAL_FIELDS = new Set(['model', 'messages', 'stream', 'tools']);
 /** NVIDIA NIM (hosted or self-hosted): the OpenAI-compatible base with NIM's request, transport and error rules. */
 export class NvidiaConnector extends OpenAICompatibleConnector {
   readonly #rejected = new RejectedFields();
+  readonly #caps = new TokenCaps();
 
   constructor(settings: NvidiaConnectorSettings = {}) {
     const timeouts = resolveNimTimeouts(settings);
@@ -99,24 +102,26 @@ export class NvidiaConnector extends OpenAICompatibleConnector {
   }
 
   /**
-   * Sends NIM the body its schema takes, and adapts when the schema moved: a 422 (or 400) `extra_forbidden` naming
-   * top-level fields the body carried is retried once without them, and they are dropped for that model for the
-   * process's life (one warning each). Nothing reached the client yet, so the retry is invisible to it.
+   * Sends NIM the body its schema takes, and adapts when the schema moved. Nothing reached the client yet, so a
+   * retry is invisible to it:
+   * - a 422 (or 400) `extra_forbidden` naming top-level fields the body carried is retried once without them, and
+   *   they are dropped for that model for the process's life (one warning each);
+   * - a `max_tokens` NIM refuses is retried once with the most it takes: a cap of the model's schema is remembered
+   *   for the model (one warning), what vLLM's context window leaves for this prompt holds for this request only.
    */
-  /** The call with NIM's body; when NIM rejects fields of it (422), again without them, and they are remembered. */
   #adapting<T>(request: ChatCompletionRequest, options: CallOptions | undefined, call: (body: ChatCompletionRequest) => Promise<T>): Promise<T> {
     try {
       const known = this.#rejected.for(request.model);
       const body = this.#nimBody(request, known, options);
       // Chained, not awaited: nearly every call succeeds, and then no frame waits around it.
-      return call(body).catch((error: unknown) => this.#retryWithout(error, request, body, known, options, call));
+      return call(body).catch((error: unknown) => this.#adapt(error, request, body, known, options, call));
     } catch (error) {
       return Promise.reject(error);
     }
   }
 
   /** Runs on the call's rejection: what it throws rejects the call. */
-  #retryWithout<T>(
+  #adapt<T>(
     error: unknown,
     request: ChatCompletionRequest,
     body: ChatCompletionRequest,
@@ -124,27 +129,39 @@ export class NvidiaConnector extends OpenAICompatibleConnector {
     options: CallOptions | undefined,
     call: (body: ChatCompletionRequest) => Promise<T>,
   ): Promise<T> {
+    // The model only when the catalog knows it: a client's made-up model text stays out of the log.
+    const model = () => (this.getAvailableModels().includes(request.model) ? request.model : undefined);
     const fields = rejectedFieldsOf(error, body);
-    if (fields.length === 0) throw error;
-    for (const field of fields) {
-      if (!this.#rejected.learn(request.model, field)) continue;
-      // The model only when the catalog knows it: a client's made-up model text stays out of the log.
-      const model = this.getAvailableModels().includes(request.model) ? request.model : undefined;
-      options?.log?.warn({ backend: this.name, model, field }, 'NVIDIA NIM rejected a request field: it is no longer sent to this model');
+    if (fields.length > 0) {
+      for (const field of fields) {
+        if (this.#rejected.learn(request.model, field)) {
+          options?.log?.warn({ backend: this.name, model: model(), field }, 'NVIDIA NIM rejected a request field: it is no longer sent to this model');
+        }
+      }
+      return call(this.#nimBody(request, new Set([...(known ?? []), ...fields]), options));
     }
-    return call(this.#nimBody(request, new Set([...(known ?? []), ...fields]), options));
+    const limit = tokenLimitOf(error, body);
+    if (limit === undefined) throw error;
+    if (!limit.fixed) {
+      options?.log?.debug({ backend: this.name, max_tokens: limit.maxTokens }, "NVIDIA NIM's context window leaves less than max_tokens for this prompt: retried with what it leaves");
+    } else if (this.#caps.learn(request.model, limit.maxTokens)) {
+      options?.log?.warn({ backend: this.name, model: model(), max_tokens: limit.maxTokens }, 'NVIDIA NIM caps max_tokens for this model: larger requests are sent with the cap');
+    }
+    return call({ ...body, max_tokens: limit.maxTokens });
   }
 
   #nimBody(request: ChatCompletionRequest, rejected: ReadonlySet<string> | undefined, options: CallOptions | undefined): ChatCompletionRequest {
     const log = options?.log;
-    const nim: NimBodyOptions = { rejected };
+    const nim: NimBodyOptions = { rejected, maxTokensCap: this.#caps.for(request.model) };
     if (log) nim.onDropped = (fields) => log.debug({ backend: this.name, fields }, 'fields NVIDIA NIM does not take were not sent');
     return toNimRequestBody(request, nim) as ChatCompletionRequest;
   }
 
   protected override transformRequestBody(body: Record<string, unknown>, operation: UpstreamOperation): Record<string, unknown> {
     // Chat bodies were rewritten by #adapting already; toNimRequestBody returns such a body as it is.
-    return operation === 'chat' ? toNimRequestBody(body as ChatCompletionRequest, { rejected: this.#rejected.for(body.model) }) : body;
+    return operation === 'chat'
+      ? toNimRequestBody(body as ChatCompletionRequest, { rejected: this.#rejected.for(body.model), maxTokensCap: this.#caps.for(body.model) })
+      : body;
   }
 
   protected override createUpstreamError(input: UpstreamHttpErrorInput): ProxyError {
@@ -167,6 +184,16 @@ export class NvidiaConnector extends OpenAICompatibleConnector {
 function rejectedFieldsOf(error: unknown, body: ChatCompletionRequest): string[] {
   if (!ProxyError.isInstance(error) || (error.upstreamStatus !== 422 && error.upstreamStatus !== 400) || !error.responseBody) return [];
   return readRejectedFields(error.responseBody).filter((field) => !ESSENTIAL_FIELDS.has(field) && body[field] !== undefined);
+}
+
+/** The most `max_tokens` NIM says it takes for this body, when that is less than it asked for; else undefined. */
+function tokenLimitOf(error: unknown, body: ChatCompletionRequest): TokenLimit | undefined {
+  if (!ProxyError.isInstance(error) || (error.upstreamStatus !== 422 && error.upstreamStatus !== 400) || !error.responseBody) return undefined;
+  const asked = body.max_tokens;
+  if (typeof asked !== 'number') return undefined;
+  const limit = readTokenLimit(error.responseBody);
+  // Nothing left for an answer: the prompt alone fills the window, and no max_tokens can help.
+  return limit !== undefined && limit.maxTokens >= 1 && limit.maxTokens < asked ? limit : undefined;
 }
 
 /** The connector's key pool: configured keys over `NVIDIA_API_KEY`/`NVIDIA_API_KEYS`, each `Bearer`-stripped. */

@@ -11,6 +11,13 @@ describe('toNimRequestBody', () => {
     expect(body).not.toHaveProperty('max_completion_tokens');
   });
 
+  it("lowers max_tokens (or max_completion_tokens) to the model's learned cap, and leaves a smaller one as it is", () => {
+    expect(toNimRequestBody({ ...base, max_tokens: 32000 }, { maxTokensCap: 4096 })).toEqual({ ...base, max_tokens: 4096 });
+    expect(toNimRequestBody({ ...base, max_completion_tokens: 9000 }, { maxTokensCap: 4096 })).toEqual({ ...base, max_tokens: 4096 });
+    const small = { ...base, max_tokens: 100 };
+    expect(toNimRequestBody(small, { maxTokensCap: 4096 })).toBe(small);
+  });
+
   it("keeps the client's explicit max_tokens and drops max_completion_tokens when both are sent", () => {
     const body = toNimRequestBody({ ...base, max_tokens: 32, max_completion_tokens: 64 });
     expect(body).toEqual({ ...base, max_tokens: 32 });

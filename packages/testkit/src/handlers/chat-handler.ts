@@ -9,7 +9,7 @@ import { chatCompletionBody } from './json-completion.js';
 import { jsonBodyResponse } from './json-body-response.js';
 import type { MockContext } from './mock-context.js';
 import { jsonResponse, problemDetails } from './problem-details.js';
-import { invalidJsonResponse, validateChatRequest } from './request-schema.js';
+import { invalidJsonResponse, maxTokensProblem, validateChatRequest } from './request-schema.js';
 import type { Scenario } from './scenario.js';
 import { scriptedToolProblem } from './scripted-tools.js';
 import { sleep } from './sleep.js';
@@ -63,19 +63,22 @@ export function chatHandler(context: MockContext, urlPrefix: string): HttpHandle
     const invalid = validateChatRequest(parsed.value, settings);
     if (invalid) return invalid;
 
-    const chat = parsed.value as { model: string; stream?: unknown; messages: unknown[] };
+    const chat = parsed.value as { model: string; stream?: unknown; messages: unknown[]; max_tokens?: unknown };
     if (settings.retiredModels.includes(chat.model)) {
       return jsonResponse(
         problemDetails(410, `Model '${chat.model}' has reached its end of life and is no longer available`),
         410,
       );
     }
-    if (!settings.models.some((model) => model.id === chat.model)) {
+    const model = settings.models.find((entry) => entry.id === chat.model);
+    if (!model) {
       return jsonResponse(
         problemDetails(404, `Function '${uuidFor(chat.model)}': Not found for account '${settings.accountId}'`),
         404,
       );
     }
+    const tooMany = maxTokensProblem(chat, model.maxTokens);
+    if (tooMany) return tooMany;
 
     const sequence = context.nextSequence();
     const expected = expectedCompletion(chat, { scenario, models: settings.models });

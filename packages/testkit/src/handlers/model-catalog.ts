@@ -8,6 +8,11 @@ export interface MockModel {
   created?: number;
   /** Where this model puts its reasoning; defaults to `'none'`. */
   reasoning?: ReasoningMode;
+  /**
+   * The largest `max_tokens` the model's schema takes: a request asking for more gets NIM's 422, pydantic's
+   * `less_than_equal` at `('body', 'max_tokens')`. Unlimited by default.
+   */
+  maxTokens?: number;
 }
 
 export const DEFAULT_MODEL_CREATED = 1_735_689_600;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { validateChatRequest, type SchemaOptions } from './request-schema.js';
+import { maxTokensProblem, validateChatRequest, type SchemaOptions } from './request-schema.js';
 
 const options = (validationErrorStyle: SchemaOptions['validationErrorStyle']): SchemaOptions => ({ rejectFields: [], allowFields: [], validationErrorStyle });
 const body = { model: 'm', messages: [], store: true, metadata: { a: 1 } };
@@ -25,5 +25,24 @@ describe('the mock’s wordings of a rejected field', () => {
   it('accepts the fields NIM’s current models take: reasoning_effort, chat_template_kwargs, parallel_tool_calls', () => {
     const accepted = { model: 'm', messages: [], reasoning_effort: 'high', chat_template_kwargs: { thinking: true }, parallel_tool_calls: true };
     expect(validateChatRequest(accepted, options('problem-422'))).toBeUndefined();
+  });
+});
+
+describe('a max_tokens over the model’s limit', () => {
+  it('is refused with pydantic’s less_than_equal in problem details, naming the limit', async () => {
+    const response = maxTokensProblem({ max_tokens: 32000 }, 4096)!;
+    expect(response.status).toBe(422);
+    expect(await response.json()).toEqual({
+      type: 'urn:inference-service:problem-details:bad-request',
+      status: 422,
+      title: 'Unprocessable Entity',
+      detail: "[{'type': 'less_than_equal', 'loc': ('body', 'max_tokens'), 'msg': 'Input should be less than or equal to 4096', 'input': 32000, 'ctx': {'le': 4096}}]",
+    });
+  });
+
+  it('passes a max_tokens within the limit, none at all, and any for a model without one', () => {
+    expect(maxTokensProblem({ max_tokens: 4096 }, 4096)).toBeUndefined();
+    expect(maxTokensProblem({}, 4096)).toBeUndefined();
+    expect(maxTokensProblem({ max_tokens: 32000 }, undefined)).toBeUndefined();
   });
 });

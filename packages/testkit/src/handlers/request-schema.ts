@@ -55,6 +55,7 @@ interface PydanticError {
   loc: ReadonlyArray<string | number>;
   msg: string;
   input?: unknown;
+  ctx?: Record<string, unknown>;
 }
 
 /** Python's `repr`, closely enough for the error details NIM's FastAPI front end prints. */
@@ -76,7 +77,8 @@ function pydanticDetail(errors: readonly PydanticError[]): string {
   const items = errors.map((error) => {
     const loc = `(${error.loc.map(pythonRepr).join(', ')})`;
     const input = 'input' in error ? `, 'input': ${pythonRepr(error.input)}` : '';
-    return `{'type': ${pythonRepr(error.type)}, 'loc': ${loc}, 'msg': ${pythonRepr(error.msg)}${input}}`;
+    const ctx = error.ctx ? `, 'ctx': ${pythonRepr(error.ctx)}` : '';
+    return `{'type': ${pythonRepr(error.type)}, 'loc': ${loc}, 'msg': ${pythonRepr(error.msg)}${input}${ctx}}`;
   });
   return `[${items.join(', ')}]`;
 }
@@ -135,6 +137,14 @@ function extraForbidden(fields: readonly string[], body: Record<string, unknown>
         })),
       );
   }
+}
+
+/** A `max_tokens` over the model's limit, as NIM's schema refuses it; `undefined` when it fits. */
+export function maxTokensProblem(body: { max_tokens?: unknown }, limit: number | undefined): Response | undefined {
+  if (limit === undefined || typeof body.max_tokens !== 'number' || body.max_tokens <= limit) return undefined;
+  return unprocessable([
+    { type: 'less_than_equal', loc: ['body', 'max_tokens'], msg: `Input should be less than or equal to ${limit}`, input: body.max_tokens, ctx: { le: limit } },
+  ]);
 }
 
 /** A body that is not JSON at all. */
