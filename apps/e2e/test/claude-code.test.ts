@@ -88,6 +88,27 @@ describe.skipIf(NODE_MAJOR < 22)('claude -p through the proxy', () => {
     expect(stack.logs.join('\n')).not.toContain(PROXY_KEY);
   }, 180_000);
 
+  it("loads a deferred tool through ToolSearch: NIM gets its definition in the result and the tool from then on", async () => {
+    const prompt = `${mockDirective({ toolCall: { name: 'ToolSearch', arguments: { query: 'select:WebFetch' } }, finalAnswer: 'WebFetch is ready.' })} Find the fetch tool.`;
+    const before = stack.mock.requests.all.length;
+    const run = await runClaude(['-p', prompt, '--model', 'claude-sonnet-4-5'], claudeEnv(stack, home), work);
+    const diagnostics = `exit ${run.code}\nstdout: ${run.stdout}\nstderr: ${run.stderr}`;
+    expect(run.code, diagnostics).toBe(0);
+    expect(run.stdout, diagnostics).toContain('WebFetch is ready.');
+    type Sent = { tools?: { function: { name: string } }[]; messages: { role: string; content: unknown }[] };
+    const chats = stack.mock.requests.all.slice(before).filter((r) => r.path.endsWith('/chat/completions')).map((r) => r.body as Sent);
+    const names = (chat: Sent) => (chat.tools ?? []).map((tool) => tool.function.name);
+    // Deferred tools stay hidden until loaded, Claude Code's placeholder included.
+    expect(names(chats[0]!)).toContain('ToolSearch');
+    expect(names(chats[0]!)).not.toContain('WebFetch');
+    expect(chats.flatMap(names)).not.toContain('DeferredToolPlaceholder');
+    // After ToolSearch's tool_reference: the definition in the tool message (as Anthropic expands it), the tool sent.
+    const after = chats.at(-1)!;
+    expect(names(after)).toContain('WebFetch');
+    expect(String(after.messages.find((message) => message.role === 'tool')?.content)).toMatch(/^<functions>\n<function>\{"description":.*"name":"WebFetch"/s);
+    expect(stack.logs.some((line) => line.includes('"route":"/v1/messages"') && line.includes('"status":400'))).toBe(false);
+  }, 180_000);
+
   it('does not run a Bash command the token limit cut mid-way', async () => {
     const target = join(work, 'cut.txt');
     const command = `echo first > ${target}; echo second`; // five tokens end after the last `echo`
