@@ -24,7 +24,7 @@ export function fromChatCompletion(result: ChatCompletionResult, body: Responses
   const message = choice?.message ?? {};
   const output = outputItems(message, choice?.finish_reason === 'length', base, toChatTools(body).names, context);
   const text = output.flatMap((item) => (item.type === 'message' ? item.content.map((part) => part.text) : [])).join('');
-  const usage = toResponsesUsage(result.body.usage) ?? estimatedResponsesUsage(outputChars(output));
+  const usage = toResponsesUsage(result.body.usage) ?? estimatedResponsesUsage(outputChars(output), body);
   const header = headerJson(responseHeader(body, context, `resp_${base}`));
   return responseJson(header, { ...statusOf(choice?.finish_reason), output, usage }, `,"output_text":${JSON.stringify(text)}`);
 }

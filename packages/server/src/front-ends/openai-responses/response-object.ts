@@ -113,10 +113,20 @@ export function toResponsesUsage(usage: unknown): ResponsesUsage | undefined {
   };
 }
 
-/** A stand-in when the upstream reported no usage: about four characters a token. */
-export function estimatedResponsesUsage(outputChars: number): ResponsesUsage {
+/**
+ * A stand-in when the upstream reported no usage: about four characters a token, the prompt included — Codex
+ * watches `input_tokens` to know when to compact its context, and a 0 there would let it run into the model's
+ * window.
+ */
+export function estimatedResponsesUsage(outputChars: number, body: ResponsesRequest): ResponsesUsage {
+  const input = Math.ceil(promptChars(body) / 4);
   const output = Math.ceil(outputChars / 4);
-  return { input_tokens: 0, input_tokens_details: { cached_tokens: 0 }, output_tokens: output, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: output };
+  return { input_tokens: input, input_tokens_details: { cached_tokens: 0 }, output_tokens: output, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: input + output };
+}
+
+/** The prompt's characters: instructions, the input items and the tool definitions, as JSON text (a rough upper bound). */
+function promptChars(body: ResponsesRequest): number {
+  return (body.instructions?.length ?? 0) + JSON.stringify(body.input ?? []).length + (body.tools ? JSON.stringify(body.tools).length : 0);
 }
 
 /** The characters the model wrote, for the estimate. */

@@ -81,10 +81,12 @@ export class ResponsesStreamEncoder implements StreamEncoder {
   private rawUsage: unknown;
   private finished = false;
   private readonly backend: string;
+  private readonly body: ResponsesRequest;
   /** The error the upstream reported inside its stream, which ended it. */
   failure: ProxyError | undefined;
 
   constructor(body: ResponsesRequest, context: ExchangeContext) {
+    this.body = body;
     this.base = responseIdBase(context);
     this.header = headerJson(responseHeader(body, context, `resp_${this.base}`));
     this.names = toChatTools(body).names;
@@ -94,7 +96,7 @@ export class ResponsesStreamEncoder implements StreamEncoder {
 
   get estimatedUsage(): TokenUsage | undefined {
     if (this.rawUsage !== undefined) return undefined;
-    const usage = estimatedResponsesUsage(outputChars(this.output));
+    const usage = estimatedResponsesUsage(outputChars(this.output), this.body);
     return { promptTokens: usage.input_tokens, completionTokens: usage.output_tokens, totalTokens: usage.total_tokens };
   }
 
@@ -167,7 +169,7 @@ export class ResponsesStreamEncoder implements StreamEncoder {
   }
 
   private usage(): ResponseState['usage'] {
-    return toResponsesUsage(this.rawUsage) ?? estimatedResponsesUsage(outputChars(this.output));
+    return toResponsesUsage(this.rawUsage) ?? estimatedResponsesUsage(outputChars(this.output), this.body);
   }
 
   private event(type: string, fields: string): string {
