@@ -242,6 +242,16 @@ describe('errors in Anthropic shape', () => {
     expect((error as Error).message).toContain('engine died mid-answer');
   });
 
+  it('reports the stop sequence that ended the answer (NIM names it as vLLM does), streamed and not', async () => {
+    const params = { model: `nvidia:${MODEL}`, max_tokens: 100, stop_sequences: ['END'], messages: [{ role: 'user' as const, content: 'one two END three' }] };
+    const whole = await client.messages.create(params);
+    const streamed = await client.messages.stream(params).finalMessage();
+    for (const message of [whole, streamed]) {
+      expect(message).toMatchObject({ stop_reason: 'stop_sequence', stop_sequence: 'END', content: [{ type: 'text', text: 'You said: one two ' }] });
+    }
+    expect(lastChat()).toMatchObject({ stop: ['END'] });
+  });
+
   it('unknown routes under /v1/messages are 404 in Anthropic shape', async () => {
     const answer = await raw('/v1/messages/batches', {});
     expect(answer.status).toBe(404);

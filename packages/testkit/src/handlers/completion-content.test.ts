@@ -33,6 +33,12 @@ describe('expectedCompletion', () => {
     expect(directed).toMatchObject({ content: 'fixed', reasoningContent: undefined });
   });
 
+  it("stops at the first of the request's stop sequences found, and names it as vLLM's stop_reason", () => {
+    const result = expectedCompletion({ messages: [user('one two END three')], stop: ['three', 'END'] });
+    expect(result).toMatchObject({ content: 'You said: one two ', finishReason: 'stop', stopReason: 'END' });
+    expect(expectedCompletion({ messages: [user('one two')], stop: 'zzz' })).not.toHaveProperty('stopReason');
+  });
+
   it('truncates to max_tokens with finish_reason length', () => {
     const result = expectedCompletion({ messages: [user('one two three four')], max_tokens: 3 });
     expect(result).toMatchObject({ content: 'You said: one', finishReason: 'length' });

@@ -9,6 +9,7 @@ export interface ChatRequestLike {
   tools?: unknown;
   tool_choice?: unknown;
   max_tokens?: unknown;
+  stop?: unknown;
 }
 
 export interface Usage {
@@ -31,6 +32,11 @@ export interface ExpectedCompletion {
   reasoningContent: string | undefined;
   toolCalls: ExpectedToolCall[];
   finishReason: 'stop' | 'length' | 'tool_calls';
+  /**
+   * vLLM's `stop_reason` beside `finish_reason`: the stop sequence (from the request's `stop`) that ended the
+   * answer, whose text stops before it. Absent when none did (vLLM then sends `null`; the mock leaves it out).
+   */
+  stopReason?: string;
   usage: Usage;
   reasoning: ReasoningMode;
 }
@@ -150,6 +156,15 @@ export function expectedCompletion(request: ChatRequestLike, options: ExpectedCo
   if (huge !== undefined && huge > 0) reply = `${reply} ${'x'.repeat(huge)}`;
 
   let finishReason: ExpectedCompletion['finishReason'] = 'stop';
+  // A stop sequence in the reply ends it there, as vLLM stops generating at the first match (and does not send it).
+  let stopReason: string | undefined;
+  const stops = typeof request.stop === 'string' ? [request.stop] : Array.isArray(request.stop) ? request.stop.filter((stop): stop is string => typeof stop === 'string' && stop !== '') : [];
+  for (const stop of stops) {
+    const at = reply.indexOf(stop);
+    if (at < 0) continue;
+    reply = reply.slice(0, at);
+    stopReason = stop;
+  }
   const maxTokens = request.max_tokens;
   if (typeof maxTokens === 'number' && countTokens(reply) > maxTokens) {
     reply = splitIntoPieces(reply)
@@ -195,6 +210,7 @@ export function expectedCompletion(request: ChatRequestLike, options: ExpectedCo
     reasoningContent,
     toolCalls,
     finishReason,
+    ...(finishReason === 'stop' && stopReason !== undefined ? { stopReason } : {}),
     reasoning,
     usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
   };

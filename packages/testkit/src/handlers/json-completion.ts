@@ -25,7 +25,9 @@ export function chatCompletionBody(expected: ExpectedCompletion, meta: Completio
     object: 'chat.completion',
     created: meta.created,
     model: meta.model,
-    choices: [{ index: 0, message, logprobs: null, finish_reason: expected.finishReason }],
+    choices: [
+      { index: 0, message, logprobs: null, finish_reason: expected.finishReason, ...(expected.stopReason !== undefined ? { stop_reason: expected.stopReason } : {}) },
+    ],
     usage: expected.usage,
   };
 }

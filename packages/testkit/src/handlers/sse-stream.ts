@@ -76,6 +76,7 @@ export function chatCompletionFrames(
     }
   });
   push({}, expected.finishReason);
+  if (expected.stopReason !== undefined) (chunks.at(-1)!.choices as Record<string, unknown>[])[0]!.stop_reason = expected.stopReason;
   const last = chunks[chunks.length - 1];
   if (usageMode === 'final-chunk' && last) last.usage = expected.usage;
   if (usageMode === 'final-empty-choices') chunks.push({ ...head, choices: [], usage: expected.usage });
