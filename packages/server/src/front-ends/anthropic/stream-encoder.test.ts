@@ -201,6 +201,19 @@ describe('AnthropicStreamEncoder', () => {
     expect(message.stopReason).toBe('end_turn');
   });
 
+  it("keeps NIM's order of parallel calls when a later call's arguments begin first", () => {
+    const upstream = sse([
+      chunk({ tool_calls: [{ index: 0, id: 'a', function: { name: 'Read', arguments: '' } }] }),
+      chunk({ tool_calls: [{ index: 1, id: 'b', function: { name: 'Write', arguments: '{"file_path":"/x","content":"y"}' } }] }),
+      chunk({ tool_calls: [{ index: 0, function: { arguments: '{"path":"/a"}' } }] }),
+      chunk({}, 'tool_calls'),
+    ]);
+    expect(accumulate(anthropicEvents(encode(whole(upstream)).text)).content).toEqual([
+      { type: 'tool_use', id: 'a', name: 'Read', input: { path: '/a' } },
+      { type: 'tool_use', id: 'b', name: 'Write', input: { file_path: '/x', content: 'y' } },
+    ]);
+  });
+
   it('closes argument JSON that NIM cut short, so the client can parse the input', () => {
     const upstream = sse([chunk({ tool_calls: [{ index: 0, id: 'a', function: { name: 'Write', arguments: '{"file_path":"/x","content":"hal' } }] }), chunk({}, 'tool_calls')]);
     const ctx = context();

@@ -197,8 +197,8 @@ export class AnthropicStreamEncoder implements StreamEncoder {
     }
     if (call.block !== 'pending') return; // cannot happen: blocks close only at the end
     // Opened once its name is known and its arguments begin (a name may come in pieces), and only when no other
-    // call streams live: blocks cannot interleave.
-    if (this.#openTool === undefined && call.name !== '' && call.args.length > 0) {
+    // call streams live (blocks cannot interleave) and no call before it waits (the blocks keep NIM's order).
+    if (this.#openTool === undefined && call.name !== '' && call.args.length > 0 && !this.#tools.calls.some((other) => other.block === 'pending' && other.index < call.index)) {
       this.#content(this.#splitter.flush());
       this.#toolsBegan = true;
       this.#openToolBlock(call);
