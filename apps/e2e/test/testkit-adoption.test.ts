@@ -137,11 +137,18 @@ async function adopt(versions: { openai?: string; vitest: string }, test = CONSU
   return { installed, output };
 }
 
+/** Set once an install found the registry not answering: the other installs skip at once instead of each waiting out its timeout. */
+let registryDown: string | undefined;
+
 async function adoptOrSkip(versions: { openai?: string; vitest: string }, skip: (note?: string) => never, test?: string): ReturnType<typeof adopt> {
+  if (registryDown !== undefined) skip(registryDown);
   try {
     return await adopt(versions, test);
   } catch (error) {
-    if (error instanceof RegistryUnreachable) skip(error.message);
+    if (error instanceof RegistryUnreachable) {
+      registryDown = error.message;
+      skip(error.message);
+    }
     throw error;
   }
 }
