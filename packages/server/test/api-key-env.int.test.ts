@@ -45,5 +45,11 @@ describe('backends.<name>.api_key_env', () => {
     const config = resolveConfig({ backends: { up: { type: 'openai', api_url: 'http://h/v1', api_key_env: 'VLLM_PASS' } } });
     expect(collectSecrets(config, { VLLM_PASS: KEY, OTHER: 'not-a-secret' })).toContain(KEY);
     expect(collectSecrets(config, { VLLM_PASS: KEY, OTHER: 'not-a-secret' })).not.toContain('not-a-secret');
+    // Other services' keys are guessed by their variable's name, and only when long enough to be real: placeholders
+    // would be cut out of every answer.
+    const guessed = collectSecrets(config, { OPENAI_API_KEY: 'none', HF_TOKEN: 'EMPTY', GITHUB_TOKEN: 'ghp_0123456789abcdefghij' });
+    expect(guessed).toContain('ghp_0123456789abcdefghij');
+    expect(guessed).not.toContain('none');
+    expect(guessed).not.toContain('EMPTY');
   });
 });

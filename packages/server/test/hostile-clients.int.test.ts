@@ -83,6 +83,16 @@ describe('hostile input that parses', () => {
     expect(response.json()).toMatchObject({ error: { code: 'too_deeply_nested', message: expect.stringContaining('128 levels') } });
     expect(upstream().requests).toHaveLength(0);
     expect(proxy.logs.text).not.toContain('"stack"');
+    // count_tokens too, whose estimate serialises the tools (it answered 500 with a stack trace).
+    const counted = await proxy.app.inject({
+      method: 'POST',
+      url: '/v1/messages/count_tokens',
+      headers: { 'x-api-key': PROXY_KEY, 'content-type': 'application/json' },
+      payload: `{"model":"up:meta/llama3-70b","messages":[{"role":"user","content":"hi"}],"tools":[{"name":"t","input_schema":{"type":"object","x":${deep}}}]}`,
+    });
+    expect(counted.statusCode).toBe(400);
+    expect(counted.json()).toMatchObject({ type: 'error', error: { type: 'invalid_request_error', message: expect.stringContaining('128 levels') } });
+    expect(proxy.logs.text).not.toContain('"stack"');
   });
 
   it('labels token metrics only with models the backend knows: made-up names count as "other"', async () => {

@@ -62,7 +62,7 @@ export function mapTransportError(error: unknown, context: TransportContext): Pr
     default:
       // undici's HTTPParserError carries no code for some violations (e.g. an invalid Content-Length).
       if (code?.startsWith('HPE_') || (error as { name?: unknown } | null)?.name === 'HTTPParserError') {
-        return new ProxyError({ ...base, status: 502, code: 'upstream_protocol_error', message: `The ${where} broke the HTTP protocol (${code})` });
+        return new ProxyError({ ...base, status: 502, code: 'upstream_protocol_error', message: `The ${where} broke the HTTP protocol${code ? ` (${code})` : ''}` });
       }
       return new ProxyError({ ...base, status: 502, code: 'upstream_error', message: `Request to the ${where} failed${code ? ` (${code})` : ''}` });
   }

@@ -12,6 +12,7 @@ import { modelListSchema, type ModelList } from '../schemas/model-list.js';
 import { extractUsage } from '../usage/token-usage.js';
 import type { KeyLimiter } from '../limits/key-limiter.js';
 import { parseRetryAfter } from '../limits/parse-retry-after.js';
+import { SecretScrubber } from '../secrets/secret-scrubber.js';
 import { UnpacedKeyLimiter } from '../limits/unpaced-key-limiter.js';
 import { CORE_VERSION } from '../version.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_TIMEOUT_MS, DEFAULT_UPSTREAM_BODY_LIMIT, type OpenAICompatibleSettings } from './settings.js';
@@ -73,6 +74,8 @@ export class OpenAICompatibleConnector implements Connector {
   readonly #healthCheckOnFirstUse: boolean;
   /** The response header naming each call at the upstream (settings.requestIdHeader), read into CallOptions.trace. */
   readonly #requestIdHeader: string | undefined;
+  /** Finds the pool's keys in text the upstream writes that is passed on as it is (its id for the call). */
+  readonly #keyScrubber: SecretScrubber;
   readonly #requireApiKey: boolean;
   readonly #bodyLimit: number;
   #models: readonly string[] = [];
@@ -89,6 +92,7 @@ export class OpenAICompatibleConnector implements Connector {
     this.#staticModels = settings.models;
     this.#healthCheckOnFirstUse = settings.healthCheckOnFirstUse ?? false;
     this.#requestIdHeader = settings.requestIdHeader?.toLowerCase();
+    this.#keyScrubber = new SecretScrubber(this.#apiKeys);
     this.#requireApiKey = settings.requireApiKey ?? true;
     this.#bodyLimit = settings.bodyLimitBytes ?? DEFAULT_UPSTREAM_BODY_LIMIT;
     this.timeouts = {
@@ -345,7 +349,7 @@ export class OpenAICompatibleConnector implements Connector {
     } catch (error) {
       throw mapTransportError(error, { backend: this.name, url, aborted: options.signal?.aborted ?? false });
     }
-    if (options.trace && this.#requestIdHeader) recordUpstreamId(options.trace, this.#requestIdHeader, response.headers[this.#requestIdHeader]);
+    if (options.trace && this.#requestIdHeader) recordUpstreamId(options.trace, this.#requestIdHeader, response.headers[this.#requestIdHeader], this.#keyScrubber);
     if (response.statusCode >= 400) {
       const bodyText = await response.text(MAX_ERROR_BODY_BYTES).catch(() => '');
       throw this.createUpstreamError({

@@ -56,6 +56,15 @@ describe('tracing a call across the proxy and the upstream', () => {
     expect(trace.upstreamRequestId?.value).toBe('err-9');
   });
 
+  it('leaves out an id that carries the key it was sent: an upstream writes that header, and it reaches the client', async () => {
+    const key = 'nvapi-upstream-key-0123456789';
+    upstream = await startRecordingUpstream((_request, response) => sendJson(response, 200, completion, { 'nvcf-reqid': `id-${key}` }));
+    connector = new OpenAICompatibleConnector({ name: 't', baseURL: upstream.url, apiKey: key, requestIdHeader: 'nvcf-reqid', keepAliveTimeoutMs: 10 });
+    const trace: UpstreamTrace = {};
+    await connector.chatCompletion(request, { trace });
+    expect(trace.upstreamRequestId).toBeUndefined();
+  });
+
   it('leaves out an id that is not short and plain', async () => {
     const chat = await start({ 'nvcf-reqid': 'x'.repeat(200) });
     const trace: UpstreamTrace = {};

@@ -1,3 +1,4 @@
+import type { ProxyError } from '@proxy/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { errorClass, type ProxyMetrics } from '../metrics/proxy-metrics.js';
 
@@ -49,7 +50,7 @@ export function recordRequest(request: FastifyRequest, reply: FastifyReply, stat
       const error = outcome.error;
       // A client that left is not an upstream failure.
       if (error && error.code !== 'client_closed_request') {
-        metrics.upstreamErrors.inc({ backend: outcome.backend, class: errorClass(error.status), code: error.code ?? `http_${error.status}` });
+        metrics.upstreamErrors.inc({ backend: outcome.backend, class: errorClass(error.status), code: errorCodeLabel(error) });
       }
     }
   }
@@ -86,4 +87,14 @@ export function recordRequest(request: FastifyRequest, reply: FastifyReply, stat
 function levelOf(route: string, status: number, code: string | null | undefined): 'debug' | 'info' | 'warn' | 'error' {
   if (status >= 500) return code === 'internal_error' ? 'error' : 'warn';
   return status < 400 && QUIET_ROUTES.has(route) ? 'debug' : 'info';
+}
+
+/**
+ * The `code` label of an upstream error: the proxy's own codes (a fixed set) as they are, an upstream's answer by
+ * its status. The code an upstream writes in its body is its text, and labelled as it came it would let an
+ * upstream grow /metrics without bound (one that echoes the model name there made 3,000 series).
+ */
+function errorCodeLabel(error: ProxyError): string {
+  if (error.upstreamStatus !== undefined) return `http_${error.upstreamStatus}`;
+  return error.code ?? `http_${error.status}`;
 }

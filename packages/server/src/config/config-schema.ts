@@ -6,6 +6,8 @@ import { modelSettingsEntrySchema } from '../models/model-settings.js';
 export const DEFAULT_BODY_LIMIT = 20 * 1024 * 1024;
 /** 64 MiB: far above any completion or model list, far below what would hurt the process. */
 export const DEFAULT_UPSTREAM_BODY_LIMIT = 64 * 1024 * 1024;
+/** The largest upstream_body_limit taken: a JSON answer is one string, and V8's end at 512 MiB. */
+export const MAX_UPSTREAM_BODY_LIMIT = 256 * 1024 * 1024;
 
 const seconds = (what: string) => z.number({ error: `expected ${what} in seconds` }).nonnegative(`expected ${what} in seconds (>= 0)`);
 
@@ -84,6 +86,8 @@ export const proxyConfigSchema = z.strictObject({
     .number({ error: 'expected a size in bytes' })
     .int('expected a whole number of bytes')
     .positive('expected a size in bytes (> 0)')
+    // A JSON answer is read into one string, and V8's strings end at 512 MiB: past that a read could not even fail cleanly.
+    .max(MAX_UPSTREAM_BODY_LIMIT, `expected at most ${MAX_UPSTREAM_BODY_LIMIT} bytes (256 MiB)`)
     .default(DEFAULT_UPSTREAM_BODY_LIMIT),
   body_timeout: seconds('a time').positive('expected a time in seconds (> 0)').default(30),
   max_connections: z

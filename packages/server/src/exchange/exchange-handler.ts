@@ -1,4 +1,4 @@
-import { ClientAbortError, InvalidRequestError, ProxyError, redactSecrets, type CallOptions, type CancelSignal, type ChatCompletionRequest, type ChatCompletionStream, type Connector } from '@proxy/core';
+import { ClientAbortError, ProxyError, redactSecrets, type CallOptions, type CancelSignal, type ChatCompletionRequest, type ChatCompletionStream, type Connector } from '@proxy/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { outcomeOf } from '../accounting/request-outcome.js';
 import { recordRequest } from '../accounting/request-recorder.js';
@@ -8,7 +8,7 @@ import { withRetries, type RetryEvent } from '../retry/with-retries.js';
 import { abortOnClientClose } from '../routes/abort-on-client-close.js';
 import { commitSseHeaders } from '../streaming/sse-headers.js';
 import type { ExchangeDeps } from './exchange-deps.js';
-import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth.js';
+import { refuseDeepNesting } from './json-depth.js';
 import { modelLabel } from './known-models.js';
 import type { ExchangeContext, FrontEnd, StreamEncoder } from './front-end.js';
 import { sendRenderedError } from './render-error.js';
@@ -46,9 +46,7 @@ export function createExchangeHandler<Body>(frontEnd: FrontEnd<Body>, deps: Exch
 
   /** Not async: its checks throw before anything is awaited, and the step it ends in is the promise to wait for. */
   function run(request: FastifyRequest, reply: FastifyReply, signal: CancelSignal): Promise<number> {
-    if (nestsDeeperThan(request.body, MAX_JSON_DEPTH)) {
-      throw new InvalidRequestError(`The request body nests deeper than ${MAX_JSON_DEPTH} levels`, { code: 'too_deeply_nested' });
-    }
+    refuseDeepNesting(request.body);
     const body = frontEnd.parse(request.body);
     const asked = frontEnd.describe(body);
     const route = deps.backends.route(deps.forceModel ?? deps.resolveModel(asked.model));

@@ -1,3 +1,5 @@
+import { InvalidRequestError } from '@proxy/core';
+
 /**
  * The deepest nesting a request body may have: far beyond any chat request (tool schemas included), far below
  * what would overflow the stack of the JSON.stringify that sends it upstream.
@@ -25,4 +27,11 @@ export function nestsDeeperThan(value: unknown, max: number): boolean {
     }
   }
   return false;
+}
+
+/** Refuses a body nested deeper than MAX_JSON_DEPTH with a 400, before anything serialises or walks it recursively. */
+export function refuseDeepNesting(body: unknown): void {
+  if (nestsDeeperThan(body, MAX_JSON_DEPTH)) {
+    throw new InvalidRequestError(`The request body nests deeper than ${MAX_JSON_DEPTH} levels`, { code: 'too_deeply_nested' });
+  }
 }

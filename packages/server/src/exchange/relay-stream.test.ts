@@ -1,7 +1,7 @@
 import { EventEmitter, once } from 'node:events';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
-import { Cancellation, ChatSseReader, ProxyError, StreamUsageTracker, type CancelSignal, type ChatCompletionStream, type ChatStreamRead } from '@proxy/core';
+import { Cancellation, ChatSseReader, ProxyError, SecretScrubber, StreamUsageTracker, type CancelSignal, type ChatCompletionStream, type ChatStreamRead } from '@proxy/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ChatStreamEncoder } from '../front-ends/openai-chat/chat-stream-encoder.js';
 import { abortOnClientClose } from '../routes/abort-on-client-close.js';
@@ -110,7 +110,7 @@ class FakeResponse extends EventEmitter {
   }
 }
 
-function fakeRelay(options: { includeUsage?: boolean; keepaliveIntervalMs?: number; encoder?: StreamEncoder } = {}) {
+function fakeRelay(options: { includeUsage?: boolean; keepaliveIntervalMs?: number; encoder?: StreamEncoder; scrubber?: SecretScrubber } = {}) {
   const response = new FakeResponse();
   const signal = new Cancellation();
   const release = vi.fn(() => response.calls.push('release'));
@@ -120,6 +120,7 @@ function fakeRelay(options: { includeUsage?: boolean; keepaliveIntervalMs?: numb
     signal,
     keepaliveIntervalMs: options.keepaliveIntervalMs ?? 0,
     release,
+    scrubber: options.scrubber,
   });
   const upstream = new ScriptedUpstream(signal);
   return { response, signal, release, relay, upstream };
@@ -210,6 +211,24 @@ describe('StreamRelay (calls)', () => {
     expect(relay.error).toBe(failure);
     expect(response.text.join('')).toBe('event: error\n\n');
     expect(response.ended).toBe(true);
+  });
+
+  it('scrubs every frame the encoder writes, its opening and its ending included (they can repeat what came from upstream)', async () => {
+    const key = 'nvapi-upstream-key-0123456789';
+    const encoder: StreamEncoder = {
+      start: () => `start ${key}\n`,
+      read: () => `read ${key}\n`,
+      keepalive: () => '',
+      end: () => `end ${key}\n`,
+      error: () => '',
+    };
+    const { response, relay, upstream } = fakeRelay({ encoder, scrubber: new SecretScrubber([key]) });
+    relay.open(false);
+    const result = relay.pipe(upstream, toError);
+    upstream.send('data: {"a":1}\n\n');
+    upstream.end();
+    expect(await result).toBe<RelayStatus>('completed');
+    expect(response.text.join('')).toBe('start [redacted]\nread [redacted]\nend [redacted]\n');
   });
 
   it('maps a failure that is not a ProxyError with toError', async () => {

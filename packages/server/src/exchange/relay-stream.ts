@@ -64,7 +64,7 @@ export class StreamRelay {
   /** Sends the encoder's opening frames, and a keep-alive at once when the upstream has already been silent. */
   open(silent: boolean): void {
     const start = this.#encoder.start();
-    const bytes = silent ? start + this.#encoder.keepalive() : start;
+    const bytes = this.#scrubbed(silent ? start + this.#encoder.keepalive() : start);
     if (bytes.length > 0) this.#response.write(bytes);
     // Held headers leave with the first bytes; when there are none yet, they wait for the first upstream read.
     if (silent) this.#release();
@@ -76,8 +76,7 @@ export class StreamRelay {
     const response = this.#response;
     try {
       for await (const read of stream) {
-        const encoded = this.#encoder.read(read);
-        const bytes = this.#scrubber ? this.#scrubber.scrub(encoded) : encoded;
+        const bytes = this.#scrubbed(this.#encoder.read(read));
         if (bytes.length === 0) continue;
         const flushed = response.write(bytes);
         this.#releaseSoon();
@@ -93,7 +92,8 @@ export class StreamRelay {
     }
     if (this.#signal.aborted) return this.#abandon();
     this.#keepalive.stop();
-    response.end(this.#encoder.end());
+    // The ending can repeat what came from upstream (a Responses stream's whole output, held tool calls).
+    response.end(this.#scrubbed(this.#encoder.end()));
     this.#release();
     this.#error = this.#encoder.failure;
     return this.#error ? 'failed' : 'completed';
@@ -104,10 +104,14 @@ export class StreamRelay {
     this.#keepalive.stop();
     if (this.#signal.aborted) return this.#abandon();
     this.#error = error;
-    const frame = this.#encoder.error(error);
-    this.#response.end(this.#scrubber ? this.#scrubber.scrub(frame) : frame);
+    this.#response.end(this.#scrubbed(this.#encoder.error(error)));
     this.#release();
     return 'failed';
+  }
+
+  /** Every byte the encoder writes, scrubbed: any of it may carry what the upstream (or the request) said. */
+  #scrubbed<T extends string | Uint8Array>(bytes: T): T | string | Uint8Array {
+    return this.#scrubber ? this.#scrubber.scrub(bytes) : bytes;
   }
 
   #abandon(): RelayStatus {

@@ -2,6 +2,7 @@ import { InvalidRequestError } from '@proxy/core';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { outcomeOf } from '../../accounting/request-outcome.js';
 import type { ExchangeDeps } from '../../exchange/exchange-deps.js';
+import { refuseDeepNesting } from '../../exchange/json-depth.js';
 import { registerFrontEnd } from '../../exchange/register-front-end.js';
 import { rejectOtherMethods } from '../../http/not-found.js';
 import { createAnthropicFrontEnd, parseCountTokensRequest } from './anthropic-front-end.js';
@@ -20,6 +21,8 @@ export interface AnthropicRoutesOptions {
 export const anthropicRoutes: FastifyPluginAsync<AnthropicRoutesOptions> = async (scope, { exchange }) => {
   registerFrontEnd(scope, createAnthropicFrontEnd(), ['/v1/messages'], exchange);
   scope.post('/v1/messages/count_tokens', (request, reply) => {
+    // The tokenizer's estimate serialises the tools: a body nested deep enough would overflow its stack.
+    refuseDeepNesting(request.body);
     const body = parseCountTokensRequest(request.body);
     reply.type('application/json; charset=utf-8').send(`{"input_tokens":${estimateInputTokens(body)}}`);
   });
