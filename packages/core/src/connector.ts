@@ -37,6 +37,8 @@ export interface KeyUseReport {
   keyIndex?: number | undefined;
   /** Milliseconds spent waiting for slots, summed over the call's attempts. */
   queuedMs?: number | undefined;
+  /** Upstream attempts made for the request, the server's retries included (a report outlives one call). */
+  attempts?: number | undefined;
 }
 
 /** A non-streaming completion: the upstream bytes (forwarded as they are) and what the proxy reads from them. */

@@ -92,6 +92,23 @@ describe('key pools and pacing, in memory', () => {
     expect(nim.state.refused).toBe(0);
     expect((await proxy.app.inject({ url: '/metrics' })).body).toContain('nim_proxy_rate_limit_refusals_total{backend="up"} 2');
   });
+
+  it("says x-should-retry: false on NIM's 429 passed on after the proxy's own retries or a move to another key", async () => {
+    upstream().onChat((_request, response) => sendJson(response, 429, { status: 429, title: 'Too Many Requests' }, { 'retry-after': '0' }));
+    const retried = proxyWith({ api_key: KEY_A }, { failure_handling: { max_retries: 2, retry_base_delay: 0.01, retry_max_delay: 0.05 } });
+    const once = await chat(retried);
+    expect(once.statusCode).toBe(429);
+    expect(upstream().requests).toHaveLength(3);
+    expect(once.headers['x-should-retry']).toBe('false');
+    // A pool of two, no server retries: the request moved to the other key, which was throttled too.
+    const pool = proxyWith({ api_keys: [KEY_A, KEY_B] });
+    const moved = await chat(pool);
+    expect(moved.statusCode).toBe(429);
+    expect(moved.headers['x-should-retry']).toBe('false');
+    // One attempt, nothing waited: the client's own retry policy decides.
+    const single = proxyWith({ api_key: KEY_B });
+    expect((await chat(single)).headers['x-should-retry']).toBeUndefined();
+  });
 });
 
 describe.skipIf(!hasRedisServer)('replicas sharing one key through Redis', () => {

@@ -295,12 +295,14 @@ export class OpenAICompatibleConnector implements Connector {
     if (limiter === undefined) return this.#send(options);
     const report = options.report;
     for (let attempt = 0; ; attempt++) {
-      const taken = limiter.acquire(options.signal, attempt > 0);
+      // Retried: by this loop on another key, or by the server's retries around the call (the report is theirs too).
+      const taken = limiter.acquire(options.signal, attempt > 0 || (report?.attempts ?? 0) > 0);
       // Nearly always a lease at once: a promise only when the request has to queue.
       const lease = 'then' in taken ? await taken : taken;
       if (report) {
         report.keyIndex = lease.index;
         report.queuedMs = (report.queuedMs ?? 0) + lease.queuedMs;
+        report.attempts = (report.attempts ?? 0) + 1;
       }
       options.keyIndex = lease.index;
       let response: UpstreamResponse;

@@ -18,9 +18,15 @@ export interface RequestOutcome {
   usage?: TokenUsage | undefined;
   /** The error the client was answered with (or sent as a stream error event). */
   error?: ProxyError;
-  /** Filled in by the connector (KeyUseReport): the index of the upstream key used, and the ms queued for a slot. */
+  /**
+   * Filled in by the connector (KeyUseReport): the index of the upstream key used, the ms queued for a slot, and
+   * the upstream attempts made (the server's retries included).
+   */
   keyIndex?: number | undefined;
   queuedMs?: number | undefined;
+  attempts?: number | undefined;
+  /** The server's retries of the upstream call. */
+  retries?: number;
   /** Filled in by the connector (UpstreamTrace): the upstream's id for the call (NVIDIA's `nvcf-reqid`). */
   upstreamRequestId?: { readonly header: string; readonly value: string } | undefined;
   /** The request was counted already (an aborted stream is counted when it aborts, not by onResponse). */

@@ -154,13 +154,19 @@ export function createExchangeHandler<Body>(frontEnd: FrontEnd<Body>, deps: Exch
   function answerError(request: FastifyRequest, reply: FastifyReply, error: unknown): number {
     const proxyError: ProxyError = toProxyError(error, deps.errors);
     logIfBug(request, error, proxyError, deps.errors.secrets);
-    outcomeOf(request).error = proxyError;
+    const outcome = outcomeOf(request);
+    outcome.error = proxyError;
     relayUpstreamId(request, reply);
+    // The proxy already waited or retried for this request: the SDKs (openai, Anthropic) honour this header, so
+    // their own retries do not multiply the load on top of the proxy's.
+    if ((outcome.retries ?? 0) > 0 || (outcome.attempts ?? 0) > 1 || (outcome.queuedMs ?? 0) > 0) reply.header('x-should-retry', 'false');
     return sendRenderedError(reply, frontEnd, proxyError, deps.scrubber);
   }
 
   function countRetry(exchange: Exchange<Body>, event: RetryEvent): void {
     const backend = exchange.context.backend;
+    const outcome = outcomeOf(exchange.request);
+    outcome.retries = (outcome.retries ?? 0) + 1;
     deps.metrics?.upstreamRetries.inc({ backend, reason: event.reason });
     // The reason and wait only: upstream messages may quote the request.
     exchange.request.log.warn({ backend, retry: event.retry, reason: event.reason, delay_ms: event.delayMs }, 'retrying upstream request');

@@ -14,8 +14,12 @@ const CONNECT_TIMEOUT_MS = 2000;
 
 const ioredis = loadOnFirstUse<typeof IORedis>('ioredis');
 
-/** NIM counts requests per key in any 60 s. */
-export const WINDOW_MS = 60_000;
+/**
+ * NIM counts requests per key in any 60 s, by when they reach it; the proxy counts them when it sends them. A slot
+ * counts a second longer than NIM's window, so that a request that reached NIM late (the network, undici's queue)
+ * does not put the one sent a window after it inside NIM's 60 s: a 429 there rests the key for a minute.
+ */
+export const WINDOW_MS = 61_000;
 
 export interface KeyLimitersOptions {
   /** `redis_url`: the pools' state is shared through it; without it, each process paces alone. */

@@ -42,6 +42,34 @@ describe('PacedKeyLimiter', () => {
     expect((lease as KeyLease).queuedMs).toBe(0);
   });
 
+  it('serves the head of the queue on time when a later request joins it with a later slot', async () => {
+    const { paced } = limiter(1, 1, 3 * W);
+    paced.acquire(undefined, false);
+    vi.advanceTimersByTime(1000);
+    const served: number[] = [];
+    const second = Promise.resolve(paced.acquire(undefined, false)).then((lease) => (served.push(2), lease));
+    await vi.advanceTimersByTimeAsync(1000);
+    const third = Promise.resolve(paced.acquire(undefined, false)).then((lease) => (served.push(3), lease));
+    await vi.advanceTimersByTimeAsync(W - 2000 + 2);
+    // The second's slot freed one window after the first: the third's later slot did not push its turn back.
+    expect(served).toEqual([2]);
+    await vi.advanceTimersByTimeAsync(W);
+    expect(served).toEqual([2, 3]);
+    await Promise.all([second, third]);
+  });
+
+  it('tells requests admitted together their own slots, and refuses the ones whose slot is past max_wait', async () => {
+    const { paced } = limiter(1, 1, W + 5000);
+    paced.acquire(undefined, false);
+    // Two arrive in the same tick: the first gets the slot one window on, the second the one after, past max_wait.
+    const first = Promise.resolve(paced.acquire(undefined, false));
+    const second = refusal(paced.acquire(undefined, false));
+    await vi.advanceTimersByTimeAsync(0);
+    expect((await second).headers['retry-after']).toBe(String(Math.ceil((2 * W + 1) / 1000)));
+    await vi.advanceTimersByTimeAsync(W + 2);
+    expect((await first).queuedMs).toBeGreaterThanOrEqual(W);
+  });
+
   it('queues in FIFO order and serves each request when its slot frees, with how long it waited', async () => {
     const { paced, events } = limiter(1, 2, 2 * W);
     paced.acquire(undefined, false);

@@ -51,6 +51,10 @@ export class PacedKeyLimiter implements KeyLimiter {
   readonly #usable: boolean[];
   readonly #queue: Waiter[] = [];
   #timer: NodeJS.Timeout | undefined;
+  /** When the pending timer fires: a later request never pushes back the look the head of the queue is due. */
+  #timerAt = 0;
+  /** Requests between admission and their place in the queue (the store's answer is awaited): they count as queued. */
+  #admitting = 0;
   #pumping = false;
 
   constructor(options: PacedKeyLimiterOptions) {
@@ -69,7 +73,7 @@ export class PacedKeyLimiter implements KeyLimiter {
   }
 
   acquire(signal: CancelSignal | undefined, retried: boolean): KeyLease | Promise<KeyLease> {
-    if (this.#queue.length > 0) return this.#admit(signal, retried);
+    if (this.#queue.length > 0 || this.#admitting > 0) return this.#admit(signal, retried);
     const taken = this.#store.take(this.#usable);
     if ('then' in taken) return taken.then((slot) => (slot.index >= 0 ? this.#lease(slot, 0) : this.#admit(signal, retried)));
     return taken.index >= 0 ? this.#lease(taken, 0) : this.#admit(signal, retried);
@@ -111,7 +115,15 @@ export class PacedKeyLimiter implements KeyLimiter {
   /** Queues the request behind the ones waiting, unless its slot frees too late: then a 429 at once. */
   async #admit(signal: CancelSignal | undefined, retried: boolean): Promise<KeyLease> {
     if (signal?.aborted) throw new ClientAbortError();
-    const waitMs = await this.#store.wait(this.#queue.length, this.#usable);
+    // Its place is taken now, not after the store answers: requests admitted together are told their own slots.
+    const position = this.#queue.length + this.#admitting;
+    this.#admitting++;
+    let waitMs: number | undefined;
+    try {
+      waitMs = await this.#store.wait(position, this.#usable);
+    } finally {
+      this.#admitting--;
+    }
     if (waitMs !== undefined && waitMs > this.#rateLimit.maxWaitMs) {
       this.#observer?.refused();
       throw this.#refusal(waitMs, retried);
@@ -132,10 +144,15 @@ export class PacedKeyLimiter implements KeyLimiter {
     });
   }
 
+  /** Looks at the queue in `ms`, unless a look is due sooner already: the head's time is never pushed back. */
   #schedule(ms: number): void {
     if (this.#pumping) return;
+    const delay = Math.max(1, Math.ceil(ms));
+    const at = this.#now() + delay;
+    if (this.#timer !== undefined && this.#timerAt <= at) return;
     clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => void this.#pump(), Math.max(1, Math.ceil(ms)));
+    this.#timerAt = at;
+    this.#timer = setTimeout(() => void this.#pump(), delay);
     this.#timer.unref?.();
   }
 
