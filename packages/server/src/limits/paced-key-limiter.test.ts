@@ -147,6 +147,19 @@ describe('PacedKeyLimiter', () => {
     expect(events).toEqual(['lease 0 0', 'rest 0 2000']);
   });
 
+  it('names the limits that hold in its refusal: a minute, at a time, or both', async () => {
+    const capped = limiter(1, 0, 0, 1).paced;
+    capped.acquire(undefined, false);
+    const cappedRefusal = refusal(capped.acquire(undefined, false));
+    await vi.advanceTimersByTimeAsync(200); // a cap frees on a release, which no clock foretells: the queue looks again
+    expect((await cappedRefusal).message).toContain('(1 at a time per key)');
+    const both = limiter(1, 1, 0, 2).paced;
+    both.acquire(undefined, false);
+    const bothRefusal = refusal(both.acquire(undefined, false));
+    await vi.advanceTimersByTimeAsync(200);
+    expect((await bothRefusal).message).toContain('(1 a minute, 2 at a time per key)');
+  });
+
   it('takes a refused key out (the last one stays), and a queued request waits for a cap slot a release frees', async () => {
     const { paced, events } = limiter(2, 0, W, 1);
     expect(paced.remove(0, 401)).toBe(true);

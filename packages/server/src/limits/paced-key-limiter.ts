@@ -212,12 +212,17 @@ export class PacedKeyLimiter implements KeyLimiter {
 
   #refusal(waitMs: number, retried: boolean): ProxyError {
     const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+    const { requestsPerMinute, maxConcurrent } = this.#rateLimit;
+    const limits = [
+      ...(requestsPerMinute > 0 ? [`${requestsPerMinute} a minute`] : []),
+      ...(maxConcurrent > 0 ? [`${maxConcurrent} at a time`] : []),
+    ].join(', ');
     return new ProxyError({
       status: 429,
       code: 'rate_limited',
       isRetryable: false,
       message:
-        `The ${this.#backend} backend is at its request limit (${this.#rateLimit.requestsPerMinute} a minute per key): ` +
+        `The ${this.#backend} backend is at its request limit (${limits} per key): ` +
         `the next free slot is ${seconds} s away, longer than the proxy may wait (max_wait). Try again in ${seconds} s.`,
       headers: retried ? { 'retry-after': String(seconds), 'x-should-retry': 'false' } : { 'retry-after': String(seconds) },
     });
