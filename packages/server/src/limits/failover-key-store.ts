@@ -3,60 +3,95 @@ import type { KeyStore, Taken } from './key-store.js';
 import type { MemoryKeyStore } from './memory-key-store.js';
 import type { RedisKeyStore } from './redis-key-store.js';
 
+/** After a Redis command failed, how long calls go to memory before Redis is tried again. */
+export const REDIS_RETRY_AFTER_MS = 5000;
+
+/** What the store tells its owner: an outage (logged once) and the first answer after one. */
+export interface FailoverEvents {
+  failed(error: unknown): void;
+  recovered(): void;
+}
+
 /**
  * Redis while it answers, this process's memory while it does not: pacing never fails a request because Redis is
- * gone. A command that fails (or a client that is not connected) sends the call to the memory store at once; the
- * client reconnects by itself and its `ready` brings the shared store back. The memory store keeps its own window
- * meanwhile, so each replica alone stays under the limit during an outage.
+ * gone. A command that fails (or a client that is not connected) sends the call to the memory store at once, and
+ * the next calls too for REDIS_RETRY_AFTER_MS: a Redis that hangs rather than refuses would otherwise cost every
+ * request the client's command timeout. The client reconnects by itself; the first command answered after an
+ * outage reports the recovery (a hang ends without a reconnect, so the client's `ready` alone cannot tell). The
+ * memory store keeps its own window meanwhile, so each replica alone stays under the limit during an outage.
  */
 export class FailoverKeyStore implements KeyStore {
   readonly #redis: RedisKeyStore;
   readonly #memory: MemoryKeyStore;
-  readonly #client: Redis;
-  readonly #onFailure: (error: unknown) => void;
+  readonly #client: Pick<Redis, 'status'>;
+  readonly #events: FailoverEvents;
+  readonly #now: () => number;
+  /** Until when calls skip Redis after a failure. */
+  #skipUntil = 0;
 
-  constructor(redis: RedisKeyStore, memory: MemoryKeyStore, client: Redis, onFailure: (error: unknown) => void) {
+  constructor(redis: RedisKeyStore, memory: MemoryKeyStore, client: Pick<Redis, 'status'>, events: FailoverEvents, now: () => number = Date.now) {
     this.#redis = redis;
     this.#memory = memory;
     this.#client = client;
-    this.#onFailure = onFailure;
+    this.#events = events;
+    this.#now = now;
   }
 
   take(usable: readonly boolean[]): Taken | Promise<Taken> {
-    if (this.#client.status !== 'ready') return this.#offline().take(usable);
-    return this.#redis.take(usable).catch((error: unknown) => {
-      this.#onFailure(error);
-      return this.#memory.take(usable);
-    });
+    if (!this.#redisUsable()) return this.#offline().take(usable);
+    return this.#redis.take(usable).then(
+      (taken) => this.#answered(taken),
+      (error: unknown) => {
+        this.#fail(error);
+        return this.#memory.take(usable);
+      },
+    );
   }
 
   wait(position: number, usable: readonly boolean[]): number | undefined | Promise<number | undefined> {
-    if (this.#client.status !== 'ready') return this.#offline().wait(position, usable);
-    return this.#redis.wait(position, usable).catch((error: unknown) => {
-      this.#onFailure(error);
-      return this.#memory.wait(position, usable);
-    });
+    if (!this.#redisUsable()) return this.#offline().wait(position, usable);
+    return this.#redis.wait(position, usable).then(
+      (waitMs) => this.#answered(waitMs),
+      (error: unknown) => {
+        this.#fail(error);
+        return this.#memory.wait(position, usable);
+      },
+    );
   }
 
   rest(index: number, ms: number): void | Promise<void> {
     // Both: a rest must hold whichever store the next request finds.
     this.#memory.rest(index, ms);
-    if (this.#client.status !== 'ready') return;
-    return this.#redis.rest(index, ms).catch((error: unknown) => this.#onFailure(error));
+    if (!this.#redisUsable()) return;
+    return this.#redis.rest(index, ms).catch((error: unknown) => this.#fail(error));
   }
 
   release(taken: Taken): void {
     (taken.store ?? this.#memory).release(taken);
   }
 
+  #redisUsable(): boolean {
+    return this.#client.status === 'ready' && this.#now() >= this.#skipUntil;
+  }
+
+  #fail(error: unknown): void {
+    this.#skipUntil = this.#now() + REDIS_RETRY_AFTER_MS;
+    this.#events.failed(error);
+  }
+
+  #answered<T>(value: T): T {
+    this.#events.recovered();
+    return value;
+  }
+
   /**
-   * The memory store, for a call made while the client is not connected. A connection that was lost is an outage
-   * to report (a server that closed its connections cleanly raises no client error); one still being made at start
-   * is not.
+   * The memory store, for a call made while Redis is not used. A connection that was lost is an outage to report
+   * (a server that closed its connections cleanly raises no client error); one still being made at start is not,
+   * nor the pause after a failed command.
    */
   #offline(): MemoryKeyStore {
     const status = this.#client.status;
-    if (status !== 'connecting' && status !== 'wait') this.#onFailure(new Error(`the Redis connection is ${status}`));
+    if (status !== 'ready' && status !== 'connecting' && status !== 'wait') this.#events.failed(new Error(`the Redis connection is ${status}`));
     return this.#memory;
   }
 }

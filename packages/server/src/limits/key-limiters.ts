@@ -3,7 +3,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type * as IORedis from 'ioredis';
 import { loadOnFirstUse } from '../load-on-first-use.js';
 import type { ProxyMetrics } from '../metrics/proxy-metrics.js';
-import { FailoverKeyStore } from './failover-key-store.js';
+import { FailoverKeyStore, type FailoverEvents } from './failover-key-store.js';
 import type { KeyStore, StoreLimits } from './key-store.js';
 import { limiterObserver } from './limiter-observer.js';
 import { MemoryKeyStore } from './memory-key-store.js';
@@ -61,7 +61,7 @@ export class KeyLimiters {
     let store: KeyStore = memory;
     if (this.#options.redisUrl) {
       const client = this.#redis(this.#options.redisUrl);
-      store = new FailoverKeyStore(new RedisKeyStore(client, keys, limits), memory, client, (error) => this.#failed(error));
+      store = new FailoverKeyStore(new RedisKeyStore(client, keys, limits), memory, client, this.#redisEvents);
     }
     return new PacedKeyLimiter({ backend, size: keys.length, rateLimit, store, observer: limiterObserver(backend, this.#options) });
   };
@@ -104,13 +104,17 @@ export class KeyLimiters {
       retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
     });
     client.on('error', (error: unknown) => this.#failed(error));
-    client.on('ready', () => {
-      if (!this.#down) return;
-      this.#down = false;
-      this.#options.log().info('redis reachable again: request pacing is shared across replicas');
-    });
+    client.on('ready', () => this.#recovered());
     this.#client = client;
     return client;
+  }
+
+  readonly #redisEvents: FailoverEvents = { failed: (error) => this.#failed(error), recovered: () => this.#recovered() };
+
+  #recovered(): void {
+    if (!this.#down) return;
+    this.#down = false;
+    this.#options.log().info('redis reachable again: request pacing is shared across replicas');
   }
 
   #failed(error: unknown): void {
