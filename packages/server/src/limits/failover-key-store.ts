@@ -71,7 +71,12 @@ export class FailoverKeyStore implements KeyStore {
   }
 
   #redisUsable(): boolean {
-    return this.#client.status === 'ready' && this.#now() >= this.#skipUntil;
+    if (this.#client.status !== 'ready') {
+      // A connection lost and made again is a fresh start: the pause after a failed command ends with it.
+      this.#skipUntil = 0;
+      return false;
+    }
+    return this.#now() >= this.#skipUntil;
   }
 
   #fail(error: unknown): void {

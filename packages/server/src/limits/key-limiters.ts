@@ -39,6 +39,8 @@ export class KeyLimiters {
   readonly #options: KeyLimitersOptions;
   readonly #windowMs: number;
   #client: IORedis.Redis | undefined;
+  /** The pools' Redis stores, which renew their leases until the server closes. */
+  readonly #redisStores: RedisKeyStore[] = [];
   /** Redis failed and has not been ready since: logged once per outage. */
   #down = false;
 
@@ -61,7 +63,9 @@ export class KeyLimiters {
     let store: KeyStore = memory;
     if (this.#options.redisUrl) {
       const client = this.#redis(this.#options.redisUrl);
-      store = new FailoverKeyStore(new RedisKeyStore(client, keys, limits), memory, client, this.#redisEvents);
+      const redisStore = new RedisKeyStore(client, keys, limits);
+      this.#redisStores.push(redisStore);
+      store = new FailoverKeyStore(redisStore, memory, client, this.#redisEvents);
     }
     return new PacedKeyLimiter({ backend, size: keys.length, rateLimit, store, observer: limiterObserver(backend, this.#options) });
   };
@@ -88,6 +92,7 @@ export class KeyLimiters {
 
   /** Closes the Redis client, if one was opened. */
   async close(): Promise<void> {
+    for (const store of this.#redisStores.splice(0)) store.close();
     const client = this.#client;
     this.#client = undefined;
     if (client) await client.quit().catch(() => client.disconnect());

@@ -85,3 +85,18 @@ local ms = tonumber(ARGV[1])
 if redis.call('PTTL', KEYS[1]) < ms then redis.call('SET', KEYS[1], '1', 'PX', ms) end
 return 1
 `;
+
+/**
+ * Renews leases a replica still holds. KEYS: each lease's in-flight key; ARGV[1]: the lease ttl ms, then each
+ * lease's member, in the same order. A member already gone (released, or expired) is not brought back.
+ */
+export const RENEW_SCRIPT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local ttl = tonumber(ARGV[1])
+for i = 1, #KEYS do
+  redis.call('ZADD', KEYS[i], 'XX', now + ttl, ARGV[i + 1])
+  redis.call('PEXPIRE', KEYS[i], ttl)
+end
+return #KEYS
+`;
