@@ -77,15 +77,17 @@ export function recordRequest(request: FastifyRequest, reply: FastifyReply, stat
     fields.error_code = error.code;
     if (error.url !== undefined) fields.upstream_url = error.url;
   }
-  request.log[levelOf(route, status, error?.code)](fields, 'request completed');
+  request.log[levelOf(route, status, error)](fields, 'request completed');
 }
 
 /**
- * What an operator alerts on: a failure of the proxy itself is an error, an upstream's failure a warning, a
- * client's mistake (4xx) or a success information, and probes of quiet routes debug.
+ * What an operator alerts on: a failure of the proxy itself is an error, an upstream's failure a warning — a
+ * stream that failed after its 200 too —, a client's mistake (4xx) or a success information, and probes of quiet
+ * routes debug.
  */
-function levelOf(route: string, status: number, code: string | null | undefined): 'debug' | 'info' | 'warn' | 'error' {
-  if (status >= 500) return code === 'internal_error' ? 'error' : 'warn';
+function levelOf(route: string, status: number, error: ProxyError | undefined): 'debug' | 'info' | 'warn' | 'error' {
+  if (status >= 500) return error?.code === 'internal_error' ? 'error' : 'warn';
+  if (status < 400 && error !== undefined && error.status >= 500) return 'warn';
   return status < 400 && QUIET_ROUTES.has(route) ? 'debug' : 'info';
 }
 

@@ -23,18 +23,22 @@ export interface FailoverEvents {
 export class FailoverKeyStore implements KeyStore {
   readonly #redis: RedisKeyStore;
   readonly #memory: MemoryKeyStore;
-  readonly #client: Pick<Redis, 'status'>;
+  readonly #client: Pick<Redis, 'status' | 'on'>;
   readonly #events: FailoverEvents;
   readonly #now: () => number;
   /** Until when calls skip Redis after a failure. */
   #skipUntil = 0;
 
-  constructor(redis: RedisKeyStore, memory: MemoryKeyStore, client: Pick<Redis, 'status'>, events: FailoverEvents, now: () => number = Date.now) {
+  constructor(redis: RedisKeyStore, memory: MemoryKeyStore, client: Pick<Redis, 'status' | 'on'>, events: FailoverEvents, now: () => number = Date.now) {
     this.#redis = redis;
     this.#memory = memory;
     this.#client = client;
     this.#events = events;
     this.#now = now;
+    // A connection made again is a fresh start: the pause after a failed command ends with it.
+    client.on('ready', () => {
+      this.#skipUntil = 0;
+    });
   }
 
   take(usable: readonly boolean[]): Taken | Promise<Taken> {
@@ -71,12 +75,7 @@ export class FailoverKeyStore implements KeyStore {
   }
 
   #redisUsable(): boolean {
-    if (this.#client.status !== 'ready') {
-      // A connection lost and made again is a fresh start: the pause after a failed command ends with it.
-      this.#skipUntil = 0;
-      return false;
-    }
-    return this.#now() >= this.#skipUntil;
+    return this.#client.status === 'ready' && this.#now() >= this.#skipUntil;
   }
 
   #fail(error: unknown): void {
