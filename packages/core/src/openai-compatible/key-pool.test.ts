@@ -57,8 +57,13 @@ describe('OpenAICompatibleConnector: a key pool', () => {
     await connector.chatCompletion(request, { report });
     expect(upstream.requests.map((sent) => sent.headers.authorization)).toEqual([bearer(KEYS[0]!), bearer(KEYS[1]!)]);
     expect(limiter.calls).toEqual(['acquire 0', 'rest 0 7000', 'acquire 1 retried']);
-    expect(report).toEqual({ keyIndex: 1, queuedMs: 10 });
+    expect(report).toEqual({ keyIndex: 1, queuedMs: 10, attempts: 2 });
     expect(limiter.released).toBe(2);
+    // The server's retry of the same request calls again with the same report: its first slot is a retry's too, so
+    // a refusal tells the client the proxy already tried (x-should-retry: false).
+    await connector.chatCompletion(request, { report });
+    expect(limiter.calls[3]).toBe('acquire 0 retried');
+    expect(report.attempts).toBe(4);
   });
 
   it('rests a key with no Retry-After for the limiter to decide (undefined), and gives up after one attempt per key', async () => {
