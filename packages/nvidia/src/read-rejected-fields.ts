@@ -1,3 +1,5 @@
+import { jsonDetailErrors } from './pydantic-errors.js';
+
 /**
  * The top-level request fields an error body says NIM's schema forbids (pydantic's `extra_forbidden` at
  * `loc: ('body', <field>)`), in each wording NIM uses:
@@ -24,18 +26,8 @@ const UNSUPPORTED = /Unsupported parameter\(s\):\s*((?:`?[A-Za-z_]\w*`?(?:,\s*)?
 const NAME = /[A-Za-z_]\w*/g;
 
 function fromJsonDetail(bodyText: string): string[] {
-  let body: unknown;
-  try {
-    body = JSON.parse(bodyText);
-  } catch {
-    return [];
-  }
-  const detail = typeof body === 'object' && body !== null ? (body as { detail?: unknown }).detail : undefined;
-  const items = Array.isArray(detail) ? detail : [detail];
   const fields: string[] = [];
-  for (const item of items) {
-    if (typeof item !== 'object' || item === null) continue;
-    const { type, loc } = item as { type?: unknown; loc?: unknown };
+  for (const { type, loc } of jsonDetailErrors(bodyText)) {
     if (type !== 'extra_forbidden' || !Array.isArray(loc) || loc.length !== 2 || loc[0] !== 'body' || typeof loc[1] !== 'string') continue;
     fields.push(loc[1]);
   }

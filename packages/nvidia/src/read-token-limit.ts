@@ -1,3 +1,5 @@
+import { jsonDetailErrors } from './pydantic-errors.js';
+
 /** The largest `max_tokens` an error says NIM would take for the request, and whether that holds for every request. */
 export interface TokenLimit {
   maxTokens: number;
@@ -34,17 +36,8 @@ const PROSE_LE = /max_tokens\W[^.{}]{0,80}?less than or equal to (\d+)/i;
 const CONTEXT = /maximum context length is (\d+) tokens(?:[^.]*?your request has (\d+) input tokens|[\s\S]{0,80}?\((\d+) in the messages)/i;
 
 function jsonDetailCap(bodyText: string): number | undefined {
-  let body: unknown;
-  try {
-    body = JSON.parse(bodyText);
-  } catch {
-    return undefined;
-  }
-  const detail = typeof body === 'object' && body !== null ? (body as { detail?: unknown }).detail : undefined;
-  for (const item of Array.isArray(detail) ? detail : [detail]) {
-    if (typeof item !== 'object' || item === null) continue;
-    const { type, loc, ctx } = item as { type?: unknown; loc?: unknown; ctx?: { le?: unknown } };
-    if (type === 'less_than_equal' && Array.isArray(loc) && loc[0] === 'body' && loc[1] === 'max_tokens' && typeof ctx?.le === 'number') return ctx.le;
+  for (const { type, loc, ctx } of jsonDetailErrors(bodyText)) {
+    if (type === 'less_than_equal' && Array.isArray(loc) && loc.length === 2 && loc[0] === 'body' && loc[1] === 'max_tokens' && typeof ctx?.le === 'number') return ctx.le;
   }
   return undefined;
 }
