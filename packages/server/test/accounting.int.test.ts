@@ -81,6 +81,75 @@ describe('usage accounting', () => {
   });
 });
 
+describe('usage accounting of JSON answers without usage', () => {
+  const answerWithoutUsage = () => {
+    const { usage: _omitted, ...answer } = completion('Hello there, how are you today?');
+    return answer;
+  };
+  const withUsage = () => completion('Hello there, how are you today?', { prompt_tokens: 11, completion_tokens: 4, total_tokens: 15 });
+
+  /** POSTs to the listening proxy, as a client would. */
+  async function post(path: string, headers: Record<string, string>, body: unknown): Promise<{ status: number; json: { usage?: Record<string, number> } }> {
+    const response = await fetch(`${proxy.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+    return { status: response.status, json: (await response.json()) as { usage?: Record<string, number> } };
+  }
+
+  const translating = [
+    {
+      route: '/v1/messages',
+      headers: { 'x-api-key': PROXY_KEY, 'anthropic-version': '2023-06-01' },
+      body: { model: 'up:meta/llama3-70b', max_tokens: 64, system: 'Be brief.', messages: [{ role: 'user', content: 'How are you today?' }] },
+    },
+    { route: '/v1/responses', headers: authHeaders, body: { model: 'up:meta/llama3-70b', instructions: 'Be brief.', input: 'How are you today?' } },
+  ];
+
+  it.each(translating)('$route: the log line and the token counters carry the estimate the client was given', async ({ route, headers, body }) => {
+    upstream().onChat((_request, response) => sendJson(response, 200, answerWithoutUsage()));
+    proxy = createTestProxy(upstream().baseUrl);
+    await proxy.listen();
+    const { status, json } = await post(route, headers, body);
+    expect(status).toBe(200);
+    const prompt = json.usage?.input_tokens ?? 0;
+    const completionTokens = json.usage?.output_tokens ?? 0;
+    expect(prompt).toBeGreaterThan(0);
+    expect(completionTokens).toBeGreaterThan(0);
+
+    expect(completedLines().filter((line) => line.route === route)).toEqual([
+      expect.objectContaining({ status: 200, stream: false, prompt_tokens: prompt, completion_tokens: completionTokens, total_tokens: prompt + completionTokens }),
+    ]);
+    const metrics = await metricsText();
+    expect(metrics).toContain(`nim_proxy_prompt_tokens_total{backend="up",model="meta/llama3-70b"} ${prompt}`);
+    expect(metrics).toContain(`nim_proxy_completion_tokens_total{backend="up",model="meta/llama3-70b"} ${completionTokens}`);
+  });
+
+  it.each(translating)("$route: NIM's usage, when it sent one, is what is counted", async ({ route, headers, body }) => {
+    upstream().onChat((_request, response) => sendJson(response, 200, withUsage()));
+    proxy = createTestProxy(upstream().baseUrl);
+    await proxy.listen();
+    const { status, json } = await post(route, headers, body);
+    expect(status).toBe(200);
+    expect(json.usage).toMatchObject({ input_tokens: 11, output_tokens: 4 });
+    expect(completedLines().find((line) => line.route === route)).toMatchObject({ prompt_tokens: 11, completion_tokens: 4, total_tokens: 15 });
+    const metrics = await metricsText();
+    expect(metrics).toContain('nim_proxy_prompt_tokens_total{backend="up",model="meta/llama3-70b"} 11');
+    expect(metrics).toContain('nim_proxy_completion_tokens_total{backend="up",model="meta/llama3-70b"} 4');
+  });
+
+  it("/v1/chat/completions: counts no tokens, as for its streams (the pass-through estimates nothing NIM did not send)", async () => {
+    upstream().onChat((_request, response) => sendJson(response, 200, answerWithoutUsage()));
+    proxy = createTestProxy(upstream().baseUrl);
+    await proxy.listen();
+    const { status, json } = await post('/v1/chat/completions', authHeaders, chatBody());
+    expect(status).toBe(200);
+    expect(json.usage).toBeUndefined();
+    const line = completedLines().find((record) => record.route === '/v1/chat/completions');
+    expect(line).toMatchObject({ status: 200, stream: false });
+    expect(line).not.toHaveProperty('prompt_tokens');
+    expect(line).not.toHaveProperty('total_tokens');
+    expect(await metricsText()).not.toMatch(/nim_proxy_prompt_tokens_total\{/);
+  });
+});
+
 describe('secrets', () => {
   it('never puts a proxy key or upstream key in logs, error bodies or metrics', async () => {
     const echoed = `${UPSTREAM_KEY} and ${PROXY_KEY}`;

@@ -78,9 +78,14 @@ export function createExchangeHandler<Body>(frontEnd: FrontEnd<Body>, deps: Exch
       signal,
       onRetry: (event) => countRetry(exchange, event),
     });
-    outcomeOf(exchange.request).usage = result.usage;
+    const outcome = outcomeOf(exchange.request);
+    // Set before translating, so an answer that fails to translate still counts the tokens the upstream spent.
+    outcome.usage = result.usage;
+    const answer = frontEnd.fromChatCompletion(result, exchange.body, exchange.context);
+    // As for a stream: without the upstream's usage, the estimate the front end gave the client.
+    outcome.usage ??= answer.estimatedUsage;
     relayUpstreamId(exchange.request, exchange.reply);
-    exchange.reply.type('application/json; charset=utf-8').send(deps.scrubber.scrub(frontEnd.fromChatCompletion(result, exchange.body, exchange.context)));
+    exchange.reply.type('application/json; charset=utf-8').send(deps.scrubber.scrub(answer.text));
     return 200;
   }
 

@@ -19,7 +19,7 @@ export interface FrontEnd<Body = unknown> {
   /** The chat completions request sent upstream. May reuse `body` when the dialect is chat itself. */
   toChatRequest(body: Body, context: ExchangeContext): ChatCompletionRequest;
   /** A non-streamed answer in the client's dialect: the bytes to send (chat sends the upstream's unchanged). */
-  fromChatCompletion(result: ChatCompletionResult, body: Body, context: ExchangeContext): string;
+  fromChatCompletion(result: ChatCompletionResult, body: Body, context: ExchangeContext): JsonAnswer;
   /** A fresh encoder for one streamed answer. */
   createStreamEncoder(body: Body, context: ExchangeContext): StreamEncoder;
   /** An error before anything was sent, as the dialect answers it. */
@@ -28,6 +28,18 @@ export interface FrontEnd<Body = unknown> {
   readApiKey(headers: IncomingHttpHeaders): string | undefined;
   /** How a missing key is explained, e.g. "send it as 'Authorization: Bearer <key>'". */
   readonly apiKeyHint: string;
+}
+
+/** A non-streamed answer, as a front end made it from the upstream's. */
+export interface JsonAnswer {
+  /** The bytes to send. */
+  readonly text: string;
+  /**
+   * The usage to account when the upstream reported none: the estimate the answer itself gives the client, as
+   * the front end's stream encoder would have made it; undefined when the upstream reported usage or the front
+   * end estimates none.
+   */
+  readonly estimatedUsage?: TokenUsage | undefined;
 }
 
 /** What the exchange knows of one request when it asks a front end to translate. */

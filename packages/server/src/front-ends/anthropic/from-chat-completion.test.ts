@@ -2,20 +2,48 @@ import { ProxyError, type ChatCompletionResult } from '@proxy/core';
 import { describe, expect, it } from 'vitest';
 import { createAnthropicFrontEnd } from './anthropic-front-end.js';
 import { jsonCompletion } from '../complete-json.js';
-import { context } from './test-support.js';
+import { AnthropicStreamEncoder } from './stream-encoder.js';
+import { chunk, context, readsOf, sse } from './test-support.js';
 
 const frontEnd = createAnthropicFrontEnd();
 const body = frontEnd.parse({ model: 'claude-haiku-4-5', max_tokens: 100, messages: [{ role: 'user', content: 'hi' }] });
 
 function answer(message: Record<string, unknown>, finish: string, usage?: Record<string, number>) {
+  return JSON.parse(translate(message, finish, usage).text);
+}
+
+function translate(message: Record<string, unknown>, finish: string, usage?: Record<string, number>) {
   const json = { id: 'x', object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', ...message }, finish_reason: finish }], ...(usage ? { usage } : {}) };
   const result: ChatCompletionResult = {
     rawBody: JSON.stringify(json),
     body: json as ChatCompletionResult['body'],
     usage: usage ? { promptTokens: usage.prompt_tokens!, completionTokens: usage.completion_tokens!, totalTokens: usage.total_tokens! } : undefined,
   };
-  return JSON.parse(frontEnd.fromChatCompletion(result, body, context({ clientModel: 'claude-haiku-4-5' })));
+  return frontEnd.fromChatCompletion(result, body, context({ clientModel: 'claude-haiku-4-5' }));
 }
+
+describe('usage for accounting', () => {
+  it("is NIM's own when it reported usage: no estimate is made", () => {
+    expect(translate({ content: 'Hello!' }, 'stop', { prompt_tokens: 9, completion_tokens: 2, total_tokens: 11 }).estimatedUsage).toBeUndefined();
+  });
+
+  it('is the estimate the answer carries when NIM reported none, the one a stream of the same answer accounts', () => {
+    const translated = translate({ reasoning_content: 'Let me think.', content: 'Hello there, how are you today?' }, 'stop');
+    const usage = JSON.parse(translated.text).usage;
+    expect(translated.estimatedUsage).toEqual({
+      promptTokens: usage.input_tokens,
+      completionTokens: usage.output_tokens,
+      totalTokens: usage.input_tokens + usage.output_tokens,
+    });
+
+    const encoder = new AnthropicStreamEncoder({ ...body, stream: true }, context());
+    encoder.start();
+    const upstream = sse([chunk({ reasoning_content: 'Let me think.' }), chunk({ content: 'Hello there, how are you today?' }), chunk({}, 'stop')]);
+    for (const read of readsOf([Buffer.from(upstream)])) encoder.read(read);
+    encoder.end();
+    expect(translated.estimatedUsage).toEqual(encoder.estimatedUsage);
+  });
+});
 
 describe('chat completion → Anthropic Message', () => {
   it('answers text with the client model, the stop reason and usage', () => {

@@ -1,5 +1,5 @@
 import type { ChatCompletionResult } from '@proxy/core';
-import type { ExchangeContext } from '../../exchange/front-end.js';
+import type { ExchangeContext, JsonAnswer } from '../../exchange/front-end.js';
 import { jsonCompletion } from '../complete-json.js';
 import { countTextTokens, estimateInputTokens } from './estimate-tokens.js';
 import type { MessagesRequest } from './messages-schema.js';
@@ -15,10 +15,11 @@ type Block =
 
 /**
  * A non-streamed chat completion as an Anthropic Message: `[thinking?, text?, tool_use…]`, the stop reason, and
- * usage (NIM's counts, or the tokenizer's estimate when it sent none). Tool calls go through the same assembler
- * as streamed ones, so numeric or missing ids and cut-short argument JSON are repaired the same way.
+ * usage (NIM's counts, or the tokenizer's estimate when it sent none, which is also the answer's `estimatedUsage`
+ * for accounting). Tool calls go through the same assembler as streamed ones, so numeric or missing ids and
+ * cut-short argument JSON are repaired the same way.
  */
-export function fromChatCompletion(result: ChatCompletionResult, body: MessagesRequest, context: ExchangeContext): string {
+export function fromChatCompletion(result: ChatCompletionResult, body: MessagesRequest, context: ExchangeContext): JsonAnswer {
   const choice = (result.body.choices[0] ?? {}) as {
     message?: { content?: unknown; reasoning_content?: unknown; reasoning?: unknown; tool_calls?: unknown } | null;
     finish_reason?: unknown;
@@ -61,7 +62,7 @@ export function fromChatCompletion(result: ChatCompletionResult, body: MessagesR
   const usage = result.usage;
   const inputTokens = usage ? usage.promptTokens : estimateInputTokens(body);
   const outputTokens = usage ? usage.completionTokens : countTextTokens(thinking + text + tools.calls.map((call) => call.args).join(''));
-  return JSON.stringify({
+  const answer = JSON.stringify({
     id: `msg_${context.requestId}`,
     type: 'message',
     role: 'assistant',
@@ -71,4 +72,5 @@ export function fromChatCompletion(result: ChatCompletionResult, body: MessagesR
     stop_sequence: stop.stopSequence,
     usage: { input_tokens: inputTokens, output_tokens: outputTokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
   });
+  return usage ? { text: answer } : { text: answer, estimatedUsage: { promptTokens: inputTokens, completionTokens: outputTokens, totalTokens: inputTokens + outputTokens } };
 }

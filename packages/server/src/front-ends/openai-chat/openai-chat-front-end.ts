@@ -27,11 +27,12 @@ export function openAIChatFrontEnd(options: OpenAIChatOptions): FrontEnd<ChatCom
       body.model = context.upstreamModel;
       return body;
     },
+    // No estimatedUsage: as its stream encoder, this pass-through estimates nothing when NIM reports no usage.
     fromChatCompletion(result, _body, context) {
       // The parsed copy is this request's own: its ids are fixed in place, and it is serialised only then.
-      if (!hasNonStringId(result.rawBody)) return result.rawBody;
+      if (!hasNonStringId(result.rawBody)) return { text: result.rawBody };
       fixCompletionIds(result.body as unknown as Record<string, unknown>, new ResponseIds(context.requestId));
-      return JSON.stringify(result.body);
+      return { text: JSON.stringify(result.body) };
     },
     createStreamEncoder: (body, context) =>
       new ChatStreamEncoder({

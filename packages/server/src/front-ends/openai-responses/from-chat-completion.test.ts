@@ -1,7 +1,7 @@
-import { ProxyError, type ChatCompletionResult } from '@proxy/core';
+import { ChatSseReader, ProxyError, StreamUsageTracker, type ChatCompletionResult } from '@proxy/core';
 import { describe, expect, it } from 'vitest';
 import { createOpenAIResponsesFrontEnd } from './openai-responses-front-end.js';
-import { testContext } from './responses-test-support.js';
+import { chatSse, chunk, testContext } from './responses-test-support.js';
 
 const frontEnd = createOpenAIResponsesFrontEnd();
 
@@ -9,7 +9,7 @@ function answer(message: Record<string, unknown>, extra: Record<string, unknown>
   const body = { id: 17, object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', ...message }, finish_reason: 'stop' }], ...extra };
   const result: ChatCompletionResult = { rawBody: JSON.stringify(body), body, usage: undefined };
   const parsed = frontEnd.parse({ model: 'nvidia:moonshotai/kimi-k2', input: 'hi', instructions: 'Be brief.', ...request });
-  return JSON.parse(frontEnd.fromChatCompletion(result, parsed, testContext())) as Record<string, unknown> & { output: Record<string, unknown>[] };
+  return JSON.parse(frontEnd.fromChatCompletion(result, parsed, testContext()).text) as Record<string, unknown> & { output: Record<string, unknown>[] };
 }
 
 describe('chat completion → Responses response', () => {
@@ -87,7 +87,7 @@ describe('chat completion → Responses response', () => {
 
   it('reports a cut-off answer as incomplete', () => {
     const body = { choices: [{ message: { content: 'Hel' }, finish_reason: 'length' }] };
-    const response = JSON.parse(frontEnd.fromChatCompletion({ rawBody: '', body, usage: undefined }, frontEnd.parse({ model: 'm', input: 'hi' }), testContext()));
+    const response = JSON.parse(frontEnd.fromChatCompletion({ rawBody: '', body, usage: undefined }, frontEnd.parse({ model: 'm', input: 'hi' }), testContext()).text);
     expect(response).toMatchObject({ status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' }, output_text: 'Hel' });
   });
 
@@ -97,11 +97,40 @@ describe('chat completion → Responses response', () => {
       { id: 'c0', type: 'function', function: { name: 'exec_command', arguments: '{"cmd":"ls"}' } },
     ];
     const body = { choices: [{ message: { tool_calls: calls }, finish_reason: 'length' }] };
-    const response = JSON.parse(frontEnd.fromChatCompletion({ rawBody: '', body, usage: undefined }, frontEnd.parse({ model: 'm', input: 'hi' }), testContext()));
+    const response = JSON.parse(frontEnd.fromChatCompletion({ rawBody: '', body, usage: undefined }, frontEnd.parse({ model: 'm', input: 'hi' }), testContext()).text);
     expect(response.output).toMatchObject([
       { status: 'incomplete', arguments: '{"cmd":"rm -rf /tmp/x; echo' },
       { status: 'completed', arguments: '{"cmd":"ls"}' },
     ]);
+  });
+});
+
+describe('usage for accounting', () => {
+  const request = frontEnd.parse({ model: 'nvidia:moonshotai/kimi-k2', input: 'Say hello', instructions: 'Be brief.' });
+  const translate = (extra: Record<string, unknown>) => {
+    const body = { choices: [{ index: 0, message: { role: 'assistant', reasoning_content: 'Greet.', content: 'Hello, world!' }, finish_reason: 'stop' }], ...extra };
+    return frontEnd.fromChatCompletion({ rawBody: JSON.stringify(body), body, usage: undefined }, request, testContext());
+  };
+
+  it("is NIM's own when it reported usage: no estimate is made", () => {
+    expect(translate({ usage: { prompt_tokens: 5, completion_tokens: 2, total_tokens: 7 } }).estimatedUsage).toBeUndefined();
+  });
+
+  it('is the estimate the response carries when NIM reported none, the one a stream of the same answer accounts', () => {
+    const translated = translate({});
+    const usage = JSON.parse(translated.text).usage;
+    expect(translated.estimatedUsage).toEqual({ promptTokens: usage.input_tokens, completionTokens: usage.output_tokens, totalTokens: usage.total_tokens });
+    expect(usage.input_tokens).toBeGreaterThan(0);
+
+    const encoder = frontEnd.createStreamEncoder({ ...request, stream: true }, testContext());
+    const reader = new ChatSseReader(new StreamUsageTracker());
+    encoder.start();
+    const read = reader.push(Buffer.from(chatSse([chunk({ reasoning_content: 'Greet.' }), chunk({ content: 'Hello, world!' }), chunk({}, 'stop')])));
+    if (read) encoder.read(read);
+    const last = reader.end();
+    if (last) encoder.read(last);
+    encoder.end();
+    expect(translated.estimatedUsage).toEqual(encoder.estimatedUsage);
   });
 });
 

@@ -1,7 +1,7 @@
 import type { ChatCompletionResult } from '@proxy/core';
-import type { ExchangeContext } from '../../exchange/front-end.js';
+import type { ExchangeContext, JsonAnswer } from '../../exchange/front-end.js';
 import type { ResponsesRequest } from './request-schema.js';
-import { estimatedResponsesUsage, headerJson, outputChars, responseHeader, responseIdBase, responseJson, statusOf, toResponsesUsage, type OutputItem } from './response-object.js';
+import { asTokenUsage, estimatedResponsesUsage, headerJson, outputChars, responseHeader, responseIdBase, responseJson, statusOf, toResponsesUsage, type OutputItem } from './response-object.js';
 import { jsonCompletion } from '../complete-json.js';
 import { splitThink } from '../think-splitter.js';
 import { toChatTools } from './to-chat-tools.js';
@@ -16,17 +16,20 @@ interface ChatAnswer {
 /**
  * A non-streamed chat completion as a Responses `response` object: the one `response.completed` would carry, plus
  * the SDKs' `output_text` convenience. Reasoning (from `reasoning_content` or `<think>` content) comes first, then
- * the text, then one `function_call` item per tool call, named as the client named its tools.
+ * the text, then one `function_call` item per tool call, named as the client named its tools. When NIM reported no
+ * usage, the estimate the response carries is also the answer's `estimatedUsage`, for accounting.
  */
-export function fromChatCompletion(result: ChatCompletionResult, body: ResponsesRequest, context: ExchangeContext): string {
+export function fromChatCompletion(result: ChatCompletionResult, body: ResponsesRequest, context: ExchangeContext): JsonAnswer {
   const base = responseIdBase(context);
   const choice = result.body.choices[0] as { message?: ChatAnswer; finish_reason?: string | null } | undefined;
   const message = choice?.message ?? {};
   const output = outputItems(message, choice?.finish_reason === 'length', base, toChatTools(body).names, context);
   const text = output.flatMap((item) => (item.type === 'message' ? item.content.map((part) => part.text) : [])).join('');
-  const usage = toResponsesUsage(result.body.usage) ?? estimatedResponsesUsage(outputChars(output), body);
+  const reported = toResponsesUsage(result.body.usage);
+  const usage = reported ?? estimatedResponsesUsage(outputChars(output), body);
   const header = headerJson(responseHeader(body, context, `resp_${base}`));
-  return responseJson(header, { ...statusOf(choice?.finish_reason), output, usage }, `,"output_text":${JSON.stringify(text)}`);
+  const answer = responseJson(header, { ...statusOf(choice?.finish_reason), output, usage }, `,"output_text":${JSON.stringify(text)}`);
+  return reported ? { text: answer } : { text: answer, estimatedUsage: asTokenUsage(usage) };
 }
 
 /** `outOfTokens`: the answer ended at its token limit, so a call whose arguments do not parse was cut, not finished. */

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { TokenUsage } from '@proxy/core';
 import type { ExchangeContext } from '../../exchange/front-end.js';
 import type { ResponsesRequest } from './request-schema.js';
 
@@ -122,6 +123,11 @@ export function estimatedResponsesUsage(outputChars: number, body: ResponsesRequ
   const input = Math.ceil(promptChars(body) / 4);
   const output = Math.ceil(outputChars / 4);
   return { input_tokens: input, input_tokens_details: { cached_tokens: 0 }, output_tokens: output, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: input + output };
+}
+
+/** Responses usage as the exchange accounts it (the log line and the token metrics). */
+export function asTokenUsage(usage: ResponsesUsage): TokenUsage {
+  return { promptTokens: usage.input_tokens, completionTokens: usage.output_tokens, totalTokens: usage.total_tokens };
 }
 
 /** The prompt's characters: instructions, the input items and the tool definitions, as JSON text (a rough upper bound). */

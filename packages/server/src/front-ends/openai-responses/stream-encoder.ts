@@ -2,6 +2,7 @@ import type { ChatStreamRead, ProxyError, TokenUsage } from '@proxy/core';
 import type { ExchangeContext, StreamEncoder } from '../../exchange/front-end.js';
 import type { ResponsesRequest } from './request-schema.js';
 import {
+  asTokenUsage,
   estimatedResponsesUsage,
   outputChars,
   headerJson,
@@ -96,8 +97,7 @@ export class ResponsesStreamEncoder implements StreamEncoder {
 
   get estimatedUsage(): TokenUsage | undefined {
     if (this.rawUsage !== undefined) return undefined;
-    const usage = estimatedResponsesUsage(outputChars(this.output), this.body);
-    return { promptTokens: usage.input_tokens, completionTokens: usage.output_tokens, totalTokens: usage.total_tokens };
+    return asTokenUsage(estimatedResponsesUsage(outputChars(this.output), this.body));
   }
 
   start(): string {
