@@ -64,16 +64,59 @@ describe('key pools and pacing, in memory', () => {
     expect(proxy.logs.text + metrics).not.toContain(KEY_A);
   });
 
-  it('takes a key NIM refused (401) out of the pool with an error log naming its index only', async () => {
+  it('keeps a key NIM refused (401) for one model from that model only, and takes it out once refused for a second', async () => {
+    // A bad key: NIM answers 401 for every model. One 401 cannot tell a bad key from a model not enabled on its
+    // account, so the key is kept from the model; a 401 for another model shows it is the key.
     upstream().onChat((request, response) =>
       request.headers.authorization === `Bearer ${KEY_A}` ? sendJson(response, 401, { status: 401, title: 'Unauthorized', detail: `bad ${KEY_A}` }) : sendJson(response, 200, completion('ok')),
     );
-    const proxy = proxyWith({ api_keys: [KEY_A, KEY_B] });
-    for (let i = 0; i < 3; i++) expect((await chat(proxy)).statusCode).toBe(200);
-    expect(upstream().requests.filter((request) => request.headers.authorization === `Bearer ${KEY_A}`)).toHaveLength(1);
-    const removed = proxy.logs.records().find((line) => line.msg === 'upstream refused a key: taken out of the pool until restart');
-    expect(removed).toMatchObject({ level: 50, backend: 'up', key_index: 0, status: 401 });
+    const proxy = proxyWith({ api_keys: [KEY_A, KEY_B], models: ['meta/llama3-70b', 'meta/llama-3.1-8b'] });
+    const models = ['up:meta/llama3-70b', 'up:meta/llama3-70b', 'up:meta/llama-3.1-8b', 'up:meta/llama-3.1-8b', 'up:meta/llama3-70b'];
+    for (const model of models) expect((await chat(proxy, undefined, chatBody({ model }))).statusCode).toBe(200);
+    const triedA = upstream().requests.filter((request) => request.headers.authorization === `Bearer ${KEY_A}`);
+    expect(triedA.map((request) => (JSON.parse(request.body) as { model: string }).model)).toEqual(['meta/llama3-70b', 'meta/llama-3.1-8b']);
+    const skipped = proxy.logs.records().filter((line) => String(line.msg).startsWith('upstream refused a key for this model'));
+    expect(skipped).toHaveLength(1);
+    expect(skipped[0]).toMatchObject({ level: 40, backend: 'up', key_index: 0, model: 'meta/llama3-70b', status: 401 });
+    const removed = proxy.logs.records().filter((line) => line.msg === 'upstream refused a key: taken out of the pool until restart');
+    expect(removed).toHaveLength(1);
+    expect(removed[0]).toMatchObject({ level: 50, backend: 'up', key_index: 0, status: 401 });
     expect(proxy.logs.text).not.toContain(KEY_A);
+  });
+
+  it('keeps serving every other model with a key whose account lacks one model (401 for that model only)', async () => {
+    upstream().onChat((request, response) => {
+      const model = (JSON.parse(request.body) as { model: string }).model;
+      if (request.headers.authorization === `Bearer ${KEY_A}` && model === 'meta/llama3-70b') sendJson(response, 401, { status: 401, title: 'Unauthorized' });
+      else sendJson(response, 200, completion('ok'));
+    });
+    const proxy = proxyWith({ api_keys: [KEY_A, KEY_B], models: ['meta/llama3-70b', 'meta/llama-3.1-8b'] });
+    const models = ['up:meta/llama3-70b', 'up:meta/llama-3.1-8b', 'up:meta/llama3-70b', 'up:meta/llama-3.1-8b', 'up:meta/llama-3.1-8b', 'up:meta/llama3-70b'];
+    for (const model of models) expect((await chat(proxy, undefined, chatBody({ model }))).statusCode).toBe(200);
+    const sent = upstream().requests.map((request) => `${(JSON.parse(request.body) as { model: string }).model} ${request.headers.authorization === `Bearer ${KEY_A}` ? 'A' : 'B'}`);
+    // Only the first request for the unentitled model went to key A; the other model is served by both keys.
+    expect(sent.filter((line) => line === 'meta/llama3-70b A')).toHaveLength(1);
+    expect(sent.filter((line) => line.startsWith('meta/llama3-70b')).slice(1)).toEqual(['meta/llama3-70b B', 'meta/llama3-70b B', 'meta/llama3-70b B']);
+    expect(sent).toContain('meta/llama-3.1-8b A');
+    expect(proxy.logs.records().some((line) => line.msg === 'upstream refused a key: taken out of the pool until restart')).toBe(false);
+  });
+
+  it("answers NIM's 401 when every key is refused for the model, one upstream call per request after the first", async () => {
+    upstream().onChat((request, response) => {
+      const model = (JSON.parse(request.body) as { model: string }).model;
+      if (model === 'meta/llama3-70b') sendJson(response, 401, { status: 401, title: 'Unauthorized' });
+      else sendJson(response, 200, completion('ok'));
+    });
+    const proxy = proxyWith({ api_keys: [KEY_A, KEY_B], models: ['meta/llama3-70b', 'meta/llama-3.1-8b'] });
+    const first = await chat(proxy);
+    expect(first.statusCode).toBe(401);
+    expect(first.json()).toMatchObject({ error: { type: expect.any(String) } });
+    expect(upstream().requests).toHaveLength(2);
+    expect((await chat(proxy)).statusCode).toBe(401);
+    expect(upstream().requests).toHaveLength(3);
+    // Refused for one model only: both keys still serve the other.
+    for (let i = 0; i < 2; i++) expect((await chat(proxy, undefined, chatBody({ model: 'up:meta/llama-3.1-8b' }))).statusCode).toBe(200);
+    expect(new Set(upstream().requests.slice(3).map((request) => request.headers.authorization))).toEqual(new Set([`Bearer ${KEY_A}`, `Bearer ${KEY_B}`]));
   });
 
   it('refuses at once, in the front end shape, with Retry-After, when the next slot is beyond max_wait', async () => {

@@ -36,9 +36,11 @@ export interface KeyLimiter {
    * A slot on the key with the most room. Returned at once (no promise) when one is free; otherwise a promise that
    * waits its turn in a FIFO queue, or rejects at once with a 429 ProxyError when the next slot frees later than
    * the wait allowed. `retried`: the request was already answered 429 by the upstream (or waited) once, so a
-   * refusal tells the client not to retry on top.
+   * refusal tells the client not to retry on top. `avoid`: keys not to give this request (the upstream refused them
+   * for its model), unless no other usable key is left — then the request goes to the usable keys as usual, and its
+   * client hears the upstream's own refusal.
    */
-  acquire(signal: CancelSignal | undefined, retried: boolean): KeyLease | Promise<KeyLease>;
+  acquire(signal: CancelSignal | undefined, retried: boolean, avoid?: ReadonlySet<number>): KeyLease | Promise<KeyLease>;
   /**
    * The upstream answered 429 on this key: no request goes to it for `ms` (its `Retry-After`), or, when the
    * upstream named no time, for the limiter's default rest (60 s) — except in a pool of one, which is never rested
@@ -46,12 +48,13 @@ export interface KeyLimiter {
    */
   rest(index: number, ms: number | undefined): void;
   /**
-   * The upstream refused the key (401/403): it takes no more requests until restart. Returns whether another key
-   * is left to move the request to (the last key is kept: without another, the client gets the upstream's answer).
+   * The key is bad (the upstream answered 403, or 401 for more than one model: see KeyRefusals): it takes no more
+   * requests until restart. Returns whether another key is left to move the request to (the last key is kept:
+   * without another, the client gets the upstream's answer).
    */
   remove(index: number, status: number): boolean;
-  /** Whether a key other than `index` can still take requests (not removed; it may be resting). */
-  hasOtherKey(index: number): boolean;
+  /** Whether a key other than `index`, and not in `avoid`, can still take requests (not removed; it may be resting). */
+  hasOtherKey(index: number, avoid?: ReadonlySet<number>): boolean;
 }
 
 /** What the server hands a backend factory to build its limiter with (see BackendContext.createKeyLimiter). */

@@ -18,11 +18,13 @@ export class UnpacedKeyLimiter implements KeyLimiter {
     this.#removed = Array.from({ length: size }, () => false);
   }
 
-  acquire(): KeyLease {
+  acquire(_signal?: unknown, _retried?: boolean, avoid?: ReadonlySet<number>): KeyLease {
+    // Keys refused for the request's model are passed over while another usable key is left.
+    const skip = avoid !== undefined && this.#removed.some((removed, index) => !removed && !avoid.has(index)) ? avoid : undefined;
     for (let tried = 0; tried < this.size; tried++) {
       const index = this.#next;
       this.#next = (index + 1) % this.size;
-      if (!this.#removed[index]) return this.#leases[index]!;
+      if (!this.#removed[index] && !skip?.has(index)) return this.#leases[index]!;
     }
     return this.#leases[0]!;
   }
@@ -35,7 +37,7 @@ export class UnpacedKeyLimiter implements KeyLimiter {
     return true;
   }
 
-  hasOtherKey(index: number): boolean {
-    return this.#removed.some((removed, other) => other !== index && !removed);
+  hasOtherKey(index: number, avoid?: ReadonlySet<number>): boolean {
+    return this.#removed.some((removed, other) => other !== index && !removed && !avoid?.has(other));
   }
 }

@@ -15,12 +15,13 @@ class ScriptedLimiter implements KeyLimiter {
   readonly size = KEYS.length;
   readonly calls: string[] = [];
   released = 0;
-  #next = 0;
+  /** The key the next acquisition starts from (in turn from there). */
+  next = 0;
   readonly #removed = new Set<number>();
-  acquire(_signal: unknown, retried: boolean): KeyLease {
-    let index = this.#next++ % this.size;
-    if (this.#removed.has(index)) index = (index + 1) % this.size;
-    this.calls.push(`acquire ${index}${retried ? ' retried' : ''}`);
+  acquire(_signal: unknown, retried: boolean, avoid?: ReadonlySet<number>): KeyLease {
+    let index = this.next++ % this.size;
+    if (this.#removed.has(index) || (avoid?.has(index) && this.hasOtherKey(index, avoid))) index = (index + 1) % this.size;
+    this.calls.push(`acquire ${index}${retried ? ' retried' : ''}${avoid ? ` avoiding ${[...avoid].join(',')}` : ''}`);
     return { index, queuedMs: 5, release: () => void this.released++ };
   }
   rest(index: number, ms: number | undefined): void {
@@ -31,8 +32,8 @@ class ScriptedLimiter implements KeyLimiter {
     this.#removed.add(index);
     return this.hasOtherKey(index);
   }
-  hasOtherKey(index: number): boolean {
-    return [0, 1].some((other) => other !== index && !this.#removed.has(other));
+  hasOtherKey(index: number, avoid?: ReadonlySet<number>): boolean {
+    return [0, 1].some((other) => other !== index && !this.#removed.has(other) && !avoid?.has(other));
   }
 }
 
@@ -76,16 +77,38 @@ describe('OpenAICompatibleConnector: a key pool', () => {
     expect(upstream.requests).toHaveLength(2);
   });
 
-  it('takes a key NIM refused (401) out and serves the request with another', async () => {
+  it("keeps a key NIM refused (401) from the request's model, serves it with another, and takes the key out at a 401 for a second model", async () => {
     upstream = await startRecordingUpstream((req, res) =>
       req.headers.authorization === bearer(KEYS[0]!) ? sendJson(res, 401, `bad key ${KEYS[0]}`) : sendSse(res, [{ id: 'c', choices: [{ index: 0, delta: { content: 'x' }, finish_reason: 'stop' }] }]),
     );
     const limiter = new ScriptedLimiter();
+    const warnings: unknown[] = [];
+    const log = { warn: (fields: Record<string, unknown>) => void warnings.push(fields), debug: () => undefined };
     connector = new OpenAICompatibleConnector({ name: 't', baseURL: upstream.url, apiKeys: KEYS, keyLimiter: limiter });
-    const stream = await connector.streamChatCompletion(request);
+    const stream = await connector.streamChatCompletion(request, { log });
     for await (const read of stream) void read;
     expect(limiter.released).toBe(2); // the refused attempt's slot, and the stream's once its body ended
-    expect(limiter.calls).toEqual(['acquire 0', 'remove 0 401', 'acquire 1 retried']);
+    expect(limiter.calls).toEqual(['acquire 0', 'acquire 1 retried avoiding 0']);
+    expect(warnings).toEqual([{ backend: 't', key_index: 0, model: 'm', status: 401 }]);
+    // The same model again: key 0 is passed over at once.
+    await (await connector.streamChatCompletion(request)).cancel();
+    expect(limiter.calls[2]).toBe('acquire 1 avoiding 0');
+    // Another model is sent to key 0 again; its 401 there shows the key is bad (it served nothing in between).
+    limiter.next = 0;
+    const other = await connector.streamChatCompletion({ ...request, model: 'n' });
+    other.cancel();
+    expect(limiter.calls.slice(3)).toEqual(['acquire 0', 'remove 0 401', 'acquire 1 retried']);
+    expect(JSON.stringify(warnings)).not.toContain(KEYS[0]);
+  });
+
+  it('takes a key NIM answered 403 (Authorization failed) out at once', async () => {
+    upstream = await startRecordingUpstream((req, res) =>
+      req.headers.authorization === bearer(KEYS[0]!) ? sendJson(res, 403, { status: 403, title: 'Forbidden', detail: 'Authorization failed' }) : sendJson(res, 200, completion),
+    );
+    const limiter = new ScriptedLimiter();
+    connector = new OpenAICompatibleConnector({ name: 't', baseURL: upstream.url, apiKeys: KEYS, keyLimiter: limiter });
+    await connector.chatCompletion(request);
+    expect(limiter.calls).toEqual(['acquire 0', 'remove 0 403', 'acquire 1 retried']);
   });
 
   it('without a limiter, uses the keys in turn', async () => {

@@ -11,6 +11,7 @@ import type { ChatCompletionRequest } from '../schemas/chat-request.js';
 import { modelListSchema, type ModelList } from '../schemas/model-list.js';
 import { extractUsage } from '../usage/token-usage.js';
 import type { KeyLimiter } from '../limits/key-limiter.js';
+import { KeyRefusals, MODEL_REFUSAL_MS } from '../limits/key-refusals.js';
 import { parseRetryAfter } from '../limits/parse-retry-after.js';
 import { SecretScrubber } from '../secrets/secret-scrubber.js';
 import { UnpacedKeyLimiter } from '../limits/unpaced-key-limiter.js';
@@ -42,6 +43,8 @@ interface SendOptions extends CallOptions {
   path: string;
   body?: string;
   stream?: boolean;
+  /** The model the body asks for: a key the upstream refused for it is not tried for it again for a while. */
+  model?: string | undefined;
 }
 
 /**
@@ -68,6 +71,8 @@ export class OpenAICompatibleConnector implements Connector {
   readonly #configuredRequestId: string | undefined;
   /** Chooses each POST's key; undefined without keys (completions then fail with createMissingApiKeyError). */
   readonly #limiter: KeyLimiter | undefined;
+  /** The keys the upstream refused with 401, by model (NIM's 401 can mean the model, not the key). */
+  readonly #refusals = new KeyRefusals();
   readonly #staticModels: readonly string[] | undefined;
   readonly #dispatcher: Dispatcher;
   readonly #ownsDispatcher: boolean;
@@ -221,7 +226,7 @@ export class OpenAICompatibleConnector implements Connector {
     const pending = this.#beforeCall(options);
     if (pending) await pending;
     const payload = JSON.stringify(this.transformRequestBody(body as Record<string, unknown>, operation));
-    const response = await this.#sendWithKey({ method: 'POST', path, body: payload, ...traced(options) });
+    const response = await this.#sendWithKey({ method: 'POST', path, body: payload, model: modelOf(body), log: options?.log, ...traced(options) });
     const rawBody = await this.#guard(response.json(this.#bodyLimit), options, this.#target(path).url);
     return { rawBody, json: this.#parseJson(rawBody, path) };
   }
@@ -233,7 +238,7 @@ export class OpenAICompatibleConnector implements Connector {
   protected postStream(operation: UpstreamOperation, path: string, body: object, options?: CallOptions): Promise<UpstreamResponse> {
     const send = () => {
       const payload = JSON.stringify(this.transformRequestBody(body as Record<string, unknown>, operation));
-      return this.#sendWithKey({ method: 'POST', path, body: payload, stream: true, ...traced(options) });
+      return this.#sendWithKey({ method: 'POST', path, body: payload, stream: true, model: modelOf(body), log: options?.log, ...traced(options) });
     };
     try {
       const pending = this.#beforeCall(options);
@@ -284,10 +289,11 @@ export class OpenAICompatibleConnector implements Connector {
   }
 
   /**
-   * One POST on the key the limiter gives it. A 429 rests that key and a 401/403 takes it out of the pool; either
-   * way, while another key is left and the client has received nothing, the request moves to it here (at most one
-   * attempt per key), so a pool hides one throttled or revoked key from its clients. A pool of one throws the
-   * upstream's answer, for the server's retries. The key's in-flight slot is held until the body has been read.
+   * One POST on the key the limiter gives it. A 429 rests that key, a 401 keeps it from the request's model (see
+   * KeyRefusals) and a 403 — or 401s for two models — takes it out of the pool; each way, while another key is
+   * left and the client has received nothing, the request moves to it here (at most one attempt per key), so a pool
+   * hides one throttled, unentitled or revoked key from its clients. A pool of one throws the upstream's answer,
+   * for the server's retries. The key's in-flight slot is held until the body has been read.
    */
   async #sendWithKey(options: SendOptions): Promise<UpstreamResponse> {
     const limiter = this.#limiter;
@@ -296,7 +302,7 @@ export class OpenAICompatibleConnector implements Connector {
     const report = options.report;
     for (let attempt = 0; ; attempt++) {
       // Retried: by this loop on another key, or by the server's retries around the call (the report is theirs too).
-      const taken = limiter.acquire(options.signal, attempt > 0 || (report?.attempts ?? 0) > 0);
+      const taken = limiter.acquire(options.signal, attempt > 0 || (report?.attempts ?? 0) > 0, this.#refusals.avoidFor(options.model));
       // Nearly always a lease at once: a promise only when the request has to queue.
       const lease = 'then' in taken ? await taken : taken;
       if (report) {
@@ -310,21 +316,30 @@ export class OpenAICompatibleConnector implements Connector {
         response = await this.#send(options);
       } catch (error) {
         lease.release();
-        if (this.#movesToAnotherKey(limiter, error, lease.index) && attempt + 1 < limiter.size) continue;
+        if (this.#movesToAnotherKey(limiter, error, lease.index, options) && attempt + 1 < limiter.size) continue;
         throw error;
       }
+      this.#refusals.served(lease.index);
       response.onDone(lease.release);
       return response;
     }
   }
 
   /** Tells the limiter what the upstream said of a key; true when the request can go on with another key. */
-  #movesToAnotherKey(limiter: KeyLimiter, error: unknown, index: number): boolean {
+  #movesToAnotherKey(limiter: KeyLimiter, error: unknown, index: number, options: SendOptions): boolean {
     if (!ProxyError.isInstance(error)) return false;
     const status = error.upstreamStatus;
     if (status === 429) {
       limiter.rest(index, parseRetryAfter(error.headers['retry-after'], Date.now()));
       return limiter.hasOtherKey(index);
+    }
+    const model = options.model;
+    if (status === 401 && model !== undefined && this.#refusals.refused(index, model) === 'model') {
+      options.log?.warn(
+        { backend: this.name, key_index: index, model, status },
+        `upstream refused a key for this model (401: a bad key, or the model not enabled on its account): not used for the model for ${MODEL_REFUSAL_MS / 60_000} minutes`,
+      );
+      return limiter.hasOtherKey(index, this.#refusals.avoidFor(model));
     }
     return status === 401 || status === 403 ? limiter.remove(index, status) : false;
   }
@@ -413,4 +428,10 @@ export class OpenAICompatibleConnector implements Connector {
 /** `{ name: value }` as undici's flat `[name, value, …]` list. */
 function flatHeaders(headers: Record<string, string>): string[] {
   return Object.entries(headers).flat();
+}
+
+/** The model a request body names, if it names one. */
+function modelOf(body: object): string | undefined {
+  const model = (body as { model?: unknown }).model;
+  return typeof model === 'string' ? model : undefined;
 }

@@ -175,4 +175,32 @@ describe('PacedKeyLimiter', () => {
     await vi.advanceTimersByTimeAsync(1);
     await expect(second).resolves.toMatchObject({ index: 1 });
   });
+
+  it('passes over the keys a request must avoid while another usable key is left, in the queue too', async () => {
+    const { paced } = limiter(3, 1, 2 * W);
+    const avoid = new Set([0, 1]);
+    expect(paced.hasOtherKey(0, avoid)).toBe(true);
+    expect(paced.hasOtherKey(2, avoid)).toBe(false);
+    const first = paced.acquire(undefined, false, avoid) as KeyLease;
+    expect(first.index).toBe(2);
+    // Key 2's one slot a window is used: the request waits for it rather than taking key 0 or 1, which are free.
+    const second = paced.acquire(undefined, false, avoid);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(paced.queued).toBe(1);
+    await vi.advanceTimersByTimeAsync(2 * W);
+    await expect(second).resolves.toMatchObject({ index: 2 });
+    // Avoiding every usable key avoids none: the request goes to the keys as usual (its client hears their answer).
+    expect((paced.acquire(undefined, false, new Set([0, 1, 2])) as KeyLease).index).not.toBe(2);
+  });
+
+  it('gives a key taken out meanwhile to no queued request that avoids the others', async () => {
+    const { paced } = limiter(3, 1, 2 * W);
+    const avoid = new Set([0]);
+    for (const index of [1, 2]) expect((paced.acquire(undefined, false, new Set([0, 3 - index])) as KeyLease).index).toBe(index);
+    const queued = paced.acquire(undefined, false, avoid);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(paced.remove(1, 403)).toBe(true);
+    await vi.advanceTimersByTimeAsync(2 * W);
+    await expect(queued).resolves.toMatchObject({ index: 2 });
+  });
 });

@@ -31,6 +31,8 @@ interface Waiter {
   resolve: (lease: KeyLease) => void;
   reject: (error: Error) => void;
   signal: CancelSignal | undefined;
+  /** Keys not to give it (refused for its model); read when its turn comes, so a key removed meanwhile is not. */
+  avoid: ReadonlySet<number> | undefined;
   onAbort: (() => void) | undefined;
   done: boolean;
 }
@@ -72,11 +74,11 @@ export class PacedKeyLimiter implements KeyLimiter {
     return this.#queue.length;
   }
 
-  acquire(signal: CancelSignal | undefined, retried: boolean): KeyLease | Promise<KeyLease> {
-    if (this.#queue.length > 0 || this.#admitting > 0) return this.#admit(signal, retried);
-    const taken = this.#store.take(this.#usable);
-    if ('then' in taken) return taken.then((slot) => (slot.index >= 0 ? this.#lease(slot, 0) : this.#admit(signal, retried)));
-    return taken.index >= 0 ? this.#lease(taken, 0) : this.#admit(signal, retried);
+  acquire(signal: CancelSignal | undefined, retried: boolean, avoid?: ReadonlySet<number>): KeyLease | Promise<KeyLease> {
+    if (this.#queue.length > 0 || this.#admitting > 0) return this.#admit(signal, retried, avoid);
+    const taken = this.#store.take(this.#usableFor(avoid));
+    if ('then' in taken) return taken.then((slot) => (slot.index >= 0 ? this.#lease(slot, 0) : this.#admit(signal, retried, avoid)));
+    return taken.index >= 0 ? this.#lease(taken, 0) : this.#admit(signal, retried, avoid);
   }
 
   rest(index: number, ms: number | undefined): void {
@@ -95,8 +97,15 @@ export class PacedKeyLimiter implements KeyLimiter {
     return true;
   }
 
-  hasOtherKey(index: number): boolean {
-    return this.#usable.some((usable, other) => usable && other !== index);
+  hasOtherKey(index: number, avoid?: ReadonlySet<number>): boolean {
+    return this.#usable.some((usable, other) => usable && other !== index && !avoid?.has(other));
+  }
+
+  /** The usable keys less `avoid`, unless that leaves none: then the usable keys, whose refusal the client hears. */
+  #usableFor(avoid: ReadonlySet<number> | undefined): readonly boolean[] {
+    if (avoid === undefined || avoid.size === 0) return this.#usable;
+    const mask = this.#usable.map((usable, index) => usable && !avoid.has(index));
+    return mask.includes(true) ? mask : this.#usable;
   }
 
   #usableCount(): number {
@@ -113,14 +122,14 @@ export class PacedKeyLimiter implements KeyLimiter {
   };
 
   /** Queues the request behind the ones waiting, unless its slot frees too late: then a 429 at once. */
-  async #admit(signal: CancelSignal | undefined, retried: boolean): Promise<KeyLease> {
+  async #admit(signal: CancelSignal | undefined, retried: boolean, avoid: ReadonlySet<number> | undefined): Promise<KeyLease> {
     if (signal?.aborted) throw new ClientAbortError();
     // Its place is taken now, not after the store answers: requests admitted together are told their own slots.
     const position = this.#queue.length + this.#admitting;
     this.#admitting++;
     let waitMs: number | undefined;
     try {
-      waitMs = await this.#store.wait(position, this.#usable);
+      waitMs = await this.#store.wait(position, this.#usableFor(avoid));
     } finally {
       this.#admitting--;
     }
@@ -130,7 +139,7 @@ export class PacedKeyLimiter implements KeyLimiter {
     }
     const now = this.#now();
     return new Promise<KeyLease>((resolve, reject) => {
-      const waiter: Waiter = { enqueuedAt: now, deadline: now + this.#rateLimit.maxWaitMs, resolve, reject, signal, onAbort: undefined, done: false };
+      const waiter: Waiter = { enqueuedAt: now, deadline: now + this.#rateLimit.maxWaitMs, resolve, reject, signal, avoid, onAbort: undefined, done: false };
       if (signal) {
         waiter.onAbort = () => {
           this.#settle(waiter);
@@ -169,7 +178,7 @@ export class PacedKeyLimiter implements KeyLimiter {
           this.#queue.shift();
           continue;
         }
-        const taken = await this.#store.take(this.#usable);
+        const taken = await this.#store.take(this.#usableFor(head.avoid));
         if (head.done) {
           if (taken.index >= 0) this.#store.release(taken);
           continue;
@@ -180,7 +189,7 @@ export class PacedKeyLimiter implements KeyLimiter {
           head.resolve(this.#lease(taken, now - head.enqueuedAt));
           continue;
         }
-        const waitMs = await this.#store.wait(0, this.#usable);
+        const waitMs = await this.#store.wait(0, this.#usableFor(head.avoid));
         if (head.done) continue;
         if (this.#now() + (waitMs ?? 0) > head.deadline) {
           // It waited already: its client is told not to retry on top of the proxy's wait.

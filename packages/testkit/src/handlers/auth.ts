@@ -14,14 +14,22 @@ export interface AuthOptions {
 export function checkAuth(request: Request, options: AuthOptions): Response | undefined {
   if (options.apiKey === false) return undefined;
   const accepted = typeof options.apiKey === 'string' ? [options.apiKey] : options.apiKey;
-  const match = /^Bearer\s+(.+)$/i.exec(request.headers.get('authorization') ?? '');
-  if (match?.[1] !== undefined && accepted.includes(match[1].trim())) return undefined;
+  const key = presentedKey(request);
+  if (key !== undefined && accepted.includes(key)) return undefined;
   if (options.failureStatus === 403) {
     return jsonResponse(problemDetails(403, 'Authorization failed'), 403);
   }
-  return jsonResponse(problemDetails(401, 'Invalid or missing API key'), 401, {
-    'www-authenticate': 'Bearer error="invalid_token"',
-  });
+  return unauthorized('Invalid or missing API key');
+}
+
+/** The bearer key a request carries, if any. */
+export function presentedKey(request: Request): string | undefined {
+  return /^Bearer\s+(.+)$/i.exec(request.headers.get('authorization') ?? '')?.[1]?.trim();
+}
+
+/** NIM's 401: its answer to a bad key, and to a key whose account does not have the model enabled. */
+export function unauthorized(detail: string): Response {
+  return jsonResponse(problemDetails(401, detail), 401, { 'www-authenticate': 'Bearer error="invalid_token"' });
 }
 
 /** `Bearer nvapi-secret` → `Bearer nvap…***`: enough to tell keys apart in a failing test, not enough to leak one. */

@@ -1,5 +1,5 @@
 import { http, type HttpHandler } from 'msw';
-import { checkAuth } from './auth.js';
+import { checkAuth, presentedKey, unauthorized } from './auth.js';
 import { chunkedResponse } from './chunked-response.js';
 import { expectedCompletion } from './completion-content.js';
 import { InvalidDirectiveError, readDirectives } from './directive.js';
@@ -31,7 +31,7 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
 
 /**
  * `POST {base}/chat/completions`, in NIM's order: (silence) → injected fault → auth → JSON → strict schema →
- * retired (410) / unknown (404) model → the completion, as JSON or as an SSE stream.
+ * retired (410) / unknown (404) model / a model not enabled for the key (401) → the completion, as JSON or as an SSE stream.
  */
 export function chatHandler(context: MockContext, urlPrefix: string): HttpHandler {
   return http.post(`${urlPrefix}/chat/completions`, async ({ request }) => {
@@ -76,6 +76,10 @@ export function chatHandler(context: MockContext, urlPrefix: string): HttpHandle
         problemDetails(404, `Function '${uuidFor(chat.model)}': Not found for account '${settings.accountId}'`),
         404,
       );
+    }
+    const key = presentedKey(request);
+    if (model.keys !== undefined && settings.apiKey !== false && (key === undefined || !model.keys.includes(key))) {
+      return unauthorized('Unauthorized');
     }
     const tooMany = maxTokensProblem(chat, model.maxTokens);
     if (tooMany) return tooMany;

@@ -13,6 +13,11 @@ export interface MockModel {
    * `less_than_equal` at `('body', 'max_tokens')`. Unlimited by default.
    */
   maxTokens?: number;
+  /**
+   * The keys whose account has the model enabled; any other accepted key gets NIM's 401, the same answer as a bad
+   * key. Every accepted key by default.
+   */
+  keys?: readonly string[];
 }
 
 export const DEFAULT_MODEL_CREATED = 1_735_689_600;

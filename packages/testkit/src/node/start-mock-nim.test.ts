@@ -86,6 +86,23 @@ describe('startMockNim', () => {
       }
     });
 
+    it("answers 401, as to a bad key, when the model is not enabled on the key's account", async () => {
+      const entitled = await startMockNim({ apiKey: ['k1', 'k2'], models: [{ id: 'acme/one', keys: ['k2'] }, { id: 'acme/two' }] });
+      try {
+        const refused = await client.post(`${entitled.url}/chat/completions`, chat({ model: 'acme/one' }), { key: 'k1' });
+        expect(refused.statusCode).toBe(401);
+        expect(refused.headers['www-authenticate']).toBe('Bearer error="invalid_token"');
+        expect(await refused.body.json()).toMatchObject({ status: 401, title: 'Unauthorized' });
+        for (const [model, key] of [['acme/one', 'k2'], ['acme/two', 'k1']] as const) {
+          const response = await client.post(`${entitled.url}/chat/completions`, chat({ model }), { key });
+          expect(response.statusCode).toBe(200);
+          await response.body.dump();
+        }
+      } finally {
+        await entitled.close();
+      }
+    });
+
     it('accepts anything with apiKey: false', async () => {
       const open = await startMockNim({ apiKey: false });
       try {
