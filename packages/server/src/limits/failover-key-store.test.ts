@@ -1,7 +1,9 @@
+import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { FailoverKeyStore, REDIS_RETRY_AFTER_MS } from './failover-key-store.js';
 import type { Taken } from './key-store.js';
 import { MemoryKeyStore } from './memory-key-store.js';
+import { RedisConnection } from './redis-connection.js';
 import type { RedisKeyStore } from './redis-key-store.js';
 
 /** A Redis store whose next answers are scripted: a slot, or a failure (a command timeout of a hung server). */
@@ -20,22 +22,27 @@ function scriptedRedis() {
   return { redis, answers, calls };
 }
 
-/** The client's side the store reads: its status, and its `ready` event (the handlers are kept to fire them). */
+/**
+ * The shared client as the store sees it: a real EventEmitter (Node's listener limit included) with ioredis's
+ * status, through the RedisConnection the server puts between them.
+ */
 function client() {
-  const ready: (() => void)[] = [];
+  const emitter = Object.assign(new EventEmitter(), { status: 'ready' as const });
   return {
-    client: { status: 'ready', on: (_event: string, handler: () => void) => ready.push(handler) } as unknown as ConstructorParameters<typeof FailoverKeyStore>[2],
-    reconnected: () => ready.forEach((handler) => handler()),
+    emitter,
+    client: new RedisConnection(emitter as unknown as ConstructorParameters<typeof RedisConnection>[0]),
+    reconnected: () => emitter.emit('ready'),
   };
 }
+
+const memoryStore = (time: { now: number }) => new MemoryKeyStore({ size: 1, requestsPerMinute: 100, maxConcurrent: 0, windowMs: 60_000 }, () => time.now);
 
 describe('FailoverKeyStore', () => {
   it('after a failed command, paces in memory for a while instead of paying the timeout on every request, then tries Redis again', async () => {
     const time = { now: 1_000_000 };
     const { redis, answers, calls } = scriptedRedis();
     const events: string[] = [];
-    const memory = new MemoryKeyStore({ size: 1, requestsPerMinute: 100, maxConcurrent: 0, windowMs: 60_000 }, () => time.now);
-    const store = new FailoverKeyStore(redis, memory, client().client, { failed: () => events.push('failed'), recovered: () => events.push('recovered') }, () => time.now);
+    const store = new FailoverKeyStore(redis, memoryStore(time), client().client, { failed: () => events.push('failed'), recovered: () => events.push('recovered') }, () => time.now);
     const usable = [true];
 
     answers.push('fail');
@@ -55,12 +62,49 @@ describe('FailoverKeyStore', () => {
     const time = { now: 1_000_000 };
     const { redis, answers, calls } = scriptedRedis();
     const connection = client();
-    const memory = new MemoryKeyStore({ size: 1, requestsPerMinute: 100, maxConcurrent: 0, windowMs: 60_000 }, () => time.now);
-    const store = new FailoverKeyStore(redis, memory, connection.client, { failed: () => undefined, recovered: () => undefined }, () => time.now);
+    const store = new FailoverKeyStore(redis, memoryStore(time), connection.client, { failed: () => undefined, recovered: () => undefined }, () => time.now);
     answers.push('fail');
     await store.take([true]);
     connection.reconnected();
     expect((await store.take([true])).token).toBe('r');
     expect(calls.take).toBe(2);
+  });
+
+  // Regression: each store added its own 'ready' listener to the one client, and from the tenth backend paced
+  // through Redis on Node printed a MaxListenersExceededWarning.
+  it('shares one ready listener among the stores of one client: no MaxListenersExceededWarning with 12 backends, and a reconnect reaches every store', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      const time = { now: 1_000_000 };
+      const connection = client();
+      const backends = Array.from({ length: 12 }, () => {
+        const scripted = scriptedRedis();
+        const store = new FailoverKeyStore(scripted.redis, memoryStore(time), connection.client, { failed: () => undefined, recovered: () => undefined }, () => time.now);
+        return { ...scripted, store };
+      });
+      // Node emits the warning on the next tick of the listener that passed the limit.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.filter((warning) => warning.name === 'MaxListenersExceededWarning')).toEqual([]);
+      expect(connection.emitter.listenerCount('ready')).toBe(1);
+
+      // Every store fails a command and pauses Redis, until the reconnect ends every pause at once.
+      for (const { store, answers } of backends) {
+        answers.push('fail');
+        await store.take([true]);
+        await store.take([true]);
+      }
+      expect(backends.map(({ calls }) => calls.take)).toEqual(Array(12).fill(1));
+      connection.reconnected();
+      for (const { store } of backends) expect((await store.take([true])).token).toBe('r');
+      expect(backends.map(({ calls }) => calls.take)).toEqual(Array(12).fill(2));
+
+      // Closed with the server: the client keeps no listener of the stores.
+      connection.client.close();
+      expect(connection.emitter.listenerCount('ready')).toBe(0);
+    } finally {
+      process.off('warning', onWarning);
+    }
   });
 });

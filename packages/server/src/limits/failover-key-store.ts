@@ -1,6 +1,6 @@
-import type { Redis } from 'ioredis';
 import type { KeyStore, Taken } from './key-store.js';
 import type { MemoryKeyStore } from './memory-key-store.js';
+import type { RedisConnection } from './redis-connection.js';
 import type { RedisKeyStore } from './redis-key-store.js';
 
 /** After a Redis command failed, how long calls go to memory before Redis is tried again. */
@@ -23,20 +23,21 @@ export interface FailoverEvents {
 export class FailoverKeyStore implements KeyStore {
   readonly #redis: RedisKeyStore;
   readonly #memory: MemoryKeyStore;
-  readonly #client: Pick<Redis, 'status' | 'on'>;
+  readonly #connection: Pick<RedisConnection, 'status' | 'onReady'>;
   readonly #events: FailoverEvents;
   readonly #now: () => number;
   /** Until when calls skip Redis after a failure. */
   #skipUntil = 0;
 
-  constructor(redis: RedisKeyStore, memory: MemoryKeyStore, client: Pick<Redis, 'status' | 'on'>, events: FailoverEvents, now: () => number = Date.now) {
+  /** `connection`: the Redis client every backend's store shares, through its one `ready` listener. */
+  constructor(redis: RedisKeyStore, memory: MemoryKeyStore, connection: Pick<RedisConnection, 'status' | 'onReady'>, events: FailoverEvents, now: () => number = Date.now) {
     this.#redis = redis;
     this.#memory = memory;
-    this.#client = client;
+    this.#connection = connection;
     this.#events = events;
     this.#now = now;
     // A connection made again is a fresh start: the pause after a failed command ends with it.
-    client.on('ready', () => {
+    connection.onReady(() => {
       this.#skipUntil = 0;
     });
   }
@@ -75,7 +76,7 @@ export class FailoverKeyStore implements KeyStore {
   }
 
   #redisUsable(): boolean {
-    return this.#client.status === 'ready' && this.#now() >= this.#skipUntil;
+    return this.#connection.status === 'ready' && this.#now() >= this.#skipUntil;
   }
 
   #fail(error: unknown): void {
@@ -94,7 +95,7 @@ export class FailoverKeyStore implements KeyStore {
    * nor the pause after a failed command.
    */
   #offline(): MemoryKeyStore {
-    const status = this.#client.status;
+    const status = this.#connection.status;
     if (status !== 'ready' && status !== 'connecting' && status !== 'wait') this.#events.failed(new Error(`the Redis connection is ${status}`));
     return this.#memory;
   }

@@ -8,6 +8,7 @@ import type { KeyStore, StoreLimits } from './key-store.js';
 import { limiterObserver } from './limiter-observer.js';
 import { MemoryKeyStore } from './memory-key-store.js';
 import { PacedKeyLimiter } from './paced-key-limiter.js';
+import { RedisConnection } from './redis-connection.js';
 import { RedisKeyStore } from './redis-key-store.js';
 
 const CONNECT_TIMEOUT_MS = 2000;
@@ -39,6 +40,8 @@ export class KeyLimiters {
   readonly #options: KeyLimitersOptions;
   readonly #windowMs: number;
   #client: IORedis.Redis | undefined;
+  /** The client's one `ready` listener for every pool's store. */
+  #connection: RedisConnection | undefined;
   /** The pools' Redis stores, which renew their leases until the server closes. */
   readonly #redisStores: RedisKeyStore[] = [];
   /** Redis failed and has not been ready since: logged once per outage. */
@@ -62,10 +65,10 @@ export class KeyLimiters {
     const memory = new MemoryKeyStore(limits);
     let store: KeyStore = memory;
     if (this.#options.redisUrl) {
-      const client = this.#redis(this.#options.redisUrl);
+      const { client, connection } = this.#redis(this.#options.redisUrl);
       const redisStore = new RedisKeyStore(client, keys, limits);
       this.#redisStores.push(redisStore);
-      store = new FailoverKeyStore(redisStore, memory, client, this.#redisEvents);
+      store = new FailoverKeyStore(redisStore, memory, connection, this.#redisEvents);
     }
     return new PacedKeyLimiter({ backend, size: keys.length, rateLimit, store, observer: limiterObserver(backend, this.#options) });
   };
@@ -93,13 +96,15 @@ export class KeyLimiters {
   /** Closes the Redis client, if one was opened. */
   async close(): Promise<void> {
     for (const store of this.#redisStores.splice(0)) store.close();
+    this.#connection?.close();
+    this.#connection = undefined;
     const client = this.#client;
     this.#client = undefined;
     if (client) await client.quit().catch(() => client.disconnect());
   }
 
-  #redis(url: string): IORedis.Redis {
-    if (this.#client) return this.#client;
+  #redis(url: string): { client: IORedis.Redis; connection: RedisConnection } {
+    if (this.#client && this.#connection) return { client: this.#client, connection: this.#connection };
     const client = new (ioredis().Redis)(url, {
       // Fail fast instead of queueing while disconnected: the memory store answers meanwhile.
       enableOfflineQueue: false,
@@ -111,7 +116,8 @@ export class KeyLimiters {
     client.on('error', (error: unknown) => this.#failed(error));
     client.on('ready', () => this.#recovered());
     this.#client = client;
-    return client;
+    this.#connection = new RedisConnection(client);
+    return { client, connection: this.#connection };
   }
 
   readonly #redisEvents: FailoverEvents = { failed: (error) => this.#failed(error), recovered: () => this.#recovered() };
