@@ -1,3 +1,5 @@
+import { partialSuffix } from './partial-suffix.js';
+
 const OPEN = '<think>';
 const CLOSE = '</think>';
 
@@ -71,14 +73,6 @@ export class ThinkSplitter {
     if (text.length > 0) this.#state = 'text';
     return { reasoning: '', text };
   }
-}
-
-/** The length of the longest end of `text` that is a beginning of `tag`. */
-function partialSuffix(text: string, tag: string): number {
-  for (let length = Math.min(tag.length - 1, text.length); length > 0; length -= 1) {
-    if (text.endsWith(tag.slice(0, length))) return length;
-  }
-  return 0;
 }
 
 /** The same split of a whole content at once (a non-streamed answer). */

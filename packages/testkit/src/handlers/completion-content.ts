@@ -1,4 +1,5 @@
 import { messageText, readDirectives, stripDirectives } from './directive.js';
+import { minimaxMarkup } from './minimax-markup.js';
 import { DEFAULT_MODELS, type MockModel } from './model-catalog.js';
 import { mergeScenarios, type ReasoningMode, type Scenario } from './scenario.js';
 import { scriptedToolCalls, toolResultReply, toolResultsSinceAssistant } from './scripted-tools.js';
@@ -194,7 +195,13 @@ export function expectedCompletion(request: ChatRequestLike, options: ExpectedCo
   }
 
   const thinkPrefix = reasoning === 'think-tags' ? `<think>${thought}</think>\n\n` : '';
-  const content = toolCalls.length > 0 ? (thinkPrefix === '' ? null : thinkPrefix.trimEnd()) : thinkPrefix + reply;
+  let content = toolCalls.length > 0 ? (thinkPrefix === '' ? null : thinkPrefix.trimEnd()) : thinkPrefix + reply;
+  if (toolCalls.length > 0 && (options.models ?? DEFAULT_MODELS).find((entry) => entry.id === request.model)?.toolMarkup === 'minimax') {
+    // No tool parser on the serving side: the calls stay in the text, and the answer ends as text does.
+    content = (content === null ? '' : `${content}\n`) + minimaxMarkup(toolCalls);
+    toolCalls = [];
+    if (finishReason === 'tool_calls') finishReason = 'stop';
+  }
   const reasoningContent = reasoning === 'reasoning_content' ? thought : undefined;
 
   const promptTokens = Array.isArray(request.messages)

@@ -18,6 +18,12 @@ export interface MockModel {
    * key. Every accepted key by default.
    */
   keys?: readonly string[];
+  /**
+   * `'minimax'`: the model writes its tool calls into `content` as MiniMax's markup
+   * (`<minimax:tool_call><invoke name="…"><parameter name="…">…</parameter></invoke></minimax:tool_call>`) and
+   * finishes with `stop`, as MiniMax models do on NIM builds without MiniMax's tool parser. Off by default.
+   */
+  toolMarkup?: 'minimax';
 }
 
 export const DEFAULT_MODEL_CREATED = 1_735_689_600;

@@ -239,6 +239,27 @@ describe('startMockNim', () => {
     });
   });
 
+  describe('a model that writes its tool calls as MiniMax markup', () => {
+    it('puts the calls in content and finishes with stop, as JSON and as a stream', async () => {
+      const minimax = await startMockNim({ models: [{ id: 'minimaxai/minimax-m3', toolMarkup: 'minimax' }] });
+      const tools = [{ type: 'function', function: { name: 'run', parameters: { properties: { command: { type: 'string' }, timeout: { type: 'integer' } } } } }];
+      const markup = '<minimax:tool_call>\n<invoke name="run">\n<parameter name="command">hello mock</parameter>\n<parameter name="timeout">42</parameter>\n</invoke>\n</minimax:tool_call>';
+      try {
+        const response = await client.post(`${minimax.url}/chat/completions`, chat({ model: 'minimaxai/minimax-m3', tools }));
+        const body = (await response.body.json()) as { choices: Array<Record<string, unknown>> };
+        expect(body.choices[0]).toMatchObject({ finish_reason: 'stop', message: { content: markup } });
+        expect((body.choices[0]!.message as Record<string, unknown>).tool_calls).toBeUndefined();
+        const streamed = await client.post(`${minimax.url}/chat/completions`, chat({ model: 'minimaxai/minimax-m3', tools, stream: true }));
+        const chunks = streamChunks(await streamed.body.text());
+        expect(deltaText(chunks, 'content')).toBe(markup);
+        // Streamed a word at a time, so the tags arrive cut across deltas.
+        expect(chunks.filter((chunk) => chunk.choices?.[0]?.delta.content).length).toBeGreaterThan(5);
+      } finally {
+        await minimax.close();
+      }
+    });
+  });
+
   describe('SSE stream', () => {
     it('streams frames whose content concatenates to the JSON answer, then [DONE]', async () => {
       const request = chat({ stream: true });

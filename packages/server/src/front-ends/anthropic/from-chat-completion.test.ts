@@ -146,3 +146,15 @@ describe('Anthropic errors', () => {
     expect(rendered.headers).toEqual({ 'retry-after': '3' });
   });
 });
+
+describe('tool calls written as MiniMax markup', () => {
+  it('become tool_use blocks after the text, and the stop reason tool_use', () => {
+    const markup = 'Checking.\n<minimax:tool_call>\n<invoke name="Read">\n<parameter name="file_path">/tmp/a.txt</parameter>\n</invoke>\n</minimax:tool_call>';
+    const message = answer({ content: markup }, 'stop');
+    expect(message.content).toEqual([
+      { type: 'text', text: 'Checking.\n' },
+      { type: 'tool_use', id: 'toolu_req1_0', name: 'Read', input: { file_path: '/tmp/a.txt' } },
+    ]);
+    expect(message.stop_reason).toBe('tool_use');
+  });
+});

@@ -7,6 +7,8 @@ import { THINKING_SIGNATURE } from './sse-frames.js';
 import { anthropicStop } from './stop-reason.js';
 import { splitThink } from '../think-splitter.js';
 import { ToolCallAssembler } from './tool-call-assembler.js';
+import { rewriteAnswerToolMarkup } from '../tool-markup/chunk-tool-markup.js';
+import { anthropicToolSchemas } from './tool-schemas.js';
 
 type Block =
   | { type: 'thinking'; thinking: string; signature: string }
@@ -26,6 +28,7 @@ export function fromChatCompletion(result: ChatCompletionResult, body: MessagesR
     stop_reason?: unknown;
   };
   const message = choice.message ?? {};
+  rewriteAnswerToolMarkup(message, choice.finish_reason, anthropicToolSchemas(body), context.log);
   const split = typeof message.content === 'string' ? splitThink(message.content) : { reasoning: '', text: '' };
   const thinking =
     (typeof message.reasoning_content === 'string' ? message.reasoning_content : typeof message.reasoning === 'string' ? message.reasoning : '') + split.reasoning;

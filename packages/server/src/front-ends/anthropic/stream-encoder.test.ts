@@ -280,4 +280,20 @@ describe('AnthropicStreamEncoder', () => {
     const events = anthropicEvents(text);
     expect(events.at(-1)).toEqual({ event: 'error', data: { type: 'error', error: { type: 'overloaded_error', message: 'NIM went away' } } });
   });
+
+  it("turns tool calls a MiniMax model wrote as markup in its text into tool_use blocks, wherever NIM's reads cut the markup", () => {
+    const tools = [{ name: 'Bash', input_schema: { type: 'object', properties: { command: { type: 'string' }, timeout: { type: 'number' } } } }];
+    const request = { ...body, tools } as MessagesRequest;
+    const markup = 'I will list it.\n<minimax:tool_call>\n<invoke name="Bash">\n<parameter name="command">ls -la</parameter>\n<parameter name="timeout">5</parameter>\n</invoke>\n</minimax:tool_call>';
+    const pieces = markup.match(/[\s\S]{1,5}/g)!;
+    const upstream = sse([chunk({ role: 'assistant', content: '' }), ...pieces.map((piece) => chunk({ content: piece })), chunk({}, 'stop')]);
+    const { text } = encode(whole(upstream), request);
+    const message = accumulate(anthropicEvents(text));
+    expect(message.content).toEqual([
+      { type: 'text', text: 'I will list it.\n' },
+      { type: 'tool_use', id: 'toolu_req1_0', name: 'Bash', input: { command: 'ls -la', timeout: 5 } },
+    ]);
+    expect(message.stopReason).toBe('tool_use');
+    for (const split of everySplit(upstream).filter((_, at) => at % 13 === 0)) expect(encode(split, request).text).toBe(text);
+  });
 });

@@ -146,3 +146,10 @@ describe('errors and keys', () => {
     expect(frontEnd.apiKeyHint).toContain('Authorization: Bearer');
   });
 });
+
+describe('tool calls written as MiniMax markup', () => {
+  it('become function_call items after the message', () => {
+    const response = answer({ content: '<minimax:tool_call><invoke name="exec_command"><parameter name="cmd">ls</parameter></invoke></minimax:tool_call>' }, {}, { tools: [{ type: 'function', name: 'exec_command' }] });
+    expect(response.output).toEqual([expect.objectContaining({ type: 'function_call', name: 'exec_command', arguments: '{"cmd":"ls"}', status: 'completed' })]);
+  });
+});

@@ -217,4 +217,20 @@ describe('Responses stream encoder', () => {
     expect(usage.input_tokens).toBeGreaterThan(0);
     expect(usage.total_tokens).toBe(usage.input_tokens + 10);
   });
+
+  it('turns tool calls a MiniMax model wrote as markup in its text into function_call items, named as the client named its tools', () => {
+    const markup = 'Running.\n<minimax:tool_call>\n<invoke name="multi_agent_v1__spawn_agent">\n<parameter name="count">2</parameter>\n</invoke>\n</minimax:tool_call>';
+    const sse = chatSse([...markup.match(/[\s\S]{1,4}/g)!.map((piece) => chunk({ content: piece })), chunk({}, 'stop')]);
+    const requestBody = body({
+      tools: [{ type: 'namespace', name: 'multi_agent_v1', tools: [{ type: 'function', name: 'spawn_agent', parameters: { type: 'object', properties: { count: { type: 'integer' } } } }] }],
+    });
+    const whole = encode(sse, { requestBody });
+    for (let cut = 1; cut < sse.length; cut += 11) expect(encode(sse, { requestBody, cuts: [cut] })).toBe(whole);
+    const response = completed(parseResponsesSse(whole));
+    expect(response.status).toBe('completed');
+    expect(response.output).toEqual([
+      expect.objectContaining({ type: 'message', content: [expect.objectContaining({ text: 'Running.\n' })] }),
+      { id: 'fc_req123_1', type: 'function_call', status: 'completed', call_id: 'call_req123_0', name: 'spawn_agent', namespace: 'multi_agent_v1', arguments: '{"count":2}' },
+    ]);
+  });
 });

@@ -17,6 +17,8 @@ import {
 import { streamErrorCode } from './render-error.js';
 import { jsonCompletion } from '../complete-json.js';
 import { ThinkSplitter } from '../think-splitter.js';
+import { ChunkToolMarkup } from '../tool-markup/chunk-tool-markup.js';
+import { chatToolSchemas } from './to-chat-tools.js';
 import { upstreamStreamError } from '../upstream-stream-error.js';
 import { toChatTools } from './to-chat-tools.js';
 import type { ToolNames } from './tool-names.js';
@@ -76,6 +78,8 @@ export class ResponsesStreamEncoder implements StreamEncoder {
   private text: OpenText | undefined;
   private readonly calls = new Map<number, OpenCall>();
   private readonly think = new ThinkSplitter();
+  /** Tool calls a model wrote as markup in its text become tool_calls deltas before they are read. */
+  private readonly markup: ChunkToolMarkup;
   private callCount = 0;
   private unindexed = 0;
   private finishReason: string | undefined;
@@ -93,6 +97,7 @@ export class ResponsesStreamEncoder implements StreamEncoder {
     this.names = toChatTools(body).names;
     this.log = context.log;
     this.backend = context.backend;
+    this.markup = new ChunkToolMarkup(chatToolSchemas(body), context.log);
   }
 
   get estimatedUsage(): TokenUsage | undefined {
@@ -118,6 +123,7 @@ export class ResponsesStreamEncoder implements StreamEncoder {
         out += this.error(failure);
         break;
       }
+      this.markup.rewrite(chunk);
       const choice = Array.isArray(chunk.choices) ? (chunk.choices[0] as { delta?: ChunkDelta; finish_reason?: unknown } | undefined) : undefined;
       if (!choice) continue;
       const delta = choice.delta;

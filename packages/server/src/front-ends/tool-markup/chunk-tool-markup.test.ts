@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { ChunkToolMarkup, rewriteAnswerToolMarkup } from './chunk-tool-markup.js';
+
+const none = () => undefined;
+const silent = { warn: () => undefined, debug: () => undefined };
+const chunk = (delta: Record<string, unknown>, finish: string | null = null) => ({ choices: [{ index: 0, delta, finish_reason: finish }] });
+
+describe('ChunkToolMarkup', () => {
+  it("turns markup in content and reasoning into tool_calls deltas after NIM's own indices, given out by the finishing chunk at the latest", () => {
+    const markup = new ChunkToolMarkup(none, silent);
+    const chunks = [
+      chunk({ reasoning_content: 'think <minimax:tool_call><invoke name="r"></invoke></minimax:tool_call>' }),
+      chunk({ tool_calls: [{ index: 0, id: 'n0', function: { name: 'own', arguments: '{}' } }] }),
+      chunk({ content: 'ok <minimax:tool' }),
+      chunk({ content: '_call><invoke name="w"><parameter name="p">1</parameter></invoke>' }),
+      chunk({}, 'stop'),
+    ];
+    for (const each of chunks) markup.rewrite(each);
+    expect(chunks.map((each) => each.choices[0]!.delta)).toEqual([
+      { reasoning_content: 'think ', tool_calls: [{ index: 0, type: 'function', function: { name: 'r', arguments: '{}' } }] },
+      { tool_calls: [{ index: 0, id: 'n0', function: { name: 'own', arguments: '{}' } }] },
+      { content: 'ok ' },
+      { content: '' },
+      { tool_calls: [{ index: 1, type: 'function', function: { name: 'w', arguments: '{"p":"1"}' } }] },
+    ]);
+  });
+
+  it('leaves chunks without markup as they are', () => {
+    const markup = new ChunkToolMarkup(none, silent);
+    const plain = chunk({ content: 'a <b> c' }, 'stop');
+    markup.rewrite(plain);
+    expect(plain).toEqual(chunk({ content: 'a <b> c' }, 'stop'));
+  });
+
+  it('warns when the answer ended inside a call, which is left out', () => {
+    const warnings: unknown[] = [];
+    const markup = new ChunkToolMarkup(none, { warn: (fields) => void warnings.push(fields), debug: () => undefined });
+    const last = chunk({ content: '<minimax:tool_call><invoke name="w"><parameter name="cmd">rm -rf /tm' }, 'length');
+    markup.rewrite(last);
+    expect(last.choices[0]!.delta).toEqual({ content: '' });
+    expect(warnings).toEqual([{ finish_reason: 'length' }]);
+  });
+
+  it("rewrites a JSON answer's message, numbering its calls after the message's own", () => {
+    const message = { content: 'x<minimax:tool_call><invoke name="w"></invoke></minimax:tool_call>', tool_calls: [{ id: 'a', function: { name: 'own', arguments: '{}' } }] };
+    rewriteAnswerToolMarkup(message, null, none, silent);
+    expect(message).toEqual({ content: 'x', tool_calls: [{ id: 'a', function: { name: 'own', arguments: '{}' } }, { index: 1, type: 'function', function: { name: 'w', arguments: '{}' } }] });
+  });
+});

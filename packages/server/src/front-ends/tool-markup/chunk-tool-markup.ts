@@ -1,0 +1,100 @@
+import type { ExchangeContext } from '../../exchange/front-end.js';
+import type { MarkupCall, ParameterSchemas } from './parse-minimax-calls.js';
+import { ToolMarkupReader, type MarkupPiece } from './tool-markup-reader.js';
+
+/** The delta fields a model writes text to: its answer and its reasoning (NIM's two names for it). */
+const TEXT_FIELDS = ['content', 'reasoning_content', 'reasoning'] as const;
+type TextField = (typeof TEXT_FIELDS)[number];
+
+/** The text and tool-call fields of a chat delta (or of a JSON answer's message). */
+export interface TextDelta {
+  content?: unknown;
+  reasoning_content?: unknown;
+  reasoning?: unknown;
+  tool_calls?: unknown;
+}
+
+interface Choice {
+  delta?: TextDelta | null;
+  finish_reason?: unknown;
+}
+
+/**
+ * Rewrites a chat stream's chunks, before a translating front end reads them, so that tool calls a model wrote as
+ * markup in its text (see ToolMarkupReader) arrive as the `tool_calls` deltas they stand for: the markup leaves
+ * the text, each call comes whole (name and arguments in one delta, no id: the front end gives ids as it does to
+ * NIM's own calls) at an index after every index NIM used. What is held when the answer ends (its
+ * `finish_reason`) is given out with that chunk. Models that write no markup pay one `indexOf('<')` per text
+ * delta.
+ */
+export class ChunkToolMarkup {
+  readonly #schemas: ParameterSchemas;
+  readonly #log: ExchangeContext['log'];
+  readonly #readers = new Map<TextField, ToolMarkupReader>();
+  /** The index the next call read from markup takes: past every index NIM used for its own calls. */
+  #nextIndex = 0;
+
+  constructor(schemas: ParameterSchemas, log: ExchangeContext['log']) {
+    this.#schemas = schemas;
+    this.#log = log;
+  }
+
+  /** Rewrites the chunk's first choice in place (the proxy asks for one choice). */
+  rewrite(chunk: { choices?: unknown }): void {
+    if (!Array.isArray(chunk.choices)) return;
+    const choice = chunk.choices[0] as Choice | undefined;
+    if (typeof choice !== 'object' || choice === null) return;
+    let calls: MarkupCall[] | undefined;
+    const delta = choice.delta;
+    if (typeof delta === 'object' && delta !== null) {
+      for (const field of TEXT_FIELDS) {
+        const value = delta[field];
+        if (typeof value !== 'string' || value === '') continue;
+        const piece = this.#reader(field).push(value);
+        if (piece.text !== value) delta[field] = piece.text;
+        if (piece.calls.length > 0) (calls ??= []).push(...piece.calls);
+      }
+      if (Array.isArray(delta.tool_calls)) {
+        // A call without an index (a JSON answer's message) is numbered by its place, as the front ends number it.
+        (delta.tool_calls as ({ index?: unknown } | null)[]).forEach((call, position) => {
+          const index = typeof call?.index === 'number' ? call.index : position;
+          if (index >= this.#nextIndex) this.#nextIndex = index + 1;
+        });
+      }
+    }
+    if (choice.finish_reason !== undefined && choice.finish_reason !== null && this.#readers.size > 0) {
+      for (const [field, reader] of this.#readers) {
+        const rest = reader.flush();
+        if (rest.text !== '') {
+          const target = (choice.delta ??= {});
+          target[field] = (typeof target[field] === 'string' ? target[field] : '') + rest.text;
+        }
+        if (rest.calls.length > 0) (calls ??= []).push(...rest.calls);
+        this.#reportCut(rest, choice.finish_reason);
+      }
+    }
+    if (calls === undefined) return;
+    const target = (choice.delta ??= {});
+    const own = Array.isArray(target.tool_calls) ? (target.tool_calls as unknown[]) : [];
+    target.tool_calls = [...own, ...calls.map((call) => ({ index: this.#nextIndex++, type: 'function', function: { name: call.name, arguments: call.arguments } }))];
+  }
+
+  #reader(field: TextField): ToolMarkupReader {
+    let reader = this.#readers.get(field);
+    if (reader === undefined) this.#readers.set(field, (reader = new ToolMarkupReader(this.#schemas)));
+    return reader;
+  }
+
+  #reportCut(piece: MarkupPiece, finishReason: unknown): void {
+    if (!piece.cut) return;
+    this.#log.warn({ finish_reason: finishReason }, "the answer ended inside a tool call written as MiniMax markup; the unfinished call was left out");
+  }
+}
+
+/**
+ * Takes the markup out of a non-streamed answer's message, in place: its text fields lose the markup and its
+ * `tool_calls` gain the calls, after NIM's own.
+ */
+export function rewriteAnswerToolMarkup(message: TextDelta, finishReason: unknown, schemas: ParameterSchemas, log: ExchangeContext['log']): void {
+  new ChunkToolMarkup(schemas, log).rewrite({ choices: [{ delta: message, finish_reason: finishReason ?? 'stop' }] });
+}

@@ -1,0 +1,84 @@
+import { partialSuffix } from '../partial-suffix.js';
+import { parseMinimaxCalls, type MarkupCall, type ParameterSchemas } from './parse-minimax-calls.js';
+
+const OPEN = '<minimax:tool_call>';
+const CLOSE = '</minimax:tool_call>';
+
+/** What one piece of streamed text holds: the text to pass on, and the calls whose markup it completed. */
+export interface MarkupPiece {
+  text: string;
+  calls: MarkupCall[];
+  /** The text ended inside a call (only at `flush`): that call was left out. */
+  cut: boolean;
+}
+
+const PLAIN: MarkupPiece = Object.freeze({ text: '', calls: [], cut: false }) as MarkupPiece;
+
+/**
+ * Takes MiniMax's tool-call markup out of one streamed text (a model's `content`, or its reasoning). MiniMax
+ * models on NIM builds without MiniMax's tool parser write their calls as text — `<minimax:tool_call><invoke
+ * name="…">…</invoke></minimax:tool_call>` — where a client expects `tool_calls`; a coding agent would print the
+ * markup and run nothing. Text outside a block passes through as it streams; a block is held until it closes and
+ * then read as whole calls. A tag may arrive cut across deltas, so what could still become one is held until the
+ * next piece decides (at most 18 characters).
+ */
+export class ToolMarkupReader {
+  readonly #schemas: ParameterSchemas;
+  #held = '';
+  #inBlock = false;
+
+  constructor(schemas: ParameterSchemas) {
+    this.#schemas = schemas;
+  }
+
+  push(piece: string): MarkupPiece {
+    if (!this.#inBlock && this.#held === '' && piece.indexOf('<') < 0) return { text: piece, calls: [], cut: false };
+    let buffer = this.#held + piece;
+    this.#held = '';
+    let text = '';
+    const calls: MarkupCall[] = [];
+    for (;;) {
+      if (!this.#inBlock) {
+        const open = buffer.indexOf(OPEN);
+        if (open < 0) {
+          const keep = partialSuffix(buffer, OPEN);
+          this.#held = buffer.slice(buffer.length - keep);
+          text += buffer.slice(0, buffer.length - keep);
+          return { text, calls, cut: false };
+        }
+        text += buffer.slice(0, open);
+        buffer = buffer.slice(open + OPEN.length);
+        this.#inBlock = true;
+      }
+      const close = buffer.indexOf(CLOSE);
+      if (close < 0) {
+        this.#held = buffer;
+        return { text, calls, cut: false };
+      }
+      calls.push(...parseMinimaxCalls(buffer.slice(0, close), this.#schemas).calls);
+      buffer = buffer.slice(close + CLOSE.length);
+      this.#inBlock = false;
+    }
+  }
+
+  /**
+   * What is held, once the text is over: a block the model never closed still gives the calls it finished (an
+   * invoke cut off mid-way is left out and reported as `cut`); a partial tag that never completed is text.
+   */
+  flush(): MarkupPiece {
+    const held = this.#held;
+    this.#held = '';
+    if (!this.#inBlock) return held === '' ? PLAIN : { text: held, calls: [], cut: false };
+    this.#inBlock = false;
+    const { calls, cut } = parseMinimaxCalls(held, this.#schemas);
+    return { text: '', calls, cut };
+  }
+}
+
+/** Takes the markup out of a whole text at once (a non-streamed answer). */
+export function readToolMarkup(text: string, schemas: ParameterSchemas): MarkupPiece {
+  const reader = new ToolMarkupReader(schemas);
+  const first = reader.push(text);
+  const last = reader.flush();
+  return { text: first.text + last.text, calls: [...first.calls, ...last.calls], cut: last.cut };
+}
