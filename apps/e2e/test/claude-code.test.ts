@@ -26,6 +26,8 @@ function runClaude(args: readonly string[], env: Record<string, string>, cwd: st
 }
 
 const CUT_MODEL = 'meta/llama-3.1-8b-instruct';
+/** A MiniMax build without its tool parser: the tool calls come as MiniMax's markup in the text. */
+const MARKUP_MODEL = 'minimaxai/minimax-m3';
 
 function claudeEnv(stack: Stack, home: string): Record<string, string> {
   return {
@@ -49,9 +51,9 @@ describe.skipIf(NODE_MAJOR < 22)('claude -p through the proxy', () => {
     stack = await startStack({
       // The model takes at most 4096 tokens, less than the 32000 Claude Code asks for, and no model_settings cap is
       // configured: the proxy learns NIM's cap from its 422.
-      mock: { models: [{ id: MODEL, maxTokens: 4096 }, { id: CUT_MODEL }] },
+      mock: { models: [{ id: MODEL, maxTokens: 4096 }, { id: CUT_MODEL }, { id: MARKUP_MODEL, toolMarkup: 'minimax' }] },
       config: {
-        model_aliases: { 'claude-haiku-*': `nvidia:${CUT_MODEL}`, 'claude-*': `nvidia:${MODEL}` },
+        model_aliases: { 'claude-haiku-*': `nvidia:${CUT_MODEL}`, 'claude-opus-*': `nvidia:${MARKUP_MODEL}`, 'claude-*': `nvidia:${MODEL}` },
         // A model that may write five tokens: its tool call runs out of them mid-JSON, as NIM's models do at a low max_tokens.
         model_settings: { [CUT_MODEL]: { max_tokens: 5 } },
       },
@@ -122,5 +124,22 @@ describe.skipIf(NODE_MAJOR < 22)('claude -p through the proxy', () => {
     expect((chats[0]!.body as { max_tokens: number }).max_tokens).toBe(5);
     // Had the proxy closed the cut JSON, `echo first > cut.txt; echo ` would have run and written the file.
     expect(existsSync(target), diagnostics).toBe(false);
+  }, 180_000);
+
+  it('runs a tool call a MiniMax model wrote as markup in its text: the file is written, and no markup is shown', async () => {
+    const target = join(work, 'markup.txt');
+    // No final newline: parameter values are trimmed, as MiniMax's reference parser does (its template puts
+    // newlines around them).
+    const content = 'written from MiniMax markup';
+    const prompt = `${mockDirective({ toolCall: { name: 'Write', arguments: { file_path: target, content } }, finalAnswer: 'Done with markup.' })} Write it.`;
+    const before = stack.mock.requests.all.length;
+    const run = await runClaude(['-p', prompt, '--model', 'claude-opus-4-5', '--allowedTools', 'Write'], claudeEnv(stack, home), work);
+    const diagnostics = `exit ${run.code}\nstdout: ${run.stdout}\nstderr: ${run.stderr}`;
+    expect(run.code, diagnostics).toBe(0);
+    const chats = stack.mock.requests.all.slice(before).filter((r) => r.path.endsWith('/chat/completions'));
+    expect((chats[0]!.body as { model: string }).model).toBe(MARKUP_MODEL);
+    expect(await readFile(target, 'utf8'), diagnostics).toBe(content);
+    expect(run.stdout, diagnostics).toContain('Done with markup.');
+    expect(run.stdout).not.toContain('minimax:tool_call');
   }, 180_000);
 });

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { mockDirective } from '@proxy/testkit';
+import { DEFAULT_MODELS, mockDirective } from '@proxy/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CODEX_BIN, runCodex } from './support/codex-cli.js';
 import { MODEL, PROXY_KEY, startStack, type Stack } from './support/stack.js';
@@ -9,13 +9,18 @@ import { MODEL, PROXY_KEY, startStack, type Stack } from './support/stack.js';
 // asks for a shell command and then answers. Proof that the command really ran is the file it wrote; proof that
 // the answer came back is Codex printing it.
 const CUT_MODEL = 'meta/llama-3.1-8b-instruct';
+/** A MiniMax build without its tool parser: the tool calls come as MiniMax's markup in the text. */
+const MARKUP_MODEL = 'minimaxai/minimax-m3';
 
 describe.skipIf(!CODEX_BIN)('Codex CLI through /v1/responses', () => {
   let stack: Stack;
   const runs: { cleanup(): void }[] = [];
   beforeAll(async () => {
     // A model that may write five tokens: its tool call runs out of them mid-JSON, as NIM's models do at a low max_tokens.
-    stack = await startStack({ config: { model_settings: { [CUT_MODEL]: { max_tokens: 5 } } } });
+    stack = await startStack({
+      mock: { models: [...DEFAULT_MODELS, { id: MARKUP_MODEL, toolMarkup: 'minimax' }] },
+      config: { model_settings: { [CUT_MODEL]: { max_tokens: 5 } } },
+    });
   });
   afterEach(() => {
     stack.mock.reset();
@@ -28,7 +33,7 @@ describe.skipIf(!CODEX_BIN)('Codex CLI through /v1/responses', () => {
 
   const chatRequests = () => stack.mock.requests.all.filter((r) => r.path.endsWith('/chat/completions')).map((r) => r.body as { messages: Record<string, unknown>[]; tools?: { function: { name: string } }[] });
 
-  for (const model of [MODEL, 'deepseek-ai/deepseek-r1']) {
+  for (const model of [MODEL, 'deepseek-ai/deepseek-r1', MARKUP_MODEL]) {
     it(`runs the shell command NIM asks for and prints the final answer (${model})`, { timeout: 120_000 }, async () => {
       const run = await runCodex({
         baseURL: stack.baseURL,
