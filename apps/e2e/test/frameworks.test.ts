@@ -1,6 +1,7 @@
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import { tool as langchainTool } from '@langchain/core/tools';
 import { ChatOpenAI } from '@langchain/openai';
+import { DEFAULT_MODELS } from '@proxy/testkit';
 import { startProxyHarness, type ProxyHarness } from '@proxy/testkit/harness';
 import { generateText, jsonSchema, stepCountIs, streamText, tool } from 'ai';
 import OpenAINext from 'openai-next';
@@ -11,12 +12,17 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 // in CI's Node 24 pass.
 const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
 const MODEL = 'meta/llama3-70b-instruct';
+/** A MiniMax build without its tool parser: its tool calls come as MiniMax's markup in the text. */
+const MARKUP_MODEL = 'minimaxai/minimax-m3';
 const CITY = { city: 'Paris' };
 
 let harness: ProxyHarness;
 beforeAll(async () => {
   if (NODE_MAJOR < 22) return;
-  harness = await startProxyHarness({ config: { failure_handling: { keepalive_interval: 0.2 } } });
+  harness = await startProxyHarness({
+    mock: { models: [...DEFAULT_MODELS, { id: MARKUP_MODEL, toolMarkup: 'minimax' }] },
+    config: { failure_handling: { keepalive_interval: 0.2 } },
+  });
 });
 afterEach(() => harness?.mock.reset());
 afterAll(async () => {
@@ -55,6 +61,19 @@ describe.skipIf(NODE_MAJOR < 22)('the Vercel AI SDK (ai + @ai-sdk/openai-compati
     const response = await result.response;
     expect(response.id).toMatch(/^chatcmpl-/);
     expect(response.modelId).toBe(MODEL);
+  });
+
+  it('runs the tool calls a MiniMax model wrote as markup in its text, streamed and not', async () => {
+    harness.mock.setScenario({ toolCall: { name: 'get_weather', arguments: CITY }, finalAnswer: 'It is sunny in Paris.' });
+    const minimax = createOpenAICompatible({ name: 'nim-proxy', baseURL: harness.baseURL, apiKey: harness.proxyKey }).chatModel(`nvidia:${MARKUP_MODEL}`);
+    const streamed = streamText({ model: minimax, prompt: 'Weather in Paris?', tools: { get_weather: weather() }, stopWhen: stepCountIs(3), maxRetries: 0 });
+    expect(await streamed.text).toBe('It is sunny in Paris.');
+    const steps = await streamed.steps;
+    expect(steps[0]!.toolCalls[0]).toMatchObject({ toolName: 'get_weather', input: CITY });
+    expect(steps[0]!.text).not.toContain('minimax');
+    const generated = await generateText({ model: minimax, prompt: 'Weather in Paris?', tools: { get_weather: weather() }, stopWhen: stepCountIs(3), maxRetries: 0 });
+    expect(generated.steps[0]!.toolResults[0]).toMatchObject({ toolName: 'get_weather', output: 'sunny in Paris' });
+    expect(generated.text).toBe('It is sunny in Paris.');
   });
 
   it('generates text with a tool loop (generateText) against NIM’s numeric ids', async () => {

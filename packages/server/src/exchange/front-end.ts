@@ -69,6 +69,11 @@ export interface ModelSettings {
   readonly reasoningOff?: Readonly<Record<string, unknown>> | undefined;
   /** The model needs its earlier reasoning sent back (`reasoning_content`) on the assistant turns of a tool loop. */
   readonly replayReasoning?: boolean | undefined;
+  /**
+   * `minimax`: the model may write its tool calls into its text as MiniMax's markup, which the front ends turn into
+   * tool calls; `none`: its text is left as it is. Unset: `minimax` for a model whose id names MiniMax.
+   */
+  readonly toolMarkup?: 'minimax' | 'none' | undefined;
 }
 
 /** An error rendered in a dialect: its status (a dialect may map statuses), headers and JSON body. */

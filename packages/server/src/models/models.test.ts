@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createModelAliases } from './model-aliases.js';
-import { createModelSettings } from './model-settings.js';
+import { createModelSettings, modelSettingsEntrySchema } from './model-settings.js';
 import { toAliasTable, toJson } from './parse-model-config.js';
 
 describe('createModelAliases', () => {
@@ -44,6 +44,11 @@ describe('createModelSettings', () => {
     });
     expect(settings('nvidia', 'meta/llama')).toEqual({ maxTokens: 16384 });
     expect(settings('other', 'deepseek-ai/r1')).toEqual({ maxTokens: 16384 });
+  });
+
+  it('reads tool_markup, and refuses a value it does not know', () => {
+    expect(createModelSettings({ 'served/*': { tool_markup: 'minimax' } })('nvidia', 'served/m')).toEqual({ toolMarkup: 'minimax' });
+    expect(modelSettingsEntrySchema.safeParse({ tool_markup: 'xml' }).error?.issues[0]?.message).toBe("expected 'minimax' or 'none'");
   });
 
   it('answers empty settings when nothing matches', () => {

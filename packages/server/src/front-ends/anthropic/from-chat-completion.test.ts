@@ -12,14 +12,14 @@ function answer(message: Record<string, unknown>, finish: string, usage?: Record
   return JSON.parse(translate(message, finish, usage).text);
 }
 
-function translate(message: Record<string, unknown>, finish: string, usage?: Record<string, number>) {
+function translate(message: Record<string, unknown>, finish: string, usage?: Record<string, number>, upstreamModel?: string) {
   const json = { id: 'x', object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', ...message }, finish_reason: finish }], ...(usage ? { usage } : {}) };
   const result: ChatCompletionResult = {
     rawBody: JSON.stringify(json),
     body: json as ChatCompletionResult['body'],
     usage: usage ? { promptTokens: usage.prompt_tokens!, completionTokens: usage.completion_tokens!, totalTokens: usage.total_tokens! } : undefined,
   };
-  return frontEnd.fromChatCompletion(result, body, context({ clientModel: 'claude-haiku-4-5' }));
+  return frontEnd.fromChatCompletion(result, body, context({ clientModel: 'claude-haiku-4-5', ...(upstreamModel ? { upstreamModel } : {}) }));
 }
 
 describe('usage for accounting', () => {
@@ -150,7 +150,7 @@ describe('Anthropic errors', () => {
 describe('tool calls written as MiniMax markup', () => {
   it('become tool_use blocks after the text, and the stop reason tool_use', () => {
     const markup = 'Checking.\n<minimax:tool_call>\n<invoke name="Read">\n<parameter name="file_path">/tmp/a.txt</parameter>\n</invoke>\n</minimax:tool_call>';
-    const message = answer({ content: markup }, 'stop');
+    const message = JSON.parse(translate({ content: markup }, 'stop', undefined, 'minimaxai/minimax-m3').text) as { content: unknown; stop_reason: string };
     expect(message.content).toEqual([
       { type: 'text', text: 'Checking.\n' },
       { type: 'tool_use', id: 'toolu_req1_0', name: 'Read', input: { file_path: '/tmp/a.txt' } },

@@ -7,7 +7,7 @@ import { THINKING_SIGNATURE } from './sse-frames.js';
 import { anthropicStop } from './stop-reason.js';
 import { splitThink } from '../think-splitter.js';
 import { ToolCallAssembler } from './tool-call-assembler.js';
-import { rewriteAnswerToolMarkup } from '../tool-markup/chunk-tool-markup.js';
+import { readsToolMarkup, rewriteAnswerToolMarkup } from '../tool-markup/chunk-tool-markup.js';
 import { anthropicToolSchemas } from './tool-schemas.js';
 
 type Block =
@@ -27,8 +27,8 @@ export function fromChatCompletion(result: ChatCompletionResult, body: MessagesR
     finish_reason?: unknown;
     stop_reason?: unknown;
   };
+  if (readsToolMarkup(context)) rewriteAnswerToolMarkup(choice, anthropicToolSchemas(body), context.log);
   const message = choice.message ?? {};
-  rewriteAnswerToolMarkup(message, choice.finish_reason, anthropicToolSchemas(body), context.log);
   const split = typeof message.content === 'string' ? splitThink(message.content) : { reasoning: '', text: '' };
   const thinking =
     (typeof message.reasoning_content === 'string' ? message.reasoning_content : typeof message.reasoning === 'string' ? message.reasoning : '') + split.reasoning;

@@ -287,13 +287,16 @@ describe('AnthropicStreamEncoder', () => {
     const markup = 'I will list it.\n<minimax:tool_call>\n<invoke name="Bash">\n<parameter name="command">ls -la</parameter>\n<parameter name="timeout">5</parameter>\n</invoke>\n</minimax:tool_call>';
     const pieces = markup.match(/[\s\S]{1,5}/g)!;
     const upstream = sse([chunk({ role: 'assistant', content: '' }), ...pieces.map((piece) => chunk({ content: piece })), chunk({}, 'stop')]);
-    const { text } = encode(whole(upstream), request);
+    const minimax = () => context({ upstreamModel: 'minimaxai/minimax-m3' });
+    const { text } = encode(whole(upstream), request, minimax());
     const message = accumulate(anthropicEvents(text));
     expect(message.content).toEqual([
       { type: 'text', text: 'I will list it.\n' },
       { type: 'tool_use', id: 'toolu_req1_0', name: 'Bash', input: { command: 'ls -la', timeout: 5 } },
     ]);
     expect(message.stopReason).toBe('tool_use');
-    for (const split of everySplit(upstream).filter((_, at) => at % 13 === 0)) expect(encode(split, request).text).toBe(text);
+    for (const split of everySplit(upstream).filter((_, at) => at % 13 === 0)) expect(encode(split, request, minimax()).text).toBe(text);
+    // Another model's text is its own, markup or not (model_settings' tool_markup can say otherwise).
+    expect(accumulate(anthropicEvents(encode(whole(upstream), request).text)).content).toEqual([{ type: 'text', text: markup }]);
   });
 });

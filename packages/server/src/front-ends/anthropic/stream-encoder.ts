@@ -22,7 +22,7 @@ import { anthropicStop } from './stop-reason.js';
 import { ThinkSplitter, type SplitText } from '../think-splitter.js';
 import { upstreamStreamError } from '../upstream-stream-error.js';
 import { ToolCallAssembler, type ToolCallState } from './tool-call-assembler.js';
-import { ChunkToolMarkup } from '../tool-markup/chunk-tool-markup.js';
+import { ChunkToolMarkup, readsToolMarkup } from '../tool-markup/chunk-tool-markup.js';
 import { anthropicToolSchemas } from './tool-schemas.js';
 
 type Open = 'none' | 'text' | 'thinking' | 'tool';
@@ -44,7 +44,7 @@ export class AnthropicStreamEncoder implements StreamEncoder {
   readonly #splitter = new ThinkSplitter();
   readonly #tools = new ToolCallAssembler();
   /** Tool calls a model wrote as markup in its text become tool_calls deltas before they are read. */
-  readonly #markup: ChunkToolMarkup;
+  readonly #markup: ChunkToolMarkup | undefined;
   #out = '';
   #started = false;
   #ended = false;
@@ -68,7 +68,7 @@ export class AnthropicStreamEncoder implements StreamEncoder {
   constructor(body: MessagesRequest, context: ExchangeContext) {
     this.#body = body;
     this.#context = context;
-    this.#markup = new ChunkToolMarkup(anthropicToolSchemas(body), context.log);
+    this.#markup = readsToolMarkup(context) ? new ChunkToolMarkup(anthropicToolSchemas(body), context.log) : undefined;
   }
 
   start(): string {
@@ -175,7 +175,7 @@ export class AnthropicStreamEncoder implements StreamEncoder {
       }
       return;
     }
-    this.#markup.rewrite(chunk);
+    this.#markup?.rewrite(chunk);
     const choice = chunk.choices[0] as
       | { delta?: { content?: unknown; reasoning_content?: unknown; reasoning?: unknown; tool_calls?: unknown } | null; finish_reason?: unknown; stop_reason?: unknown }
       | undefined;

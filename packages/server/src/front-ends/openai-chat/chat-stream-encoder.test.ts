@@ -229,3 +229,48 @@ describe('the OpenAI chat front end’s JSON answer', () => {
     expect(json.choices[0]!.message.tool_calls[0]!.function.arguments).toBe('{"id": 5}');
   });
 });
+
+describe('tool calls a MiniMax model writes as markup, on the chat route', () => {
+  const frontEnd = openAIChatFrontEnd({ keepaliveFormat: 'comment' });
+  const context = (upstreamModel: string) => ({
+    requestId: 'r3',
+    clientModel: `nim:${upstreamModel}`,
+    backend: 'nim',
+    upstreamModel,
+    modelSettings: {},
+    created: 1,
+    log: { warn: () => undefined, debug: () => undefined },
+  });
+  const tools = [{ type: 'function', function: { name: 'run', parameters: { type: 'object', properties: { n: { type: 'integer' } } } } }];
+  const markup = 'Sure.\n<minimax:tool_call>\n<invoke name="run">\n<parameter name="n">3</parameter>\n</invoke>\n</minimax:tool_call>';
+  type Chunk = { id: string; choices: [{ delta: { content?: string; tool_calls?: unknown[] }; finish_reason: string | null }] };
+
+  it('become tool_calls deltas with string ids and finish_reason tool_calls, for a MiniMax model', () => {
+    const request = frontEnd.parse({ model: 'nim:minimaxai/minimax-m3', messages: [{ role: 'user', content: 'hi' }], stream: true, tools });
+    const pieces = markup.match(/[\s\S]{1,3}/g)!;
+    const upstream = [...pieces.map((piece) => ({ id: 'chatcmpl-n', model: 'minimaxai/minimax-m3', choices: [{ index: 0, delta: { content: piece }, finish_reason: null }] }))];
+    upstream.push({ id: 'chatcmpl-n', model: 'minimaxai/minimax-m3', choices: [{ index: 0, delta: {} as { content: string }, finish_reason: 'stop' as unknown as null }] });
+    const bytes = Buffer.from(upstream.map((chunk) => `data: ${JSON.stringify(chunk)}\n\n`).join(''));
+    const encoder = frontEnd.createStreamEncoder(request, context('minimaxai/minimax-m3'));
+    const out = text(encoder.read(readOf(bytes)));
+    const chunks = out.split('\n\n').filter(Boolean).map((event) => JSON.parse(event.slice('data: '.length)) as Chunk);
+    expect(chunks.map((chunk) => chunk.choices[0].delta.content ?? '').join('')).toBe('Sure.\n');
+    expect(chunks.flatMap((chunk) => chunk.choices[0].delta.tool_calls ?? [])).toEqual([{ index: 0, id: 'call_r3_0', type: 'function', function: { name: 'run', arguments: '{"n":3}' } }]);
+    expect(chunks.at(-1)!.choices[0].finish_reason).toBe('tool_calls');
+    expect(new Set(chunks.map((chunk) => chunk.id))).toEqual(new Set(['chatcmpl-n']));
+    // Another model's bytes pass as they came.
+    expect(frontEnd.createStreamEncoder(request, context('meta/llama3-70b')).read(readOf(bytes))).toBe(bytes);
+  });
+
+  it('become tool_calls in a JSON answer, which is otherwise NIM’s text itself', () => {
+    const request = frontEnd.parse({ model: 'nim:minimaxai/minimax-m3', messages: [{ role: 'user', content: 'hi' }], tools });
+    const body = { id: 'chatcmpl-n', object: 'chat.completion', created: 1, model: 'minimaxai/minimax-m3', choices: [{ index: 0, message: { role: 'assistant', content: markup }, finish_reason: 'stop' }] };
+    const rawBody = JSON.stringify(body);
+    const json = JSON.parse(frontEnd.fromChatCompletion({ rawBody, body: JSON.parse(rawBody), usage: undefined }, request, context('minimaxai/minimax-m3')).text) as {
+      choices: [{ message: { content: string; tool_calls: unknown[] }; finish_reason: string }];
+    };
+    expect(json.choices[0]).toMatchObject({ message: { content: 'Sure.\n', tool_calls: [{ id: 'call_r3_0', type: 'function', function: { name: 'run', arguments: '{"n":3}' } }] }, finish_reason: 'tool_calls' });
+    const plain = JSON.stringify({ ...body, choices: [{ ...body.choices[0], message: { role: 'assistant', content: 'no calls' } }] });
+    expect(frontEnd.fromChatCompletion({ rawBody: plain, body: JSON.parse(plain), usage: undefined }, request, context('minimaxai/minimax-m3')).text).toBe(plain);
+  });
+});

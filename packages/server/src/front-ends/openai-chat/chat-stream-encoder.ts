@@ -2,6 +2,7 @@ import { formatSseData, SSE_DONE, sseDataLineValue, type ChatStreamRead, type Pr
 import type { KeepaliveFormat } from '../../config/config-schema.js';
 import type { StreamEncoder } from '../../exchange/front-end.js';
 import { buildKeepaliveFrame } from './keepalive-frame.js';
+import type { ChunkToolMarkup } from '../tool-markup/chunk-tool-markup.js';
 import { fixChunkToolCallIds, hasNonStringId, mentionsToolCalls, ResponseIds } from './response-ids.js';
 
 const SSE_DONE_BYTES = Buffer.from(SSE_DONE);
@@ -17,6 +18,11 @@ export interface ChatStreamEncoderOptions {
   upstreamModel: string;
   /** Unix seconds: the `created` of a keep-alive sent before NIM's first chunk. */
   created: number;
+  /**
+   * For a model that may write its tool calls as markup in its text: the reader of that markup, given the
+   * response's ids. Every chunk is then parsed and re-serialised, since a tag arrives cut across many deltas.
+   */
+  toolMarkup?: ((ids: ResponseIds) => ChunkToolMarkup) | undefined;
 }
 
 /** What names a response: every frame of the stream carries these. */
@@ -53,10 +59,13 @@ export class ChatStreamEncoder implements StreamEncoder {
   /** A keep-alive named the response: chunks carry its `created` too. */
   #namedByKeepalive = false;
   #keepaliveFrame: string | undefined;
+  readonly #markup: ChunkToolMarkup | undefined;
 
   constructor(options: ChatStreamEncoderOptions) {
     this.#options = options;
     this.#ids = new ResponseIds(options.requestId);
+    this.#markup = options.toolMarkup?.(this.#ids);
+    if (this.#markup) this.#rewriteAll = true;
   }
 
   start(): string {
@@ -124,6 +133,7 @@ export class ChatStreamEncoder implements StreamEncoder {
       fixed.id = head.id;
       fixed.model = head.model;
       if (this.#namedByKeepalive) fixed.created = head.created;
+      this.#markup?.rewrite(fixed);
       fixChunkToolCallIds(fixed, this.#ids);
       out += formatSseData(JSON.stringify(fixed));
     }

@@ -5,6 +5,8 @@ import type { FrontEnd } from '../../exchange/front-end.js';
 import { ChatStreamEncoder } from './chat-stream-encoder.js';
 import { renderOpenAIError } from './render-openai-error.js';
 import { fixCompletionIds, hasNonStringId, ResponseIds } from './response-ids.js';
+import { ChunkToolMarkup, MARKUP_TAG, readsToolMarkup, rewriteAnswerToolMarkup } from '../tool-markup/chunk-tool-markup.js';
+import { chatToolSchemas } from '../tool-markup/parse-minimax-calls.js';
 
 export interface OpenAIChatOptions {
   keepaliveFormat: KeepaliveFormat;
@@ -28,9 +30,12 @@ export function openAIChatFrontEnd(options: OpenAIChatOptions): FrontEnd<ChatCom
       return body;
     },
     // No estimatedUsage: as its stream encoder, this pass-through estimates nothing when NIM reports no usage.
-    fromChatCompletion(result, _body, context) {
+    fromChatCompletion(result, body, context) {
       // The parsed copy is this request's own: its ids are fixed in place, and it is serialised only then.
-      if (!hasNonStringId(result.rawBody)) return { text: result.rawBody };
+      if (readsToolMarkup(context) && result.rawBody.includes(MARKUP_TAG)) {
+        const choice = result.body.choices[0];
+        if (choice) rewriteAnswerToolMarkup(choice as Parameters<typeof rewriteAnswerToolMarkup>[0], chatToolSchemas(body.tools), context.log);
+      } else if (!hasNonStringId(result.rawBody)) return { text: result.rawBody };
       fixCompletionIds(result.body as unknown as Record<string, unknown>, new ResponseIds(context.requestId));
       return { text: JSON.stringify(result.body) };
     },
@@ -41,6 +46,7 @@ export function openAIChatFrontEnd(options: OpenAIChatOptions): FrontEnd<ChatCom
         requestId: context.requestId,
         upstreamModel: context.upstreamModel,
         created: context.created,
+        toolMarkup: readsToolMarkup(context) ? (ids) => new ChunkToolMarkup(chatToolSchemas(body.tools), context.log, (index) => ids.toolCall(0, index, undefined)) : undefined,
       }),
     renderError: renderOpenAIError,
     readApiKey: BEARER_KEY.readApiKey,

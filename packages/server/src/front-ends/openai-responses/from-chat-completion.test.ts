@@ -5,11 +5,12 @@ import { chatSse, chunk, testContext } from './responses-test-support.js';
 
 const frontEnd = createOpenAIResponsesFrontEnd();
 
-function answer(message: Record<string, unknown>, extra: Record<string, unknown> = {}, request: Record<string, unknown> = {}) {
+function answer(message: Record<string, unknown>, extra: Record<string, unknown> = {}, request: Record<string, unknown> = {}, upstreamModel?: string) {
   const body = { id: 17, object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', ...message }, finish_reason: 'stop' }], ...extra };
   const result: ChatCompletionResult = { rawBody: JSON.stringify(body), body, usage: undefined };
   const parsed = frontEnd.parse({ model: 'nvidia:moonshotai/kimi-k2', input: 'hi', instructions: 'Be brief.', ...request });
-  return JSON.parse(frontEnd.fromChatCompletion(result, parsed, testContext()).text) as Record<string, unknown> & { output: Record<string, unknown>[] };
+  const context = upstreamModel ? { ...testContext(), upstreamModel } : testContext();
+  return JSON.parse(frontEnd.fromChatCompletion(result, parsed, context).text) as Record<string, unknown> & { output: Record<string, unknown>[] };
 }
 
 describe('chat completion → Responses response', () => {
@@ -149,7 +150,7 @@ describe('errors and keys', () => {
 
 describe('tool calls written as MiniMax markup', () => {
   it('become function_call items after the message', () => {
-    const response = answer({ content: '<minimax:tool_call><invoke name="exec_command"><parameter name="cmd">ls</parameter></invoke></minimax:tool_call>' }, {}, { tools: [{ type: 'function', name: 'exec_command' }] });
+    const response = answer({ content: '<minimax:tool_call><invoke name="exec_command"><parameter name="cmd">ls</parameter></invoke></minimax:tool_call>' }, {}, { tools: [{ type: 'function', name: 'exec_command' }] }, 'minimaxai/minimax-m3');
     expect(response.output).toEqual([expect.objectContaining({ type: 'function_call', name: 'exec_command', arguments: '{"cmd":"ls"}', status: 'completed' })]);
   });
 });

@@ -8,8 +8,8 @@ const frontEnd = createOpenAIResponsesFrontEnd();
 const body = (extra: Record<string, unknown> = {}) => frontEnd.parse({ model: 'nvidia:moonshotai/kimi-k2', input: 'hi', stream: true, ...extra });
 
 /** The upstream bytes cut at `cuts`, read by core's SSE reader and encoded; `end` (or a failure) last. */
-function encode(sse: string, options: { cuts?: number[]; fail?: ProxyError; requestBody?: ReturnType<typeof body> } = {}): string {
-  const encoder = frontEnd.createStreamEncoder(options.requestBody ?? body(), testContext());
+function encode(sse: string, options: { cuts?: number[]; fail?: ProxyError; requestBody?: ReturnType<typeof body>; upstreamModel?: string } = {}): string {
+  const encoder = frontEnd.createStreamEncoder(options.requestBody ?? body(), options.upstreamModel ? { ...testContext(), upstreamModel: options.upstreamModel } : testContext());
   const reader = new ChatSseReader(new StreamUsageTracker());
   const bytes = Buffer.from(sse);
   let out = encoder.start();
@@ -224,8 +224,9 @@ describe('Responses stream encoder', () => {
     const requestBody = body({
       tools: [{ type: 'namespace', name: 'multi_agent_v1', tools: [{ type: 'function', name: 'spawn_agent', parameters: { type: 'object', properties: { count: { type: 'integer' } } } }] }],
     });
-    const whole = encode(sse, { requestBody });
-    for (let cut = 1; cut < sse.length; cut += 11) expect(encode(sse, { requestBody, cuts: [cut] })).toBe(whole);
+    const upstreamModel = 'minimaxai/minimax-m3';
+    const whole = encode(sse, { requestBody, upstreamModel });
+    for (let cut = 1; cut < sse.length; cut += 11) expect(encode(sse, { requestBody, upstreamModel, cuts: [cut] })).toBe(whole);
     const response = completed(parseResponsesSse(whole));
     expect(response.status).toBe('completed');
     expect(response.output).toEqual([

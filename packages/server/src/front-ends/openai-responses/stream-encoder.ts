@@ -17,8 +17,8 @@ import {
 import { streamErrorCode } from './render-error.js';
 import { jsonCompletion } from '../complete-json.js';
 import { ThinkSplitter } from '../think-splitter.js';
-import { ChunkToolMarkup } from '../tool-markup/chunk-tool-markup.js';
-import { chatToolSchemas } from './to-chat-tools.js';
+import { ChunkToolMarkup, readsToolMarkup } from '../tool-markup/chunk-tool-markup.js';
+import { chatToolSchemas } from '../tool-markup/parse-minimax-calls.js';
 import { upstreamStreamError } from '../upstream-stream-error.js';
 import { toChatTools } from './to-chat-tools.js';
 import type { ToolNames } from './tool-names.js';
@@ -79,7 +79,7 @@ export class ResponsesStreamEncoder implements StreamEncoder {
   private readonly calls = new Map<number, OpenCall>();
   private readonly think = new ThinkSplitter();
   /** Tool calls a model wrote as markup in its text become tool_calls deltas before they are read. */
-  private readonly markup: ChunkToolMarkup;
+  private readonly markup: ChunkToolMarkup | undefined;
   private callCount = 0;
   private unindexed = 0;
   private finishReason: string | undefined;
@@ -97,7 +97,7 @@ export class ResponsesStreamEncoder implements StreamEncoder {
     this.names = toChatTools(body).names;
     this.log = context.log;
     this.backend = context.backend;
-    this.markup = new ChunkToolMarkup(chatToolSchemas(body), context.log);
+    this.markup = readsToolMarkup(context) ? new ChunkToolMarkup(chatToolSchemas(toChatTools(body).tools), context.log) : undefined;
   }
 
   get estimatedUsage(): TokenUsage | undefined {
@@ -123,7 +123,7 @@ export class ResponsesStreamEncoder implements StreamEncoder {
         out += this.error(failure);
         break;
       }
-      this.markup.rewrite(chunk);
+      this.markup?.rewrite(chunk);
       const choice = Array.isArray(chunk.choices) ? (chunk.choices[0] as { delta?: ChunkDelta; finish_reason?: unknown } | undefined) : undefined;
       if (!choice) continue;
       const delta = choice.delta;

@@ -1,4 +1,3 @@
-import { parameterSchemas, type ParameterSchemas } from '../tool-markup/parse-minimax-calls.js';
 import type { ExchangeContext } from '../../exchange/front-end.js';
 import type { FunctionTool, NamespaceTool, ResponsesRequest } from './request-schema.js';
 import { ToolNames } from './tool-names.js';
@@ -73,9 +72,4 @@ export function toChatToolChoice(choice: ResponsesRequest['tool_choice'], names:
 /** Logs the tools left out (the caller says each kind once per process). */
 export function logDroppedTools(dropped: readonly string[], context: ExchangeContext): void {
   context.log.warn({ dropped_tools: dropped }, 'tools NIM cannot run were not sent upstream (said once)');
-}
-
-/** The parameter schemas of the chat tools the request becomes, by their chat names (the names a model writes). */
-export function chatToolSchemas(body: ResponsesRequest): ParameterSchemas {
-  return parameterSchemas(() => toChatTools(body).tools.map((tool) => ({ name: tool.function.name, schema: tool.function.parameters })));
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ChunkToolMarkup, rewriteAnswerToolMarkup } from './chunk-tool-markup.js';
+import { ChunkToolMarkup, readsToolMarkup, rewriteAnswerToolMarkup } from './chunk-tool-markup.js';
 
 const none = () => undefined;
 const silent = { warn: () => undefined, debug: () => undefined };
@@ -41,9 +41,27 @@ describe('ChunkToolMarkup', () => {
     expect(warnings).toEqual([{ finish_reason: 'length' }]);
   });
 
-  it("rewrites a JSON answer's message, numbering its calls after the message's own", () => {
+  it("rewrites a JSON answer's choice, numbering its calls after the message's own, and ends it with tool_calls", () => {
     const message = { content: 'x<minimax:tool_call><invoke name="w"></invoke></minimax:tool_call>', tool_calls: [{ id: 'a', function: { name: 'own', arguments: '{}' } }] };
-    rewriteAnswerToolMarkup(message, null, none, silent);
-    expect(message).toEqual({ content: 'x', tool_calls: [{ id: 'a', function: { name: 'own', arguments: '{}' } }, { index: 1, type: 'function', function: { name: 'w', arguments: '{}' } }] });
+    const choice = { message, finish_reason: 'stop' };
+    rewriteAnswerToolMarkup(choice, none, silent);
+    expect(choice).toEqual({
+      message: { content: 'x', tool_calls: [{ id: 'a', function: { name: 'own', arguments: '{}' } }, { index: 1, type: 'function', function: { name: 'w', arguments: '{}' } }] },
+      finish_reason: 'tool_calls',
+    });
+  });
+
+  it('gives each call the id a front end that passes deltas on asks for', () => {
+    const markup = new ChunkToolMarkup(none, silent, (index) => `call_${index}`);
+    const last = chunk({ content: '<minimax:tool_call><invoke name="w"></invoke></minimax:tool_call>' }, 'stop');
+    markup.rewrite(last);
+    expect(last.choices[0]).toEqual({ index: 0, delta: { content: '', tool_calls: [{ index: 0, id: 'call_0', type: 'function', function: { name: 'w', arguments: '{}' } }] }, finish_reason: 'tool_calls' });
+  });
+
+  it('reads the markup of a model set to it, or of a MiniMax model unless set to none', () => {
+    expect(readsToolMarkup({ modelSettings: {}, upstreamModel: 'minimaxai/minimax-m2' })).toBe(true);
+    expect(readsToolMarkup({ modelSettings: {}, upstreamModel: 'meta/llama3-70b' })).toBe(false);
+    expect(readsToolMarkup({ modelSettings: { toolMarkup: 'minimax' }, upstreamModel: 'my-served-model' })).toBe(true);
+    expect(readsToolMarkup({ modelSettings: { toolMarkup: 'none' }, upstreamModel: 'minimaxai/minimax-m2' })).toBe(false);
   });
 });

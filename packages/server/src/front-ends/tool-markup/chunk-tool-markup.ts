@@ -2,6 +2,8 @@ import type { ExchangeContext } from '../../exchange/front-end.js';
 import type { MarkupCall, ParameterSchemas } from './parse-minimax-calls.js';
 import { ToolMarkupReader, type MarkupPiece } from './tool-markup-reader.js';
 
+export { MARKUP_TAG } from './tool-markup-reader.js';
+
 /** The delta fields a model writes text to: its answer and its reasoning (NIM's two names for it). */
 const TEXT_FIELDS = ['content', 'reasoning_content', 'reasoning'] as const;
 type TextField = (typeof TEXT_FIELDS)[number];
@@ -30,13 +32,17 @@ interface Choice {
 export class ChunkToolMarkup {
   readonly #schemas: ParameterSchemas;
   readonly #log: ExchangeContext['log'];
+  readonly #callId: ((index: number) => string) | undefined;
   readonly #readers = new Map<TextField, ToolMarkupReader>();
   /** The index the next call read from markup takes: past every index NIM used for its own calls. */
   #nextIndex = 0;
+  #called = false;
 
-  constructor(schemas: ParameterSchemas, log: ExchangeContext['log']) {
+  /** `callId`: the id each call gets, for a front end that passes the deltas on (others give ids themselves). */
+  constructor(schemas: ParameterSchemas, log: ExchangeContext['log'], callId?: (index: number) => string) {
     this.#schemas = schemas;
     this.#log = log;
+    this.#callId = callId;
   }
 
   /** Rewrites the chunk's first choice in place (the proxy asks for one choice). */
@@ -73,10 +79,20 @@ export class ChunkToolMarkup {
         this.#reportCut(rest, choice.finish_reason);
       }
     }
-    if (calls === undefined) return;
-    const target = (choice.delta ??= {});
-    const own = Array.isArray(target.tool_calls) ? (target.tool_calls as unknown[]) : [];
-    target.tool_calls = [...own, ...calls.map((call) => ({ index: this.#nextIndex++, type: 'function', function: { name: call.name, arguments: call.arguments } }))];
+    if (calls !== undefined) {
+      const target = (choice.delta ??= {});
+      const own = Array.isArray(target.tool_calls) ? (target.tool_calls as unknown[]) : [];
+      target.tool_calls = [...own, ...calls.map((call) => this.#toolCall(call))];
+      this.#called = true;
+    }
+    // The answer called tools: it ends as a parser would have ended it.
+    if (this.#called && choice.finish_reason === 'stop') choice.finish_reason = 'tool_calls';
+  }
+
+  #toolCall(call: MarkupCall): Record<string, unknown> {
+    const index = this.#nextIndex++;
+    const id = this.#callId?.(index);
+    return { index, ...(id === undefined ? {} : { id }), type: 'function', function: { name: call.name, arguments: call.arguments } };
   }
 
   #reader(field: TextField): ToolMarkupReader {
@@ -92,9 +108,20 @@ export class ChunkToolMarkup {
 }
 
 /**
- * Takes the markup out of a non-streamed answer's message, in place: its text fields lose the markup and its
- * `tool_calls` gain the calls, after NIM's own.
+ * Takes the markup out of a non-streamed answer's choice, in place: its message's text fields lose the markup, its
+ * `tool_calls` gain the calls after NIM's own, and a `stop` becomes `tool_calls` when there were calls.
  */
-export function rewriteAnswerToolMarkup(message: TextDelta, finishReason: unknown, schemas: ParameterSchemas, log: ExchangeContext['log']): void {
-  new ChunkToolMarkup(schemas, log).rewrite({ choices: [{ delta: message, finish_reason: finishReason ?? 'stop' }] });
+export function rewriteAnswerToolMarkup(choice: { message?: TextDelta | null; finish_reason?: unknown }, schemas: ParameterSchemas, log: ExchangeContext['log']): void {
+  const message = choice.message;
+  if (typeof message !== 'object' || message === null) return;
+  const finished = { delta: message, finish_reason: choice.finish_reason ?? 'stop' };
+  new ChunkToolMarkup(schemas, log).rewrite({ choices: [finished] });
+  if (choice.finish_reason !== undefined && choice.finish_reason !== null) choice.finish_reason = finished.finish_reason;
+  else if (finished.finish_reason === 'tool_calls') choice.finish_reason = 'tool_calls';
+}
+
+/** Whether a model's text is read for tool-call markup: its `tool_markup` setting, else whether its id names MiniMax. */
+export function readsToolMarkup(context: Pick<ExchangeContext, 'modelSettings' | 'upstreamModel'>): boolean {
+  const setting = context.modelSettings.toolMarkup;
+  return setting === undefined ? /minimax/i.test(context.upstreamModel) : setting === 'minimax';
 }

@@ -7,6 +7,15 @@ export interface MarkupCall {
 /** A tool's parameters as its JSON schema declares them (`properties`), found by the tool's name. */
 export type ParameterSchemas = (tool: string) => Readonly<Record<string, unknown>> | undefined;
 
+/** The parameter schemas of chat tools (`[{type: 'function', function: {name, parameters}}]`), by name. */
+export function chatToolSchemas(tools: unknown): ParameterSchemas {
+  return parameterSchemas(() =>
+    (Array.isArray(tools) ? (tools as { function?: { name?: unknown; parameters?: unknown } }[]) : []).flatMap((tool) =>
+      typeof tool?.function?.name === 'string' ? [{ name: tool.function.name, schema: tool.function.parameters }] : [],
+    ),
+  );
+}
+
 /** The lookup of the request's tools' parameter schemas, built on first use (only a model writing markup needs it). */
 export function parameterSchemas(tools: () => Iterable<{ name: string; schema: unknown }>): ParameterSchemas {
   let byName: Map<string, Readonly<Record<string, unknown>>> | undefined;

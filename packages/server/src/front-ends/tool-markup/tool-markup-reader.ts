@@ -1,7 +1,9 @@
 import { partialSuffix } from '../partial-suffix.js';
 import { parseMinimaxCalls, type MarkupCall, type ParameterSchemas } from './parse-minimax-calls.js';
 
-const OPEN = '<minimax:tool_call>';
+/** The tag that opens a block of MiniMax tool calls. */
+export const MARKUP_TAG = '<minimax:tool_call>';
+const OPEN = MARKUP_TAG;
 const CLOSE = '</minimax:tool_call>';
 
 /** What one piece of streamed text holds: the text to pass on, and the calls whose markup it completed. */
