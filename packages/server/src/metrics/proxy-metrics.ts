@@ -65,14 +65,14 @@ export class ProxyMetrics {
     });
     this.promptTokens = new Counter({
       name: 'nim_proxy_prompt_tokens_total',
-      help: 'Prompt tokens reported by upstreams, by backend, upstream model and proxy key name',
+      help: 'Prompt tokens reported by upstreams (estimated by /v1/messages and /v1/responses when none were), by backend, upstream model and proxy key name',
       labelNames: ['backend', 'model', 'key_name'],
       registers,
       collect: () => this.#tokenCells.prompt.flush(),
     });
     this.completionTokens = new Counter({
       name: 'nim_proxy_completion_tokens_total',
-      help: 'Completion tokens reported by upstreams, by backend, upstream model and proxy key name',
+      help: 'Completion tokens reported by upstreams (estimated by /v1/messages and /v1/responses when none were), by backend, upstream model and proxy key name',
       labelNames: ['backend', 'model', 'key_name'],
       registers,
       collect: () => this.#tokenCells.completion.flush(),
