@@ -8,6 +8,8 @@ export interface NimErrorInput {
 }
 
 const REJECTED_FIELD = /extra inputs|extra_forbidden|unsupported parameter|not permitted/i;
+/** vLLM's refusal of tools by a deployment without a tool-call parser. */
+const NO_TOOL_PARSER = /enable-auto-tool-choice|tool-call-parser/i;
 
 /**
  * What an error status means at NVIDIA, as the lead of the client's message (NIM's own `detail`/`title` follows
@@ -30,6 +32,9 @@ export function explainNimError({ status, bodyText, backend = 'nvidia' }: NimErr
     case 422:
       return 'NVIDIA NIM rejected a field of the request (HTTP 422)';
     case 400:
+      if (NO_TOOL_PARSER.test(bodyText)) {
+        return 'This NIM model cannot call tools (HTTP 400: its deployment has no tool-call parser): pick a model that supports tool calling, or send the request without tools';
+      }
       return REJECTED_FIELD.test(bodyText)
         ? 'NVIDIA NIM rejected a field of the request (HTTP 400)'
         : 'NVIDIA NIM rejected the request (HTTP 400)';

@@ -77,6 +77,12 @@ const cases: Record<string, Case> = {
     expected: [/NIM rejected the request/, /at least one message is required/],
     type: 'BadRequestError',
   },
+  '400 a model served without a tool-call parser, offered tools': {
+    status: 400,
+    body: { object: 'error', message: '"auto" tool choice requires --enable-auto-tool-choice and --tool-call-parser to be set', type: 'BadRequestError', param: null, code: 400 },
+    expected: [/cannot call tools/, /pick a model that supports tool calling/, /--enable-auto-tool-choice/],
+    type: 'invalid_request_error',
+  },
   '429 rate limit': {
     status: 429,
     body: { status: 429, title: 'Too Many Requests' },

@@ -9,7 +9,7 @@ import { chatCompletionBody } from './json-completion.js';
 import { jsonBodyResponse } from './json-body-response.js';
 import type { MockContext } from './mock-context.js';
 import { jsonResponse, problemDetails } from './problem-details.js';
-import { invalidJsonResponse, maxTokensProblem, validateChatRequest } from './request-schema.js';
+import { invalidJsonResponse, maxTokensProblem, toolParserProblem, validateChatRequest } from './request-schema.js';
 import type { Scenario } from './scenario.js';
 import { scriptedToolProblem } from './scripted-tools.js';
 import { sleep } from './sleep.js';
@@ -63,7 +63,7 @@ export function chatHandler(context: MockContext, urlPrefix: string): HttpHandle
     const invalid = validateChatRequest(parsed.value, settings);
     if (invalid) return invalid;
 
-    const chat = parsed.value as { model: string; stream?: unknown; messages: unknown[]; max_tokens?: unknown };
+    const chat = parsed.value as { model: string; stream?: unknown; messages: unknown[]; max_tokens?: unknown; tools?: unknown; tool_choice?: unknown };
     if (settings.retiredModels.includes(chat.model)) {
       return jsonResponse(
         problemDetails(410, `Model '${chat.model}' has reached its end of life and is no longer available`),
@@ -81,6 +81,8 @@ export function chatHandler(context: MockContext, urlPrefix: string): HttpHandle
     if (model.keys !== undefined && settings.apiKey !== false && (key === undefined || !model.keys.includes(key))) {
       return unauthorized('Unauthorized');
     }
+    const noParser = toolParserProblem(chat, model.toolParser !== false);
+    if (noParser) return noParser;
     const tooMany = maxTokensProblem(chat, model.maxTokens);
     if (tooMany) return tooMany;
 

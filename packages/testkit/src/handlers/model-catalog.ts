@@ -24,6 +24,12 @@ export interface MockModel {
    * finishes with `stop`, as MiniMax models do on NIM builds without MiniMax's tool parser. Off by default.
    */
   toolMarkup?: 'minimax';
+  /**
+   * `false`: served without a tool-call parser, the model answers a request that offers tools (with `tool_choice`
+   * absent or `auto`) with vLLM's 400 `"auto" tool choice requires --enable-auto-tool-choice and
+   * --tool-call-parser to be set`. Tool calling works by default.
+   */
+  toolParser?: false;
 }
 
 export const DEFAULT_MODEL_CREATED = 1_735_689_600;

@@ -147,6 +147,16 @@ export function maxTokensProblem(body: { max_tokens?: unknown }, limit: number |
   ]);
 }
 
+/** vLLM's refusal of tools by a model served without a tool-call parser; `undefined` when the request may pass. */
+export function toolParserProblem(body: { tools?: unknown; tool_choice?: unknown }, hasParser: boolean): Response | undefined {
+  if (hasParser || !Array.isArray(body.tools) || body.tools.length === 0) return undefined;
+  if (body.tool_choice !== undefined && body.tool_choice !== 'auto') return undefined;
+  return jsonResponse(
+    { object: 'error', message: '"auto" tool choice requires --enable-auto-tool-choice and --tool-call-parser to be set', type: 'BadRequestError', param: null, code: 400 },
+    400,
+  );
+}
+
 /** A body that is not JSON at all. */
 export function invalidJsonResponse(): Response {
   return unprocessable([{ type: 'json_invalid', loc: ['body', 0], msg: 'JSON decode error', input: {} }]);

@@ -239,6 +239,27 @@ describe('startMockNim', () => {
     });
   });
 
+  describe('a model served without a tool-call parser', () => {
+    it("answers vLLM's 400 to a request offering tools, unless tool_choice is none", async () => {
+      const bare = await startMockNim({ models: [{ id: 'acme/no-tools', toolParser: false }] });
+      const tools = [{ type: 'function', function: { name: 'run', parameters: { properties: {} } } }];
+      try {
+        for (const extra of [{ tools }, { tools, tool_choice: 'auto' }]) {
+          const refused = await client.post(`${bare.url}/chat/completions`, chat({ model: 'acme/no-tools', ...extra }));
+          expect(refused.statusCode).toBe(400);
+          expect(await refused.body.json()).toMatchObject({ object: 'error', message: '"auto" tool choice requires --enable-auto-tool-choice and --tool-call-parser to be set', code: 400 });
+        }
+        for (const extra of [{}, { tools, tool_choice: 'none' }]) {
+          const response = await client.post(`${bare.url}/chat/completions`, chat({ model: 'acme/no-tools', ...extra }));
+          expect(response.statusCode).toBe(200);
+          await response.body.dump();
+        }
+      } finally {
+        await bare.close();
+      }
+    });
+  });
+
   describe('a model that writes its tool calls as MiniMax markup', () => {
     it('puts the calls in content and finishes with stop, as JSON and as a stream', async () => {
       const minimax = await startMockNim({ models: [{ id: 'minimaxai/minimax-m3', toolMarkup: 'minimax' }] });
