@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { expectOpenAIError, expectStreamError, MODEL, postChat, sseData, startStack, UPSTREAM_KEY, type Stack } from './support/stack.js';
+import { expectOpenAIError, expectStreamError, MODEL, postChat, startStack, UPSTREAM_KEY, type Stack } from './support/stack.js';
 
 // Upstreams that lie, never stop or echo what they were sent, each a real node:http server: whatever they do, the
 // client gets an answer in OpenAI's shape, the request gets its log line, and no key leaves the proxy.
@@ -126,13 +126,22 @@ describe('an upstream that lies about what it sends', () => {
     expectStreamError(await ask(true), 'upstream_stream_truncated');
   });
 
-  it('a data line that is not JSON ends the stream in an error event and is never forwarded', async () => {
+  it("a data line that is not JSON in the stream's first read is a 502 naming it, before anything is sent", async () => {
     handler = (_request, response) =>
       response.writeHead(200, { 'content-type': 'text/event-stream' }).end(chunk({ delta: { content: 'ok' } }) + 'data: {"truncated":\n\n' + 'data: [DONE]\n\n');
     const answer = await ask(true);
-    expectStreamError(answer, 'upstream_invalid_response');
+    expect(answer.status).toBe(502);
+    expect(expectOpenAIError(JSON.parse(answer.text)).code).toBe('upstream_invalid_response');
     expect(answer.text).not.toContain('truncated');
-    for (const data of sseData(answer.text)) expect(() => JSON.parse(data) as unknown).not.toThrow();
+  });
+
+  it('a body that opens as JSON, not as an event stream, is a 502 naming it', async () => {
+    handler = (_request, response) => response.writeHead(200, { 'content-type': 'text/event-stream' }).end('{"error":{"message":"quota exceeded"}}');
+    const answer = await ask(true);
+    expect(answer.status).toBe(502);
+    const error = expectOpenAIError(JSON.parse(answer.text));
+    expect(error.code).toBe('upstream_invalid_response');
+    expect(error.message).toContain('not an event stream');
   });
 
   it('informational answers (103 Early Hints) before the real one are skipped', async () => {

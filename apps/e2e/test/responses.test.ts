@@ -175,8 +175,8 @@ describe('POST /v1/responses errors', () => {
       if (event.type === 'response.failed') failed = event.response;
     }
     expect(types).not.toContain('response.completed');
-    expect(failed?.error).toEqual({ code: 'upstream_error', message: expect.stringContaining('engine died mid-answer') });
+    expect(failed?.error).toEqual({ code: 'upstream_stream_error', message: expect.stringContaining('engine died mid-answer') });
     const line = stack.logs.map((entry) => JSON.parse(entry) as Record<string, unknown>).filter((entry) => entry.route === '/v1/responses').at(-1);
-    expect(line).toMatchObject({ status: 200, error_code: 'upstream_error' });
+    expect(line).toMatchObject({ status: 200, error_code: 'upstream_stream_error' });
   });
 });

@@ -65,6 +65,16 @@ describe('retried', () => {
     expect(chats(stack)).toBe(3);
   });
 
+  it('streaming: an error event before the first chunk, then the stream (nothing had reached the client)', async () => {
+    stack.mock.failNext({ type: 'stream-error', afterChunks: 0, message: 'engine warming up' });
+    const answer = await postChat(stack, chatBody({ stream: true }, 'stream me'));
+    expect(answer.status).toBe(200);
+    const data = sseData(answer.text);
+    expect(data.at(-1)).toBe('[DONE]');
+    expect(answer.text).not.toContain('engine warming up');
+    expect(chats(stack)).toBe(2);
+  });
+
   it('429 with Retry-After: 1 waits about a second, then succeeds', async () => {
     stack.mock.failNext({ type: 'rate-limit', retryAfterSeconds: 1 });
     const started = Date.now();

@@ -108,7 +108,11 @@ export interface Connector {
   getAvailableModels(): readonly string[];
   /** Resolves with the upstream JSON; rejects with a ProxyError. */
   chatCompletion(request: ChatCompletionRequest, options?: CallOptions): Promise<ChatCompletionResult>;
-  /** Resolves once the upstream answered 200 (rejects with its real status otherwise), then streams. */
+  /**
+   * Resolves once the upstream answered 200 and its first read came and looked right: an event stream whose first
+   * event is not an error. Rejects with the real status otherwise (an error event's own, 502 for a body that is no
+   * event stream). Then streams. While it is pending nothing has reached the client, so it may be retried.
+   */
   streamChatCompletion(request: ChatCompletionRequest, options?: CallOptions): Promise<ChatCompletionStream>;
   /** Cheap reachability probe; rejects with a ProxyError when the upstream cannot serve. */
   healthCheck?(options?: CallOptions): Promise<void>;

@@ -64,6 +64,7 @@ export class ChatSseReader {
    * ProxyError for an event that is not a JSON object or that grows past MAX_SSE_EVENT_BYTES.
    */
   push(chunk: Buffer): ChatSseRead | undefined {
+    if (this.#atStart) this.#refuseNonSse(chunk);
     const read = this.#push(chunk);
     if (read && !this.#sawFinishReason) this.#sawFinishReason = hasFinishReason(read.bytes);
     return read;
@@ -88,6 +89,25 @@ export class ChatSseReader {
     const rest = this.#reframe(text);
     if (head === undefined) return rest;
     return rest === undefined ? head : joinReads(head, rest);
+  }
+
+  /**
+   * A 200 to a stream request whose body opens as JSON (`{`, `[`) or markup (`<`, an HTML error page) is no event
+   * stream: named at once, where SSE parsing would skip its lines and report a stream that ended without an answer.
+   */
+  #refuseNonSse(chunk: Buffer): void {
+    let at = 0;
+    if (chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) at = 3; // a byte-order mark
+    while (chunk[at] === 0x20 || chunk[at] === 0x09) at++;
+    const first = chunk[at];
+    const opens = first === 0x7b ? 'a JSON object' : first === 0x5b ? 'a JSON array' : first === 0x3c ? 'markup (<)' : undefined;
+    if (opens === undefined) return;
+    throw new ProxyError({
+      status: 502,
+      code: 'upstream_invalid_response',
+      isRetryable: false,
+      message: `The ${this.#backend} upstream answered a stream request with a body that is not an event stream (it opens with ${opens})`,
+    });
   }
 
   /** The body ended: a last event without its blank line still counts. */

@@ -5,3 +5,4 @@ export { UpstreamChatStream } from './upstream-chat-stream.js';
 export { ChatSseReader } from './chat-sse-reader.js';
 export { ChatSseRead } from './chat-stream-read.js';
 export { readUsage, type UsageReading } from './read-chat-event.js';
+export { upstreamStreamError } from './upstream-stream-error.js';

@@ -207,7 +207,11 @@ export class OpenAICompatibleConnector implements Connector {
   async streamChatCompletion(request: ChatCompletionRequest, options?: CallOptions): Promise<ChatCompletionStream> {
     // A streamed request already says so: it is sent without a copy.
     const response = await this.postStream('chat', 'chat/completions', request.stream === true ? request : { ...request, stream: true }, options);
-    return new UpstreamChatStream(response, { backend: this.name, url: this.#target('chat/completions').url, signal: options?.signal });
+    const stream = new UpstreamChatStream(response, { backend: this.name, url: this.#target('chat/completions').url, signal: options?.signal });
+    // Its first read is checked before the call resolves: a body that is no event stream, or that opens with an
+    // error event, is answered with its status (and retried where that may help) before the client gets anything.
+    await stream.opened();
+    return stream;
   }
 
   /** Closes the connector's own dispatcher (an injected one belongs to the caller). Safe to call more than once. */

@@ -6,6 +6,7 @@ import type { UpstreamResponse } from '../http/upstream-response.js';
 import { StreamUsageTracker } from '../usage/stream-usage-tracker.js';
 import type { TokenUsage } from '../usage/token-usage.js';
 import { ChatSseReader } from './chat-sse-reader.js';
+import { firstEventMentionsError, upstreamStreamError } from './upstream-stream-error.js';
 
 function truncated(backend: string): ProxyError {
   return new ProxyError({
@@ -36,6 +37,7 @@ export class UpstreamChatStream implements ChatCompletionStream {
   readonly #response: UpstreamResponse;
   readonly #context: StreamContext;
   readonly #tracker = new StreamUsageTracker();
+  #reads: UpstreamReads | undefined;
   #claimed = false;
   /** The reads' reader: `[DONE]` read is its `done`. */
   readonly #reader: ChatSseReader;
@@ -65,17 +67,37 @@ export class UpstreamChatStream implements ChatCompletionStream {
     else this.#response.abort(new DOMException('The stream was cancelled', 'AbortError'));
   }
 
+  /**
+   * Waits for the upstream's first read and checks it, so that what the client will get is known before anything
+   * is committed to it: rejects (and releases the response) when the body ends or fails before its first event,
+   * does not begin as an event stream, or opens with an error event (vLLM's `{"error":…}`), each as the ProxyError
+   * a client should get with its status. The read is kept for the iteration.
+   */
+  async opened(): Promise<void> {
+    const reads = this.#readsOnce();
+    const first = await reads.peek();
+    if (first === undefined || !firstEventMentionsError(first.bytes)) return;
+    const failure = upstreamStreamError(first.events[0]?.json ?? {}, this.#context.backend);
+    if (failure === undefined) return;
+    this.cancel();
+    throw failure;
+  }
+
   [Symbol.asyncIterator](): AsyncIterator<ChatStreamRead> {
     if (this.#claimed) throw new Error('A chat completion stream can be consumed only once');
     this.#claimed = true;
-    return new UpstreamReads(this.#response, this.#reader, {
+    return this.#readsOnce();
+  }
+
+  #readsOnce(): UpstreamReads {
+    return (this.#reads ??= new UpstreamReads(this.#response, this.#reader, {
       finished: () => {
         this.#finished = true;
       },
       release: () => this.cancel(),
       mapError: (error) => this.#mapError(error),
       truncated: () => truncated(this.#context.backend),
-    });
+    }));
   }
 
   #mapError(error: unknown): ProxyError {
@@ -118,6 +140,8 @@ class UpstreamReads implements AsyncIterator<ChatStreamRead> {
   /** The body's end was handled (its last read handed out): what is left is the truncation check. */
   #drained = false;
   #closed = false;
+  /** A result read ahead by peek(), handed out by the next next(). */
+  #peeked: IteratorResult<ChatStreamRead> | undefined;
 
   constructor(response: UpstreamResponse, reader: ChatSseReader, owner: ReadsOwner) {
     this.#response = response;
@@ -140,7 +164,19 @@ class UpstreamReads implements AsyncIterator<ChatStreamRead> {
     });
   }
 
+  /** Reads the first result ahead (undefined when the stream has none): the next next() hands it out. */
+  async peek(): Promise<ChatStreamRead | undefined> {
+    const result = await this.next();
+    this.#peeked = result;
+    return result.done ? undefined : result.value;
+  }
+
   next(): Promise<IteratorResult<ChatStreamRead>> {
+    const peeked = this.#peeked;
+    if (peeked !== undefined) {
+      this.#peeked = undefined;
+      return Promise.resolve(peeked);
+    }
     try {
       const result = this.#step();
       return result === undefined ? new Promise((resolve) => (this.#wake = () => this.#resume(resolve))) : Promise.resolve(result);

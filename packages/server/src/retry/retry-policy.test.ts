@@ -1,4 +1,4 @@
-import { ClientAbortError, InvalidRequestError, mapTransportError, ProxyError } from '@proxy/core';
+import { ClientAbortError, InvalidRequestError, mapTransportError, ProxyError, upstreamStreamError } from '@proxy/core';
 import { errors } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { retryAfterMs, retryDelayMs, retryReason, type RetryPolicy } from './retry-policy.js';
@@ -16,6 +16,11 @@ describe('retryReason', () => {
 
   it.each([400, 401, 403, 404, 408, 409, 410, 422, 500, 501])('never retries an upstream %i', (status) => {
     expect(retryReason(upstream(status))).toBeUndefined();
+  });
+
+  it("retries an error NIM reported as its stream's first event, unless the client caused it", () => {
+    expect(retryReason(upstreamStreamError({ error: { message: 'engine died', code: 500 } }, 'nvidia'))).toBe('upstream_stream_error');
+    expect(retryReason(upstreamStreamError({ error: { message: 'too long', code: 400 } }, 'nvidia'))).toBeUndefined();
   });
 
   it('retries failures before the upstream answered', () => {

@@ -17,6 +17,12 @@ export interface RetryPolicy {
  */
 const RETRIED_TRANSPORT_CODES = new Set(['upstream_unreachable', 'upstream_connect_timeout', 'upstream_connection_error']);
 
+/**
+ * An error the upstream reported as its stream's first event (core marks the ones the client did not cause
+ * retryable): the model stopped before it produced anything, so another try cannot duplicate an answer.
+ */
+const RETRIED_STREAM_CODES = new Set(['upstream_stream_error']);
+
 /** Upstream answers worth another try: rate limited, or a gateway in front of the model failed. */
 const RETRIED_STATUSES = new Set([429, 502, 503, 504]);
 
@@ -28,7 +34,8 @@ const RETRIED_STATUSES = new Set([429, 502, 503, 504]);
 export function retryReason(error: unknown): string | undefined {
   if (!ProxyError.isInstance(error) || !error.isRetryable) return undefined;
   if (error.upstreamStatus !== undefined) return RETRIED_STATUSES.has(error.upstreamStatus) ? `http_${error.upstreamStatus}` : undefined;
-  return error.code !== null && RETRIED_TRANSPORT_CODES.has(error.code) ? error.code : undefined;
+  if (error.code === null) return undefined;
+  return RETRIED_TRANSPORT_CODES.has(error.code) || RETRIED_STREAM_CODES.has(error.code) ? error.code : undefined;
 }
 
 /**

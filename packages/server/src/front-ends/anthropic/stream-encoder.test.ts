@@ -191,7 +191,7 @@ describe('AnthropicStreamEncoder', () => {
     expect(events.at(-1)).toEqual({ event: 'error', data: { type: 'error', error: { type: 'api_error', message: expect.stringContaining('Engine crashed: out of KV cache') } } });
     expect(events.some((e) => e.event === 'message_stop')).toBe(false);
     expect(text).not.toContain('never sent');
-    expect(encoder.failure).toMatchObject({ status: 502, code: 'upstream_error' });
+    expect(encoder.failure).toMatchObject({ status: 502, code: 'upstream_stream_error' });
   });
 
   it('does not answer tool_use for a call it left out for want of a name', () => {

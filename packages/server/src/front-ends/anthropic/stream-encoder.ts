@@ -1,4 +1,4 @@
-import { extractUsage, StreamUsageTracker, type ChatStreamRead, type ProxyError, type TokenUsage } from '@proxy/core';
+import { extractUsage, StreamUsageTracker, upstreamStreamError, type ChatStreamRead, type ProxyError, type TokenUsage } from '@proxy/core';
 import type { ExchangeContext, StreamEncoder } from '../../exchange/front-end.js';
 import { jsonCompletion } from '../complete-json.js';
 import { countTextTokens, estimateInputTokens, roughInputTokens } from './estimate-tokens.js';
@@ -20,7 +20,6 @@ import {
 } from './sse-frames.js';
 import { anthropicStop } from './stop-reason.js';
 import { ThinkSplitter, type SplitText } from '../think-splitter.js';
-import { upstreamStreamError } from '../upstream-stream-error.js';
 import { ToolCallAssembler, type ToolCallState } from './tool-call-assembler.js';
 import { ChunkToolMarkup, readsToolMarkup } from '../tool-markup/chunk-tool-markup.js';
 import { anthropicToolSchemas } from './tool-schemas.js';

@@ -198,7 +198,7 @@ describe('Responses stream encoder', () => {
   it("fails the response with the upstream's reason when NIM reports an error inside its stream", () => {
     const events = parseResponsesSse(encode(chatSse([chunk({ content: 'Hel' }), { error: { message: 'Engine crashed' } } as never, chunk({ content: 'lo' }), chunk({}, 'stop')])));
     expect(types(events)).not.toContain('response.completed');
-    expect(events.at(-1)).toMatchObject({ type: 'response.failed', response: { error: { code: 'upstream_error', message: expect.stringContaining('Engine crashed') } } });
+    expect(events.at(-1)).toMatchObject({ type: 'response.failed', response: { error: { code: 'upstream_stream_error', message: expect.stringContaining('Engine crashed') } } });
     expect(events.filter((event) => event.type === 'response.output_text.delta').map((event) => event.delta)).toEqual(['Hel']);
   });
 

@@ -1,4 +1,4 @@
-import type { ChatStreamRead, ProxyError, TokenUsage } from '@proxy/core';
+import { upstreamStreamError, type ChatStreamRead, type ProxyError, type TokenUsage } from '@proxy/core';
 import type { ExchangeContext, StreamEncoder } from '../../exchange/front-end.js';
 import type { ResponsesRequest } from './request-schema.js';
 import {
@@ -19,7 +19,6 @@ import { jsonCompletion } from '../complete-json.js';
 import { ThinkSplitter } from '../think-splitter.js';
 import { ChunkToolMarkup, readsToolMarkup } from '../tool-markup/chunk-tool-markup.js';
 import { chatToolSchemas } from '../tool-markup/parse-minimax-calls.js';
-import { upstreamStreamError } from '../upstream-stream-error.js';
 import { toChatTools } from './to-chat-tools.js';
 import type { ToolNames } from './tool-names.js';
 
