@@ -28,6 +28,6 @@ export function upstreamStreamError(chunk: { choices?: unknown; error?: unknown;
 export function firstEventMentionsError(bytes: string | Uint8Array): boolean {
   const text = typeof bytes === 'string' || Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const end = text.indexOf('\n\n');
-  const at = text.indexOf('"error"');
-  return at >= 0 && (end < 0 || at < end);
+  const first = end < 0 ? text : typeof text === 'string' ? text.slice(0, end) : text.subarray(0, end);
+  return first.indexOf('"error"') >= 0;
 }
