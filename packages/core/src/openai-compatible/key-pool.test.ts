@@ -101,6 +101,16 @@ describe('OpenAICompatibleConnector: a key pool', () => {
     expect(JSON.stringify(warnings)).not.toContain(KEYS[0]);
   });
 
+  it("answers a pool of one's 401 with NIM's own, keeping the key and keeping it from nothing", async () => {
+    upstream = await startRecordingUpstream((_req, res) => sendJson(res, 401, { status: 401, title: 'Unauthorized' }));
+    const warnings: unknown[] = [];
+    const log = { warn: (fields: Record<string, unknown>) => void warnings.push(fields), debug: () => undefined };
+    connector = new OpenAICompatibleConnector({ name: 't', baseURL: upstream.url, apiKeys: [KEYS[0]!] });
+    for (let i = 0; i < 2; i++) expect(((await connector.chatCompletion(request, { log }).catch((error: unknown) => error)) as ProxyError).status).toBe(401);
+    expect(upstream.requests).toHaveLength(2);
+    expect(warnings).toEqual([]);
+  });
+
   it('takes a key NIM answered 403 (Authorization failed) out at once', async () => {
     upstream = await startRecordingUpstream((req, res) =>
       req.headers.authorization === bearer(KEYS[0]!) ? sendJson(res, 403, { status: 403, title: 'Forbidden', detail: 'Authorization failed' }) : sendJson(res, 200, completion),

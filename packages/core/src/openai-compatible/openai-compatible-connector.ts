@@ -338,7 +338,8 @@ export class OpenAICompatibleConnector implements Connector {
       return limiter.hasOtherKey(index);
     }
     const model = options.model;
-    if (status === 401 && model !== undefined && this.#refusals.refused(index, model) === 'model') {
+    // With no other key to move to, telling a bad key from an unentitled one changes nothing: the last key stays.
+    if (status === 401 && model !== undefined && limiter.hasOtherKey(index) && this.#refusals.refused(index, model) === 'model') {
       options.log?.warn(
         { backend: this.name, key_index: index, model, status },
         `upstream refused a key for this model (401: a bad key, or the model not enabled on its account): not used for the model for ${MODEL_REFUSAL_MS / 60_000} minutes`,
