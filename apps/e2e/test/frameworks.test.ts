@@ -1,7 +1,7 @@
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import { tool as langchainTool } from '@langchain/core/tools';
-import { ChatOpenAI } from '@langchain/openai';
-import { DEFAULT_MODELS } from '@proxy/testkit';
+import { ChatOpenAI, OpenAIEmbeddings } from '@langchain/openai';
+import { DEFAULT_MODELS, vectorFor } from '@proxy/testkit';
 import { startProxyHarness, type ProxyHarness } from '@proxy/testkit/harness';
 import { generateText, jsonSchema, stepCountIs, streamText, tool } from 'ai';
 import OpenAINext from 'openai-next';
@@ -117,6 +117,13 @@ describe.skipIf(NODE_MAJOR < 22)('LangChain (ChatOpenAI from @langchain/openai)'
     for await (const chunk of await withTools.stream('Weather in Paris?')) streamedCall = chunk.tool_call_chunks?.[0]?.id ? { ...chunk.tool_call_chunks[0], args: undefined } : streamedCall;
     expect(streamedCall?.id).toMatch(/^call_/);
   });
+
+  it('embeds documents and a query through /v1/embeddings (an asymmetric NIM model: input_type added)', async () => {
+    const embeddings = new OpenAIEmbeddings({ model: 'nvidia:nvidia/nv-embedqa-e5-v5', apiKey: harness.proxyKey, configuration: { baseURL: harness.baseURL }, maxRetries: 0 });
+    const documents = await embeddings.embedDocuments(['first document', 'second document']);
+    expect(documents).toEqual([vectorFor('"first document"', 'query', 16), vectorFor('"second document"', 'query', 16)]);
+    expect(await embeddings.embedQuery('a question')).toEqual(vectorFor('"a question"', 'query', 16));
+  });
 });
 
 describe.skipIf(NODE_MAJOR < 22)('the newest openai SDK (openai 7)', () => {
@@ -134,5 +141,11 @@ describe.skipIf(NODE_MAJOR < 22)('the newest openai SDK (openai 7)', () => {
     const final = await stream.finalChatCompletion();
     expect(final.choices[0]!.message.tool_calls?.[0]).toMatchObject({ id: expect.stringMatching(/^call_/), function: { name: 'get_weather' } });
     expect(final.usage?.total_tokens).toBeGreaterThan(0);
+  });
+
+  it('embeds through /v1/embeddings, its default base64 decoded to the numbers NIM sent', async () => {
+    const answer = await client().embeddings.create({ model: 'nvidia:baai/bge-m3', input: ['alpha', 'beta'] });
+    expect(answer.data.map((item) => item.embedding)).toEqual([vectorFor('"alpha"', '', 16), vectorFor('"beta"', '', 16)]);
+    expect(answer.usage.prompt_tokens).toBe(2);
   });
 });

@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import type { BackendSettings } from './backend-settings.js';
 import type { CancelSignal } from './cancellation.js';
 import type { CreateKeyLimiter } from './limits/key-limiter.js';
-import type { ChatCompletion, ChatCompletionRequest, ModelList } from './schemas/index.js';
+import type { ChatCompletion, ChatCompletionRequest, EmbeddingsRequest, ModelList } from './schemas/index.js';
 import type { TokenUsage } from './usage/token-usage.js';
 
 export interface CallOptions {
@@ -94,6 +94,13 @@ export interface ChatCompletionStream extends AsyncIterable<ChatStreamRead> {
   cancel(): void;
 }
 
+/** An embeddings answer: the upstream's JSON text as it came, and its token count. */
+export interface EmbeddingsResult {
+  rawBody: string;
+  /** From the answer's `usage` (prompt tokens only); undefined when the upstream reported none. */
+  usage: TokenUsage | undefined;
+}
+
 /** A backend the proxy can route to. */
 export interface Connector {
   /** The backend's configured name, e.g. `nvidia`. */
@@ -114,6 +121,8 @@ export interface Connector {
    * event stream). Then streams. While it is pending nothing has reached the client, so it may be retried.
    */
   streamChatCompletion(request: ChatCompletionRequest, options?: CallOptions): Promise<ChatCompletionStream>;
+  /** Embeds `request.input` (`POST /embeddings`); absent on a backend that serves no embeddings. */
+  createEmbeddings?(request: EmbeddingsRequest, options?: CallOptions): Promise<EmbeddingsResult>;
   /** Cheap reachability probe; rejects with a ProxyError when the upstream cannot serve. */
   healthCheck?(options?: CallOptions): Promise<void>;
   /** Closes the connections the connector owns. */

@@ -10,6 +10,7 @@ export type {
   Connector,
   KeyUseReport,
   ChatStreamRead,
+  EmbeddingsResult,
   UpstreamTrace,
 } from './connector.js';
 export { backendSettingsSchema, DEFAULT_MAX_WAIT_MS, secondsToMs, toRateLimit, type BackendSettings } from './backend-settings.js';

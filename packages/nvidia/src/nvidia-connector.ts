@@ -7,6 +7,8 @@ import {
   type ChatCompletionRequest,
   type ChatCompletionResult,
   type ChatCompletionStream,
+  type EmbeddingsRequest,
+  type EmbeddingsResult,
   type KeyLimiter,
   type OpenAICompatibleSettings,
   type UpstreamHttpErrorInput,
@@ -14,6 +16,7 @@ import {
 } from '@proxy/core';
 import { NVIDIA_API_KEY_ENV, NVIDIA_API_KEYS_ENV, NVIDIA_DEFAULT_BASE_URL } from './constants.js';
 import { explainNimError } from './explain-nim-error.js';
+import { embeddingsFixFor, toNimEmbeddingsBody } from './nim-embeddings.js';
 import { resolveNimTimeouts } from './nim-timeouts.js';
 import { readRejectedFields } from './read-rejected-fields.js';
 import { readTokenLimit, type TokenLimit } from './read-token-limit.js';
@@ -65,6 +68,8 @@ const ESSENTIAL_FIELDS = new Set(['model', 'messages', 'stream', 'tools']);
 export class NvidiaConnector extends OpenAICompatibleConnector {
   readonly #rejected = new RejectedFields();
   readonly #caps = new TokenCaps();
+  /** Embedding models NIM refused a request without `input_type` for: asymmetric retrieval models. */
+  readonly #needsInputType = new Set<string>();
 
   constructor(settings: NvidiaConnectorSettings = {}) {
     const timeouts = resolveNimTimeouts(settings);
@@ -99,6 +104,35 @@ export class NvidiaConnector extends OpenAICompatibleConnector {
 
   override streamChatCompletion(request: ChatCompletionRequest, options?: CallOptions): Promise<ChatCompletionStream> {
     return this.#adapting(request, options, (body) => super.streamChatCompletion(body, options));
+  }
+
+  /**
+   * Embeds with NIM's rules: a field its schema refuses is dropped for the model (retried once, one warning), and
+   * an asymmetric retrieval model that refuses a request without `input_type` gets `"query"` from then on (one
+   * warning): OpenAI's clients know no such field, and a query is what a request without one most often embeds.
+   */
+  override async createEmbeddings(request: EmbeddingsRequest, options?: CallOptions): Promise<EmbeddingsResult> {
+    const known = this.#rejected.for(request.model);
+    const body = toNimEmbeddingsBody(request, known, this.#needsInputType.has(request.model));
+    try {
+      return await super.createEmbeddings(body, options);
+    } catch (error) {
+      const fix = embeddingsFixFor(error, body);
+      if (fix === undefined) throw error;
+      const model = this.getAvailableModels().includes(request.model) ? request.model : undefined;
+      if (fix.kind === 'drop') {
+        for (const field of fix.fields) {
+          if (this.#rejected.learn(request.model, field)) {
+            options?.log?.warn({ backend: this.name, model, field }, 'NVIDIA NIM rejected a request field: it is no longer sent to this model');
+          }
+        }
+      } else if (this.#needsInputType.size < 1024 && !this.#needsInputType.has(request.model)) {
+        this.#needsInputType.add(request.model);
+        options?.log?.warn({ backend: this.name, model }, 'NVIDIA NIM needs input_type for this embedding model: requests without one are sent as "query"');
+      }
+      const fields = fix.kind === 'drop' ? new Set([...(known ?? []), ...fix.fields]) : known;
+      return super.createEmbeddings(toNimEmbeddingsBody(request, fields, fix.kind === 'input_type' || this.#needsInputType.has(request.model)), options);
+    }
   }
 
   /**

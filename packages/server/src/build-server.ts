@@ -19,6 +19,7 @@ import { anthropicRoutes, registerClaudeCodeSideTraffic } from './front-ends/ant
 import { ANTHROPIC_API_KEY_HINT, readAnthropicApiKey } from './front-ends/anthropic/read-api-key.js';
 import { openAIChatFrontEnd } from './front-ends/openai-chat/index.js';
 import { createModelAliases, createModelSettings } from './models/index.js';
+import { registerEmbeddings } from './front-ends/openai-embeddings/index.js';
 import { createOpenAIResponsesFrontEnd } from './front-ends/openai-responses/index.js';
 import { clientErrorHandler } from './http/client-error-handler.js';
 import { createErrorHandler } from './http/error-handler.js';
@@ -171,11 +172,16 @@ export function buildServer(input: ProxyConfigInput | ResolvedProxyConfig = {}, 
     resolveModel: createModelAliases(config.model_aliases),
     modelSettings: createModelSettings(config.model_settings),
   };
+  const chat = openAIChatFrontEnd({ keepaliveFormat: config.failure_handling.keepalive_format });
   app.register(async (scope) => {
-    registerFrontEnd(scope, openAIChatFrontEnd({ keepaliveFormat: config.failure_handling.keepalive_format }), ['/v1/chat/completions'], exchange);
+    registerFrontEnd(scope, chat, ['/v1/chat/completions'], exchange);
   });
   app.register(async (scope) => {
     registerFrontEnd(scope, createOpenAIResponsesFrontEnd(), ['/v1/responses'], exchange);
+  });
+  app.register(async (scope) => {
+    // OpenAI's dialect (its error shape, its Bearer key), as the chat route speaks it.
+    registerEmbeddings(scope, chat, exchange);
   });
   app.register(anthropicRoutes, { exchange });
   registerClaudeCodeSideTraffic(app);

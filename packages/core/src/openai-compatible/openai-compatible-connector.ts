@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici';
-import type { CallOptions, ChatCompletionResult, ChatCompletionStream, Connector } from '../connector.js';
+import type { CallOptions, ChatCompletionResult, ChatCompletionStream, Connector, EmbeddingsResult } from '../connector.js';
 import { mapTransportError } from '../errors/map-transport-error.js';
 import { ProxyError } from '../errors/proxy-error.js';
 import { createUpstreamHttpError, type UpstreamHttpErrorInput } from '../errors/upstream-http-error.js';
@@ -8,6 +8,7 @@ import { dispatchUpstream, type UpstreamResponse } from '../http/upstream-respon
 import { joinUrl } from '../http/join-url.js';
 import { chatCompletionSchema, isWellFormedChatCompletion, type ChatCompletion } from '../schemas/chat-response.js';
 import type { ChatCompletionRequest } from '../schemas/chat-request.js';
+import { isEmbeddingsList, type EmbeddingsRequest } from '../schemas/embeddings-request.js';
 import { modelListSchema, type ModelList } from '../schemas/model-list.js';
 import { extractUsage } from '../usage/token-usage.js';
 import type { KeyLimiter } from '../limits/key-limiter.js';
@@ -212,6 +213,12 @@ export class OpenAICompatibleConnector implements Connector {
     // error event, is answered with its status (and retried where that may help) before the client gets anything.
     await stream.opened();
     return stream;
+  }
+
+  async createEmbeddings(request: EmbeddingsRequest, options?: CallOptions): Promise<EmbeddingsResult> {
+    const { rawBody, json } = await this.postJson('embeddings', 'embeddings', request, options);
+    if (!isEmbeddingsList(json)) throw this.#badUpstreamBody('embeddings', 'expected a list of embeddings');
+    return { rawBody, usage: extractUsage((json as { usage?: unknown }).usage) };
   }
 
   /** Closes the connector's own dispatcher (an injected one belongs to the caller). Safe to call more than once. */

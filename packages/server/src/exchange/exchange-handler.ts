@@ -1,17 +1,16 @@
-import { ClientAbortError, ProxyError, redactSecrets, type CallOptions, type CancelSignal, type ChatCompletionRequest, type ChatCompletionStream, type Connector } from '@proxy/core';
+import { redactSecrets, type CancelSignal, type ChatCompletionRequest, type ChatCompletionStream, type Connector } from '@proxy/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { outcomeOf } from '../accounting/request-outcome.js';
 import { recordRequest } from '../accounting/request-recorder.js';
-import { cutByShutdown } from '../close-gracefully.js';
 import { toProxyError } from '../http/to-proxy-error.js';
-import { withRetries, type RetryEvent } from '../retry/with-retries.js';
+import { withRetries } from '../retry/with-retries.js';
 import { abortOnClientClose } from '../routes/abort-on-client-close.js';
 import { commitSseHeaders } from '../streaming/sse-headers.js';
 import type { ExchangeDeps } from './exchange-deps.js';
+import { abandon, answerError, callOptionsOf, countRetry, markCut, relayUpstreamId } from './exchange-outcome.js';
 import { refuseDeepNesting } from './json-depth.js';
 import { modelLabel } from './known-models.js';
 import type { ExchangeContext, FrontEnd, StreamEncoder } from './front-end.js';
-import { sendRenderedError } from './render-error.js';
 import { StreamRelay } from './relay-stream.js';
 
 /** One request in flight: what the steps of the exchange share. */
@@ -39,7 +38,7 @@ export function createExchangeHandler<Body>(frontEnd: FrontEnd<Body>, deps: Exch
     try {
       status = await run(request, reply, signal);
     } catch (error) {
-      status = signal.aborted ? abandon(request, reply) : answerError(request, reply, error);
+      status = signal.aborted ? abandon(request, reply) : answerError(request, reply, error, frontEnd, deps);
     }
     recordRequest(request, reply, status, deps.metrics);
   };
@@ -72,11 +71,11 @@ export function createExchangeHandler<Body>(frontEnd: FrontEnd<Body>, deps: Exch
 
   async function complete(exchange: Exchange<Body>): Promise<number> {
     const { connector, chat, signal } = exchange;
-    const options = callOptionsOf(exchange);
+    const options = callOptionsOf(exchange.request, exchange.signal);
     const result = await withRetries(() => connector.chatCompletion(chat, options), {
       policy: deps.retry,
       signal,
-      onRetry: (event) => countRetry(exchange, event),
+      onRetry: (event) => countRetry(exchange.request, exchange.context.backend, event, deps),
     });
     const outcome = outcomeOf(exchange.request);
     // Set before translating, so an answer that fails to translate still counts the tokens the upstream spent.
@@ -101,13 +100,13 @@ export function createExchangeHandler<Body>(frontEnd: FrontEnd<Body>, deps: Exch
     // Made before the call, so a front end that cannot encode this request fails it before anything is sent.
     const encoder = frontEnd.createStreamEncoder(exchange.body, exchange.context);
     let relay: StreamRelay | undefined;
-    const options = callOptionsOf(exchange);
+    const options = callOptionsOf(exchange.request, exchange.signal);
     const pending = withRetries(() => connector.streamChatCompletion(chat, options), {
       policy: deps.retry,
       signal,
       stopped: () => relay !== undefined,
       deadline: intervalMs > 0 ? exchange.context.created * 1000 + intervalMs : undefined,
-      onRetry: (event) => countRetry(exchange, event),
+      onRetry: (event) => countRetry(exchange.request, exchange.context.backend, event, deps),
     });
     const silence = intervalMs > 0 ? setTimeout(() => (relay = commit(exchange, encoder, true)), intervalMs) : undefined;
     let upstream: ChatCompletionStream;
@@ -154,69 +153,5 @@ export function createExchangeHandler<Body>(frontEnd: FrontEnd<Body>, deps: Exch
     if (status === 'failed') outcome.error = relay.error;
     return status === 'aborted' ? markCut(exchange.request) : 200;
   }
-
-  /** A failure before anything was sent: answered in the front end's shape with its status. */
-  function answerError(request: FastifyRequest, reply: FastifyReply, error: unknown): number {
-    const proxyError: ProxyError = toProxyError(error, deps.errors);
-    logIfBug(request, error, proxyError, deps.errors.secrets);
-    const outcome = outcomeOf(request);
-    outcome.error = proxyError;
-    relayUpstreamId(request, reply);
-    // The proxy already waited or retried for this request: the SDKs (openai, Anthropic) honour this header, so
-    // their own retries do not multiply the load on top of the proxy's.
-    if ((outcome.retries ?? 0) > 0 || (outcome.attempts ?? 0) > 1 || (outcome.queuedMs ?? 0) > 0) reply.header('x-should-retry', 'false');
-    return sendRenderedError(reply, frontEnd, proxyError, deps.scrubber);
-  }
-
-  function countRetry(exchange: Exchange<Body>, event: RetryEvent): void {
-    const backend = exchange.context.backend;
-    const outcome = outcomeOf(exchange.request);
-    outcome.retries = (outcome.retries ?? 0) + 1;
-    deps.metrics?.upstreamRetries.inc({ backend, reason: event.reason });
-    // The reason and wait only: upstream messages may quote the request.
-    exchange.request.log.warn({ backend, retry: event.retry, reason: event.reason, delay_ms: event.delayMs }, 'retrying upstream request');
-  }
 }
 
-/**
- * The options of the exchange's upstream call. The outcome is its KeyUseReport and its UpstreamTrace: the connector
- * writes the key index, the queue time and the upstream's id for the call on it, for the log line.
- */
-function callOptionsOf(exchange: { request: FastifyRequest; signal: CancelSignal }): CallOptions {
-  const outcome = outcomeOf(exchange.request);
-  return { signal: exchange.signal, report: outcome, trace: outcome, requestId: exchange.request.id, log: exchange.request.log };
-}
-
-/** The upstream's id for the call (NVIDIA's `nvcf-reqid`) as a response header of the same name, for its support. */
-function relayUpstreamId(request: FastifyRequest, reply: FastifyReply): void {
-  const id = request.outcome?.upstreamRequestId;
-  // The proxy's own x-request-id is never replaced by an upstream's.
-  if (id && id.header !== 'x-request-id' && !reply.sent) reply.header(id.header, id.value);
-}
-
-/** The client left: nothing can be sent, so the request is counted as 499 and the reply given up. */
-function abandon(request: FastifyRequest, reply: FastifyReply): number {
-  if (!reply.sent) reply.hijack();
-  return markCut(request);
-}
-
-/**
- * A request whose connection closed before it was answered: the client left (499), unless the proxy's own
- * shutdown cut it when its grace period ran out (503 `shutting_down`).
- */
-function markCut(request: FastifyRequest): number {
-  const outcome = outcomeOf(request);
-  if (cutByShutdown(request.server)) {
-    outcome.error = new ProxyError({ status: 503, code: 'shutting_down', message: 'The proxy shut down before the request was finished' });
-    return 503;
-  }
-  outcome.error = new ClientAbortError();
-  return 499;
-}
-
-/** A bug, not an upstream failure: the only case worth a stack trace. */
-export function logIfBug(request: FastifyRequest, error: unknown, proxyError: ProxyError, secrets: readonly string[]): void {
-  if (proxyError.status < 500 || proxyError.code !== 'internal_error') return;
-  const { name, message, stack } = (error ?? {}) as { name?: unknown; message?: unknown; stack?: unknown };
-  request.log.error({ err: { type: name, message: redactSecrets(String(message), secrets), stack } }, 'unhandled error');
-}

@@ -3,7 +3,8 @@ import { outcomeOf } from '../accounting/request-outcome.js';
 import { requireProxyKey } from '../auth/require-proxy-key.js';
 import { rejectOtherMethods } from '../http/not-found.js';
 import { toProxyError } from '../http/to-proxy-error.js';
-import { createExchangeHandler, logIfBug } from './exchange-handler.js';
+import { createExchangeHandler } from './exchange-handler.js';
+import { logIfBug } from './exchange-outcome.js';
 import type { ExchangeDeps } from './exchange-deps.js';
 import type { FrontEnd } from './front-end.js';
 import { sendRenderedError } from './render-error.js';
@@ -15,13 +16,7 @@ import { sendRenderedError } from './render-error.js';
  * (e.g. a token count that needs no upstream) can be added to the same scope and get both.
  */
 export function registerFrontEnd<Body>(scope: FastifyInstance, frontEnd: FrontEnd<Body>, urls: readonly string[], deps: ExchangeDeps): void {
-  scope.setErrorHandler(function handleError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
-    const proxyError = toProxyError(error, deps.errors);
-    logIfBug(request, error, proxyError, deps.errors.secrets);
-    outcomeOf(request).error = proxyError;
-    sendRenderedError(reply, frontEnd, proxyError, deps.scrubber);
-  });
-  if (deps.verifier) scope.addHook('onRequest', requireProxyKey(deps.verifier, frontEnd));
+  useDialect(scope, frontEnd, deps);
   const handler = createExchangeHandler(frontEnd, deps);
   for (const url of urls) {
     scope.post(url, handler);
@@ -29,4 +24,21 @@ export function registerFrontEnd<Body>(scope: FastifyInstance, frontEnd: FrontEn
     // client cannot probe which methods the API serves.
     rejectOtherMethods(scope, url, ['POST']);
   }
+}
+
+/** What a scope needs of a client API to answer in its dialect: its error shape and how it carries the key. */
+export type Dialect = Pick<FrontEnd<unknown>, 'renderError' | 'readApiKey' | 'apiKeyHint'>;
+
+/**
+ * Makes a scope speak a dialect: every failure on its routes — Fastify's own body errors included — is answered in
+ * the dialect's shape, and the proxy key is read the dialect's way (401 in its shape).
+ */
+export function useDialect(scope: FastifyInstance, dialect: Dialect, deps: ExchangeDeps): void {
+  scope.setErrorHandler(function handleError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+    const proxyError = toProxyError(error, deps.errors);
+    logIfBug(request, error, proxyError, deps.errors.secrets);
+    outcomeOf(request).error = proxyError;
+    sendRenderedError(reply, dialect, proxyError, deps.scrubber);
+  });
+  if (deps.verifier) scope.addHook('onRequest', requireProxyKey(deps.verifier, dialect));
 }

@@ -1,5 +1,6 @@
 import { http, type RequestHandler } from 'msw';
 import { chatHandler } from './chat-handler.js';
+import { embeddingsHandler } from './embeddings-handler.js';
 import type { MockContext } from './mock-context.js';
 import { modelsHandler } from './models-handler.js';
 import { jsonResponse, problemDetails } from './problem-details.js';
@@ -54,7 +55,7 @@ export function createNimMock(options: NimMockOptions = {}): NimMock {
     jsonResponse(problemDetails(404, 'No route matches this path'), 404),
   );
 
-  const routeHandlers = [modelsHandler(context, apiPrefix), chatHandler(context, apiPrefix), notFoundHandler];
+  const routeHandlers = [modelsHandler(context, apiPrefix), chatHandler(context, apiPrefix), embeddingsHandler(context, apiPrefix), notFoundHandler];
   return {
     handlers: [recordHandler, ...routeHandlers],
     recordingHandler: recordHandler,

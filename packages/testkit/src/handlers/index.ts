@@ -43,6 +43,7 @@ export {
   type ValidationErrorStyle,
 } from './request-schema.js';
 export { DEFAULT_DISCONNECT_AFTER_CHUNKS } from './chat-handler.js';
+export { vectorFor } from './embeddings-handler.js';
 export { TOOL_ARGUMENT_PIECE } from './sse-stream.js';
 export { MockDisconnectError } from './timed-body.js';
 export { RequestRecorder, type RecordedRequest } from './recorder.js';

@@ -30,6 +30,12 @@ export interface MockModel {
    * --tool-call-parser to be set`. Tool calling works by default.
    */
   toolParser?: false;
+  /**
+   * An embedding model: `POST /embeddings` answers it with vectors of `dimensions` numbers (deterministic, from
+   * the text and its `input_type`). `inputTypeRequired`: an asymmetric retrieval model, which refuses a request
+   * without `input_type`; `matryoshka`: it takes `dimensions` (others refuse the field, as NIM's strict schema does).
+   */
+  embedding?: { dimensions: number; inputTypeRequired?: boolean; matryoshka?: boolean };
 }
 
 export const DEFAULT_MODEL_CREATED = 1_735_689_600;
@@ -40,6 +46,9 @@ export const DEFAULT_MODELS: readonly MockModel[] = [
   { id: 'stepfun-ai/step-3.5-flash', reasoning: 'reasoning_content' },
   { id: 'deepseek-ai/deepseek-r1', reasoning: 'reasoning_content' },
   { id: 'qwen/qwq-32b', reasoning: 'think-tags' },
+  { id: 'nvidia/nv-embedqa-e5-v5', embedding: { dimensions: 16, inputTypeRequired: true } },
+  { id: 'nvidia/llama-3.2-nv-embedqa-1b-v2', embedding: { dimensions: 16, inputTypeRequired: true, matryoshka: true } },
+  { id: 'baai/bge-m3', embedding: { dimensions: 16 } },
 ];
 
 /** Models that answer 410 Gone by default. */

@@ -83,7 +83,7 @@ function pydanticDetail(errors: readonly PydanticError[]): string {
   return `[${items.join(', ')}]`;
 }
 
-function unprocessable(errors: readonly PydanticError[]): Response {
+export function unprocessable(errors: readonly PydanticError[]): Response {
   return jsonResponse(
     {
       type: BAD_REQUEST_TYPE,

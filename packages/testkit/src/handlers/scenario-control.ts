@@ -1,6 +1,6 @@
 import { mergeScenarios, type Fault, type Scenario } from './scenario.js';
 
-export type MockRoute = 'chat' | 'models';
+export type MockRoute = 'chat' | 'models' | 'embeddings';
 
 export interface EnqueueOptions {
   /** How many requests get this scenario (default 1). */

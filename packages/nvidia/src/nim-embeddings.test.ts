@@ -1,0 +1,30 @@
+import { ProxyError } from '@proxy/core';
+import { describe, expect, it } from 'vitest';
+import { embeddingsFixFor, toNimEmbeddingsBody } from './nim-embeddings.js';
+
+const refusal = (status: number, responseBody: string) => new ProxyError({ status, upstreamStatus: status, responseBody, message: 'refused' });
+
+describe('NIM embeddings rules', () => {
+  it('drops the fields NIM names, never model or input, and only ones the body carried', () => {
+    const body = { model: 'm', input: 'x', dimensions: 8 };
+    expect(embeddingsFixFor(refusal(400, '{"detail":{"type":"extra_forbidden","loc":["body","dimensions"]}}'), body)).toEqual({ kind: 'drop', fields: ['dimensions'] });
+    expect(embeddingsFixFor(refusal(422, "[{'type': 'extra_forbidden', 'loc': ('body', 'input'), 'msg': 'x'}]"), body)).toBeUndefined();
+    expect(embeddingsFixFor(refusal(422, "[{'type': 'extra_forbidden', 'loc': ('body', 'user'), 'msg': 'x'}]"), body)).toBeUndefined();
+  });
+
+  it('asks for input_type when NIM refuses a request without one, not when the client sent one', () => {
+    const message = `{"object":"error","message":"'input_type' parameter is required for asymmetric models"}`;
+    expect(embeddingsFixFor(refusal(400, message), { model: 'm', input: 'x' })).toEqual({ kind: 'input_type' });
+    expect(embeddingsFixFor(refusal(400, message), { model: 'm', input: 'x', input_type: 'passage' })).toBeUndefined();
+    expect(embeddingsFixFor(refusal(500, message), { model: 'm', input: 'x' })).toBeUndefined();
+    expect(embeddingsFixFor(new Error('boom'), { model: 'm', input: 'x' })).toBeUndefined();
+  });
+
+  it('builds the body without the fields and with "query" where needed, leaving the request as it was', () => {
+    const request = { model: 'm', input: 'x', dimensions: 8 };
+    expect(toNimEmbeddingsBody(request, undefined, false)).toBe(request);
+    expect(toNimEmbeddingsBody(request, new Set(['dimensions']), true)).toEqual({ model: 'm', input: 'x', input_type: 'query' });
+    expect(toNimEmbeddingsBody({ ...request, input_type: 'passage' }, undefined, true)).toEqual({ ...request, input_type: 'passage' });
+    expect(request).toEqual({ model: 'm', input: 'x', dimensions: 8 });
+  });
+});

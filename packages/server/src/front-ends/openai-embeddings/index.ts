@@ -1,0 +1,1 @@
+export { registerEmbeddings } from './embeddings-route.js';
