@@ -211,6 +211,21 @@ describe('ChatSseReader', () => {
     }
   });
 
+  it('refuses a body that opens as JSON or markup, after blank lines or a byte-order mark, in whichever read they come', () => {
+    for (const pieces of [['{"error":"x"}'], ['\n', '\r\n{"a":1}'], ['\uFEFF', '<html>'], ['  [1]']]) {
+      const { reader } = reframer();
+      const attempt = () => {
+        for (const piece of pieces) reader.push(Buffer.from(piece));
+      };
+      expect(attempt, JSON.stringify(pieces)).toThrow(expect.objectContaining({ status: 502, code: 'upstream_invalid_response', message: expect.stringContaining('not an event stream') }));
+    }
+    // An event stream may open with blank lines, a comment, or another field.
+    for (const opening of ['\n\n', ': ok\n\n', 'event: message\n', 'id: 1\n', 'retry: 5\n']) {
+      const { reader } = reframer();
+      expect(() => reader.push(Buffer.from(`${opening}data: ${chunk('a')}\n\n`))).not.toThrow();
+    }
+  });
+
   it('refuses an event that grows past the cap instead of buffering it', () => {
     const { reader } = reframer();
     const piece = Buffer.alloc(1024 * 1024, 'x');

@@ -41,6 +41,8 @@ export class ChatSseReader {
   #atBoundary = true;
   /** Nothing of the stream has been read yet (where a byte-order mark may stand). */
   #atStart = true;
+  /** The body's first significant byte has been looked at (see #refuseNonSse). */
+  #opened = false;
   #done = false;
 
   /** `backend` names the upstream in the errors it throws. */
@@ -64,7 +66,7 @@ export class ChatSseReader {
    * ProxyError for an event that is not a JSON object or that grows past MAX_SSE_EVENT_BYTES.
    */
   push(chunk: Buffer): ChatSseRead | undefined {
-    if (this.#atStart) this.#refuseNonSse(chunk);
+    if (!this.#opened) this.#refuseNonSse(chunk);
     const read = this.#push(chunk);
     if (read && !this.#sawFinishReason) this.#sawFinishReason = hasFinishReason(read.bytes);
     return read;
@@ -97,8 +99,11 @@ export class ChatSseReader {
    */
   #refuseNonSse(chunk: Buffer): void {
     let at = 0;
-    if (chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) at = 3; // a byte-order mark
-    while (chunk[at] === 0x20 || chunk[at] === 0x09) at++;
+    if (this.#atStart && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) at = 3; // a byte-order mark
+    // Blank lines may open a stream: what counts is the first byte after them, in whichever read it comes.
+    while (chunk[at] === 0x20 || chunk[at] === 0x09 || chunk[at] === 0x0a || chunk[at] === 0x0d) at++;
+    if (at >= chunk.length) return;
+    this.#opened = true;
     const first = chunk[at];
     const opens = first === 0x7b ? 'a JSON object' : first === 0x5b ? 'a JSON array' : first === 0x3c ? 'markup (<)' : undefined;
     if (opens === undefined) return;

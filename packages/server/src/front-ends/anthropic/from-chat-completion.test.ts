@@ -12,14 +12,14 @@ function answer(message: Record<string, unknown>, finish: string, usage?: Record
   return JSON.parse(translate(message, finish, usage).text);
 }
 
-function translate(message: Record<string, unknown>, finish: string, usage?: Record<string, number>, upstreamModel?: string) {
+function translate(message: Record<string, unknown>, finish: string, usage?: Record<string, number>, upstreamModel?: string, request = body) {
   const json = { id: 'x', object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', ...message }, finish_reason: finish }], ...(usage ? { usage } : {}) };
   const result: ChatCompletionResult = {
     rawBody: JSON.stringify(json),
     body: json as ChatCompletionResult['body'],
     usage: usage ? { promptTokens: usage.prompt_tokens!, completionTokens: usage.completion_tokens!, totalTokens: usage.total_tokens! } : undefined,
   };
-  return frontEnd.fromChatCompletion(result, body, context({ clientModel: 'claude-haiku-4-5', ...(upstreamModel ? { upstreamModel } : {}) }));
+  return frontEnd.fromChatCompletion(result, request, context({ clientModel: 'claude-haiku-4-5', ...(upstreamModel ? { upstreamModel } : {}) }));
 }
 
 describe('usage for accounting', () => {
@@ -150,11 +150,15 @@ describe('Anthropic errors', () => {
 describe('tool calls written as MiniMax markup', () => {
   it('become tool_use blocks after the text, and the stop reason tool_use', () => {
     const markup = 'Checking.\n<minimax:tool_call>\n<invoke name="Read">\n<parameter name="file_path">/tmp/a.txt</parameter>\n</invoke>\n</minimax:tool_call>';
-    const message = JSON.parse(translate({ content: markup }, 'stop', undefined, 'minimaxai/minimax-m3').text) as { content: unknown; stop_reason: string };
+    const withTools = frontEnd.parse({ ...body, tools: [{ name: 'Read', input_schema: { type: 'object', properties: { file_path: { type: 'string' } } } }] });
+    const message = JSON.parse(translate({ content: markup }, 'stop', undefined, 'minimaxai/minimax-m3', withTools).text) as { content: unknown; stop_reason: string };
     expect(message.content).toEqual([
       { type: 'text', text: 'Checking.\n' },
       { type: 'tool_use', id: 'toolu_req1_0', name: 'Read', input: { file_path: '/tmp/a.txt' } },
     ]);
     expect(message.stop_reason).toBe('tool_use');
+    // Offered no tools, the model's markup is text it wrote (an example, say), as a tool parser would leave it.
+    const plain = JSON.parse(translate({ content: markup }, 'stop', undefined, 'minimaxai/minimax-m3').text) as { content: unknown; stop_reason: string };
+    expect(plain).toMatchObject({ content: [{ type: 'text', text: markup }], stop_reason: 'end_turn' });
   });
 });

@@ -8,7 +8,7 @@ import { anthropicStop } from './stop-reason.js';
 import { splitThink } from '../think-splitter.js';
 import { ToolCallAssembler } from './tool-call-assembler.js';
 import { readsToolMarkup, rewriteAnswerToolMarkup } from '../tool-markup/chunk-tool-markup.js';
-import { anthropicToolSchemas } from './tool-schemas.js';
+import { anthropicToolSchemas, offersAnthropicTools } from './tool-schemas.js';
 
 type Block =
   | { type: 'thinking'; thinking: string; signature: string }
@@ -27,7 +27,7 @@ export function fromChatCompletion(result: ChatCompletionResult, body: MessagesR
     finish_reason?: unknown;
     stop_reason?: unknown;
   };
-  if (readsToolMarkup(context)) rewriteAnswerToolMarkup(choice, anthropicToolSchemas(body), context.log);
+  if (readsToolMarkup(context, offersAnthropicTools(body))) rewriteAnswerToolMarkup(choice, anthropicToolSchemas(body), context.log);
   const message = choice.message ?? {};
   const split = typeof message.content === 'string' ? splitThink(message.content) : { reasoning: '', text: '' };
   const thinking =

@@ -22,7 +22,7 @@ import { anthropicStop } from './stop-reason.js';
 import { ThinkSplitter, type SplitText } from '../think-splitter.js';
 import { ToolCallAssembler, type ToolCallState } from './tool-call-assembler.js';
 import { ChunkToolMarkup, readsToolMarkup } from '../tool-markup/chunk-tool-markup.js';
-import { anthropicToolSchemas } from './tool-schemas.js';
+import { anthropicToolSchemas, offersAnthropicTools } from './tool-schemas.js';
 
 type Open = 'none' | 'text' | 'thinking' | 'tool';
 
@@ -67,7 +67,7 @@ export class AnthropicStreamEncoder implements StreamEncoder {
   constructor(body: MessagesRequest, context: ExchangeContext) {
     this.#body = body;
     this.#context = context;
-    this.#markup = readsToolMarkup(context) ? new ChunkToolMarkup(anthropicToolSchemas(body), context.log) : undefined;
+    this.#markup = readsToolMarkup(context, offersAnthropicTools(body)) ? new ChunkToolMarkup(anthropicToolSchemas(body), context.log) : undefined;
   }
 
   start(): string {

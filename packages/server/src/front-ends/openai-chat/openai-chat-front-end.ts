@@ -32,7 +32,7 @@ export function openAIChatFrontEnd(options: OpenAIChatOptions): FrontEnd<ChatCom
     // No estimatedUsage: as its stream encoder, this pass-through estimates nothing when NIM reports no usage.
     fromChatCompletion(result, body, context) {
       // The parsed copy is this request's own: its ids are fixed in place, and it is serialised only then.
-      if (readsToolMarkup(context) && result.rawBody.includes(MARKUP_TAG)) {
+      if (readsToolMarkup(context, offersTools(body)) && result.rawBody.includes(MARKUP_TAG)) {
         const choice = result.body.choices[0];
         if (choice) rewriteAnswerToolMarkup(choice as Parameters<typeof rewriteAnswerToolMarkup>[0], chatToolSchemas(body.tools), context.log);
       } else if (!hasNonStringId(result.rawBody)) return { text: result.rawBody };
@@ -46,10 +46,15 @@ export function openAIChatFrontEnd(options: OpenAIChatOptions): FrontEnd<ChatCom
         requestId: context.requestId,
         upstreamModel: context.upstreamModel,
         created: context.created,
-        toolMarkup: readsToolMarkup(context) ? (ids) => new ChunkToolMarkup(chatToolSchemas(body.tools), context.log, (index) => ids.toolCall(0, index, undefined)) : undefined,
+        toolMarkup: readsToolMarkup(context, offersTools(body)) ? (ids) => new ChunkToolMarkup(chatToolSchemas(body.tools), context.log, (index) => ids.toolCall(0, index, undefined)) : undefined,
       }),
     renderError: renderOpenAIError,
     readApiKey: BEARER_KEY.readApiKey,
     apiKeyHint: BEARER_KEY.apiKeyHint,
   };
+}
+
+/** Whether the request offers the model tools it may call (some, and `tool_choice` is not `none`). */
+function offersTools(body: ChatCompletionRequest): boolean {
+  return Array.isArray(body.tools) && body.tools.length > 0 && body.tool_choice !== 'none';
 }

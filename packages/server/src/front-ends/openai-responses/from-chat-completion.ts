@@ -4,7 +4,7 @@ import type { ResponsesRequest } from './request-schema.js';
 import { asTokenUsage, estimatedResponsesUsage, headerJson, outputChars, responseHeader, responseIdBase, responseJson, statusOf, toResponsesUsage, type OutputItem } from './response-object.js';
 import { jsonCompletion } from '../complete-json.js';
 import { splitThink } from '../think-splitter.js';
-import { toChatTools } from './to-chat-tools.js';
+import { offersResponsesTools, toChatTools } from './to-chat-tools.js';
 import { chatToolSchemas } from '../tool-markup/parse-minimax-calls.js';
 import { readsToolMarkup, rewriteAnswerToolMarkup } from '../tool-markup/chunk-tool-markup.js';
 import type { ToolNames } from './tool-names.js';
@@ -24,7 +24,7 @@ interface ChatAnswer {
 export function fromChatCompletion(result: ChatCompletionResult, body: ResponsesRequest, context: ExchangeContext): JsonAnswer {
   const base = responseIdBase(context);
   const choice = result.body.choices[0] as { message?: ChatAnswer; finish_reason?: string | null } | undefined;
-  if (choice && readsToolMarkup(context)) rewriteAnswerToolMarkup(choice, chatToolSchemas(toChatTools(body).tools), context.log);
+  if (choice && readsToolMarkup(context, offersResponsesTools(body))) rewriteAnswerToolMarkup(choice, chatToolSchemas(toChatTools(body).tools), context.log);
   const message = choice?.message ?? {};
   const output = outputItems(message, choice?.finish_reason === 'length', base, toChatTools(body).names, context);
   const text = output.flatMap((item) => (item.type === 'message' ? item.content.map((part) => part.text) : [])).join('');

@@ -19,7 +19,7 @@ import { jsonCompletion } from '../complete-json.js';
 import { ThinkSplitter } from '../think-splitter.js';
 import { ChunkToolMarkup, readsToolMarkup } from '../tool-markup/chunk-tool-markup.js';
 import { chatToolSchemas } from '../tool-markup/parse-minimax-calls.js';
-import { toChatTools } from './to-chat-tools.js';
+import { offersResponsesTools, toChatTools } from './to-chat-tools.js';
 import type { ToolNames } from './tool-names.js';
 
 /** An SSE event: `event:` names it (OpenAI sends both), `data` carries the same `type` and its sequence number. */
@@ -96,7 +96,7 @@ export class ResponsesStreamEncoder implements StreamEncoder {
     this.names = toChatTools(body).names;
     this.log = context.log;
     this.backend = context.backend;
-    this.markup = readsToolMarkup(context) ? new ChunkToolMarkup(chatToolSchemas(toChatTools(body).tools), context.log) : undefined;
+    this.markup = readsToolMarkup(context, offersResponsesTools(body)) ? new ChunkToolMarkup(chatToolSchemas(toChatTools(body).tools), context.log) : undefined;
   }
 
   get estimatedUsage(): TokenUsage | undefined {

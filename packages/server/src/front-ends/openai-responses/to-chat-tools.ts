@@ -73,3 +73,8 @@ export function toChatToolChoice(choice: ResponsesRequest['tool_choice'], names:
 export function logDroppedTools(dropped: readonly string[], context: ExchangeContext): void {
   context.log.warn({ dropped_tools: dropped }, 'tools NIM cannot run were not sent upstream (said once)');
 }
+
+/** Whether the request offers the model tools it may call (some function tools, and `tool_choice` is not `none`). */
+export function offersResponsesTools(body: ResponsesRequest): boolean {
+  return toChatTools(body).tools.length > 0 && body.tool_choice !== 'none';
+}

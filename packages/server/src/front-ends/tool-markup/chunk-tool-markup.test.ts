@@ -6,7 +6,7 @@ const silent = { warn: () => undefined, debug: () => undefined };
 const chunk = (delta: Record<string, unknown>, finish: string | null = null) => ({ choices: [{ index: 0, delta, finish_reason: finish }] });
 
 describe('ChunkToolMarkup', () => {
-  it("turns markup in content and reasoning into tool_calls deltas after NIM's own indices, given out by the finishing chunk at the latest", () => {
+  it('turns markup in content and reasoning into tool_calls deltas, every call its own index in the order they began, given out by the finishing chunk at the latest', () => {
     const markup = new ChunkToolMarkup(none, silent);
     const chunks = [
       chunk({ reasoning_content: 'think <minimax:tool_call><invoke name="r"></invoke></minimax:tool_call>' }),
@@ -18,10 +18,11 @@ describe('ChunkToolMarkup', () => {
     for (const each of chunks) markup.rewrite(each);
     expect(chunks.map((each) => each.choices[0]!.delta)).toEqual([
       { reasoning_content: 'think ', tool_calls: [{ index: 0, type: 'function', function: { name: 'r', arguments: '{}' } }] },
-      { tool_calls: [{ index: 0, id: 'n0', function: { name: 'own', arguments: '{}' } }] },
+      // NIM's own call 0 came after the markup's: it is passed on as call 1, never merged with it.
+      { tool_calls: [{ index: 1, id: 'n0', function: { name: 'own', arguments: '{}' } }] },
       { content: 'ok ' },
       { content: '' },
-      { tool_calls: [{ index: 1, type: 'function', function: { name: 'w', arguments: '{"p":"1"}' } }] },
+      { tool_calls: [{ index: 2, type: 'function', function: { name: 'w', arguments: '{"p":"1"}' } }] },
     ]);
   });
 
@@ -58,10 +59,12 @@ describe('ChunkToolMarkup', () => {
     expect(last.choices[0]).toEqual({ index: 0, delta: { content: '', tool_calls: [{ index: 0, id: 'call_0', type: 'function', function: { name: 'w', arguments: '{}' } }] }, finish_reason: 'tool_calls' });
   });
 
-  it('reads the markup of a model set to it, or of a MiniMax model unless set to none', () => {
-    expect(readsToolMarkup({ modelSettings: {}, upstreamModel: 'minimaxai/minimax-m2' })).toBe(true);
-    expect(readsToolMarkup({ modelSettings: {}, upstreamModel: 'meta/llama3-70b' })).toBe(false);
-    expect(readsToolMarkup({ modelSettings: { toolMarkup: 'minimax' }, upstreamModel: 'my-served-model' })).toBe(true);
-    expect(readsToolMarkup({ modelSettings: { toolMarkup: 'none' }, upstreamModel: 'minimaxai/minimax-m2' })).toBe(false);
+  it('reads the markup of a model set to it, or of a MiniMax model unless set to none, when tools are offered', () => {
+    expect(readsToolMarkup({ modelSettings: {}, upstreamModel: 'minimaxai/minimax-m2' }, true)).toBe(true);
+    expect(readsToolMarkup({ modelSettings: {}, upstreamModel: 'meta/llama3-70b' }, true)).toBe(false);
+    expect(readsToolMarkup({ modelSettings: { toolMarkup: 'minimax' }, upstreamModel: 'my-served-model' }, true)).toBe(true);
+    expect(readsToolMarkup({ modelSettings: { toolMarkup: 'none' }, upstreamModel: 'minimaxai/minimax-m2' }, true)).toBe(false);
+    // No tools offered (or tool_choice none): markup is text the model wrote, as a tool parser would leave it.
+    expect(readsToolMarkup({ modelSettings: {}, upstreamModel: 'minimaxai/minimax-m2' }, false)).toBe(false);
   });
 });

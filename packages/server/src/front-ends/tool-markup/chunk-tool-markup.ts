@@ -22,20 +22,23 @@ interface Choice {
 }
 
 /**
- * Rewrites a chat stream's chunks, before a translating front end reads them, so that tool calls a model wrote as
- * markup in its text (see ToolMarkupReader) arrive as the `tool_calls` deltas they stand for: the markup leaves
- * the text, each call comes whole (name and arguments in one delta, no id: the front end gives ids as it does to
- * NIM's own calls) at an index after every index NIM used. What is held when the answer ends (its
- * `finish_reason`) is given out with that chunk. Models that write no markup pay one `indexOf('<')` per text
- * delta.
+ * Rewrites a chat stream's chunks, before a front end reads them, so that tool calls a model wrote as markup in
+ * its text (see ToolMarkupReader) arrive as the `tool_calls` deltas they stand for: the markup leaves the text, and
+ * each call comes whole (name and arguments in one delta; an id only when the front end asks, others give ids as
+ * they do to NIM's own calls). Every call, NIM's own or read from markup, gets its own index in the order they
+ * began, so clients that gather deltas by index never merge two. What is held when the answer ends (its
+ * `finish_reason`) is given out with that chunk. Used only for a model that writes such markup, on a request that
+ * offers tools (see readsToolMarkup): text costs it one `indexOf('<')` per delta.
  */
 export class ChunkToolMarkup {
   readonly #schemas: ParameterSchemas;
   readonly #log: ExchangeContext['log'];
   readonly #callId: ((index: number) => string) | undefined;
   readonly #readers = new Map<TextField, ToolMarkupReader>();
-  /** The index the next call read from markup takes: past every index NIM used for its own calls. */
+  /** The index the next call takes, NIM's own or one read from markup: each call gets its own, in order. */
   #nextIndex = 0;
+  /** NIM's own calls' indices → the indices they are passed on with (after the markup calls before them). */
+  readonly #own = new Map<number, number>();
   #called = false;
 
   /** `callId`: the id each call gets, for a front end that passes the deltas on (others give ids themselves). */
@@ -63,8 +66,11 @@ export class ChunkToolMarkup {
       if (Array.isArray(delta.tool_calls)) {
         // A call without an index (a JSON answer's message) is numbered by its place, as the front ends number it.
         (delta.tool_calls as ({ index?: unknown } | null)[]).forEach((call, position) => {
-          const index = typeof call?.index === 'number' ? call.index : position;
-          if (index >= this.#nextIndex) this.#nextIndex = index + 1;
+          if (call === null || typeof call !== 'object') return;
+          const index = typeof call.index === 'number' ? call.index : position;
+          let mapped = this.#own.get(index);
+          if (mapped === undefined) this.#own.set(index, (mapped = this.#nextIndex++));
+          if (mapped !== index) call.index = mapped;
         });
       }
     }
@@ -120,8 +126,13 @@ export function rewriteAnswerToolMarkup(choice: { message?: TextDelta | null; fi
   else if (finished.finish_reason === 'tool_calls') choice.finish_reason = 'tool_calls';
 }
 
-/** Whether a model's text is read for tool-call markup: its `tool_markup` setting, else whether its id names MiniMax. */
-export function readsToolMarkup(context: Pick<ExchangeContext, 'modelSettings' | 'upstreamModel'>): boolean {
+/**
+ * Whether a model's text is read for tool-call markup: only when the request offers tools the model may call (as a
+ * tool parser would run only then; otherwise the markup is text the model wrote, e.g. an example), and the model
+ * writes it — its `tool_markup` setting, else whether its id names MiniMax.
+ */
+export function readsToolMarkup(context: Pick<ExchangeContext, 'modelSettings' | 'upstreamModel'>, offersTools: boolean): boolean {
+  if (!offersTools) return false;
   const setting = context.modelSettings.toolMarkup;
   return setting === undefined ? /minimax/i.test(context.upstreamModel) : setting === 'minimax';
 }

@@ -40,4 +40,22 @@ describe('ToolMarkupReader', () => {
     expect(piece.text).toBe('Let me look.\n then Let me look.\n');
     expect(piece.calls).toHaveLength(2);
   });
+
+  it('reads a long call pushed a few characters at a time, the closing tag cut anywhere', () => {
+    const content = 'line </param and <b>\n'.repeat(5_000);
+    const markup = `<minimax:tool_call><invoke name="Write"><parameter name="content">${content}</parameter></invoke></minimax:tool_call>after`;
+    for (const size of [3, 7, 4096]) {
+      const reader = new ToolMarkupReader(none);
+      let text = '';
+      const calls: { name: string; arguments: string }[] = [];
+      for (let at = 0; at < markup.length; at += size) {
+        const piece = reader.push(markup.slice(at, at + size));
+        text += piece.text;
+        calls.push(...piece.calls);
+      }
+      expect(text + reader.flush().text).toBe('after');
+      expect(calls).toHaveLength(1);
+      expect((JSON.parse(calls[0]!.arguments) as { content: string }).content).toBe(content.trim());
+    }
+  });
 });

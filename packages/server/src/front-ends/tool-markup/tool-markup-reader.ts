@@ -26,8 +26,13 @@ const PLAIN: MarkupPiece = Object.freeze({ text: '', calls: [], cut: false }) as
  */
 export class ToolMarkupReader {
   readonly #schemas: ParameterSchemas;
+  /** Outside a block: what could still become the opening tag. */
   #held = '';
   #inBlock = false;
+  /** Inside a block: its pieces so far, joined once when the closing tag comes (a call's text can be long). */
+  #block: string[] = [];
+  /** The block's last characters, where a closing tag cut across pieces begins. */
+  #tail = '';
 
   constructor(schemas: ParameterSchemas) {
     this.#schemas = schemas;
@@ -35,31 +40,28 @@ export class ToolMarkupReader {
 
   push(piece: string): MarkupPiece {
     if (!this.#inBlock && this.#held === '' && piece.indexOf('<') < 0) return { text: piece, calls: [], cut: false };
-    let buffer = this.#held + piece;
-    this.#held = '';
     let text = '';
     const calls: MarkupCall[] = [];
+    let rest = piece;
     for (;;) {
       if (!this.#inBlock) {
+        const buffer = this.#held + rest;
+        this.#held = '';
         const open = buffer.indexOf(OPEN);
         if (open < 0) {
           const keep = partialSuffix(buffer, OPEN);
           this.#held = buffer.slice(buffer.length - keep);
-          text += buffer.slice(0, buffer.length - keep);
-          return { text, calls, cut: false };
+          return { text: text + buffer.slice(0, buffer.length - keep), calls, cut: false };
         }
         text += buffer.slice(0, open);
-        buffer = buffer.slice(open + OPEN.length);
         this.#inBlock = true;
+        rest = buffer.slice(open + OPEN.length);
       }
-      const close = buffer.indexOf(CLOSE);
-      if (close < 0) {
-        this.#held = buffer;
-        return { text, calls, cut: false };
-      }
-      calls.push(...parseMinimaxCalls(buffer.slice(0, close), this.#schemas).calls);
-      buffer = buffer.slice(close + CLOSE.length);
+      const closed = this.#close(rest);
+      if (closed === undefined) return { text, calls, cut: false };
+      calls.push(...parseMinimaxCalls(closed.block, this.#schemas).calls);
       this.#inBlock = false;
+      rest = closed.rest;
     }
   }
 
@@ -68,12 +70,34 @@ export class ToolMarkupReader {
    * invoke cut off mid-way is left out and reported as `cut`); a partial tag that never completed is text.
    */
   flush(): MarkupPiece {
-    const held = this.#held;
-    this.#held = '';
-    if (!this.#inBlock) return held === '' ? PLAIN : { text: held, calls: [], cut: false };
+    if (!this.#inBlock) {
+      const held = this.#held;
+      this.#held = '';
+      return held === '' ? PLAIN : { text: held, calls: [], cut: false };
+    }
+    const block = this.#block.join('');
     this.#inBlock = false;
-    const { calls, cut } = parseMinimaxCalls(held, this.#schemas);
+    this.#block = [];
+    this.#tail = '';
+    const { calls, cut } = parseMinimaxCalls(block, this.#schemas);
     return { text: '', calls, cut };
+  }
+
+  /** Adds a piece to the open block: the block and what follows its closing tag once that came, else undefined. */
+  #close(piece: string): { block: string; rest: string } | undefined {
+    const window = this.#tail + piece;
+    const at = window.indexOf(CLOSE);
+    if (at < 0) {
+      this.#block.push(piece);
+      this.#tail = window.slice(Math.max(0, window.length - (CLOSE.length - 1)));
+      return undefined;
+    }
+    const before = this.#block.join('');
+    const closeAt = before.length - this.#tail.length + at;
+    const whole = before + piece;
+    this.#block = [];
+    this.#tail = '';
+    return { block: whole.slice(0, closeAt), rest: whole.slice(closeAt + CLOSE.length) };
   }
 }
 
