@@ -203,4 +203,42 @@ describe('PacedKeyLimiter', () => {
     await vi.advanceTimersByTimeAsync(2 * W);
     await expect(queued).resolves.toMatchObject({ index: 2 });
   });
+
+  it('does not hold up requests that may use a key a queued request kept from some keys cannot', async () => {
+    const { paced } = limiter(2, 1, 3 * W);
+    const forModel = new Set([0]);
+    expect((paced.acquire(undefined, false, forModel) as KeyLease).index).toBe(1);
+    // Key 1's one slot a window is used: the next request for that model waits for it.
+    const waiting = paced.acquire(undefined, false, forModel);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(paced.queued).toBe(1);
+    // A request for another model may use key 0, which the waiting one cannot: it is served at once.
+    const other = paced.acquire(undefined, false);
+    expect(other).not.toBeInstanceOf(Promise);
+    expect((other as KeyLease).index).toBe(0);
+    // A request that may use only key 1 queues behind the first, and each is served in turn.
+    const behind = paced.acquire(undefined, false, forModel);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(paced.queued).toBe(2);
+    await vi.advanceTimersByTimeAsync(W + 1_000);
+    await expect(waiting).resolves.toMatchObject({ index: 1 });
+    expect(paced.queued).toBe(1);
+    await vi.advanceTimersByTimeAsync(W + 1_000);
+    await expect(behind).resolves.toMatchObject({ index: 1 });
+  });
+
+  it('serves a queued request that may use any key before a later one, and neither takes a key held for it', async () => {
+    const { paced } = limiter(2, 1, 3 * W);
+    for (const index of [0, 1]) expect((paced.acquire(undefined, false) as KeyLease).index).toBe(index);
+    const first = paced.acquire(undefined, false);
+    await vi.advanceTimersByTimeAsync(0);
+    const second = paced.acquire(undefined, false, new Set([0]));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(paced.queued).toBe(2);
+    // Both keys free together: the first takes one, the second the other it may use.
+    await vi.advanceTimersByTimeAsync(W + 1_000);
+    const [a, b] = await Promise.all([first, second]);
+    expect(b.index).toBe(1);
+    expect(a.index).toBe(0);
+  });
 });

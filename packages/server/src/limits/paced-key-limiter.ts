@@ -75,8 +75,12 @@ export class PacedKeyLimiter implements KeyLimiter {
   }
 
   acquire(signal: CancelSignal | undefined, retried: boolean, avoid?: ReadonlySet<number>): KeyLease | Promise<KeyLease> {
-    if (this.#queue.length > 0 || this.#admitting > 0) return this.#admit(signal, retried, avoid);
-    const taken = this.#store.take(this.#usableFor(avoid));
+    if (this.#admitting > 0) return this.#admit(signal, retried, avoid);
+    // Behind the queue, unless it may use keys no queued request may: those a request kept from some keys (refused
+    // for its model) cannot take, and it must not hold up the requests that can.
+    const mask = this.#queue.length === 0 ? this.#usableFor(avoid) : this.#notWaitedFor(this.#usableFor(avoid));
+    if (mask === undefined) return this.#admit(signal, retried, avoid);
+    const taken = this.#store.take(mask);
     if ('then' in taken) return taken.then((slot) => (slot.index >= 0 ? this.#lease(slot, 0) : this.#admit(signal, retried, avoid)));
     return taken.index >= 0 ? this.#lease(taken, 0) : this.#admit(signal, retried, avoid);
   }
@@ -99,6 +103,28 @@ export class PacedKeyLimiter implements KeyLimiter {
 
   hasOtherKey(index: number, avoid?: ReadonlySet<number>): boolean {
     return this.#usable.some((usable, other) => usable && other !== index && !avoid?.has(other));
+  }
+
+  /** `own` less the keys queued requests may use (they are served first), or undefined when nothing is left of it. */
+  #notWaitedFor(own: readonly boolean[]): readonly boolean[] | undefined {
+    const mask = [...own];
+    for (const waiter of this.#queue) {
+      if (waiter.done) continue;
+      const theirs = this.#usableFor(waiter.avoid);
+      for (let key = 0; key < mask.length; key++) if (theirs[key]) mask[key] = false;
+    }
+    return mask.includes(true) ? mask : undefined;
+  }
+
+  /** Queued requests that may use one of the keys in `own`: the ones ahead of a new request. */
+  #competing(own: readonly boolean[]): number {
+    let ahead = 0;
+    for (const waiter of this.#queue) {
+      if (waiter.done) continue;
+      const theirs = this.#usableFor(waiter.avoid);
+      if (theirs.some((usable, key) => usable && own[key])) ahead++;
+    }
+    return ahead;
   }
 
   /** The usable keys less `avoid`, unless that leaves none: then the usable keys, whose refusal the client hears. */
@@ -125,7 +151,8 @@ export class PacedKeyLimiter implements KeyLimiter {
   async #admit(signal: CancelSignal | undefined, retried: boolean, avoid: ReadonlySet<number> | undefined): Promise<KeyLease> {
     if (signal?.aborted) throw new ClientAbortError();
     // Its place is taken now, not after the store answers: requests admitted together are told their own slots.
-    const position = this.#queue.length + this.#admitting;
+    // Only the queued requests that may use one of its keys are ahead of it.
+    const position = (avoid === undefined ? this.#queue.length : this.#competing(this.#usableFor(avoid))) + this.#admitting;
     this.#admitting++;
     let waitMs: number | undefined;
     try {
@@ -165,41 +192,55 @@ export class PacedKeyLimiter implements KeyLimiter {
     this.#timer.unref?.();
   }
 
-  /** Serves the queue in order: the head takes the next slot; the others wait behind it. */
+  /**
+   * Serves the queue in order: each request takes the next slot among its keys, and one that finds none waits with
+   * those keys held for it — no request behind it takes them. A request kept from some keys (refused for its
+   * model) so holds back only the requests that could use its keys; the ones that may use others go on.
+   */
   async #pump(): Promise<void> {
     if (this.#pumping) return;
     this.#pumping = true;
     this.#timer = undefined;
     let next: number | undefined;
     try {
-      while (this.#queue.length > 0) {
-        const head = this.#queue[0]!;
-        if (head.done) {
-          this.#queue.shift();
+      let held: boolean[] | undefined;
+      for (let i = 0; i < this.#queue.length; ) {
+        const waiter = this.#queue[i]!;
+        if (waiter.done) {
+          this.#queue.splice(i, 1);
           continue;
         }
-        const taken = await this.#store.take(this.#usableFor(head.avoid));
-        if (head.done) {
+        const own = this.#usableFor(waiter.avoid);
+        const mask = held === undefined ? own : own.map((usable, key) => usable && !held![key]);
+        if (!mask.includes(true)) {
+          i++;
+          continue;
+        }
+        const taken = await this.#store.take(mask);
+        if (waiter.done) {
           if (taken.index >= 0) this.#store.release(taken);
           continue;
         }
         const now = this.#now();
         if (taken.index >= 0) {
-          this.#settle(head);
-          head.resolve(this.#lease(taken, now - head.enqueuedAt));
+          this.#settle(waiter);
+          waiter.resolve(this.#lease(taken, now - waiter.enqueuedAt));
           continue;
         }
-        const waitMs = await this.#store.wait(0, this.#usableFor(head.avoid));
-        if (head.done) continue;
-        if (this.#now() + (waitMs ?? 0) > head.deadline) {
+        const waitMs = await this.#store.wait(0, own);
+        if (waiter.done) continue;
+        if (this.#now() + (waitMs ?? 0) > waiter.deadline) {
           // It waited already: its client is told not to retry on top of the proxy's wait.
-          this.#settle(head);
+          this.#settle(waiter);
           this.#observer?.refused();
-          head.reject(this.#refusal(waitMs ?? POLL_MS, true));
+          waiter.reject(this.#refusal(waitMs ?? POLL_MS, true));
           continue;
         }
-        next = Math.min(waitMs ?? POLL_MS, head.deadline - now);
-        break;
+        const due = Math.min(waitMs ?? POLL_MS, waiter.deadline - now);
+        next = next === undefined ? due : Math.min(next, due);
+        held = held === undefined ? [...own] : held.map((key, index) => key || own[index]!);
+        if (this.#usable.every((usable, key) => !usable || held![key])) break;
+        i++;
       }
     } catch {
       next = POLL_MS; // a store that failed mid-pump (Redis going away): look again soon, on the fallback
