@@ -163,6 +163,7 @@ describe('PacedKeyLimiter', () => {
   it('takes a refused key out (the last one stays), and a queued request waits for a cap slot a release frees', async () => {
     const { paced, events } = limiter(2, 0, W, 1);
     expect(paced.remove(0, 401)).toBe(true);
+    expect(paced.remove(0, 403)).toBe(true); // a request in flight on it refused too: said once
     expect(paced.remove(1, 403)).toBe(false);
     expect(events).toEqual(['removed 0 401', 'removed 1 403 kept']);
     const first = paced.acquire(undefined, false) as KeyLease;

@@ -94,6 +94,8 @@ export class PacedKeyLimiter implements KeyLimiter {
   }
 
   remove(index: number, status: number): boolean {
+    // Taken out already (requests in flight on it answered alike): said once.
+    if (!this.#usable[index]) return this.hasOtherKey(index);
     const kept = !this.hasOtherKey(index);
     this.#observer?.removed(index, status, kept);
     if (kept) return false;

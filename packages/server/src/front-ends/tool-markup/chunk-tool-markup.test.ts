@@ -47,7 +47,7 @@ describe('ChunkToolMarkup', () => {
     const choice = { message, finish_reason: 'stop' };
     rewriteAnswerToolMarkup(choice, none, silent);
     expect(choice).toEqual({
-      message: { content: 'x', tool_calls: [{ id: 'a', function: { name: 'own', arguments: '{}' } }, { index: 1, type: 'function', function: { name: 'w', arguments: '{}' } }] },
+      message: { content: 'x', tool_calls: [{ id: 'a', function: { name: 'own', arguments: '{}' } }, { type: 'function', function: { name: 'w', arguments: '{}' } }] },
       finish_reason: 'tool_calls',
     });
   });

@@ -122,6 +122,8 @@ export function rewriteAnswerToolMarkup(choice: { message?: TextDelta | null; fi
   if (typeof message !== 'object' || message === null) return;
   const finished = { delta: message, finish_reason: choice.finish_reason ?? 'stop' };
   new ChunkToolMarkup(schemas, log).rewrite({ choices: [finished] });
+  // A message's calls are in order and carry no index (that is a stream delta's field).
+  if (Array.isArray(message.tool_calls)) for (const call of message.tool_calls as { index?: unknown }[]) delete call.index;
   if (choice.finish_reason !== undefined && choice.finish_reason !== null) choice.finish_reason = finished.finish_reason;
   else if (finished.finish_reason === 'tool_calls') choice.finish_reason = 'tool_calls';
 }
