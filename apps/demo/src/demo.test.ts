@@ -45,6 +45,12 @@ describe('the demo', () => {
     expect(response.output_text).toBeTruthy();
   });
 
+  it("embeds OpenAI's embedding model names with the mock's embedding model", async () => {
+    const client = new OpenAI({ baseURL: demo.baseURL, apiKey: demo.proxyKey, maxRetries: 0 });
+    const embeddings = await client.embeddings.create({ model: 'text-embedding-3-small', input: ['ping', 'pong'] });
+    expect(embeddings.data.map((item) => item.embedding.length)).toEqual([16, 16]);
+  });
+
   it('refuses a client without the key', async () => {
     const client = new OpenAI({ baseURL: demo.baseURL, apiKey: 'wrong', maxRetries: 0 });
     await expect(client.models.list()).rejects.toMatchObject({ status: 401 });
