@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { InvalidRequestError } from '../errors/invalid-request-error.js';
-import { formatZodError } from './format-zod-issue.js';
+import { parseRequest } from './parse-request.js';
 
 /** Text, several texts, or token ids (one list or several): what OpenAI's `input` takes. */
 const inputSchema = z.union(
@@ -23,13 +22,7 @@ export type EmbeddingsRequest = z.infer<typeof embeddingsRequestSchema>;
 
 /** Validates an embeddings request; throws an InvalidRequestError naming the field at fault. */
 export function parseEmbeddingsRequest(body: unknown): EmbeddingsRequest {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new InvalidRequestError('The request body must be a JSON object');
-  }
-  const result = embeddingsRequestSchema.safeParse(body);
-  if (result.success) return result.data;
-  const { message, param } = formatZodError(result.error);
-  throw new InvalidRequestError(message, { param });
+  return parseRequest(embeddingsRequestSchema, body);
 }
 
 /** Whether an upstream's answer is an embeddings list: `{"data":[…]}`, each item with an `embedding`. */
