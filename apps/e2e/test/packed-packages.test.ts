@@ -64,6 +64,6 @@ await nim.close();
 `,
     );
     const output = execFileSync(process.execPath, ['check.mjs'], { cwd: project, encoding: 'utf8' });
-    expect(JSON.parse(output)).toEqual({ models: 5, status: 200, matches: true, recorded: 2 });
+    expect(JSON.parse(output)).toEqual({ models: 8, status: 200, matches: true, recorded: 2 });
   });
 });

@@ -121,6 +121,7 @@ describe('authentication', () => {
       '/v1/messages*',
       '/v1/chat/completions',
       '/v1/responses',
+      '/v1/embeddings',
     ]);
   });
 
@@ -136,7 +137,7 @@ describe('authentication', () => {
         const open = quiet || ((path === '/healthz' || path === '/metrics') && (method === 'GET' || method === 'HEAD'));
         if (quiet) expect([200, 204]).toContain(response.statusCode);
         else if (open) expect(response.statusCode).toBe(200);
-        else if (['/', '/api/hello', '/api/event_logging/batch', '/v1/completions', '/v1/embeddings', '/v1/unknown'].includes(path)) expect([401, 404]).toContain(response.statusCode);
+        else if (['/', '/api/hello', '/api/event_logging/batch', '/v1/completions', '/v1/unknown'].includes(path)) expect([401, 404]).toContain(response.statusCode);
         else if (path === '/healthz' || path === '/metrics') expect(response.statusCode).toBe(405);
         else expect(line).toBe(`${method} ${path} → 401`);
         if (open || method === 'HEAD') continue;
