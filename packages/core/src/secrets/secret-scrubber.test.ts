@@ -35,6 +35,14 @@ describe('SecretScrubber', () => {
     }
   });
 
+  it("removes a secret whose slashes JSON escaped as '\\/', whole or from its first characters on", () => {
+    const slashed = new SecretScrubber(['sk/abcdefghijklmnopqrstuvwxyz/0123456789', 'abcdefghijklmnopq/rstuvwxyz']);
+    expect(slashed.scrub('{"echo":"sk\\/abcdefghijklmnopqrstuvwxyz\\/0123456789"}')).toBe('{"echo":"[redacted]"}');
+    expect(slashed.scrub('{"echo":"sk\\/abcdefghij…"}')).toBe('{"echo":"[redacted]…"}');
+    expect(slashed.scrub('{"echo":"abcdefghijklmnopq\\/rstuvwxyz"}')).toBe('{"echo":"[redacted]"}');
+    expect(slashed.scrub('{"echo":"abcdefghijklmnopq\\/rst"}')).toBe('{"echo":"[redacted]"}');
+  });
+
   it('does nothing without secrets', () => {
     const none = new SecretScrubber([]);
     expect(none.active).toBe(false);

@@ -9,13 +9,14 @@ const PREFIX_LENGTH = 12;
 interface Needle {
   readonly text: string;
   readonly bytes: Buffer;
-  /** A plain prefix of this secret: a match is widened over as much more of the secret as follows it. */
-  readonly secret: Buffer | undefined;
+  /** The secrets (or their forms) this needle begins: a match is widened over as much more of one as follows it. */
+  readonly secrets: Buffer[];
 }
 
 /**
  * Removes secrets from bytes on their way to a client, whatever an upstream put in them: each secret whole, its
- * first 12 characters (and whatever more of it follows them), its URL-encoding and its base64 and base64url
+ * first 12 characters (and whatever more of it follows them), its JSON form with escaped slashes, its URL-encoding
+ * and its base64 and base64url
  * encodings at each of the three alignments a surrounding text can give it. One skipping pass over each read for all
  * needles (NeedleSet), no parse: bytes with no secret in them come back as the very same object.
  */
@@ -30,13 +31,24 @@ export class SecretScrubber {
   constructor(secrets: readonly (string | undefined)[]) {
     const needles = new Map<string, Needle>();
     const add = (text: string, secret?: Buffer) => {
-      if (text.length >= 4 && !needles.has(text)) needles.set(text, { text, bytes: Buffer.from(text), secret });
+      if (text.length < 4) return;
+      const needle = needles.get(text) ?? { text, bytes: Buffer.from(text), secrets: [] };
+      needles.set(text, needle);
+      if (secret && !needle.secrets.some((known) => known.equals(secret))) needle.secrets.push(secret);
     };
+    /** A secret's form: whole when short, else its first characters, widened over as much more of it as follows. */
+    const addForm = (form: string) => add(form.length >= PREFIX_FROM_LENGTH ? form.slice(0, PREFIX_LENGTH) : form, Buffer.from(form));
     // A key configured as `Bearer <key>` is sent as the key; its scheme is no secret.
     for (const secret of new Set(secrets.map((value) => value?.replace(/^\s*bearer\s+/i, '').trim()))) {
       if (!secret || secret.length < 4) continue;
       const whole = Buffer.from(secret);
-      add(secret.length >= PREFIX_FROM_LENGTH ? secret.slice(0, PREFIX_LENGTH) : secret, whole);
+      addForm(secret);
+      // JSON lets a writer escape '/' as '\/' (PHP's json_encode does by default): an echo in that form is the key too.
+      const escaped = secret.replaceAll('/', '\\/');
+      if (escaped !== secret) {
+        add(escaped);
+        addForm(escaped);
+      }
       const encoded = encodeURIComponent(secret);
       if (encoded !== secret) add(encoded);
       for (const fragment of base64Fragments(whole)) add(fragment);
@@ -79,8 +91,11 @@ function replaceAll(buffer: Buffer, needle: Needle, first: number): Buffer {
   let from = 0;
   for (let at = first; at !== -1; at = buffer.indexOf(needle.bytes, from)) {
     let end = at + needle.bytes.length;
-    const secret = needle.secret;
-    if (secret) while (end - at < secret.length && buffer[end] === secret[end - at]) end++;
+    for (const secret of needle.secrets) {
+      let widened = at + needle.bytes.length;
+      while (widened - at < secret.length && buffer[widened] === secret[widened - at]) widened++;
+      end = Math.max(end, widened);
+    }
     parts.push(buffer.subarray(from, at), REDACTED);
     from = end;
   }
