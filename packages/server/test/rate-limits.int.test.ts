@@ -207,6 +207,26 @@ describe.skipIf(!hasRedisServer)('replicas sharing one key through Redis', () =>
     expect(after.map((answer) => answer.statusCode)).toEqual(Array(6).fill(200));
     expect(nim.state.refused).toBe(0);
   }, 60_000);
+
+  it('keeps a key refused for one model from that model while the pool is paced through Redis, and serves other models with it', async () => {
+    upstream().onChat((request, response) => {
+      const model = (JSON.parse(request.body) as { model: string }).model;
+      if (request.headers.authorization === `Bearer ${KEY_A}` && model === 'meta/llama3-70b') sendJson(response, 401, { status: 401, title: 'Unauthorized' });
+      else sendJson(response, 200, completion('ok'));
+    });
+    const shared = { api_keys: [KEY_A, KEY_B], models: ['meta/llama3-70b', 'meta/llama-3.1-8b'], rate_limit: { requests_per_minute: 1000, max_wait: 20 } };
+    const pair = [proxyWith(shared, { redis_url: redis.url }), proxyWith(shared, { redis_url: redis.url })];
+    await Promise.all(pair.map((proxy) => proxy.app.ready()));
+    for (let i = 0; i < 12; i++) expect((await chat(pair[i % 2]!)).statusCode).toBe(200);
+    const refusedModel = upstream().requests.filter((request) => (JSON.parse(request.body) as { model: string }).model === 'meta/llama3-70b');
+    // Each replica learns the refusal once (it is kept in the replica's memory); the shared pace then hands it key B only.
+    expect(refusedModel.filter((request) => request.headers.authorization === `Bearer ${KEY_A}`).length).toBeLessThanOrEqual(2);
+    expect(refusedModel.filter((request) => request.headers.authorization === `Bearer ${KEY_B}`)).toHaveLength(12);
+    const before = upstream().requests.length;
+    for (let i = 0; i < 4; i++) expect((await chat(pair[i % 2]!, undefined, chatBody({ model: 'up:meta/llama-3.1-8b' }))).statusCode).toBe(200);
+    // Key A, with the most room left in the shared window, serves the other model: it was refused for one model only.
+    expect(upstream().requests.slice(before).map((request) => request.headers.authorization)).toEqual(Array(4).fill(`Bearer ${KEY_A}`));
+  }, 30_000);
 });
 
 if (!hasRedisServer) {
