@@ -20,6 +20,12 @@ describe('parseEmbeddingsRequest', () => {
     };
     expect(fault({ model: 'm' })).toBe('input');
     expect(fault({ model: 'm', input: [] })).toBe('input');
+    // OpenAI answers 400 for an empty text, alone or in a list, and for more than 2048 inputs.
+    expect(fault({ model: 'm', input: '' })).toBe('input');
+    expect(fault({ model: 'm', input: ['a', ''] })).toBe('input[1]');
+    expect(fault({ model: 'm', input: Array.from({ length: 2049 }, () => 'a') })).toBe('input');
+    expect(fault({ model: 'm', input: Array.from({ length: 2049 }, () => [1]) })).toBe('input');
+    expect(parseEmbeddingsRequest({ model: 'm', input: Array.from({ length: 2048 }, () => 'a') }).input).toHaveLength(2048);
     expect(fault({ input: 'a' })).toBe('model');
     expect(fault({ model: 'm', input: 'a', encoding_format: 'hex' })).toBe('encoding_format');
     expect(fault([1])).toBeNull();

@@ -1,11 +1,18 @@
 import { z } from 'zod';
 import { parseRequest } from './parse-request.js';
 
-/** Text, several texts, or token ids (one list or several): what OpenAI's `input` takes. */
-const inputSchema = z.union(
-  [z.string(), z.array(z.string()).min(1), z.array(z.number().int()).min(1), z.array(z.array(z.number().int()).min(1)).min(1)],
-  { error: 'must be a string, a non-empty array of strings, or token ids' },
-);
+/** OpenAI's most inputs in one request (texts or token lists): a longer batch is its 400, not a call upstream. */
+const MAX_INPUTS = 2048;
+
+/**
+ * Text, several texts, or token ids (one list or several): what OpenAI's `input` takes. OpenAI refuses an empty text
+ * (alone or in a list) with a 400; NIM refuses one too, in its own words, so it is refused here in OpenAI's.
+ */
+const text = z.string().min(1, 'must not be an empty string');
+const tokens = z.array(z.number().int()).min(1);
+const inputSchema = z.union([text, z.array(text).min(1).max(MAX_INPUTS), tokens, z.array(tokens).min(1).max(MAX_INPUTS)], {
+  error: `must be a non-empty string, a non-empty array of at most ${MAX_INPUTS} non-empty strings, or token ids`,
+});
 
 /**
  * An embeddings request (`POST /v1/embeddings`). Only what the proxy relies on is checked; every other field (NIM's
