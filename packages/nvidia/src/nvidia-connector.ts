@@ -64,6 +64,12 @@ export interface NvidiaConnectorSettings {
 /** Never dropped to please NIM: without them the request is not the one the client made. */
 const ESSENTIAL_FIELDS = new Set(['model', 'messages', 'stream', 'tools']);
 
+/**
+ * Refusals of one embeddings request fixed before the client gets NIM's answer: one of each kind NIM names (its
+ * schema's forbidden fields, all in one answer, then a missing input_type).
+ */
+const MAX_EMBEDDINGS_FIXES = 2;
+
 /** NVIDIA NIM (hosted or self-hosted): the OpenAI-compatible base with NIM's request, transport and error rules. */
 export class NvidiaConnector extends OpenAICompatibleConnector {
   readonly #rejected = new RejectedFields();
@@ -107,31 +113,40 @@ export class NvidiaConnector extends OpenAICompatibleConnector {
   }
 
   /**
-   * Embeds with NIM's rules: a field its schema refuses is dropped for the model (retried once, one warning), and
-   * an asymmetric retrieval model that refuses a request without `input_type` gets `"query"` from then on (one
+   * Embeds with NIM's rules: a field its schema refuses is dropped for the model (retried, one warning), and an
+   * asymmetric retrieval model that refuses a request without `input_type` gets `"query"` from then on (one
    * warning): OpenAI's clients know no such field, and a query is what a request without one most often embeds.
+   * NIM names one kind of fault per answer (its schema's, before `input_type`), so a request can need a fix of each:
+   * each refusal is fixed in turn, up to MAX_EMBEDDINGS_FIXES, before the client hears of it.
    */
   override async createEmbeddings(request: EmbeddingsRequest, options?: CallOptions): Promise<EmbeddingsResult> {
-    const known = this.#rejected.for(request.model);
-    const body = toNimEmbeddingsBody(request, known, this.#needsInputType.has(request.model));
-    try {
-      return await super.createEmbeddings(body, options);
-    } catch (error) {
-      const fix = embeddingsFixFor(error, body);
-      if (fix === undefined) throw error;
-      const model = this.getAvailableModels().includes(request.model) ? request.model : undefined;
-      if (fix.kind === 'drop') {
-        for (const field of fix.fields) {
-          if (this.#rejected.learn(request.model, field)) {
-            options?.log?.warn({ backend: this.name, model, field }, 'NVIDIA NIM rejected a request field: it is no longer sent to this model');
+    let fields = this.#rejected.for(request.model);
+    let needsInputType = this.#needsInputType.has(request.model);
+    for (let fixes = 0; ; fixes++) {
+      const body = toNimEmbeddingsBody(request, fields, needsInputType);
+      try {
+        return await super.createEmbeddings(body, options);
+      } catch (error) {
+        // Each fix changes the body (a field it carried goes, or input_type comes), so none repeats; the cap bounds
+        // the calls an upstream that names one field per answer could cost a client's request.
+        const fix = fixes < MAX_EMBEDDINGS_FIXES ? embeddingsFixFor(error, body) : undefined;
+        if (fix === undefined) throw error;
+        const model = this.getAvailableModels().includes(request.model) ? request.model : undefined;
+        if (fix.kind === 'drop') {
+          for (const field of fix.fields) {
+            if (this.#rejected.learn(request.model, field)) {
+              options?.log?.warn({ backend: this.name, model, field }, 'NVIDIA NIM rejected a request field: it is no longer sent to this model');
+            }
+          }
+          fields = new Set([...(fields ?? []), ...fix.fields]);
+        } else {
+          needsInputType = true;
+          if (this.#needsInputType.size < 1024 && !this.#needsInputType.has(request.model)) {
+            this.#needsInputType.add(request.model);
+            options?.log?.warn({ backend: this.name, model }, 'NVIDIA NIM needs input_type for this embedding model: requests without one are sent as "query"');
           }
         }
-      } else if (this.#needsInputType.size < 1024 && !this.#needsInputType.has(request.model)) {
-        this.#needsInputType.add(request.model);
-        options?.log?.warn({ backend: this.name, model }, 'NVIDIA NIM needs input_type for this embedding model: requests without one are sent as "query"');
       }
-      const fields = fix.kind === 'drop' ? new Set([...(known ?? []), ...fix.fields]) : known;
-      return super.createEmbeddings(toNimEmbeddingsBody(request, fields, fix.kind === 'input_type' || this.#needsInputType.has(request.model)), options);
     }
   }
 

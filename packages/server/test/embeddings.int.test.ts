@@ -71,6 +71,23 @@ describe('POST /v1/embeddings through the nvidia backend', () => {
     expect(sent().map((body) => body.dimensions)).toEqual([8, undefined, 8]);
   });
 
+  it('answers the first request that needs two fixes (a refused dimensions, then input_type): NIM refuses one at a time', async () => {
+    const client = await start();
+    // NIM checks its schema before input_type: the first answer names dimensions only, the second input_type.
+    const first = await client.embeddings.create({ model: 'nvidia:nvidia/nv-embedqa-e5-v5', input: 'find me', dimensions: 8, encoding_format: 'float' });
+    expect(first.data[0]!.embedding).toEqual(vectorFor('"find me"', 'query', 16));
+    expect(sent().map((body) => [body.dimensions, body.input_type])).toEqual([
+      [8, undefined],
+      [undefined, undefined],
+      [undefined, 'query'],
+    ]);
+    // Both learned: the next request is sent fixed at once.
+    await client.embeddings.create({ model: 'nvidia:nvidia/nv-embedqa-e5-v5', input: 'again', dimensions: 8, encoding_format: 'float' });
+    expect(sent().at(-1)).toMatchObject({ input_type: 'query' });
+    expect(sent().at(-1)).not.toHaveProperty('dimensions');
+    expect(sent()).toHaveLength(4);
+  });
+
   it("answers bad input in OpenAI's shape without calling NIM, and NIM's refusals with their status", async () => {
     const client = await start();
     const missing = await client.embeddings.create({ model: 'nvidia:baai/bge-m3' } as never).catch((error: unknown) => error);
