@@ -3,7 +3,8 @@ import { startMockNim, type MockNimServer } from '@proxy/testkit/node';
 import OpenAI from 'openai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../src/start-server.js';
-import { LogCapture, PROXY_KEY } from './support/proxy.js';
+import { sendJson, useFakeUpstream } from './support/fake-upstream.js';
+import { createTestProxy, LogCapture, PROXY_KEY, type TestProxy } from './support/proxy.js';
 
 let nim: MockNimServer;
 let server: RunningServer | undefined;
@@ -100,5 +101,40 @@ describe('POST /v1/embeddings through the nvidia backend', () => {
     expect(unauthenticated.status).toBe(401);
     expect(await unauthenticated.json()).toMatchObject({ error: { type: 'authentication_error' } });
     expect(logs.text).not.toContain(DEFAULT_API_KEY);
+  });
+});
+
+describe("POST /v1/embeddings through a NIM that refuses encoding_format", () => {
+  let proxy: TestProxy | undefined;
+  const upstream = useFakeUpstream(() => proxy);
+  afterEach(() => {
+    proxy = undefined;
+  });
+  // float32-exact numbers: base64 of float32 carries them unchanged.
+  const vector = [0.5, -0.25, 0.125, 1];
+  const refused = {
+    object: 'error',
+    message: "Your request cannot be validated, it is incorrect. detail={'type': 'extra_forbidden', 'loc': ('body', 'encoding_format'), 'msg': 'Extra inputs are not permitted', 'input': 'base64'}",
+    type: 'BadRequestError',
+    param: null,
+    code: 400,
+  };
+
+  it("answers the base64 the openai SDK asked for (it decodes the answer as base64 whatever came), and floats to whoever asked for them", async () => {
+    upstream().onChat((request, response) => {
+      const body = JSON.parse(request.body) as Record<string, unknown>;
+      if ('encoding_format' in body) return sendJson(response, 400, refused);
+      const inputs = Array.isArray(body.input) ? body.input : [body.input];
+      sendJson(response, 200, { object: 'list', data: inputs.map((_, index) => ({ index, embedding: vector, object: 'embedding' })), model: body.model, usage: { prompt_tokens: 2, total_tokens: 2 } });
+    });
+    proxy = createTestProxy(upstream().baseUrl, { backends: { nvidia: { type: 'nvidia', api_url: upstream().baseUrl, api_key: 'nvapi-upstream-key-0123456789' } } });
+    const client = new OpenAI({ baseURL: `${await proxy.listen()}/v1`, apiKey: PROXY_KEY, maxRetries: 0 });
+    const decoded = await client.embeddings.create({ model: 'nvidia:nvidia/nv-embed-v1', input: ['one', 'two'] });
+    expect(decoded.data.map((item) => item.embedding)).toEqual([vector, vector]);
+    const asked = await client.embeddings.create({ model: 'nvidia:nvidia/nv-embed-v1', input: 'one', encoding_format: 'base64' });
+    expect(asked.data[0]!.embedding).toBe(Buffer.from(new Float32Array(vector).buffer).toString('base64'));
+    const floats = await client.embeddings.create({ model: 'nvidia:nvidia/nv-embed-v1', input: 'one', encoding_format: 'float' });
+    expect(floats.data[0]!.embedding).toEqual(vector);
+    expect(upstream().requests.map((request) => (JSON.parse(request.body) as Record<string, unknown>).encoding_format)).toEqual(['base64', undefined, undefined, undefined]);
   });
 });

@@ -401,3 +401,17 @@ describe('OpenAICompatibleConnector: streaming', () => {
     expect(upstream.requests[0]!.cancelled()).toBe(true);
   });
 });
+
+describe('createEmbeddings', () => {
+  it("answers the base64 a client asked for when the upstream sent numbers anyway (the openai SDK would decode them as bytes)", async () => {
+    const vector = [0.5, -0.25];
+    upstream = await startRecordingUpstream((_request, response) =>
+      sendJson(response, 200, { object: 'list', data: [{ index: 0, embedding: vector, object: 'embedding' }], usage: { prompt_tokens: 1, total_tokens: 1 } }),
+    );
+    const base = connect(upstream.url);
+    const asked = JSON.parse((await base.createEmbeddings({ model: 'm', input: 'x', encoding_format: 'base64' })).rawBody) as { data: { embedding: unknown }[] };
+    expect(asked.data[0]!.embedding).toBe(Buffer.from(new Float32Array(vector).buffer).toString('base64'));
+    const floats = await base.createEmbeddings({ model: 'm', input: 'x' });
+    expect((JSON.parse(floats.rawBody) as { data: { embedding: unknown }[] }).data[0]!.embedding).toEqual(vector);
+  });
+});

@@ -8,7 +8,7 @@ import { dispatchUpstream, type UpstreamResponse } from '../http/upstream-respon
 import { joinUrl } from '../http/join-url.js';
 import { chatCompletionSchema, isWellFormedChatCompletion, type ChatCompletion } from '../schemas/chat-response.js';
 import type { ChatCompletionRequest } from '../schemas/chat-request.js';
-import { isEmbeddingsList, type EmbeddingsRequest } from '../schemas/embeddings-request.js';
+import { base64EmbeddingsText, isEmbeddingsList, type EmbeddingsRequest } from '../schemas/embeddings-request.js';
 import { modelListSchema, type ModelList } from '../schemas/model-list.js';
 import { extractUsage } from '../usage/token-usage.js';
 import type { KeyLimiter } from '../limits/key-limiter.js';
@@ -218,7 +218,11 @@ export class OpenAICompatibleConnector implements Connector {
   async createEmbeddings(request: EmbeddingsRequest, options?: CallOptions): Promise<EmbeddingsResult> {
     const { rawBody, json } = await this.postJson('embeddings', 'embeddings', request, options);
     if (!isEmbeddingsList(json)) throw this.#badUpstreamBody('embeddings', 'expected a list of embeddings');
-    return { rawBody, usage: extractUsage((json as { usage?: unknown }).usage) };
+    const usage = extractUsage((json as { usage?: unknown }).usage);
+    // The openai SDK asks for base64 unless told otherwise and decodes whatever comes as base64: numbers from an
+    // upstream that ignored the format would be decoded as bytes into a wrong vector, without an error.
+    if (request.encoding_format === 'base64') return { rawBody: base64EmbeddingsText(json) ?? rawBody, usage };
+    return { rawBody, usage };
   }
 
   /** Closes the connector's own dispatcher (an injected one belongs to the caller). Safe to call more than once. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidRequestError } from '../errors/invalid-request-error.js';
-import { isEmbeddingsList, parseEmbeddingsRequest } from './embeddings-request.js';
+import { base64EmbeddingsText, isEmbeddingsList, parseEmbeddingsRequest } from './embeddings-request.js';
 
 describe('parseEmbeddingsRequest', () => {
   it('takes text, texts and token ids, and passes NIM’s own fields through', () => {
@@ -38,5 +38,22 @@ describe('isEmbeddingsList', () => {
     expect(isEmbeddingsList({ data: [{ vector: [0.1] }] })).toBe(false);
     expect(isEmbeddingsList({ choices: [] })).toBe(false);
     expect(isEmbeddingsList(null)).toBe(false);
+  });
+});
+
+describe('base64EmbeddingsText', () => {
+  it('writes number vectors as OpenAI writes base64 ones (float32, little-endian), keeping everything else', () => {
+    const vector = [0.5, -0.25, 0.125, 1];
+    const text = base64EmbeddingsText({ object: 'list', data: [{ index: 0, embedding: vector, object: 'embedding' }], model: 'm', usage: { prompt_tokens: 1 } });
+    const answer = JSON.parse(text!) as { data: { embedding: string }[] };
+    expect(answer).toEqual({ object: 'list', data: [{ index: 0, embedding: 'AAAAPwAAgL4AAAA+AACAPw==', object: 'embedding' }], model: 'm', usage: { prompt_tokens: 1 } });
+    // What the openai SDK's decoder reads back.
+    const bytes = Buffer.from(answer.data[0]!.embedding, 'base64');
+    expect(Array.from(new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4))).toEqual(vector);
+  });
+
+  it('has nothing to write when every vector is base64 already', () => {
+    expect(base64EmbeddingsText({ data: [{ embedding: 'AAAAPw==' }] })).toBeUndefined();
+    expect(base64EmbeddingsText({ choices: [] })).toBeUndefined();
   });
 });

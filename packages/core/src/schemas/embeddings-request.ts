@@ -38,3 +38,22 @@ export function isEmbeddingsList(json: unknown): boolean {
   const data = (json as { data?: unknown }).data;
   return Array.isArray(data) && data.every((item) => typeof item === 'object' && item !== null && 'embedding' in item);
 }
+
+/**
+ * The text of an embeddings list with its number vectors written as OpenAI writes `encoding_format: "base64"` ones
+ * (float32, little-endian, base64), everything else kept; undefined when there is nothing to write (every vector is
+ * a string already, or it is no embeddings list).
+ */
+export function base64EmbeddingsText(json: unknown): string | undefined {
+  if (!isEmbeddingsList(json)) return undefined;
+  const list = json as { data: { embedding: unknown }[] };
+  if (!list.data.some((item) => Array.isArray(item.embedding))) return undefined;
+  const data = list.data.map((item) => (Array.isArray(item.embedding) ? { ...item, embedding: float32Base64(item.embedding) } : item));
+  return JSON.stringify({ ...list, data });
+}
+
+function float32Base64(vector: readonly unknown[]): string {
+  const view = new DataView(new ArrayBuffer(vector.length * 4));
+  for (const [index, value] of vector.entries()) view.setFloat32(index * 4, Number(value), true);
+  return Buffer.from(view.buffer).toString('base64');
+}

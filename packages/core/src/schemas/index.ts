@@ -9,4 +9,4 @@ export { formatIssuePath, formatZodError } from './format-zod-issue.js';
 export { modelListSchema, modelSchema, type Model, type ModelList } from './model-list.js';
 export { parseChatCompletionRequest } from './parse-chat-request.js';
 export { usageSchema, type Usage } from './usage.js';
-export { embeddingsRequestSchema, isEmbeddingsList, parseEmbeddingsRequest, type EmbeddingsRequest } from './embeddings-request.js';
+export { base64EmbeddingsText, embeddingsRequestSchema, isEmbeddingsList, parseEmbeddingsRequest, type EmbeddingsRequest } from './embeddings-request.js';
