@@ -24,6 +24,7 @@ import { createOpenAIResponsesFrontEnd } from './front-ends/openai-responses/ind
 import { clientErrorHandler } from './http/client-error-handler.js';
 import { createErrorHandler } from './http/error-handler.js';
 import { defaultMaxConnections } from './http/max-connections.js';
+import { closeUnusedConnections, trackConnections } from './http/unused-connections.js';
 import { loggerOptions, type LogDestination } from './http/logger-options.js';
 import { notFoundHandler, rejectOtherMethods } from './http/not-found.js';
 import { requestIdFor } from './http/request-id.js';
@@ -100,6 +101,7 @@ export function buildServer(input: ProxyConfigInput | ResolvedProxyConfig = {}, 
   });
   const maxConnections = config.max_connections ?? defaultMaxConnections();
   if (maxConnections !== undefined) app.server.maxConnections = maxConnections;
+  trackConnections(app.server);
 
   // Only JSON is accepted: Fastify's text/plain parser would let a mislabelled body through as a string.
   app.removeContentTypeParser('text/plain');
@@ -125,6 +127,11 @@ export function buildServer(input: ProxyConfigInput | ResolvedProxyConfig = {}, 
       );
     }
     await Promise.all([backends.initialize(app.log), limits.ready()]);
+  });
+  // Fastify closes the idle connections as it closes; the ones that never sent a byte go with them.
+  app.addHook('preClose', (done) => {
+    closeUnusedConnections(app.server);
+    done();
   });
   app.addHook('onClose', async () => {
     await backends.close();

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { closeUnusedConnections } from './http/unused-connections.js';
 
 const IDLE_SWEEP_MS = 50;
 /** By HTTP server: every encapsulated scope of one app shares it. */
@@ -17,8 +18,12 @@ export function cutByShutdown(app: FastifyInstance): boolean {
 export async function closeGracefully(app: FastifyInstance, graceMs: number): Promise<boolean> {
   const closed = app.close();
   // server.close() closes the connections idle at that moment only; a keep-alive connection whose stream ends
-  // later would hold the close open until the grace period. Sweep them as they go idle.
-  const sweeper = setInterval(() => app.server.closeIdleConnections(), IDLE_SWEEP_MS);
+  // later would hold the close open until the grace period. Sweep them as they go idle, with those opened and
+  // never used.
+  const sweeper = setInterval(() => {
+    app.server.closeIdleConnections();
+    closeUnusedConnections(app.server);
+  }, IDLE_SWEEP_MS);
   sweeper.unref();
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<'expired'>((resolve) => {

@@ -1,3 +1,4 @@
+import { connect, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { closeGracefully } from '../src/close-gracefully.js';
 import { chunk, gate, NEVER, streamEvents, useFakeUpstream } from './support/fake-upstream.js';
@@ -26,6 +27,37 @@ describe('graceful shutdown', () => {
 
     expect(dataFrames(await response.text)).toEqual([chunk('a'), chunk('b'), chunk('c'), '[DONE]']);
     expect(await closing).toBe(true);
+  });
+
+  it('does not wait for connections that never sent a byte (a client pool\'s spare socket, a preconnect)', async () => {
+    proxy = createTestProxy(upstream().baseUrl);
+    const url = new URL(await proxy.listen());
+    const sockets = await Promise.all(
+      [0, 1].map(
+        () =>
+          new Promise<Socket>((resolve) => {
+            const socket = connect(Number(url.port), url.hostname, () => resolve(socket));
+            socket.on('error', () => undefined);
+          }),
+      ),
+    );
+    const ended = sockets.map((socket) => new Promise((resolve) => socket.once('close', resolve)));
+    // Within a grace period far longer than the test's timeout: only closing those sockets lets it resolve.
+    expect(await closeGracefully(proxy.app, 600_000)).toBe(true);
+    await Promise.all(ended);
+    expect(proxy.logs.text).not.toContain('grace period over');
+  });
+
+  it("closes them on the app's own close() too", async () => {
+    proxy = createTestProxy(upstream().baseUrl);
+    const url = new URL(await proxy.listen());
+    const socket = await new Promise<Socket>((resolve) => {
+      const opened = connect(Number(url.port), url.hostname, () => resolve(opened));
+      opened.on('error', () => undefined);
+    });
+    const ended = new Promise((resolve) => socket.once('close', resolve));
+    await proxy.close();
+    await ended;
   });
 
   it('cuts what is still open when the grace period is over', async () => {
