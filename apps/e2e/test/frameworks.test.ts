@@ -83,6 +83,14 @@ describe.skipIf(NODE_MAJOR < 22)('the Vercel AI SDK (ai + @ai-sdk/openai-compati
     expect(result.steps[0]!.toolCalls[0]).toMatchObject({ toolName: 'get_weather', input: CITY });
   });
 
+  it("streams with usage when NIM's usage frame has no choices key (the SDK's chunk schema requires one)", async () => {
+    harness.mock.setScenario({ stream: { usage: 'final-no-choices' }, content: 'Hello from NIM.' });
+    const result = streamText({ model: model(), prompt: 'Hello', maxRetries: 0 });
+    expect(await result.text).toBe('Hello from NIM.');
+    expect(await result.finishReason).toBe('stop');
+    expect((await result.usage).totalTokens).toBeGreaterThan(0);
+  });
+
   it('takes the response id and model from a keep-alive that came first, and NIM’s chunks agree with it', async () => {
     harness.mock.setScenario({ timing: { firstByteDelayMs: 500 }, stream: { idStyle: 'number' } });
     const result = streamText({ model: model(), prompt: 'Hello', maxRetries: 0 });

@@ -82,6 +82,16 @@ describe('chat completions', () => {
     expect(lastChat().body).not.toHaveProperty('stream_options');
   });
 
+  it("gives the SDK's stream helper NIM's usage frame without a choices key as OpenAI's, choices: []", async () => {
+    harness.mock.setScenario({ stream: { usage: 'final-no-choices' } });
+    const messages = [{ role: 'user' as const, content: 'usage, NIM-style' }];
+    const stream = harness.client.chat.completions.stream({ model: `nvidia:${MODEL}`, messages, stream_options: { include_usage: true } });
+    const final = await stream.finalChatCompletion(); // threw "chunk.choices is not iterable"
+    const expected = expectedCompletion({ model: MODEL, messages });
+    expect(final.choices[0]?.message.content).toBe(expected.content);
+    expect(final.usage?.total_tokens).toBe(expected.usage.total_tokens);
+  });
+
   it('hides the usage-only chunk from clients that did not ask for it', async () => {
     const stream = await harness.client.chat.completions.create({
       model: `nvidia:${MODEL}`,

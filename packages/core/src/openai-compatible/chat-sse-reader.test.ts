@@ -82,6 +82,25 @@ describe('ChatSseReader', () => {
     expect(run([frames(chunk('a'), usageOnly)], true).out).toBe(frames(chunk('a'), usageOnly));
   });
 
+  it("gives NIM's usage-only frame without a choices key an empty choices list, however the stream is framed or split", () => {
+    // OpenAI's usage chunk has `choices: []`: the openai SDK's stream helper iterates `chunk.choices` and the Vercel
+    // AI SDK's chunk schema requires it, so a frame with none threw there.
+    const bare = JSON.stringify({ id: 'c', usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 } });
+    const repaired = JSON.stringify({ id: 'c', usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 }, choices: [] });
+    const stream = frames(chunk('a'), bare, '[DONE]');
+    for (let cut = 1; cut < stream.length; cut += 3) {
+      for (const crlf of [false, true]) {
+        const text = crlf ? stream.replaceAll('\n', '\r\n') : stream;
+        const { reframer: subject, tracker } = reframer(true);
+        const out = [text.slice(0, cut), text.slice(cut)].map((part) => Buffer.from(subject.push(Buffer.from(part))).toString()).join('');
+        expect(out, `cut at ${cut}${crlf ? ', CRLF' : ''}`).toBe(frames(chunk('a'), repaired));
+        expect(tracker.usage?.totalTokens).toBe(5);
+      }
+    }
+    const { reframer: dropping } = reframer(false);
+    expect(Buffer.from(dropping.push(Buffer.from(stream))).toString()).toBe(frames(chunk('a')));
+  });
+
   it('re-frames CRLF, comments and other fields as plain data events', () => {
     expect(run([`: ping\r\n\r\nevent: message\r\nid: 7\r\ndata: ${chunk('a')}\r\n\r\n`]).out).toBe(frames(chunk('a')));
   });

@@ -128,16 +128,19 @@ export class ChatSseReader {
     if (scan.done) this.#done = true;
     const bytes = scan.sendEnd === chunk.length ? chunk : chunk.subarray(0, scan.sendEnd);
     let dropped: { start: number; end: number }[] | undefined;
+    let repaired: { start: number; end: number; frame: string }[] | undefined;
     for (const frame of scan.usageFrames) {
       const reading = readUsage(chunk.toString('utf8', frame.dataStart, frame.dataEnd));
       if (!reading) continue;
       this.#tracker.observe(reading.usage);
       if (reading.usageOnly) (dropped ??= []).push(frame);
+      if (reading.withChoices !== undefined) (repaired ??= []).push({ start: frame.start, end: frame.end, frame: formatSseData(reading.withChoices) });
     }
     if (bytes.length === 0) return undefined;
-    if (!dropped) return new ChatSseRead(bytes, bytes);
+    const sent = repaired ? replaced(bytes, repaired) : bytes;
+    if (!dropped) return new ChatSseRead(sent, sent);
     const ranges = dropped;
-    return new ChatSseRead(bytes, () => without(bytes, ranges));
+    return new ChatSseRead(sent, () => without(bytes, ranges));
   }
 
   #reframe(text: string): ChatSseRead | undefined {
@@ -170,9 +173,9 @@ export class ChatSseReader {
           message: `The ${this.#backend} upstream sent a stream event that is not a JSON chunk`,
         });
       }
-      const frame = formatSseData(event.data);
-      out += frame;
       const reading = readUsage(event.data);
+      const frame = formatSseData(reading?.withChoices ?? event.data);
+      out += frame;
       if (reading) this.#tracker.observe(reading.usage);
       if (!reading?.usageOnly) kept += frame;
     }
@@ -218,6 +221,18 @@ function without(bytes: Buffer, ranges: readonly { start: number; end: number }[
   }
   if (from < bytes.length) parts.push(bytes.subarray(from));
   return parts.length === 0 ? EMPTY : parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+}
+
+/** `bytes` with the given ranges (usage frames given `choices: []`) replaced by their new frames. */
+function replaced(bytes: Buffer, ranges: readonly { start: number; end: number; frame: string }[]): Buffer {
+  const parts: Buffer[] = [];
+  let from = 0;
+  for (const range of ranges) {
+    parts.push(bytes.subarray(from, range.start), Buffer.from(range.frame));
+    from = range.end;
+  }
+  parts.push(bytes.subarray(from));
+  return Buffer.concat(parts);
 }
 
 /** A read whose start came as it was and whose rest was re-framed (rare: a read that breaks the fast path mid-way). */

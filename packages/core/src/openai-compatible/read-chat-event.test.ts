@@ -7,7 +7,8 @@ const counted = { promptTokens: 3, completionTokens: 2, totalTokens: 5 };
 describe('readUsage', () => {
   it('reads usage and tells usage-only frames (no or empty choices) from content that carries usage', () => {
     expect(readUsage(JSON.stringify({ id: 1, choices: [], usage }))).toEqual({ usage: counted, usageOnly: true });
-    expect(readUsage(JSON.stringify({ id: null, usage }))).toEqual({ usage: counted, usageOnly: true });
+    expect(readUsage(JSON.stringify({ id: null, usage }))).toEqual({ usage: counted, usageOnly: true, withChoices: JSON.stringify({ id: null, usage, choices: [] }) });
+    expect(readUsage(JSON.stringify({ id: 2, choices: null, usage }))).toEqual({ usage: counted, usageOnly: true, withChoices: JSON.stringify({ id: 2, choices: [], usage }) });
     expect(readUsage(JSON.stringify({ choices: [{ index: 0, delta: { content: 'a' } }], usage }))).toEqual({ usage: counted, usageOnly: false });
   });
 

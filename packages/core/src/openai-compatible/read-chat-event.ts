@@ -5,6 +5,12 @@ export interface UsageReading {
   usage: TokenUsage;
   /** An `include_usage` chunk (usage and no choices): forwarded only to clients that asked for it. */
   usageOnly: boolean;
+  /**
+   * The event's data with `choices: []`, for a usage-only frame that has no `choices` list at all (seen from NIM):
+   * OpenAI's usage chunk has an empty list, which the openai SDK's stream helper iterates and the Vercel AI SDK's
+   * chunk schema requires. Made only for such a frame (one per stream), from the parse already done here.
+   */
+  withChoices?: string;
 }
 
 /**
@@ -24,5 +30,6 @@ export function readUsage(data: string): UsageReading | undefined {
   const usage = extractUsage(record.usage);
   if (usage === undefined) return undefined;
   const choices = record.choices;
-  return { usage, usageOnly: !Array.isArray(choices) || choices.length === 0 };
+  if (!Array.isArray(choices)) return { usage, usageOnly: true, withChoices: JSON.stringify({ ...record, choices: [] }) };
+  return { usage, usageOnly: choices.length === 0 };
 }
