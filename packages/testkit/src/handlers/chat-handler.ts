@@ -8,6 +8,7 @@ import { uuidFor } from './ids.js';
 import { chatCompletionBody } from './json-completion.js';
 import { jsonBodyResponse } from './json-body-response.js';
 import type { MockContext } from './mock-context.js';
+import { withNvcfHeaders } from './nvcf-headers.js';
 import { jsonResponse, problemDetails } from './problem-details.js';
 import { invalidJsonResponse, maxTokensProblem, toolParserProblem, validateChatRequest } from './request-schema.js';
 import type { Scenario } from './scenario.js';
@@ -35,7 +36,7 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
  */
 export function chatHandler(context: MockContext, urlPrefix: string): HttpHandler {
   return http.post(`${urlPrefix}/chat/completions`, async ({ request }) => {
-    const { settings, control } = context;
+    const { control } = context;
     const signal = context.signalFor(request);
     const parsed = parseJson(await request.text());
     const body = parsed.ok && typeof parsed.value === 'object' && parsed.value !== null ? parsed.value : {};
@@ -56,69 +57,79 @@ export function chatHandler(context: MockContext, urlPrefix: string): HttpHandle
     if (!(await sleep(scenario.timing?.firstByteDelayMs ?? 0, signal))) return Response.error();
     const faulted = await wholeResponseFault(scenario.fault, signal);
     if (faulted) return faulted;
+    // Past the injected faults, every answer is NIM's own, errors included, and names the call as NIM does.
+    return withNvcfHeaders(await nimAnswer(context, request, parsed, scenario, signal), context.nextCall());
+  });
+}
 
-    const rejected = checkAuth(request, { apiKey: settings.apiKey, failureStatus: settings.authFailureStatus });
-    if (rejected) return rejected;
-    if (!parsed.ok) return invalidJsonResponse();
-    const invalid = validateChatRequest(parsed.value, settings);
-    if (invalid) return invalid;
+/** NIM's answer to a request no injected fault replaced: auth, schema, model checks, then the completion. */
+async function nimAnswer(
+  context: MockContext,
+  request: Request,
+  parsed: { ok: true; value: unknown } | { ok: false },
+  scenario: Scenario,
+  signal: AbortSignal,
+): Promise<Response> {
+  const { settings } = context;
+  const rejected = checkAuth(request, { apiKey: settings.apiKey, failureStatus: settings.authFailureStatus });
+  if (rejected) return rejected;
+  if (!parsed.ok) return invalidJsonResponse();
+  const invalid = validateChatRequest(parsed.value, settings);
+  if (invalid) return invalid;
 
-    const chat = parsed.value as { model: string; stream?: unknown; messages: unknown[]; max_tokens?: unknown; tools?: unknown; tool_choice?: unknown };
-    if (settings.retiredModels.includes(chat.model)) {
-      return jsonResponse(
-        problemDetails(410, `Model '${chat.model}' has reached its end of life and is no longer available`),
-        410,
-      );
-    }
-    const model = settings.models.find((entry) => entry.id === chat.model);
-    if (!model) {
-      return jsonResponse(
-        problemDetails(404, `Function '${uuidFor(chat.model)}': Not found for account '${settings.accountId}'`),
-        404,
-      );
-    }
-    const key = presentedKey(request);
-    if (model.keys !== undefined && settings.apiKey !== false && (key === undefined || !model.keys.includes(key))) {
-      return unauthorized('Unauthorized');
-    }
-    const noParser = toolParserProblem(chat, model.toolParser !== false);
-    if (noParser) return noParser;
-    const tooMany = maxTokensProblem(chat, model.maxTokens);
-    if (tooMany) return tooMany;
+  const chat = parsed.value as { model: string; stream?: unknown; messages: unknown[]; max_tokens?: unknown; tools?: unknown; tool_choice?: unknown };
+  if (settings.retiredModels.includes(chat.model)) {
+    return jsonResponse(
+      problemDetails(410, `Model '${chat.model}' has reached its end of life and is no longer available`),
+      410,
+    );
+  }
+  const model = settings.models.find((entry) => entry.id === chat.model);
+  if (!model) {
+    return jsonResponse(
+      problemDetails(404, `Function '${uuidFor(chat.model)}': Not found for account '${settings.accountId}'`),
+      404,
+    );
+  }
+  const key = presentedKey(request);
+  if (model.keys !== undefined && settings.apiKey !== false && (key === undefined || !model.keys.includes(key))) {
+    return unauthorized('Unauthorized');
+  }
+  const noParser = toolParserProblem(chat, model.toolParser !== false);
+  if (noParser) return noParser;
+  const tooMany = maxTokensProblem(chat, model.maxTokens);
+  if (tooMany) return tooMany;
 
-    const sequence = context.nextSequence();
-    const expected = expectedCompletion(chat, { scenario, models: settings.models });
-    const meta = {
-      sequence,
-      model: chat.model,
-      created: Math.floor(settings.clock() / 1000),
-      idStyle: scenario.stream?.idStyle,
-    };
-    const headers = { 'nvcf-reqid': uuidFor(`request-${sequence}`), 'nvcf-status': 'fulfilled' };
+  const sequence = context.nextSequence();
+  const expected = expectedCompletion(chat, { scenario, models: settings.models });
+  const meta = {
+    sequence,
+    model: chat.model,
+    created: Math.floor(settings.clock() / 1000),
+    idStyle: scenario.stream?.idStyle,
+  };
 
-    if (chat.stream !== true) {
-      return jsonBodyResponse(JSON.stringify(chatCompletionBody(expected, meta)), {
-        timing: scenario.timing,
-        fault: scenario.fault,
-        signal,
-        headers,
-      });
-    }
-    const fault = scenario.fault;
-    const frames = chatCompletionFrames(expected, meta, {
-      shape: scenario.stream,
-      malformed: fault?.type === 'malformed-sse',
-      streamError:
-        fault?.type === 'stream-error'
-          ? { afterChunks: fault.afterChunks ?? DEFAULT_DISCONNECT_AFTER_CHUNKS, message: fault.message ?? DEFAULT_STREAM_ERROR }
-          : undefined,
-    });
-    return chunkedResponse(frames, {
-      status: 200,
-      headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', ...headers },
+  if (chat.stream !== true) {
+    return jsonBodyResponse(JSON.stringify(chatCompletionBody(expected, meta)), {
       timing: scenario.timing,
-      disconnectAfter: fault?.type === 'disconnect' ? (fault.afterChunks ?? DEFAULT_DISCONNECT_AFTER_CHUNKS) : undefined,
+      fault: scenario.fault,
       signal,
     });
+  }
+  const fault = scenario.fault;
+  const frames = chatCompletionFrames(expected, meta, {
+    shape: scenario.stream,
+    malformed: fault?.type === 'malformed-sse',
+    streamError:
+      fault?.type === 'stream-error'
+        ? { afterChunks: fault.afterChunks ?? DEFAULT_DISCONNECT_AFTER_CHUNKS, message: fault.message ?? DEFAULT_STREAM_ERROR }
+        : undefined,
+  });
+  return chunkedResponse(frames, {
+    status: 200,
+    headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' },
+    timing: scenario.timing,
+    disconnectAfter: fault?.type === 'disconnect' ? (fault.afterChunks ?? DEFAULT_DISCONNECT_AFTER_CHUNKS) : undefined,
+    signal,
   });
 }

@@ -36,6 +36,7 @@ export function createNimMock(options: NimMockOptions = {}): NimMock {
   const control = new ScenarioControl(settings.scenario);
   const requests = new RequestRecorder();
   let sequence = 0;
+  let calls = 0;
   let generation = new AbortController();
   const disposed = new AbortController();
 
@@ -43,6 +44,7 @@ export function createNimMock(options: NimMockOptions = {}): NimMock {
     settings,
     control,
     nextSequence: () => (sequence += 1),
+    nextCall: () => (calls += 1),
     signalFor: (request) => AbortSignal.any([request.signal, generation.signal, disposed.signal]),
   };
 
@@ -69,6 +71,7 @@ export function createNimMock(options: NimMockOptions = {}): NimMock {
       requests.clear();
       control.reset();
       sequence = 0;
+      calls = 0;
       generation.abort(new Error('mock-nim: reset'));
       generation = new AbortController();
     },

@@ -5,8 +5,10 @@ import { wholeResponseFault } from './faults.js';
 import { uuidFor } from './ids.js';
 import { jsonBodyResponse } from './json-body-response.js';
 import type { MockContext } from './mock-context.js';
+import { withNvcfHeaders } from './nvcf-headers.js';
 import { jsonResponse, problemDetails } from './problem-details.js';
 import { invalidJsonResponse, unprocessable } from './request-schema.js';
+import type { Scenario } from './scenario.js';
 import { sleep } from './sleep.js';
 
 /** The fields NIM's embeddings schema takes; any other is `extra_forbidden`. */
@@ -19,54 +21,61 @@ const EMBEDDINGS_FIELDS = new Set(['model', 'input', 'encoding_format', 'input_t
  */
 export function embeddingsHandler(context: MockContext, urlPrefix: string): HttpHandler {
   return http.post(`${urlPrefix}/embeddings`, async ({ request }) => {
-    const { settings, control } = context;
+    const { control } = context;
     const signal = context.signalFor(request);
     const scenario = control.resolve('embeddings');
     if (!(await sleep(scenario.timing?.firstByteDelayMs ?? 0, signal))) return Response.error();
     const faulted = await wholeResponseFault(scenario.fault, signal);
     if (faulted) return faulted;
-    const rejected = checkAuth(request, { apiKey: settings.apiKey, failureStatus: settings.authFailureStatus });
-    if (rejected) return rejected;
-
-    let body: Record<string, unknown>;
-    try {
-      const parsed: unknown = JSON.parse(await request.text());
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return invalidJsonResponse();
-      body = parsed as Record<string, unknown>;
-    } catch {
-      return invalidJsonResponse();
-    }
-    const extra = Object.keys(body).filter((field) => !EMBEDDINGS_FIELDS.has(field));
-    if (extra.length > 0) {
-      return unprocessable(extra.map((field) => ({ type: 'extra_forbidden', loc: ['body', field], msg: 'Extra inputs are not permitted', input: body[field] })));
-    }
-    const missing = (['model', 'input'] as const).filter((field) => body[field] === undefined);
-    if (missing.length > 0) return unprocessable(missing.map((field) => ({ type: 'missing', loc: ['body', field], msg: 'Field required', input: body })));
-    const model = settings.models.find((entry) => entry.id === body.model);
-    const spec = model?.embedding;
-    if (!spec) {
-      return jsonResponse(problemDetails(404, `Function '${uuidFor(String(body.model))}': Not found for account '${settings.accountId}'`), 404);
-    }
-    if (body.dimensions !== undefined && spec.matryoshka !== true) {
-      return jsonResponse({ detail: { type: 'extra_forbidden', loc: ['body', 'dimensions'] } }, 400);
-    }
-    if (spec.inputTypeRequired && body.input_type === undefined) {
-      return jsonResponse(
-        { object: 'error', message: "'input_type' parameter is required for asymmetric models", type: 'BadRequestError', param: null, code: 400 },
-        400,
-      );
-    }
-    const inputs = typeof body.input === 'string' ? [body.input] : Array.isArray(body.input) ? body.input : [String(body.input)];
-    const size = typeof body.dimensions === 'number' ? body.dimensions : spec.dimensions;
-    const base64 = body.encoding_format === 'base64';
-    const data = inputs.map((input, index) => {
-      const vector = vectorFor(JSON.stringify(input), String(body.input_type ?? ''), size);
-      return { index, embedding: base64 ? float32Base64(vector) : vector, object: 'embedding' };
-    });
-    const tokens = inputs.reduce<number>((sum, input) => sum + (typeof input === 'string' ? countTokens(input) : Array.isArray(input) ? input.length : 1), 0);
-    const answer = { object: 'list', data, model: body.model, usage: { prompt_tokens: tokens, total_tokens: tokens } };
-    return jsonBodyResponse(JSON.stringify(answer), { timing: scenario.timing, fault: scenario.fault, signal });
+    // Past the injected faults, every answer is NIM's own, errors included, and names the call as NIM does.
+    return withNvcfHeaders(await nimAnswer(context, request, scenario, signal), context.nextCall());
   });
+}
+
+/** NIM's answer to a request no injected fault replaced: auth, schema, model checks, then the vectors. */
+async function nimAnswer(context: MockContext, request: Request, scenario: Scenario, signal: AbortSignal): Promise<Response> {
+  const { settings } = context;
+  const rejected = checkAuth(request, { apiKey: settings.apiKey, failureStatus: settings.authFailureStatus });
+  if (rejected) return rejected;
+
+  let body: Record<string, unknown>;
+  try {
+    const parsed: unknown = JSON.parse(await request.text());
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return invalidJsonResponse();
+    body = parsed as Record<string, unknown>;
+  } catch {
+    return invalidJsonResponse();
+  }
+  const extra = Object.keys(body).filter((field) => !EMBEDDINGS_FIELDS.has(field));
+  if (extra.length > 0) {
+    return unprocessable(extra.map((field) => ({ type: 'extra_forbidden', loc: ['body', field], msg: 'Extra inputs are not permitted', input: body[field] })));
+  }
+  const missing = (['model', 'input'] as const).filter((field) => body[field] === undefined);
+  if (missing.length > 0) return unprocessable(missing.map((field) => ({ type: 'missing', loc: ['body', field], msg: 'Field required', input: body })));
+  const model = settings.models.find((entry) => entry.id === body.model);
+  const spec = model?.embedding;
+  if (!spec) {
+    return jsonResponse(problemDetails(404, `Function '${uuidFor(String(body.model))}': Not found for account '${settings.accountId}'`), 404);
+  }
+  if (body.dimensions !== undefined && spec.matryoshka !== true) {
+    return jsonResponse({ detail: { type: 'extra_forbidden', loc: ['body', 'dimensions'] } }, 400);
+  }
+  if (spec.inputTypeRequired && body.input_type === undefined) {
+    return jsonResponse(
+      { object: 'error', message: "'input_type' parameter is required for asymmetric models", type: 'BadRequestError', param: null, code: 400 },
+      400,
+    );
+  }
+  const inputs = typeof body.input === 'string' ? [body.input] : Array.isArray(body.input) ? body.input : [String(body.input)];
+  const size = typeof body.dimensions === 'number' ? body.dimensions : spec.dimensions;
+  const base64 = body.encoding_format === 'base64';
+  const data = inputs.map((input, index) => {
+    const vector = vectorFor(JSON.stringify(input), String(body.input_type ?? ''), size);
+    return { index, embedding: base64 ? float32Base64(vector) : vector, object: 'embedding' };
+  });
+  const tokens = inputs.reduce<number>((sum, input) => sum + (typeof input === 'string' ? countTokens(input) : Array.isArray(input) ? input.length : 1), 0);
+  const answer = { object: 'list', data, model: body.model, usage: { prompt_tokens: tokens, total_tokens: tokens } };
+  return jsonBodyResponse(JSON.stringify(answer), { timing: scenario.timing, fault: scenario.fault, signal });
 }
 
 /**

@@ -7,6 +7,8 @@ export interface MockContext {
   readonly control: ScenarioControl;
   /** 1, 2, 3… per completion, for deterministic ids. */
   nextSequence(): number;
+  /** 1, 2, 3… per answer NIM itself gives (errors included), for deterministic `nvcf-reqid`s. */
+  nextCall(): number;
   /** Aborts when the client goes away or the mock is reset/disposed: ends hangs, delays and streams. */
   signalFor(request: Request): AbortSignal;
 }
