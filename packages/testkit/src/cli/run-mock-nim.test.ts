@@ -25,6 +25,8 @@ describe('mock-nim CLI', () => {
     const lines: string[] = [];
     expect(await runMockNim(['--help'], { log: (line) => lines.push(line) })).toBeUndefined();
     expect(lines).toEqual([MOCK_NIM_USAGE]);
+    // The help names every route the mock serves (embeddings came later and were missing from it).
+    for (const route of ['/v1/models', '/v1/chat/completions', '/v1/embeddings']) expect(MOCK_NIM_USAGE).toContain(route);
   });
 
   it('starts the server, prints its URL and applies the delays', async () => {

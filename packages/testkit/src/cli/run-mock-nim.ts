@@ -4,7 +4,7 @@ import { startMockNim, type MockNimServer, type StartMockNimOptions } from '../n
 
 export const MOCK_NIM_USAGE = `Usage: mock-nim [options]
 
-A mock NVIDIA NIM (OpenAI-compatible /v1/models and /v1/chat/completions) on a real HTTP port.
+A mock NVIDIA NIM (OpenAI-compatible /v1/models, /v1/chat/completions and /v1/embeddings) on a real HTTP port.
 
 Options:
   --port N                  port to listen on (default 8001; 0 picks a free one)
