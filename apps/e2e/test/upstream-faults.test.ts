@@ -135,6 +135,18 @@ describe('upstream faults after the answer started', () => {
     for (const frame of frames) expect(JSON.parse(frame).object).toBe('chat.completion.chunk');
   });
 
+  it("an error event NIM sends mid-stream → NIM's error as the last event, no [DONE], and the request logged as failed", async () => {
+    stack.mock.failNext({ type: 'stream-error', afterChunks: 3, message: 'engine died mid-way' });
+    const answer = await postChat(stack, chatBody({ stream: true }, 'one two three four'), { headers: { 'x-request-id': 'stream-error-1' } });
+    expect(answer.status).toBe(200);
+    const events = sseData(answer.text);
+    expect(events).not.toContain('[DONE]');
+    expect((JSON.parse(events.at(-1)!) as { error: { message: string } }).error.message).toBe('engine died mid-way');
+    await waitFor(() => stack.logs.some((line) => line.includes('"stream-error-1"')), 2000, 'the log line');
+    const line = JSON.parse(stack.logs.find((entry) => entry.includes('"stream-error-1"'))!) as Record<string, unknown>;
+    expect(line).toMatchObject({ status: 200, stream: true, error_code: 'upstream_stream_error' });
+  });
+
   it('disconnect mid-body (non-streaming) → 502 upstream_connection_error', async () => {
     stack.mock.failNext({ type: 'disconnect' });
     await expectStatusError(false, chatBody(), 502, 'upstream_connection_error');

@@ -53,6 +53,21 @@ describe('ChatStreamEncoder', () => {
     expect(frame).not.toContain('[DONE]');
   });
 
+  it("records an error NIM reported as its stream's last event as the stream's failure, and sends no [DONE] after it", () => {
+    // vLLM-based NIM builds end a generation that failed after the 200 with an error event, then [DONE].
+    const chat = encoder(false, { backend: 'nvidia' });
+    const errorEvent = 'data: {"error": {"object": "error", "message": "the engine failed", "type": "InternalServerError", "param": null, "code": 500}}\n\n';
+    const bytes = Buffer.from(CONTENT + errorEvent);
+    expect(chat.read(readOf(bytes))).toBe(bytes); // NIM's error event reaches the client, which throws on it
+    expect(text(chat.end())).toBe('');
+    expect(chat.failure).toMatchObject({ status: 502, code: 'upstream_stream_error', message: 'The nvidia upstream reported an error in its stream: the engine failed' });
+    // Content that merely mentions "error" is no failure.
+    const fine = encoder(false);
+    fine.read(readOf(Buffer.from('data: {"choices":[{"index":0,"delta":{"content":"\\"error\\": none"}}]}\n\n')));
+    expect(text(fine.end())).toBe('data: [DONE]\n\n');
+    expect(fine.failure).toBeUndefined();
+  });
+
   it('sends comment keep-alives in the comment format, whatever came before', () => {
     const chat = encoder(false);
     expect(chat.keepalive()).toBe(': keepalive\n\n');

@@ -1,4 +1,4 @@
-import { formatSseData, SSE_DONE, sseDataLineValue, type ChatStreamRead, type ProxyError } from '@proxy/core';
+import { formatSseData, SSE_DONE, sseDataLineValue, upstreamStreamError, type ChatStreamRead, type ProxyError } from '@proxy/core';
 import type { KeepaliveFormat } from '../../config/config-schema.js';
 import type { StreamEncoder } from '../../exchange/front-end.js';
 import { buildKeepaliveFrame } from './keepalive-frame.js';
@@ -14,6 +14,8 @@ export interface ChatStreamEncoderOptions {
   keepaliveFormat: KeepaliveFormat;
   /** The request's id: made-up ids (`chatcmpl-…`, `call_…`) are made from it. */
   requestId: string;
+  /** The backend's name, for the failure an error event of its stream is recorded as. */
+  backend?: string | undefined;
   /** The model sent upstream, which NIM echoes: a keep-alive before NIM's first chunk names it. */
   upstreamModel: string;
   /** Unix seconds: the `created` of a keep-alive sent before NIM's first chunk. */
@@ -60,6 +62,9 @@ export class ChatStreamEncoder implements StreamEncoder {
   #namedByKeepalive = false;
   #keepaliveFrame: string | undefined;
   readonly #markup: ChunkToolMarkup | undefined;
+  /** The last bytes written for a read (a reference, not a copy): a failed generation's error event ends them. */
+  #lastWritten: string | Uint8Array | undefined;
+  failure: ProxyError | undefined;
 
   constructor(options: ChatStreamEncoderOptions) {
     this.#options = options;
@@ -81,8 +86,7 @@ export class ChatStreamEncoder implements StreamEncoder {
       if (hasNonStringId(first)) this.#rewriteAll = true;
       this.#firstEvent = typeof first === 'string' ? first : first.toString('utf8');
     }
-    if (this.#rewriteAll || (mentionsToolCalls(bytes) && hasNonStringId(bytes))) return this.#rewrite(read);
-    return bytes;
+    return (this.#lastWritten = this.#rewriteAll || (mentionsToolCalls(bytes) && hasNonStringId(bytes)) ? this.#rewrite(read) : bytes);
   }
 
   keepalive(): string {
@@ -98,7 +102,19 @@ export class ChatStreamEncoder implements StreamEncoder {
     return (this.#keepaliveFrame = buildKeepaliveFrame({ format, ...this.#streamHead() }));
   }
 
-  end(): Uint8Array {
+  /**
+   * `[DONE]`, unless NIM's last event was an error: vLLM-based builds end a generation that failed after the 200
+   * with `data: {"error":…}` and then `[DONE]`. The client has its error event (the openai SDK throws it); no
+   * `[DONE]` follows, as after the proxy's own error frames, and the request is recorded as failed. Only the last
+   * event is looked at, once per stream: reads cost nothing more.
+   */
+  end(): string | Uint8Array {
+    const last = this.#lastWritten === undefined ? undefined : lastEventOf(this.#lastWritten);
+    if (last !== undefined && last.includes('"error"')) {
+      const chunk = parseObject(dataOf(last));
+      this.failure = chunk && upstreamStreamError(chunk, this.#options.backend ?? 'upstream');
+      if (this.failure) return '';
+    }
     return SSE_DONE_BYTES;
   }
 
@@ -147,6 +163,15 @@ function firstEventOf(bytes: string | Uint8Array): string | Buffer {
   const end = text.indexOf(EVENT_END);
   if (end === -1) return text;
   return typeof text === 'string' ? text.slice(0, end) : text.subarray(0, end);
+}
+
+/** The last event of client-ready SSE bytes, as text: the bytes end with the blank line that ends it. */
+function lastEventOf(bytes: string | Uint8Array): string {
+  const text = typeof bytes === 'string' ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const end = text.length - EVENT_END.length;
+  const before = end > 0 ? text.lastIndexOf(EVENT_END, end - 1) : -1;
+  const start = before === -1 ? 0 : before + EVENT_END.length;
+  return typeof text === 'string' ? text.slice(start, end) : text.toString('utf8', start, end);
 }
 
 /** The `data` of one event's `data:` lines. */

@@ -44,6 +44,7 @@ export function openAIChatFrontEnd(options: OpenAIChatOptions): FrontEnd<ChatCom
         includeUsage: body.stream_options?.include_usage === true,
         keepaliveFormat: options.keepaliveFormat,
         requestId: context.requestId,
+        backend: context.backend,
         upstreamModel: context.upstreamModel,
         created: context.created,
         toolMarkup: readsToolMarkup(context, offersTools(body)) ? (ids) => new ChunkToolMarkup(chatToolSchemas(body.tools), context.log, (index) => ids.toolCall(0, index, undefined)) : undefined,
