@@ -147,4 +147,41 @@ describe('createNimServer with the official openai SDK', () => {
     const wrongKey = new OpenAI({ baseURL: nim.url, apiKey: 'nvapi-wrong', maxRetries: 0 });
     await expect(wrongKey.chat.completions.create(body() as never)).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
   });
+
+  // Each of these cancels a mocked body the client did not read to its end. msw keeps an unread clone of every
+  // mocked response, and a cancel waited on that clone for ever: the SDK hung, and the test with it.
+  it('retries a 503 with the SDK’s own retries', async () => {
+    const retrying = new OpenAI({ baseURL: nim.url, apiKey: DEFAULT_API_KEY, maxRetries: 1 });
+    nim.failNext({ type: 'http-error', status: 503, headers: { 'retry-after-ms': '1' } });
+    const completion = await retrying.chat.completions.create(body() as never);
+    expect(completion.choices[0]?.message.content).toBe('You said: hi there');
+    expect(nim.requests.to('/chat/completions')).toHaveLength(2);
+  });
+
+  const streamed = { model: 'meta/llama3-70b-instruct', messages: [{ role: 'user' as const, content: 'hi there' }], stream: true as const };
+
+  it('ends a stream the client breaks out of', async () => {
+    const stream = await openai.chat.completions.create(streamed);
+    for await (const chunk of stream) {
+      expect(chunk).toMatchObject({ object: 'chat.completion.chunk' });
+      break;
+    }
+    expect(stream.controller.signal.aborted).toBe(true);
+  });
+
+  it('surfaces a stream-error event as the SDK’s APIError', async () => {
+    nim.failNext({ type: 'stream-error', message: 'engine died' });
+    const stream = await openai.chat.completions.create(streamed);
+    const drain = async (): Promise<void> => {
+      for await (const chunk of stream) void chunk;
+    };
+    await expect(drain()).rejects.toThrow('engine died');
+  });
+
+  it('lets fetch cancel a body it stops reading', async () => {
+    const response = await post(body({ stream: true }));
+    const reader = response.body!.getReader();
+    expect((await reader.read()).done).toBe(false);
+    await expect(reader.cancel()).resolves.toBeUndefined();
+  });
 });

@@ -5,6 +5,7 @@ import type { RequestRecorder } from '../handlers/recorder.js';
 import type { Fault, Scenario } from '../handlers/scenario.js';
 import type { EnqueueOptions } from '../handlers/scenario-control.js';
 import type { NimMockOptions } from '../handlers/settings.js';
+import { cancelUnreadClones } from './cancel-unread-clones.js';
 
 /** Hosted NIM's origin: by default the msw adapter stands in for the real service. */
 export const NIM_HOSTED_ORIGIN = 'https://integrate.api.nvidia.com';
@@ -52,6 +53,7 @@ export function createNimServer(options: CreateNimServerOptions = {}): NimMswSer
   const server = setupServer(...mock.handlers);
   let overrides: RequestHandler[] = [];
   const interceptedOrigin = mock.settings.origin;
+  let stopCancelling = (): void => undefined;
 
   return {
     url: `${interceptedOrigin === '*' ? '' : interceptedOrigin}${mock.settings.basePath}`,
@@ -59,7 +61,11 @@ export function createNimServer(options: CreateNimServerOptions = {}): NimMswSer
     requests: mock.requests,
     mock,
     server,
-    listen: () => server.listen({ onUnhandledRequest }),
+    listen() {
+      server.listen({ onUnhandledRequest });
+      stopCancelling();
+      stopCancelling = cancelUnreadClones(server);
+    },
     setScenario: (scenario) => mock.setScenario(scenario),
     enqueue: (scenario, enqueueOptions) => mock.enqueue(scenario, enqueueOptions),
     failNext: (fault, times) => mock.failNext(fault, times),
@@ -75,6 +81,7 @@ export function createNimServer(options: CreateNimServerOptions = {}): NimMswSer
     },
     close() {
       mock.dispose();
+      stopCancelling();
       server.close();
     },
   };

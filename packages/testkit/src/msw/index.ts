@@ -4,3 +4,4 @@ export {
   type CreateNimServerOptions,
   type NimMswServer,
 } from './create-nim-server.js';
+export { cancelUnreadClones } from './cancel-unread-clones.js';
