@@ -33,6 +33,16 @@ describe('backends.<name>.api_key_env', () => {
     }
   });
 
+  it("answers a completion on a backend without a key with x-should-retry: false, so SDKs don't retry a 503 that cannot pass", async () => {
+    upstream = await startRecordingUpstream((_request, response) => sendJson(response, 200, completion('hi')));
+    proxy = createTestProxy(upstream.url, { backends: { up: { type: 'nvidia', api_url: upstream.url, health_check: false } } });
+    const response = await proxy.app.inject({ method: 'POST', url: '/v1/chat/completions', headers: authHeaders, payload: chatBody() });
+    expect(response.statusCode).toBe(503);
+    expect(response.json()).toMatchObject({ error: { code: 'upstream_api_key_missing' } });
+    expect(response.headers['x-should-retry']).toBe('false');
+    expect(upstream.requests).toHaveLength(0);
+  });
+
   it('stops start-up when the variable is unset, or when api_key is set too', () => {
     const build = (backend: Record<string, unknown>, env: Record<string, string> = {}) => () =>
       createTestProxy('http://127.0.0.1:9/v1', { backends: { up: { type: 'openai', api_url: 'http://127.0.0.1:9/v1', ...backend } } }, { env });

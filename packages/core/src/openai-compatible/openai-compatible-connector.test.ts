@@ -133,6 +133,7 @@ describe('OpenAICompatibleConnector: models', () => {
     const error = await failure(connect(upstream.url, { apiKey: undefined }).chatCompletion(request));
     expect(error.status).toBe(503);
     expect(error.code).toBe('upstream_api_key_missing');
+    expect(error.headers['x-should-retry']).toBe('false'); // SDKs would retry a 503 that cannot pass
     expect(upstream.requests).toHaveLength(0);
   });
 

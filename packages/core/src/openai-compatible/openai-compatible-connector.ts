@@ -282,6 +282,8 @@ export class OpenAICompatibleConnector implements Connector {
       status: 503,
       code: 'upstream_api_key_missing',
       isRetryable: false,
+      // Nothing changes until the proxy is restarted with a key: the openai and Anthropic SDKs would retry a 503.
+      headers: { 'x-should-retry': 'false' },
       message: `The ${this.name} backend has no API key configured, so the proxy cannot call it. Set the key in the proxy's configuration.`,
     });
   }
