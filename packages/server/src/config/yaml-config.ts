@@ -20,13 +20,23 @@ export function readYamlConfig(path: string): Record<string, unknown> {
   try {
     document = parse(text);
   } catch (error) {
-    throw new ConfigError(`The configuration file ${path} is not valid YAML: ${(error as Error).message}`, { cause: error });
+    throw new ConfigError(`The configuration file ${path} is not valid YAML: ${yamlReason(error)}`, { cause: error });
   }
   if (document === null || document === undefined) return {};
   if (typeof document !== 'object' || Array.isArray(document)) {
     throw new ConfigError(`The configuration file ${path} must hold a mapping of keys (see config/config.example.yaml)`);
   }
   return dropNulls(document as Record<string, unknown>);
+}
+
+/**
+ * The parser's reason and position, without the excerpt of the file it appends after the position (`at line 2,
+ * column 5:` then the offending line): that line may hold an upstream or proxy key, and the error goes to stderr.
+ * It also keeps the error to the one line the CLI prints.
+ */
+function yamlReason(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return (message.split('\n', 1)[0] ?? '').replace(/:\s*$/, '');
 }
 
 function dropNulls(record: Record<string, unknown>): Record<string, unknown> {
