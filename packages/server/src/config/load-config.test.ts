@@ -138,6 +138,10 @@ describe('loadConfig', () => {
       [{ yaml: 'backends:\n  x:\n    type: ""\n' }, 'backends.x.type: expected a non-empty backend type'],
       [{ yaml: 'keepalive_interval: 3\n' }, 'Invalid configuration: keepalive_interval: unknown key'],
       [{ yaml: 'failure_handling:\n  keepalive_intervall: 3\n' }, 'failure_handling.keepalive_intervall: unknown key'],
+      // A typo names the key it most likely meant, as a backend's settings do.
+      [{ yaml: 'loging:\n  level: debug\n' }, "loging: unknown key; did you mean 'logging'?"],
+      [{ yaml: 'failure_handling:\n  keepalive_intervall: 3\n' }, "keepalive_intervall: unknown key; did you mean 'keepalive_interval'?"],
+      [{ yaml: 'metrics:\n  require_aut: true\n' }, "metrics.require_aut: unknown key; did you mean 'require_auth'?"],
       [{ argv: ['--default-backend', 'nope'] }, "default_backend: 'nope' is not a configured backend (configured: nvidia)"],
       [{ yaml: 'backends:\n  "a:b": {}\n' }, "backends.a:b: a backend name cannot contain ':'"],
     ])('%j', (options, expected) => {

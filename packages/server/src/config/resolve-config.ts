@@ -2,6 +2,8 @@ import { formatIssuePath } from '@proxy/core';
 import type { z } from 'zod';
 import { ConfigError } from './config-error.js';
 import { proxyConfigSchema, type ProxyConfig } from './config-schema.js';
+import { nearestKey } from './nearest-key.js';
+import { settingsKeysAt } from './settings-keys.js';
 
 /** The backend configured when none is: `NVIDIA_API_KEY=… nim-proxy` must just work. */
 export const FALLBACK_BACKEND = 'nvidia';
@@ -54,8 +56,15 @@ function describeIssues(error: z.ZodError): string {
   const lines = error.issues.map((issue) => {
     const path = formatIssuePath(issue.path);
     if (issue.code === 'unrecognized_keys') {
-      const keys = issue.keys.map((key) => (path ? `${path}.${key}` : key));
-      return `${keys.join(', ')}: unknown key${keys.length > 1 ? 's' : ''}`;
+      // Name the key a typo most likely meant, as a backend's settings do: `loging` alone leaves the operator to
+      // find `logging` in the docs.
+      const known = settingsKeysAt(proxyConfigSchema, issue.path);
+      return issue.keys
+        .map((key) => {
+          const suggestion = nearestKey(key, known);
+          return `${path ? `${path}.${key}` : key}: unknown key${suggestion ? `; did you mean '${suggestion}'?` : ''}`;
+        })
+        .join('; ');
     }
     return `${path || '(root)'}: ${issue.message}`;
   });
