@@ -54,6 +54,14 @@ describe('nim-proxy', () => {
     expect(out.stderr).toBe('nim-proxy: Invalid configuration: port: expected a number between 0 and 65535\n');
   });
 
+  it('reports a host name that does not resolve in one line and exits 1, as any address it cannot listen on', async () => {
+    const { out, io: cliIo } = io();
+    // `.invalid` never resolves (RFC 6761): answered by the resolver, or locally when there is no network.
+    const args = ['--host', 'nim-proxy-test.invalid', '--port', '0', '--disable-auth', '--log-level', 'silent'];
+    expect(await runCli(args, { NVIDIA_API_KEY: 'nvapi-x' }, cliIo, { cwd: '/', logDestination: silent })).toEqual({ exitCode: 1 });
+    expect(out.stderr).toMatch(/^nim-proxy: cannot listen: getaddrinfo (ENOTFOUND|EAI_AGAIN) nim-proxy-test\.invalid\n$/);
+  }, 30_000);
+
   it('starts the server from a config file, flags and env, auth disabled by flag', async () => {
     const { io: cliIo } = io();
     const dir = tempDir('nim-proxy-cli-');

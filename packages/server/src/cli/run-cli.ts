@@ -53,7 +53,9 @@ export async function runCli(
       return { exitCode: 1 };
     }
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+    // ENOTFOUND/EAI_AGAIN: `host` is a name that does not resolve (a typo in --host, a container's missing
+    // hostname): as much a place the proxy cannot listen on as an address in use, not a crash with a stack.
+    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
       io.stderr(`nim-proxy: cannot listen: ${(error as Error).message}\n`);
       return { exitCode: 1 };
     }
