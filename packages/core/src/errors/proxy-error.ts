@@ -1,4 +1,5 @@
 import { errorTypeForStatus, type OpenAIErrorBody } from './openai-error-body.js';
+import { urlWithoutCredentials } from './url-without-credentials.js';
 
 const marker = Symbol.for('@proxy/core/proxy-error');
 
@@ -18,7 +19,7 @@ export interface ProxyErrorOptions {
   headers?: Record<string, string>;
   /** The upstream status, when the error came from an upstream answer. */
   upstreamStatus?: number;
-  /** The upstream URL (never carries a key). */
+  /** The upstream URL (never carries a key; a user name and password in it are removed). */
   url?: string;
   /** The upstream response body, with secrets removed. */
   responseBody?: string;
@@ -51,7 +52,7 @@ export class ProxyError extends Error {
     this.isRetryable = options.isRetryable ?? defaultRetryable(options.status);
     this.headers = options.headers ?? {};
     this.upstreamStatus = options.upstreamStatus;
-    this.url = options.url;
+    this.url = options.url === undefined ? undefined : urlWithoutCredentials(options.url);
     this.responseBody = options.responseBody;
   }
 
