@@ -1,6 +1,6 @@
 import { ProxyError } from '@proxy/core';
 import { describe, expect, it } from 'vitest';
-import { asAskedEncoding, embeddingsFixFor, toNimEmbeddingsBody } from './nim-embeddings.js';
+import { embeddingsFixFor, toNimEmbeddingsBody } from './nim-embeddings.js';
 
 const refusal = (status: number, responseBody: string) => new ProxyError({ status, upstreamStatus: status, responseBody, message: 'refused' });
 
@@ -26,13 +26,5 @@ describe('NIM embeddings rules', () => {
     expect(toNimEmbeddingsBody(request, new Set(['dimensions']), true)).toEqual({ model: 'm', input: 'x', input_type: 'query' });
     expect(toNimEmbeddingsBody({ ...request, input_type: 'passage' }, undefined, true)).toEqual({ ...request, input_type: 'passage' });
     expect(request).toEqual({ model: 'm', input: 'x', dimensions: 8 });
-  });
-
-  it('answers base64 when the client asked for it and NIM, refusing encoding_format, sent numbers', () => {
-    const result = { rawBody: '{"object":"list","data":[{"index":0,"embedding":[0.5,-0.25],"object":"embedding"}]}', usage: undefined };
-    const asked = { model: 'm', input: 'x', encoding_format: 'base64' as const };
-    expect(JSON.parse(asAskedEncoding(asked, { model: 'm', input: 'x' }, result).rawBody)).toEqual({ object: 'list', data: [{ index: 0, embedding: 'AAAAPwAAgL4=', object: 'embedding' }] });
-    expect(asAskedEncoding(asked, asked, result)).toBe(result);
-    expect(asAskedEncoding({ model: 'm', input: 'x', encoding_format: 'float' }, { model: 'm', input: 'x' }, result)).toBe(result);
   });
 });

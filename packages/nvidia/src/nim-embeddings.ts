@@ -1,4 +1,4 @@
-import { base64EmbeddingsText, ProxyError, type EmbeddingsRequest, type EmbeddingsResult } from '@proxy/core';
+import { ProxyError, type EmbeddingsRequest } from '@proxy/core';
 import { readRejectedFields } from './read-rejected-fields.js';
 
 /** Never dropped to please NIM: without them the request is not the one the client made. */
@@ -30,13 +30,4 @@ export function toNimEmbeddingsBody(request: EmbeddingsRequest, fields: Readonly
   for (const field of fields ?? []) delete body[field];
   if (needsInputType && body.input_type === undefined) body.input_type = 'query';
   return body;
-}
-
-/**
- * NIM's answer in the encoding the client asked for: when NIM refused `encoding_format` and it was dropped, NIM sent
- * numbers, which the openai SDK (base64 unless told otherwise) would decode as bytes into a wrong vector.
- */
-export function asAskedEncoding(request: EmbeddingsRequest, sent: EmbeddingsRequest, result: EmbeddingsResult): EmbeddingsResult {
-  if (request.encoding_format !== 'base64' || sent.encoding_format !== undefined) return result;
-  return { ...result, rawBody: base64EmbeddingsText(JSON.parse(result.rawBody)) ?? result.rawBody };
 }

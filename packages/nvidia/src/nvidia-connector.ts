@@ -16,7 +16,7 @@ import {
 } from '@proxy/core';
 import { NVIDIA_API_KEY_ENV, NVIDIA_API_KEYS_ENV, NVIDIA_DEFAULT_BASE_URL } from './constants.js';
 import { explainNimError } from './explain-nim-error.js';
-import { asAskedEncoding, embeddingsFixFor, toNimEmbeddingsBody } from './nim-embeddings.js';
+import { embeddingsFixFor, toNimEmbeddingsBody } from './nim-embeddings.js';
 import { resolveNimTimeouts } from './nim-timeouts.js';
 import { readRejectedFields } from './read-rejected-fields.js';
 import { readTokenLimit, type TokenLimit } from './read-token-limit.js';
@@ -125,7 +125,8 @@ export class NvidiaConnector extends OpenAICompatibleConnector {
     for (let fixes = 0; ; fixes++) {
       const body = toNimEmbeddingsBody(request, fields, needsInputType);
       try {
-        return asAskedEncoding(request, body, await super.createEmbeddings(body, options));
+        // Answered as the client asked even when NIM refused encoding_format and the body goes without it.
+        return await this.postEmbeddings(body, request.encoding_format, options);
       } catch (error) {
         // Each fix changes the body (a field it carried goes, or input_type comes), so none repeats; the cap bounds
         // the calls an upstream that names one field per answer could cost a client's request.

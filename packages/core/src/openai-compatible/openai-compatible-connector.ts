@@ -216,12 +216,20 @@ export class OpenAICompatibleConnector implements Connector {
   }
 
   async createEmbeddings(request: EmbeddingsRequest, options?: CallOptions): Promise<EmbeddingsResult> {
-    const { rawBody, json } = await this.postJson('embeddings', 'embeddings', request, options);
+    return this.postEmbeddings(request, request.encoding_format, options);
+  }
+
+  /**
+   * Sends `body` and answers in the `asked` encoding, the client's: a connector that leaves `encoding_format` out of
+   * what its upstream gets still passes what the client asked for. The openai SDK asks for base64 unless told
+   * otherwise and decodes whatever comes as base64: numbers from an upstream that ignored or was never sent the
+   * format would be decoded as bytes into a wrong vector, without an error.
+   */
+  protected async postEmbeddings(body: EmbeddingsRequest, asked: EmbeddingsRequest['encoding_format'], options?: CallOptions): Promise<EmbeddingsResult> {
+    const { rawBody, json } = await this.postJson('embeddings', 'embeddings', body, options);
     if (!isEmbeddingsList(json)) throw this.#badUpstreamBody('embeddings', 'expected a list of embeddings');
     const usage = extractUsage((json as { usage?: unknown }).usage);
-    // The openai SDK asks for base64 unless told otherwise and decodes whatever comes as base64: numbers from an
-    // upstream that ignored the format would be decoded as bytes into a wrong vector, without an error.
-    if (request.encoding_format === 'base64') return { rawBody: base64EmbeddingsText(json) ?? rawBody, usage };
+    if (asked === 'base64') return { rawBody: base64EmbeddingsText(json) ?? rawBody, usage };
     return { rawBody, usage };
   }
 
