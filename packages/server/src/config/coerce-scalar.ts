@@ -1,9 +1,15 @@
 // Env vars and flags arrive as text. Text that reads as the wanted type is converted; anything else is passed on
 // unchanged so validation rejects it with the key's path and the expected type.
 
+/**
+ * Decimal notation only (`8000`, `1.5`, `2e6`): `Number` would also read `0x1f40`, `0b1` and `0o17`, and a port or a
+ * limit an operator did not mean to write in hex must be refused, not quietly become another number.
+ */
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
 export function toNumber(text: string): number | string {
   const trimmed = text.trim();
-  if (trimmed === '') return text;
+  if (!DECIMAL.test(trimmed)) return text;
   const value = Number(trimmed);
   return Number.isFinite(value) ? value : text;
 }
