@@ -6,10 +6,20 @@ const refusal = (status: number, responseBody: string) => new ProxyError({ statu
 
 describe('NIM embeddings rules', () => {
   it('drops the fields NIM names, never model or input, and only ones the body carried', () => {
-    const body = { model: 'm', input: 'x', dimensions: 8 };
-    expect(embeddingsFixFor(refusal(400, '{"detail":{"type":"extra_forbidden","loc":["body","dimensions"]}}'), body)).toEqual({ kind: 'drop', fields: ['dimensions'] });
+    const body = { model: 'm', input: 'x', user: 'u', truncate: 'END' };
+    expect(embeddingsFixFor(refusal(400, '{"detail":{"type":"extra_forbidden","loc":["body","user"]}}'), body)).toEqual({ kind: 'drop', fields: ['user'] });
     expect(embeddingsFixFor(refusal(422, "[{'type': 'extra_forbidden', 'loc': ('body', 'input'), 'msg': 'x'}]"), body)).toBeUndefined();
-    expect(embeddingsFixFor(refusal(422, "[{'type': 'extra_forbidden', 'loc': ('body', 'user'), 'msg': 'x'}]"), body)).toBeUndefined();
+    expect(embeddingsFixFor(refusal(422, "[{'type': 'extra_forbidden', 'loc': ('body', 'dimensions'), 'msg': 'x'}]"), body)).toBeUndefined();
+  });
+
+  it('refuses a refused dimensions in OpenAI\'s words instead of dropping it: the vectors would have another size', () => {
+    const fix = embeddingsFixFor(refusal(400, '{"detail":{"type":"extra_forbidden","loc":["body","dimensions"]}}'), { model: 'm', input: 'x', dimensions: 8 });
+    expect(fix?.kind).toBe('refuse');
+    const error = (fix as { error: ProxyError }).error;
+    expect(error.toBody()).toEqual({
+      error: { message: expect.stringMatching(/does not take `dimensions`.*Matryoshka/), type: 'invalid_request_error', param: 'dimensions', code: 'unsupported_parameter' },
+    });
+    expect(error.status).toBe(400);
   });
 
   it('asks for input_type when NIM refuses a request without one, not when the client sent one', () => {

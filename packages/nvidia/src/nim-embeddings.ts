@@ -7,8 +7,8 @@ const ESSENTIAL_FIELDS = new Set(['model', 'input']);
 /** NIM's refusal of an asymmetric embedding model's request that does not say what the text is. */
 const INPUT_TYPE_MISSING = /input_type/i;
 
-/** What a refused embeddings request shows NIM wants instead. */
-export type EmbeddingsFix = { kind: 'drop'; fields: string[] } | { kind: 'input_type' } | undefined;
+/** What a refused embeddings request shows NIM wants instead, or the client's answer when nothing can be fixed. */
+export type EmbeddingsFix = { kind: 'drop'; fields: string[] } | { kind: 'input_type' } | { kind: 'refuse'; error: ProxyError } | undefined;
 
 /**
  * How to answer NIM's 400/422 to an embeddings body: drop the top-level fields its schema forbids (`dimensions`
@@ -19,6 +19,9 @@ export type EmbeddingsFix = { kind: 'drop'; fields: string[] } | { kind: 'input_
 export function embeddingsFixFor(error: unknown, body: EmbeddingsRequest): EmbeddingsFix {
   if (!ProxyError.isInstance(error) || (error.upstreamStatus !== 422 && error.upstreamStatus !== 400) || !error.responseBody) return undefined;
   const fields = readRejectedFields(error.responseBody).filter((field) => !ESSENTIAL_FIELDS.has(field) && body[field] !== undefined);
+  // Dropped, it would answer vectors of the model's own size, which a vector store set up for the asked size
+  // refuses later, far from the cause: OpenAI answers a model without sizes the same way.
+  if (fields.includes('dimensions')) return { kind: 'refuse', error: dimensionsRefused() };
   if (fields.length > 0) return { kind: 'drop', fields };
   return body.input_type === undefined && INPUT_TYPE_MISSING.test(error.responseBody) ? { kind: 'input_type' } : undefined;
 }
@@ -30,4 +33,16 @@ export function toNimEmbeddingsBody(request: EmbeddingsRequest, fields: Readonly
   for (const field of fields ?? []) delete body[field];
   if (needsInputType && body.input_type === undefined) body.input_type = 'query';
   return body;
+}
+
+function dimensionsRefused(): ProxyError {
+  return new ProxyError({
+    status: 400,
+    code: 'unsupported_parameter',
+    param: 'dimensions',
+    upstreamStatus: 400,
+    message:
+      'This model does not take `dimensions` (NVIDIA NIM refused the field): its vectors have one size. Leave ' +
+      '`dimensions` out, or use a model with Matryoshka sizes such as nvidia/llama-3.2-nv-embedqa-1b-v2.',
+  });
 }

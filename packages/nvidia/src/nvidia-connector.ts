@@ -113,7 +113,8 @@ export class NvidiaConnector extends OpenAICompatibleConnector {
   }
 
   /**
-   * Embeds with NIM's rules: a field its schema refuses is dropped for the model (retried, one warning), and an
+   * Embeds with NIM's rules: a field its schema refuses is dropped for the model (retried, one warning) — except
+   * `dimensions`, whose refusal the client hears of, since its vectors would come in another size — and an
    * asymmetric retrieval model that refuses a request without `input_type` gets `"query"` from then on (one
    * warning): OpenAI's clients know no such field, and a query is what a request without one most often embeds.
    * NIM names one kind of fault per answer (its schema's, before `input_type`), so a request can need a fix of each:
@@ -132,6 +133,7 @@ export class NvidiaConnector extends OpenAICompatibleConnector {
         // the calls an upstream that names one field per answer could cost a client's request.
         const fix = fixes < MAX_EMBEDDINGS_FIXES ? embeddingsFixFor(error, body) : undefined;
         if (fix === undefined) throw error;
+        if (fix.kind === 'refuse') throw fix.error;
         const model = this.getAvailableModels().includes(request.model) ? request.model : undefined;
         if (fix.kind === 'drop') {
           for (const field of fix.fields) {

@@ -63,29 +63,34 @@ describe('POST /v1/embeddings through the nvidia backend', () => {
     expect(logs.records().filter((line) => String(line.msg).includes('needs input_type'))).toHaveLength(1);
   });
 
-  it('drops dimensions for a model without Matryoshka sizes (NIM refused it), and keeps them where NIM takes them', async () => {
+  it("refuses dimensions for a model without Matryoshka sizes in OpenAI's words (its vectors would come in another size), and keeps them where NIM takes them", async () => {
     const client = await start();
-    const plain = await client.embeddings.create({ model: 'nvidia:baai/bge-m3', input: 'x', dimensions: 8, encoding_format: 'float' });
-    expect(plain.data[0]!.embedding).toHaveLength(16);
+    const plain = await client.embeddings.create({ model: 'nvidia:baai/bge-m3', input: 'x', dimensions: 8, encoding_format: 'float' }).catch((error: unknown) => error);
+    expect(plain).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(plain).toMatchObject({ status: 400, param: 'dimensions', code: 'unsupported_parameter' });
+    expect((plain as Error).message).toMatch(/does not take `dimensions`/);
     const sized = await client.embeddings.create({ model: 'nvidia:nvidia/llama-3.2-nv-embedqa-1b-v2', input: 'x', dimensions: 8, encoding_format: 'float', input_type: 'query' } as never);
     expect(sized.data[0]!.embedding).toHaveLength(8);
-    expect(sent().map((body) => body.dimensions)).toEqual([8, undefined, 8]);
+    // Not learned as a field to drop: the next request with dimensions is refused by NIM again, never answered short.
+    await client.embeddings.create({ model: 'nvidia:baai/bge-m3', input: 'x', dimensions: 8 }).catch(() => undefined);
+    expect(sent().map((body) => body.dimensions)).toEqual([8, 8, 8]);
+    expect(requestLines()[0]).toMatchObject({ status: 400 });
   });
 
-  it('answers the first request that needs two fixes (a refused dimensions, then input_type): NIM refuses one at a time', async () => {
+  it('answers the first request that needs two fixes (a refused field, then input_type): NIM refuses one at a time', async () => {
     const client = await start();
-    // NIM checks its schema before input_type: the first answer names dimensions only, the second input_type.
-    const first = await client.embeddings.create({ model: 'nvidia:nvidia/nv-embedqa-e5-v5', input: 'find me', dimensions: 8, encoding_format: 'float' });
+    // NIM checks its schema before input_type: the first answer names the unknown field only, the second input_type.
+    const first = await client.embeddings.create({ model: 'nvidia:nvidia/nv-embedqa-e5-v5', input: 'find me', metadata: { a: 1 }, encoding_format: 'float' } as never);
     expect(first.data[0]!.embedding).toEqual(vectorFor('"find me"', 'query', 16));
-    expect(sent().map((body) => [body.dimensions, body.input_type])).toEqual([
-      [8, undefined],
+    expect(sent().map((body) => [body.metadata, body.input_type])).toEqual([
+      [{ a: 1 }, undefined],
       [undefined, undefined],
       [undefined, 'query'],
     ]);
     // Both learned: the next request is sent fixed at once.
-    await client.embeddings.create({ model: 'nvidia:nvidia/nv-embedqa-e5-v5', input: 'again', dimensions: 8, encoding_format: 'float' });
+    await client.embeddings.create({ model: 'nvidia:nvidia/nv-embedqa-e5-v5', input: 'again', metadata: { a: 1 }, encoding_format: 'float' } as never);
     expect(sent().at(-1)).toMatchObject({ input_type: 'query' });
-    expect(sent().at(-1)).not.toHaveProperty('dimensions');
+    expect(sent().at(-1)).not.toHaveProperty('metadata');
     expect(sent()).toHaveLength(4);
   });
 
