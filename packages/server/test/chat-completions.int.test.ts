@@ -97,6 +97,18 @@ describe('routing', () => {
     expect(sentModel()).toBe('forced/model');
   });
 
+  it("sends the model's configured max_tokens when the request names none, and caps a larger one", async () => {
+    proxy = createTestProxy(upstream().baseUrl, { model_settings: { 'up:org/*': { max_tokens: 4096 } } });
+    const sent = () => JSON.parse(upstream().requests.at(-1)!.body) as { max_tokens?: number };
+    await proxy.app.inject({ method: 'POST', url: '/v1/chat/completions', headers: authHeaders, payload: chatBody({ model: 'up:org/model' }) });
+    expect(sent().max_tokens).toBe(4096);
+    await proxy.app.inject({ method: 'POST', url: '/v1/chat/completions', headers: authHeaders, payload: chatBody({ model: 'up:org/model', max_tokens: 32_000 }) });
+    expect(sent().max_tokens).toBe(4096);
+    // Another model: no setting matches, the body goes as it came.
+    await proxy.app.inject({ method: 'POST', url: '/v1/chat/completions', headers: authHeaders, payload: chatBody({ model: 'up:other/model' }) });
+    expect(sent()).not.toHaveProperty('max_tokens');
+  });
+
   it('answers 400 naming the configured backends for a known backend type that is not configured', async () => {
     proxy = createTestProxy(upstream().baseUrl);
     const response = await proxy.app.inject({ method: 'POST', url: '/v1/chat/completions', headers: authHeaders, payload: chatBody({ model: 'openai:gpt-4o' }) });

@@ -61,7 +61,7 @@ export interface ExchangeContext {
 
 /** Per upstream model configuration a translating front end honours. */
 export interface ModelSettings {
-  /** The largest `max_tokens` the model takes; a client asking for more is capped to it. */
+  /** The largest `max_tokens` the model takes; a client asking for more is capped to it, one asking for none gets it. */
   readonly maxTokens?: number | undefined;
   /** Fields merged into the chat request when the client asks for reasoning (e.g. `chat_template_kwargs`). */
   readonly reasoningOn?: Readonly<Record<string, unknown>> | undefined;

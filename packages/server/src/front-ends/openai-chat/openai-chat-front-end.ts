@@ -25,8 +25,10 @@ export function openAIChatFrontEnd(options: OpenAIChatOptions): FrontEnd<ChatCom
     parse: parseChatCompletionRequest,
     describe: (body) => ({ model: body.model, stream: body.stream === true }),
     toChatRequest(body, context) {
-      // The parsed body is this request's own and nothing reads it after routing: the model is set in place.
+      // The parsed body is this request's own and nothing reads it after routing: it is changed in place.
       body.model = context.upstreamModel;
+      const cap = context.modelSettings.maxTokens;
+      if (cap !== undefined) capTokens(body, cap);
       return body;
     },
     // No estimatedUsage: as its stream encoder, this pass-through estimates nothing when NIM reports no usage.
@@ -53,6 +55,19 @@ export function openAIChatFrontEnd(options: OpenAIChatOptions): FrontEnd<ChatCom
     readApiKey: BEARER_KEY.readApiKey,
     apiKeyHint: BEARER_KEY.apiKeyHint,
   };
+}
+
+/**
+ * The operator's `max_tokens` for the model, as on every front end: the most a request may ask for, and what one
+ * that names no limit gets — NIM's own default is low, and a reasoning model can spend all of it thinking.
+ */
+function capTokens(body: ChatCompletionRequest, cap: number): void {
+  if (body.max_tokens == null && body.max_completion_tokens == null) {
+    body.max_tokens = cap;
+    return;
+  }
+  if (typeof body.max_tokens === 'number' && body.max_tokens > cap) body.max_tokens = cap;
+  if (typeof body.max_completion_tokens === 'number' && body.max_completion_tokens > cap) body.max_completion_tokens = cap;
 }
 
 /** Whether the request offers the model tools it may call (some, and `tool_choice` is not `none`). */
