@@ -90,6 +90,8 @@ describe('chat completion → Responses response', () => {
     const body = { choices: [{ message: { content: 'Hel' }, finish_reason: 'length' }] };
     const response = JSON.parse(frontEnd.fromChatCompletion({ rawBody: '', body, usage: undefined }, frontEnd.parse({ model: 'm', input: 'hi' }), testContext()).text);
     expect(response).toMatchObject({ status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' }, output_text: 'Hel' });
+    // The message the limit cut says so itself, as OpenAI's does.
+    expect(response.output).toMatchObject([{ type: 'message', status: 'incomplete' }]);
   });
 
   it('sends a call cut by the token limit as it came and incomplete, not closed into one that runs', () => {

@@ -26,12 +26,16 @@ export function fromChatCompletion(result: ChatCompletionResult, body: Responses
   const choice = result.body.choices[0] as { message?: ChatAnswer; finish_reason?: string | null } | undefined;
   if (choice && readsToolMarkup(context, offersResponsesTools(body))) rewriteAnswerToolMarkup(choice, chatToolSchemas(toChatTools(body).tools), context.log);
   const message = choice?.message ?? {};
+  const status = statusOf(choice?.finish_reason);
   const output = outputItems(message, choice?.finish_reason === 'length', base, toChatTools(body).names, context);
+  // The limit cut the last item: a message there says so itself, as OpenAI's does (a call cut says so already).
+  const last = output.at(-1);
+  if (status.status === 'incomplete' && last?.type === 'message') last.status = 'incomplete';
   const text = output.flatMap((item) => (item.type === 'message' ? item.content.map((part) => part.text) : [])).join('');
   const reported = toResponsesUsage(result.body.usage);
   const usage = reported ?? estimatedResponsesUsage(outputChars(output), body);
   const header = headerJson(responseHeader(body, context, `resp_${base}`));
-  const answer = responseJson(header, { ...statusOf(choice?.finish_reason), output, usage }, `,"output_text":${JSON.stringify(text)}`);
+  const answer = responseJson(header, { ...status, output, usage }, `,"output_text":${JSON.stringify(text)}`);
   return reported ? { text: answer } : { text: answer, estimatedUsage: asTokenUsage(usage) };
 }
 

@@ -6,7 +6,14 @@ import type { ResponsesRequest } from './request-schema.js';
 /** An output item as the Responses API shows it. */
 export type OutputItem =
   | { id: string; type: 'reasoning'; summary: { type: 'summary_text'; text: string }[] }
-  | { id: string; type: 'message'; status: 'in_progress' | 'completed'; role: 'assistant'; content: OutputText[] }
+  | {
+      id: string;
+      type: 'message';
+      /** `incomplete`: the answer's limit (tokens, or a content filter) cut this message, as OpenAI marks it. */
+      status: 'in_progress' | 'completed' | 'incomplete';
+      role: 'assistant';
+      content: OutputText[];
+    }
   | {
       id: string;
       type: 'function_call';

@@ -207,6 +207,17 @@ describe('Responses stream encoder', () => {
     expect(events.at(-1)).toMatchObject({ type: 'response.incomplete', response: { status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' } } });
   });
 
+  it('marks the message the token limit cut as incomplete, as OpenAI does, and an earlier finished item as completed', () => {
+    const events = parseResponsesSse(encode(chatSse([chunk({ reasoning_content: 'Plan.' }), chunk({ content: 'Hel' }), chunk({}, 'length')])));
+    const [reasoning, message] = completed(events).output;
+    expect(reasoning).toMatchObject({ type: 'reasoning' });
+    expect(message).toMatchObject({ type: 'message', status: 'incomplete', content: [{ text: 'Hel' }] });
+    expect(events.filter((event) => event.type === 'response.output_item.done').at(-1)!.item).toEqual(message);
+    // A normal finish leaves the message completed.
+    const [done] = completed(parseResponsesSse(encode(chatSse([chunk({ content: 'Hello' }), chunk({}, 'stop')])))).output;
+    expect(done).toMatchObject({ type: 'message', status: 'completed' });
+  });
+
   it('sends an SSE comment as keep-alive and estimates usage when NIM reported none', () => {
     const encoder = frontEnd.createStreamEncoder(body(), testContext());
     expect(encoder.keepalive()).toBe(': keepalive\n\n');

@@ -236,7 +236,10 @@ export class ResponsesStreamEncoder implements StreamEncoder {
       );
     }
     const part = { type: 'output_text' as const, text: open.text, annotations: [] as [], logprobs: [] as [] };
-    const item: OutputItem = { id: open.id, type: 'message', status: 'completed', role: 'assistant', content: [part] };
+    // A message still open when the answer ended incomplete is the one its limit cut (one closed earlier, before a
+    // call, was finished): OpenAI says so on the item too.
+    const status = this.finishReason !== undefined && statusOf(this.finishReason).status === 'incomplete' ? 'incomplete' : 'completed';
+    const item: OutputItem = { id: open.id, type: 'message', status, role: 'assistant', content: [part] };
     this.output[open.outputIndex] = item;
     return (
       this.event('response.output_text.done', `${at},"content_index":0,"text":${text},"logprobs":[]`) +
