@@ -20,6 +20,14 @@ export function parseResponsesRequest(body: unknown): ResponsesRequest {
   if (request.conversation !== undefined && request.conversation !== null) {
     throw new InvalidRequestError(`'conversation' is not supported: ${NO_STATE}`, { param: 'conversation' });
   }
+  if (request.prompt !== undefined && request.prompt !== null) {
+    // A template lives on OpenAI's side: ignored, it would leave the model without the template's instructions
+    // and input, and answer anyway.
+    throw new InvalidRequestError(
+      "'prompt' is not supported: prompt templates are stored by OpenAI and this proxy keeps none; send the template's instructions and input in the request",
+      { param: 'prompt' },
+    );
+  }
   if (request.background) {
     throw new InvalidRequestError(`'background: true' is not supported: ${NO_STATE}, so there is no response to poll later`, { param: 'background' });
   }

@@ -160,6 +160,7 @@ export const responsesRequestSchema = z.looseObject({
   text: z.looseObject({ format: textFormat.nullable().optional() }).nullable().optional(),
   previous_response_id: z.string().nullable().optional(),
   conversation: z.unknown().optional(),
+  prompt: z.unknown().optional(),
   background: z.boolean().nullable().optional(),
 });
 

@@ -237,6 +237,14 @@ describe('Responses request validation', () => {
     expect(frontEnd.parse({ model: 'm', input: 'hi', store: true, previous_response_id: null, background: false })).toBeTruthy();
   });
 
+  it('refuses a stored prompt template with a 400, rather than answering without its instructions', () => {
+    const error = parseError({ model: 'm', input: 'hi', prompt: { id: 'pmpt_1', version: '2', variables: { city: 'Paris' } } });
+    expect(error.status).toBe(400);
+    expect(error.param).toBe('prompt');
+    expect(error.message).toMatch(/'prompt' is not supported.*instructions/);
+    expect(frontEnd.parse({ model: 'm', input: 'hi', prompt: null })).toBeTruthy();
+  });
+
   it('names the field at fault', () => {
     expect(parseError({ input: 'hi' }).param).toBe('model');
     expect(parseError({ model: 'm' }).param).toBe('input');
