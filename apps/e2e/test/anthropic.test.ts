@@ -169,6 +169,24 @@ describe('POST /v1/messages with @anthropic-ai/sdk', () => {
     expect(text).toBe('You said: Hello');
   });
 
+  it("gives every answer a request-id header, which the SDK reports as the message's and the error's request id", async () => {
+    const { data: message, response } = await client.messages.create({ model: `nvidia:${MODEL}`, max_tokens: 20, messages: [{ role: 'user', content: 'hi' }] }).withResponse();
+    expect(message._request_id).toBe(response.headers.get('x-request-id'));
+    expect(message.id).toBe(`msg_${message._request_id}`);
+    const stream = client.messages.stream({ model: `nvidia:${MODEL}`, max_tokens: 20, messages: [{ role: 'user', content: 'hi' }] });
+    await stream.finalMessage();
+    expect(stream.request_id).toMatch(/.+/);
+    const failed = (await client.messages.create({ model: 'nvidia:no/such-model', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e)) as InstanceType<typeof Anthropic.APIError>;
+    expect(failed.status).toBe(404);
+    expect(failed.requestID).toBe(failed.headers?.get('x-request-id'));
+    expect(failed.requestID).toMatch(/.+/);
+    const refused = (await new Anthropic({ baseURL: stack.proxy.url, apiKey: 'wrong-key', maxRetries: 0 })
+      .messages.countTokens({ model: MODEL, messages: [{ role: 'user', content: 'x' }] })
+      .catch((e: unknown) => e)) as InstanceType<typeof Anthropic.APIError>;
+    expect(refused.status).toBe(401);
+    expect(refused.requestID).toMatch(/.+/);
+  });
+
   it('counts tokens without calling NIM', async () => {
     const before = stack.mock.requests.count;
     const counted = await client.messages.countTokens({ model: 'claude-sonnet-4-5', system: 'You are helpful.', tools: [writeTool], messages: [{ role: 'user', content: 'Hello there, how are you?' }] });

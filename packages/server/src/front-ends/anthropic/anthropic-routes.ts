@@ -19,6 +19,13 @@ export interface AnthropicRoutesOptions {
  * `Authorization: Bearer`) and error handler cover all three.
  */
 export const anthropicRoutes: FastifyPluginAsync<AnthropicRoutesOptions> = async (scope, { exchange }) => {
+  // Anthropic's API names each answer's id `request-id`, which its SDKs report (`_request_id`, an error's
+  // `requestID`, Claude Code's "request_id" in its error lines): the proxy's own id, the one its log line carries.
+  // Registered before the key check, so a 401 carries it too; a stream's headers are taken from the reply's.
+  scope.addHook('onRequest', (request, reply, done) => {
+    reply.header('request-id', request.id);
+    done();
+  });
   registerFrontEnd(scope, createAnthropicFrontEnd(), ['/v1/messages'], exchange);
   scope.post('/v1/messages/count_tokens', (request, reply) => {
     // The tokenizer's estimate serialises the tools: a body nested deep enough would overflow its stack.
