@@ -117,7 +117,11 @@ export type Tool = z.output<typeof toolSchema>;
 const toolChoiceMode = z.enum(['auto', 'none', 'required']);
 const toolChoiceObject = byType({
   function: z.looseObject({ type: z.literal('function'), name: z.string().min(1), namespace: z.string().nullable().optional() }),
-  allowed_tools: z.looseObject({ type: z.literal('allowed_tools'), mode: z.enum(['auto', 'required']) }),
+  allowed_tools: z.looseObject({
+    type: z.literal('allowed_tools'),
+    mode: z.enum(['auto', 'required']),
+    tools: z.array(z.looseObject({ type: z.string(), name: z.string().optional(), namespace: z.string().nullable().optional() })),
+  }),
 });
 const toolChoice = z.unknown().transform((value, context) => {
   const result = typeof value === 'string' ? toolChoiceMode.safeParse(value) : toolChoiceObject.safeParse(value);

@@ -183,6 +183,28 @@ describe('Responses request → chat request', () => {
     expect(request.tool_choice).toEqual({ type: 'function', function: { name: 'multi_agent_v1__spawn_agent' } });
   });
 
+  it('sends only the tools an allowed_tools choice allows, so the model cannot call another', () => {
+    const tools = [
+      { type: 'function', name: 'read' },
+      { type: 'function', name: 'write' },
+      { type: 'namespace', name: 'multi_agent_v1', tools: [{ type: 'function', name: 'spawn_agent' }, { type: 'function', name: 'close_agent' }] },
+      { type: 'web_search' },
+    ];
+    const sent = (allowed: unknown[], mode = 'required') => {
+      const { request } = translate({ input: 'hi', tools, tool_choice: { type: 'allowed_tools', mode, tools: allowed } });
+      return { names: (request.tools as { function: { name: string } }[] | undefined)?.map((tool) => tool.function.name), choice: request.tool_choice };
+    };
+    expect(sent([{ type: 'function', name: 'write' }])).toEqual({ names: ['write'], choice: 'required' });
+    expect(sent([{ type: 'function', name: 'read' }, { type: 'namespace', name: 'multi_agent_v1' }], 'auto')).toEqual({
+      names: ['read', 'multi_agent_v1__spawn_agent', 'multi_agent_v1__close_agent'],
+      choice: 'auto',
+    });
+    expect(sent([{ type: 'function', name: 'close_agent', namespace: 'multi_agent_v1' }])).toEqual({ names: ['multi_agent_v1__close_agent'], choice: 'required' });
+    // Only hosted tools allowed: no function tool NIM could run is left, so none is sent.
+    expect(sent([{ type: 'web_search' }])).toEqual({ names: undefined, choice: undefined });
+    expect(parseError({ model: 'm', input: 'hi', tool_choice: { type: 'allowed_tools', mode: 'auto' } }).param).toBe('tool_choice.tools');
+  });
+
   it('leaves tool_choice and parallel_tool_calls out when no tool NIM can run is left', () => {
     const { request, lines } = translate({ input: 'hi', tools: [{ type: 'web_search' }, { type: 'code_interpreter', container: { type: 'auto' } }], tool_choice: 'auto', parallel_tool_calls: true });
     expect(request).toEqual({ model: 'moonshotai/kimi-k2', messages: [{ role: 'user', content: 'hi' }] });
