@@ -24,6 +24,7 @@ import { createOpenAIResponsesFrontEnd } from './front-ends/openai-responses/ind
 import { clientErrorHandler } from './http/client-error-handler.js';
 import { createErrorHandler } from './http/error-handler.js';
 import { defaultMaxConnections } from './http/max-connections.js';
+import { shuttingDownError } from './http/shutting-down.js';
 import { closeUnusedConnections, trackConnections } from './http/unused-connections.js';
 import { loggerOptions, type LogDestination } from './http/logger-options.js';
 import { notFoundHandler, rejectOtherMethods } from './http/not-found.js';
@@ -98,6 +99,8 @@ export function buildServer(input: ProxyConfigInput | ResolvedProxyConfig = {}, 
     },
     clientErrorHandler,
     routerOptions: { maxParamLength: 512 },
+    // Answered by the onRequest hook below instead, in the client's API shape and with a log line.
+    return503OnClosing: false,
   });
   const maxConnections = config.max_connections ?? defaultMaxConnections();
   if (maxConnections !== undefined) app.server.maxConnections = maxConnections;
@@ -111,9 +114,12 @@ export function buildServer(input: ProxyConfigInput | ResolvedProxyConfig = {}, 
   app.setErrorHandler(createErrorHandler(errors));
   app.setNotFoundHandler(notFoundHandler);
 
+  // Set when the app starts closing: a request that still arrives, on a connection opened before, is refused.
+  let draining = false;
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
-    done();
+    // Its route's error handler answers in the route's dialect; /healthz's 503 takes the replica out of rotation.
+    done(draining ? shuttingDownError() : undefined);
   });
   app.addHook('onResponse', (request, reply, done) => {
     recordRequest(request, reply, reply.statusCode, metrics);
@@ -130,6 +136,7 @@ export function buildServer(input: ProxyConfigInput | ResolvedProxyConfig = {}, 
   });
   // Fastify closes the idle connections as it closes; the ones that never sent a byte go with them.
   app.addHook('preClose', (done) => {
+    draining = true;
     closeUnusedConnections(app.server);
     done();
   });

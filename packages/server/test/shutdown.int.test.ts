@@ -1,8 +1,8 @@
 import { connect, type Socket } from 'node:net';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { closeGracefully } from '../src/close-gracefully.js';
 import { chunk, gate, NEVER, streamEvents, useFakeUpstream } from './support/fake-upstream.js';
-import { chatBody, createTestProxy, type TestProxy } from './support/proxy.js';
+import { chatBody, createTestProxy, PROXY_KEY, type TestProxy } from './support/proxy.js';
 import { dataFrames, postChat } from './support/sse-client.js';
 
 let proxy: TestProxy;
@@ -27,6 +27,45 @@ describe('graceful shutdown', () => {
 
     expect(dataFrames(await response.text)).toEqual([chunk('a'), chunk('b'), chunk('c'), '[DONE]']);
     expect(await closing).toBe(true);
+  });
+
+  it("answers a request that arrives on an open connection while draining with shutting_down in its API's shape", async () => {
+    const release = gate();
+    upstream().onChat((_request, response) => streamEvents(response, [chunk('a'), release.opened, chunk('b'), '[DONE]']));
+    proxy = createTestProxy(upstream().baseUrl);
+    const url = new URL(await proxy.listen());
+    const socket = await new Promise<Socket>((resolve) => {
+      const opened = connect(Number(url.port), url.hostname, () => resolve(opened));
+      opened.on('error', () => undefined);
+    });
+    let received = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (text: string) => (received += text));
+    const ended = new Promise((resolve) => socket.once('close', resolve));
+    const post = (path: string, headers: string, body: string) =>
+      `POST ${path} HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${headers}\r\n${body}`;
+    // A stream in flight keeps the connection busy, so closing cannot take it as idle.
+    socket.write(post('/v1/chat/completions', `authorization: Bearer ${PROXY_KEY}\r\n`, JSON.stringify(chatBody({ stream: true }))));
+    await vi.waitFor(() => expect(received).toContain('"a"'));
+
+    const closing = closeGracefully(proxy.app, 5_000);
+    // The next request on the same connection, an Anthropic client's, once the app drains.
+    const messages = JSON.stringify({ model: 'claude-x', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] });
+    socket.write(post('/v1/messages', `x-api-key: ${PROXY_KEY}\r\nanthropic-version: 2023-06-01\r\n`, messages));
+    release.open();
+    await ended;
+    expect(await closing).toBe(true);
+
+    // The stream finished whole; then the late request got its refusal and the connection closed. Anthropic's
+    // dialect says "overloaded" with 529, which Claude Code and the Anthropic SDK retry.
+    const late = received.slice(received.indexOf('[DONE]'));
+    expect(late).toMatch(/\r\nHTTP\/1\.1 529 /);
+    expect(late.toLowerCase()).toContain('\r\nconnection: close\r\n');
+    const body = JSON.parse(late.slice(late.indexOf('\r\n\r\n', late.indexOf('HTTP/1.1')) + 4)) as unknown;
+    expect(body).toEqual({ type: 'error', error: { type: 'overloaded_error', message: expect.stringContaining('shutting down') } });
+    expect(upstream().requests).toHaveLength(1);
+    const line = proxy.logs.records().find((record) => record.route === '/v1/messages');
+    expect(line).toMatchObject({ status: 529, error_code: 'shutting_down' });
   });
 
   it('does not wait for connections that never sent a byte (a client pool\'s spare socket, a preconnect)', async () => {
