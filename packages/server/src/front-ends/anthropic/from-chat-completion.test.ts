@@ -87,6 +87,14 @@ describe('chat completion → Anthropic Message', () => {
     expect(message.usage.output_tokens).toBeGreaterThan(0);
   });
 
+  it('answers end_turn, not tool_use, when NIM said tool_calls but no call is left to run', () => {
+    for (const tool_calls of [undefined, [{ id: 'a', type: 'function', function: { arguments: '{}' } }]]) {
+      const message = answer({ content: 'Here.', ...(tool_calls ? { tool_calls } : {}) }, 'tool_calls');
+      expect(message.content).toEqual([{ type: 'text', text: 'Here.' }]);
+      expect(message.stop_reason).toBe('end_turn');
+    }
+  });
+
   it('maps length to max_tokens', () => {
     expect(answer({ content: 'cut' }, 'length').stop_reason).toBe('max_tokens');
   });

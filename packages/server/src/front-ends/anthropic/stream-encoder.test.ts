@@ -201,6 +201,17 @@ describe('AnthropicStreamEncoder', () => {
     expect(message.stopReason).toBe('end_turn');
   });
 
+  it('answers end_turn, not tool_use, when NIM said tool_calls but every call was left out', () => {
+    // A client that sees tool_use looks for a tool_use block to run; there is none to find.
+    const nameless = sse([chunk({ content: 'Here.' }), chunk({ tool_calls: [{ index: 0, id: 'a', function: { arguments: '{}' } }] }), chunk({}, 'tool_calls')]);
+    const noCalls = sse([chunk({ content: 'Here.' }), chunk({}, 'tool_calls')]);
+    for (const upstream of [nameless, noCalls]) {
+      const message = accumulate(anthropicEvents(encode(whole(upstream)).text));
+      expect(message.content).toEqual([{ type: 'text', text: 'Here.' }]);
+      expect(message.stopReason).toBe('end_turn');
+    }
+  });
+
   it("keeps NIM's order of parallel calls when a later call's arguments begin first", () => {
     const upstream = sse([
       chunk({ tool_calls: [{ index: 0, id: 'a', function: { name: 'Read', arguments: '' } }] }),
