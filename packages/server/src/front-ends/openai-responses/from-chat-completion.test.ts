@@ -24,6 +24,12 @@ describe('chat completion → Responses response', () => {
     expect(response.output.map((item) => JSON.parse(item.arguments as string))).toEqual([{ cmd: 'ls' }, { cmd: 'pwd' }]);
   });
 
+  it('gives each call its own call_id when NIM repeats one across parallel calls', () => {
+    const call = (args: string) => ({ id: 'grep:3', type: 'function', function: { name: 'exec_command', arguments: args } });
+    const response = answer({ content: null, tool_calls: [call('{"cmd":"a"}'), call('{"cmd":"b"}')] });
+    expect(response.output.map((item) => item.call_id)).toEqual(['grep:3', 'call_req123_1']);
+  });
+
   it('leaves out a tool call without a function name', () => {
     const response = answer({ tool_calls: [{ id: 'c0', type: 'function', function: { arguments: '{}' } }, { id: 'c1', type: 'function', function: { name: 'exec_command', arguments: '{}' } }] });
     expect(response.output.map((item) => item.call_id)).toEqual(['c1']);

@@ -55,6 +55,7 @@ function outputItems(message: ChatAnswer, outOfTokens: boolean, base: string, na
     });
   }
   const calls = Array.isArray(message.tool_calls) ? (message.tool_calls as unknown[]) : [];
+  const callIds = new Set<string>(); // some builds give parallel calls one id: a repeated one is treated as missing
   calls.forEach((call, index) => {
     const { id, function: fn } = (call ?? {}) as { id?: unknown; function?: { name?: unknown; arguments?: unknown } };
     if (typeof fn?.name !== 'string' || fn.name === '') {
@@ -68,11 +69,14 @@ function outputItems(message: ChatAnswer, outOfTokens: boolean, base: string, na
     // otherwise a build's short-cut JSON is closed, as in a stream.
     const cut = completion !== undefined && outOfTokens;
     if (cut) context.log.warn({ tool: fn.name }, 'the answer ran out of tokens inside a tool call; sent as incomplete');
+    const given = id === undefined || id === null || id === '' ? undefined : String(id);
+    const callId = given !== undefined && !callIds.has(given) ? given : `call_${base}_${index}`;
+    callIds.add(callId);
     output.push({
       id: `fc_${base}_${output.length}`,
       type: 'function_call',
       status: cut ? 'incomplete' : 'completed',
-      call_id: id === undefined || id === null || id === '' ? `call_${base}_${index}` : String(id),
+      call_id: callId,
       name: client.name,
       ...(client.namespace ? { namespace: client.namespace } : {}),
       arguments: typeof args === 'string' ? (cut ? args : args + (completion ?? '')) : args === undefined || args === null ? '{}' : JSON.stringify(args),

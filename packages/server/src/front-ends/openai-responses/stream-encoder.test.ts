@@ -143,6 +143,23 @@ describe('Responses stream encoder', () => {
     expect(output.map((item) => [item.name, item.call_id, item.arguments])).toEqual([['a', 'x', '{"n":1}'], ['b', 'y', '{}']]);
   });
 
+  it('gives each call of an answer its own call_id when NIM repeats one across parallel calls (DeepSeek, GLM, Kimi builds)', () => {
+    const sse = chatSse([
+      chunk({ tool_calls: [{ index: 0, id: 'grep:3', type: 'function', function: { name: 'exec_command', arguments: '{"cmd":"a"}' } }] }),
+      chunk({ tool_calls: [{ index: 1, id: 'grep:3', type: 'function', function: { name: 'exec_command', arguments: '{"cmd":"b"}' } }] }),
+      chunk({}, 'tool_calls'),
+    ]);
+    const events = parseResponsesSse(encode(sse));
+    const output = completed(events).output;
+    expect(output.map((item) => [item.call_id, item.arguments])).toEqual([
+      ['grep:3', '{"cmd":"a"}'],
+      ['call_req123_1', '{"cmd":"b"}'],
+    ]);
+    // The added item already carries the id its done item and the response keep.
+    const added = events.filter((event) => event.type === 'response.output_item.added').map((event) => (event.item as { call_id: string }).call_id);
+    expect(added).toEqual(['grep:3', 'call_req123_1']);
+  });
+
   it("closes a call's argument JSON that NIM cut short (GLM), after what was streamed of it", () => {
     const sse = chatSse([
       chunk({ tool_calls: [{ index: 0, id: 'c1', function: { name: 'exec_command', arguments: '{"cmd":["ls",' } }] }),

@@ -80,6 +80,8 @@ export class ResponsesStreamEncoder implements StreamEncoder {
   /** Tool calls a model wrote as markup in its text become tool_calls deltas before they are read. */
   private readonly markup: ChunkToolMarkup | undefined;
   private callCount = 0;
+  /** The call_ids sent so far: each call of an answer needs its own (the client pairs outputs with calls by it). */
+  private readonly callIds = new Set<string>();
   private unindexed = 0;
   private finishReason: string | undefined;
   private rawUsage: unknown;
@@ -292,11 +294,14 @@ export class ResponsesStreamEncoder implements StreamEncoder {
   private addCall(call: OpenCall): string {
     call.outputIndex = this.nextIndex++;
     const client = this.names.original(call.name);
+    // Some DeepSeek, GLM and Kimi builds give parallel calls one id: a repeated id is treated as a missing one.
+    const callId = call.id !== undefined && !this.callIds.has(call.id) ? call.id : `call_${this.base}_${this.callCount}`;
+    this.callIds.add(callId);
     call.item = {
       id: `fc_${this.base}_${call.outputIndex}`,
       type: 'function_call',
       status: 'in_progress',
-      call_id: call.id ?? `call_${this.base}_${this.callCount}`,
+      call_id: callId,
       name: client.name,
       ...(client.namespace ? { namespace: client.namespace } : {}),
       arguments: '',
