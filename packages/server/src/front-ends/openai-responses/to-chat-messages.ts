@@ -40,6 +40,9 @@ export function toChatMessages(body: ResponsesRequest, options: MessageOptions):
   const messages: ChatMessage[] = [];
   let assistant: ChatMessage | undefined; // the assistant message still taking calls and reasoning
   let reasoning: string | undefined; // reasoning waiting for the assistant message it belongs to
+  // Calls of item types left out (a `local_shell_call`, which Codex answers with a `function_call_output`): their
+  // outputs go too, since a tool message answering no call is refused by some chat templates (Mistral's) and by OpenAI's API.
+  const droppedCalls = new Set<string>();
 
   const openAssistant = (): ChatMessage => {
     if (!assistant) {
@@ -88,6 +91,10 @@ export function toChatMessages(body: ResponsesRequest, options: MessageOptions):
       }
       case 'function_call_output': {
         const output = item as FunctionCallOutputItem;
+        if (droppedCalls.has(output.call_id)) {
+          options.dropped.push('function_call_output');
+          return;
+        }
         assistant = undefined;
         messages.push({ role: 'tool', tool_call_id: output.call_id, content: toolOutput(output.output) });
         return;
@@ -108,6 +115,7 @@ export function toChatMessages(body: ResponsesRequest, options: MessageOptions):
         );
       default:
         options.dropped.push(item.type as string);
+        if (typeof item.call_id === 'string') droppedCalls.add(item.call_id);
     }
   });
   if (reasoning !== undefined) openAssistant();

@@ -246,6 +246,25 @@ describe('Responses request → chat request', () => {
     expect(lines).toEqual([expect.objectContaining({ fields: { dropped_items: ['web_search_call'] } })]);
     expect(() => translate({ input: [{ role: 'user', content: 'hi' }, { type: 'item_reference', id: 'msg_1' }] })).toThrow(/no conversation state/);
   });
+
+  it("leaves out the output of a call it left out (Codex answers a local_shell_call with a function_call_output), never an orphan tool message", () => {
+    const { request, lines } = translate({
+      input: [
+        { role: 'user', content: 'list it' },
+        { type: 'local_shell_call', call_id: 'sh_1', status: 'completed', action: { type: 'exec', command: ['ls'] } },
+        { type: 'function_call_output', call_id: 'sh_1', output: 'a.txt' },
+        { type: 'function_call', call_id: 'c_2', name: 'exec_command', arguments: '{"cmd":"cat a.txt"}' },
+        { type: 'function_call_output', call_id: 'c_2', output: 'hello' },
+      ],
+      tools: [{ type: 'function', name: 'exec_command' }],
+    });
+    expect(request.messages).toEqual([
+      { role: 'user', content: 'list it' },
+      { role: 'assistant', content: null, tool_calls: [{ id: 'c_2', type: 'function', function: { name: 'exec_command', arguments: '{"cmd":"cat a.txt"}' } }] },
+      { role: 'tool', tool_call_id: 'c_2', content: 'hello' },
+    ]);
+    expect(lines).toEqual([expect.objectContaining({ fields: { dropped_items: ['local_shell_call', 'function_call_output'] } })]);
+  });
 });
 
 describe('Responses request validation', () => {
