@@ -137,9 +137,30 @@ export function asTokenUsage(usage: ResponsesUsage): TokenUsage {
   return { promptTokens: usage.input_tokens, completionTokens: usage.output_tokens, totalTokens: usage.total_tokens };
 }
 
-/** The prompt's characters: instructions, the input items and the tool definitions, as JSON text (a rough upper bound). */
+/**
+ * What one image is counted as: a round figure in the range vision models spend on one (OpenAI counts 85 tokens
+ * for low detail, about 1,100 for a high-detail 1024×1024 image). Its data URL's characters would count a
+ * screenshot as hundreds of thousands of tokens, more than a model's whole window.
+ */
+const IMAGE_CHARS = 1_000 * 4;
+
+/**
+ * The prompt's characters: instructions, the input items and the tool definitions, as JSON text (a rough upper
+ * bound). An image counts as IMAGE_CHARS; what never reaches NIM (another provider's `encrypted_content`, a file's
+ * bytes) counts nothing.
+ */
 function promptChars(body: ResponsesRequest): number {
-  return (body.instructions?.length ?? 0) + JSON.stringify(body.input ?? []).length + (body.tools ? JSON.stringify(body.tools).length : 0);
+  let images = 0;
+  const replacer = (key: string, value: unknown): unknown => {
+    if (key === 'encrypted_content' || key === 'file_data') return undefined;
+    if (key === 'image_url' && typeof value === 'string') {
+      images += 1;
+      return '';
+    }
+    return value;
+  };
+  const input = JSON.stringify(body.input ?? [], replacer).length;
+  return (body.instructions?.length ?? 0) + input + images * IMAGE_CHARS + (body.tools ? JSON.stringify(body.tools).length : 0);
 }
 
 /** The characters the model wrote, for the estimate. */
