@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { startServer } from '@proxy/server';
 import { startBaselineProxy } from './baseline-proxy.js';
 import { BENCH_PROXY_KEY } from './bench-key.js';
@@ -8,8 +10,9 @@ import { startFastUpstream } from './fast-upstream.js';
 /**
  * One bench participant per process, so each gets its own event loop and its memory can be read on its own:
  * `node child-entry.js <upstream|baseline|fastify|floor|proxy> '<json options>'`. Reports `{ port }` over IPC when listening and
- * answers `memory` requests (after a GC when started with --expose-gc) and `cpu` requests (µs of CPU used so far);
- * exits on `exit` (so --cpu-prof writes).
+ * answers `memory` requests (after a GC when started with --expose-gc) and `cpu` requests (µs of CPU used so far),
+ * samples its allocations between `heap-start` and `heap-stop` (which writes the profile to `file`); exits on
+ * `exit` (so --cpu-prof writes).
  */
 interface ChildOptions {
   upstreamUrl?: string;
@@ -58,8 +61,28 @@ async function start(): Promise<number> {
 }
 
 const port = await start();
-process.on('message', (message: { cmd?: string }) => {
+let heap: Session | undefined;
+process.on('message', (message: { cmd?: string; file?: string }) => {
   if (message.cmd === 'exit') process.exit(0);
+  if (message.cmd === 'heap-start') {
+    // Every allocation sampled, those already collected included: what a request allocates, not what it keeps.
+    heap = new Session();
+    heap.connect();
+    void heap
+      .post('HeapProfiler.startSampling', { samplingInterval: 256, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true })
+      .then(() => process.send?.({ heap: 'started' }));
+    return;
+  }
+  if (message.cmd === 'heap-stop' && heap && message.file) {
+    const session = heap;
+    const file = message.file;
+    void session.post('HeapProfiler.stopSampling').then(({ profile }) => {
+      writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+      process.send?.({ heap: 'written' });
+    });
+    return;
+  }
   if (message.cmd === 'cpu') {
     const usage = process.cpuUsage();
     process.send?.({ cpu: usage.user + usage.system });

@@ -12,6 +12,10 @@ export interface Child {
   memory(): Promise<NodeJS.MemoryUsage>;
   /** The child's CPU time so far (user + system), in µs. */
   cpu(): Promise<number>;
+  /** Starts sampling every allocation the child makes (V8's sampling heap profiler, collected objects included). */
+  startAllocationSampling(): Promise<void>;
+  /** Stops it and writes the profile (`.heapprofile` JSON) to `file`. */
+  stopAllocationSampling(file: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -39,6 +43,17 @@ export async function startChild(
     child.once('exit', (code) => reject(new Error(`${role} exited with ${code} before listening`)));
     child.once('message', (message: { port: number }) => resolve(message.port));
   });
+  /** Sends `message` and resolves at the child's next answer carrying `key`. */
+  const ask = (message: object, key: string) =>
+    new Promise<void>((resolve) => {
+      const onMessage = (answer: Record<string, unknown>) => {
+        if (answer[key] === undefined) return;
+        child.off('message', onMessage);
+        resolve();
+      };
+      child.on('message', onMessage);
+      child.send(message);
+    });
   return {
     pid: child.pid!,
     port,
@@ -63,6 +78,8 @@ export async function startChild(
         child.on('message', onMessage);
         child.send({ cmd: 'cpu' });
       }),
+    startAllocationSampling: () => ask({ cmd: 'heap-start' }, 'heap'),
+    stopAllocationSampling: (file) => ask({ cmd: 'heap-stop', file }, 'heap'),
     // Asked to exit first, so that --cpu-prof gets to write its profile; killed if it does not within 5 s.
     stop: () =>
       new Promise((resolve) => {
