@@ -213,6 +213,19 @@ describe('errors in Anthropic shape', () => {
     expect(JSON.parse(none.text)).toEqual({ type: 'error', error: { type: 'authentication_error', message: expect.stringContaining('x-api-key') } });
   });
 
+  it('takes the proxy key from either header when a client sends both (Claude Code with ANTHROPIC_API_KEY and ANTHROPIC_AUTH_TOKEN set)', async () => {
+    const body = { model: `nvidia:${MODEL}`, max_tokens: 20, messages: [{ role: 'user', content: 'hi' }] };
+    // An Anthropic key exported for Anthropic itself beside the proxy's key as the gateway token, and the other way round.
+    const both = await raw('/v1/messages', body, { 'x-api-key': 'sk-ant-api03-for-anthropic-itself', authorization: `Bearer ${PROXY_KEY}` });
+    expect(both.status).toBe(200);
+    expect(JSON.parse(both.text)).toMatchObject({ content: [{ type: 'text', text: 'You said: hi' }] });
+    const swapped = await raw('/v1/messages/count_tokens', body, { 'x-api-key': PROXY_KEY, authorization: 'Bearer sk-ant-oat01-for-anthropic-itself' });
+    expect(swapped.status).toBe(200);
+    const neither = await raw('/v1/messages', body, { 'x-api-key': 'wrong-1', authorization: 'Bearer wrong-2' });
+    expect(neither.status).toBe(401);
+    expect(JSON.parse(neither.text)).toMatchObject({ type: 'error', error: { type: 'authentication_error' } });
+  });
+
   it('400 invalid_request_error naming the field, without calling NIM', async () => {
     const before = stack.mock.requests.count;
     const answer = await raw('/v1/messages', { model: MODEL, messages: [{ role: 'user', content: 'x' }] });

@@ -90,6 +90,18 @@ describe.skipIf(NODE_MAJOR < 22)('claude -p through the proxy', () => {
     expect(stack.logs.join('\n')).not.toContain(PROXY_KEY);
   }, 180_000);
 
+  it('runs with ANTHROPIC_API_KEY also set: Claude Code then sends both headers, and the proxy key is the Bearer one', async () => {
+    // Common in a shell that also uses Anthropic directly; the proxy read only x-api-key and answered 401, which
+    // Claude Code retried for minutes.
+    const env = { ...claudeEnv(stack, home), ANTHROPIC_API_KEY: 'sk-ant-api03-exported-for-anthropic-itself' };
+    const prompt = `${mockDirective({ content: 'Hello through the gateway.' })} Say hello.`;
+    const run = await runClaude(['-p', prompt, '--model', 'claude-sonnet-4-5', '--tools', ''], env, work);
+    const diagnostics = `exit ${run.code}\nstdout: ${run.stdout}\nstderr: ${run.stderr}`;
+    expect(run.code, diagnostics).toBe(0);
+    expect(run.stdout, diagnostics).toContain('Hello through the gateway.');
+    expect(stack.logs.join('\n')).not.toContain('sk-ant-api03-exported-for-anthropic-itself');
+  }, 180_000);
+
   it("loads a deferred tool through ToolSearch: NIM gets its definition in the result and the tool from then on", async () => {
     const prompt = `${mockDirective({ toolCall: { name: 'ToolSearch', arguments: { query: 'select:WebFetch' } }, finalAnswer: 'WebFetch is ready.' })} Find the fetch tool.`;
     const before = stack.mock.requests.all.length;

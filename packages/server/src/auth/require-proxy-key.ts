@@ -2,11 +2,15 @@ import { ProxyError } from '@proxy/core';
 import type { FastifyRequest, onRequestHookHandler } from 'fastify';
 import type { IncomingHttpHeaders } from 'node:http';
 import { outcomeOf } from '../accounting/request-outcome.js';
-import type { ApiKeyVerifier } from './api-key-verifier.js';
+import type { ApiKeyVerifier, VerifiedKey } from './api-key-verifier.js';
 
 /** Where a client API carries the proxy key, and how to tell a client that sent none. */
 export interface KeyReader {
-  readApiKey(headers: IncomingHttpHeaders): string | undefined;
+  /**
+   * The key the client presented, or the keys when its API has two places for one and both were filled (the
+   * request passes when one of them is a proxy key), or undefined when it sent none.
+   */
+  readApiKey(headers: IncomingHttpHeaders): string | readonly string[] | undefined;
   /** e.g. "send it as 'Authorization: Bearer <key>'". */
   readonly apiKeyHint: string;
 }
@@ -18,11 +22,15 @@ const CHALLENGE = { 'www-authenticate': 'Bearer' };
  * the key) goes on the request's outcome, for its log line and token metrics.
  */
 export function keyRejection(verifier: ApiKeyVerifier, reader: KeyReader, request: FastifyRequest): ProxyError | undefined {
-  const key = reader.readApiKey(request.headers);
-  if (key === undefined) {
+  const presented = reader.readApiKey(request.headers);
+  if (presented === undefined) {
     return new ProxyError({ status: 401, code: 'missing_api_key', headers: CHALLENGE, message: `Missing proxy API key: ${reader.apiKeyHint}` });
   }
-  const verified = verifier.verify(key);
+  let verified: VerifiedKey | undefined;
+  for (const key of typeof presented === 'string' ? [presented] : presented) {
+    verified = verifier.verify(key);
+    if (verified !== undefined) break;
+  }
   if (verified === undefined) {
     return new ProxyError({ status: 401, code: 'invalid_api_key', headers: CHALLENGE, message: 'Invalid proxy API key' });
   }

@@ -24,8 +24,8 @@ export interface FrontEnd<Body = unknown> {
   createStreamEncoder(body: Body, context: ExchangeContext): StreamEncoder;
   /** An error before anything was sent, as the dialect answers it. */
   renderError(error: ProxyError): RenderedError;
-  /** The proxy key the client presented, or undefined when it sent none. */
-  readApiKey(headers: IncomingHttpHeaders): string | undefined;
+  /** The proxy key the client presented (or the keys, where the dialect has two places for one), or undefined when it sent none. */
+  readApiKey(headers: IncomingHttpHeaders): string | readonly string[] | undefined;
   /** How a missing key is explained, e.g. "send it as 'Authorization: Bearer <key>'". */
   readonly apiKeyHint: string;
 }
