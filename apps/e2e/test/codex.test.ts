@@ -67,6 +67,31 @@ describe.skipIf(!CODEX_BIN)('Codex CLI through /v1/responses', () => {
     });
   }
 
+  it("waits out a NIM silence longer than Codex's stream idle timeout: the proxy's keep-alives count as activity", { timeout: 120_000 }, async () => {
+    // Codex gives up on a stream after stream_idle_timeout_ms (300 s by default) without an SSE event, and retries
+    // the turn: NIM work paid twice. Here NIM holds each answer for 3 s, Codex allows 1.5 s, the proxy keeps alive
+    // every 0.25 s.
+    const quiet = await startStack({ config: { failure_handling: { keepalive_interval: 0.25 } } });
+    try {
+      const run = await runCodex({
+        baseURL: quiet.baseURL,
+        apiKey: PROXY_KEY,
+        model: `nvidia:${MODEL}`,
+        provider: ['stream_idle_timeout_ms = 1500', 'stream_max_retries = 0', 'request_max_retries = 0'],
+        prompt: (workdir) =>
+          `${mockDirective({ timing: { firstByteDelayMs: 3000 }, toolCall: { name: 'exec_command', arguments: { cmd: `echo waited > ${join(workdir, 'waited.txt')}` } }, finalAnswer: 'Done after the wait.' })} Write it.`,
+      });
+      runs.push(run);
+      expect(run.code, run.stderr.slice(-2000)).toBe(0);
+      expect(run.stderr).not.toContain('idle timeout');
+      expect(readFileSync(join(run.workdir, 'waited.txt'), 'utf8')).toBe('waited\n');
+      expect(run.stdout.trim()).toBe('Done after the wait.');
+      expect(quiet.mock.requests.all.filter((r) => r.path.endsWith('/chat/completions'))).toHaveLength(2); // no retried turn
+    } finally {
+      await quiet.close();
+    }
+  });
+
   it('does not run a shell command the token limit cut mid-way', { timeout: 120_000 }, async () => {
     const run = await runCodex({
       baseURL: stack.baseURL,

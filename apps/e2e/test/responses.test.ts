@@ -1,6 +1,7 @@
 import { expectedCompletion, mockDirective } from '@proxy/testkit';
 import type { APIError } from 'openai';
 import OpenAI from 'openai';
+import OpenAINext from 'openai-next';
 import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MODEL, PROXY_KEY, startStack, type Stack } from './support/stack.js';
@@ -123,12 +124,20 @@ describe('POST /v1/responses with the openai SDK', () => {
     expect(response.output[0]).toMatchObject({ type: 'function_call', name: 'spawn_agent', namespace: 'multi_agent_v1', arguments: '{"task":"x"}' });
   });
 
-  it('keeps a silent stream alive with frames the SDK ignores', async () => {
-    const stream = await client.responses.create({ model: `nvidia:${MODEL}`, input: `${mockDirective({ timing: { firstByteDelayMs: 900 } })}Hello`, stream: true });
+  it("keeps a silent stream alive with OpenAI's keepalive events, which both SDKs' stream helpers accept", async () => {
+    const input = `${mockDirective({ timing: { firstByteDelayMs: 900 } })}Hello`;
+    const stream = await client.responses.create({ model: `nvidia:${MODEL}`, input, stream: true });
     const types: string[] = [];
     for await (const event of stream) types.push(event.type);
     expect(types[0]).toBe('response.created');
+    expect(types).toContain('keepalive');
     expect(types.at(-1)).toBe('response.completed');
+    // The newest SDK checks every event of a stream against the response it builds, and throws on one it does not know.
+    const next = new OpenAINext({ baseURL: stack.baseURL, apiKey: PROXY_KEY, maxRetries: 0 });
+    const helper = next.responses.stream({ model: `nvidia:${MODEL}`, input });
+    const final = await helper.finalResponse();
+    expect(final.status).toBe('completed');
+    expect(final.output_text).toBe('You said: Hello');
   });
 });
 

@@ -26,8 +26,8 @@ export interface CodexRun {
   workdir: string;
 }
 
-/** The `config.toml` a user pastes (docs/clients/codex.md), pointed at the proxy. */
-export function codexConfig(baseURL: string, model: string): string {
+/** The `config.toml` a user pastes (docs/clients/codex.md), pointed at the proxy; `provider` adds lines to its provider table. */
+export function codexConfig(baseURL: string, model: string, provider: readonly string[] = []): string {
   return [
     `model = "${model}"`,
     'model_provider = "nim-proxy"',
@@ -38,6 +38,7 @@ export function codexConfig(baseURL: string, model: string): string {
     `base_url = "${baseURL}"`,
     'env_key = "NIM_PROXY_API_KEY"',
     'wire_api = "responses"',
+    ...provider,
     '',
   ].join('\n');
 }
@@ -47,7 +48,15 @@ export function codexConfig(baseURL: string, model: string): string {
  * other host goes through an HTTP(S) proxy on a closed local port, so an update check or telemetry upload fails at
  * once instead of reaching the internet or hanging; the run is killed after `timeoutMs`.
  */
-export async function runCodex(options: { baseURL: string; apiKey: string; model: string; prompt: (workdir: string) => string; timeoutMs?: number }): Promise<CodexRun & { cleanup(): void }> {
+export async function runCodex(options: {
+  baseURL: string;
+  apiKey: string;
+  model: string;
+  prompt: (workdir: string) => string;
+  timeoutMs?: number;
+  /** Lines for the provider table, e.g. `stream_idle_timeout_ms = 2000`. */
+  provider?: readonly string[];
+}): Promise<CodexRun & { cleanup(): void }> {
   if (!CODEX_BIN) throw new Error('@openai/codex is not installed for this platform');
   const home = mkdtempSync(join(tmpdir(), 'codex-home-'));
   const workdir = mkdtempSync(join(tmpdir(), 'codex-work-'));
@@ -55,7 +64,7 @@ export async function runCodex(options: { baseURL: string; apiKey: string; model
     rmSync(home, { recursive: true, force: true });
     rmSync(workdir, { recursive: true, force: true });
   };
-  writeFileSync(join(home, 'config.toml'), codexConfig(options.baseURL, options.model));
+  writeFileSync(join(home, 'config.toml'), codexConfig(options.baseURL, options.model, options.provider));
   const child = spawn(process.execPath, [CODEX_BIN, 'exec', '--skip-git-repo-check', '--dangerously-bypass-approvals-and-sandbox', '-C', workdir, options.prompt(workdir)], {
     env: {
       PATH: process.env.PATH ?? '/usr/bin:/bin',

@@ -235,9 +235,21 @@ describe('Responses stream encoder', () => {
     expect(done).toMatchObject({ type: 'message', status: 'completed' });
   });
 
-  it('sends an SSE comment as keep-alive and estimates usage when NIM reported none', () => {
+  it("keeps a silent stream alive with OpenAI's keepalive event, which Codex counts as activity (an SSE comment it does not)", () => {
     const encoder = frontEnd.createStreamEncoder(body(), testContext());
-    expect(encoder.keepalive()).toBe(': keepalive\n\n');
+    const reader = new ChatSseReader(new StreamUsageTracker());
+    let out = encoder.start() + encoder.keepalive() + encoder.keepalive();
+    out += encoder.read(reader.push(Buffer.from(chatSse([chunk({ content: 'Hi' }), chunk({}, 'stop')])))!);
+    out += encoder.keepalive() + encoder.end();
+    const events = parseResponsesSse(out);
+    expect(types(events).slice(0, 4)).toEqual(['response.created', 'response.in_progress', 'keepalive', 'keepalive']);
+    expect(events[2]).toEqual({ type: 'keepalive', sequence_number: 2 });
+    // One sequence for every event, keep-alives included.
+    expect(events.map((event) => event.sequence_number)).toEqual(events.map((_, index) => index));
+    expect(types(events).at(-1)).toBe('response.completed');
+  });
+
+  it('estimates usage when NIM reported none', () => {
     const events = parseResponsesSse(encode(chatSse([chunk({ content: 'x'.repeat(40) }), chunk({}, 'stop')])));
     const usage = completed(events).usage as { input_tokens: number; output_tokens: number; total_tokens: number };
     expect(usage.output_tokens).toBe(10);

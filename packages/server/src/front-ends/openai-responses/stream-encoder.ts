@@ -24,7 +24,7 @@ import type { ToolNames } from './tool-names.js';
 
 /** An SSE event: `event:` names it (OpenAI sends both), `data` carries the same `type` and its sequence number. */
 function frame(type: string, sequence: number, fields: string): string {
-  return `event: ${type}\ndata: {"type":"${type}",${fields},"sequence_number":${sequence}}\n\n`;
+  return `event: ${type}\ndata: {"type":"${type}",${fields ? `${fields},` : ''}"sequence_number":${sequence}}\n\n`;
 }
 const json = JSON.stringify;
 
@@ -146,9 +146,10 @@ export class ResponsesStreamEncoder implements StreamEncoder {
   }
 
   keepalive(): string {
-    // An SSE comment: the openai SDK's decoder and Codex's eventsource parser skip comment lines, and a comment
-    // takes no sequence number from the events around it.
-    return ': keepalive\n\n';
+    // OpenAI's own keep-alive event, which the openai SDKs skip. Not an SSE comment: Codex times a stream out after
+    // `stream_idle_timeout_ms` (300 s by default) without an event, and a comment is none, so it would give up on
+    // (and retry, at NIM's cost again) an answer a slow model is still thinking about.
+    return this.event('keepalive', '');
   }
 
   end(): string {
