@@ -211,6 +211,8 @@ describe('errors in Anthropic shape', () => {
     const none = await raw('/v1/messages', { model: MODEL, max_tokens: 5, messages: [{ role: 'user', content: 'x' }] }, {});
     expect(none.status).toBe(401);
     expect(JSON.parse(none.text)).toEqual({ type: 'error', error: { type: 'authentication_error', message: expect.stringContaining('x-api-key') } });
+    // A refused key stays refused: the SDKs and Claude Code are told not to retry.
+    expect(none.headers['x-should-retry']).toBe('false');
   });
 
   it('takes the proxy key from either header when a client sends both (Claude Code with ANTHROPIC_API_KEY and ANTHROPIC_AUTH_TOKEN set)', async () => {

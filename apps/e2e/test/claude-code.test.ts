@@ -102,6 +102,17 @@ describe.skipIf(NODE_MAJOR < 22)('claude -p through the proxy', () => {
     expect(stack.logs.join('\n')).not.toContain('sk-ant-api03-exported-for-anthropic-itself');
   }, 180_000);
 
+  it("fails at once with the proxy's message when the proxy key is wrong, instead of retrying the 401 for minutes", async () => {
+    const env = { ...claudeEnv(stack, home), ANTHROPIC_AUTH_TOKEN: 'not-the-proxy-key' };
+    const before = stack.logs.filter((line) => line.includes('"status":401')).length;
+    const run = await runClaude(['-p', 'Say hello.', '--model', 'claude-sonnet-4-5', '--tools', ''], env, work);
+    const diagnostics = `exit ${run.code}\nstdout: ${run.stdout}\nstderr: ${run.stderr}`;
+    expect(run.code, diagnostics).not.toBe(0);
+    expect(run.stdout + run.stderr, diagnostics).toContain('Invalid proxy API key');
+    // One request: Claude Code honoured x-should-retry: false (it would otherwise retry for minutes, past runClaude's timeout).
+    expect(stack.logs.filter((line) => line.includes('"status":401')).length - before, diagnostics).toBe(1);
+  }, 180_000);
+
   it("loads a deferred tool through ToolSearch: NIM gets its definition in the result and the tool from then on", async () => {
     const prompt = `${mockDirective({ toolCall: { name: 'ToolSearch', arguments: { query: 'select:WebFetch' } }, finalAnswer: 'WebFetch is ready.' })} Find the fetch tool.`;
     const before = stack.mock.requests.all.length;

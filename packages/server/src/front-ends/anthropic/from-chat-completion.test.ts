@@ -151,7 +151,18 @@ describe('Anthropic errors', () => {
     const rendered = frontEnd.renderError(new ProxyError({ status, message: `NIM said ${status}`, headers: { 'retry-after': '3', 'x-other': 'no' } }));
     expect(rendered.status).toBe(expected);
     expect(rendered.body).toEqual({ type: 'error', error: { type, message: `NIM said ${status}` } });
-    expect(rendered.headers).toEqual({ 'retry-after': '3' });
+    expect(rendered.headers).toEqual({ 'retry-after': '3', ...(status === 401 || status === 403 ? { 'x-should-retry': 'false' } : {}) });
+  });
+});
+
+describe('Anthropic errors a retry cannot mend', () => {
+  it.each([401, 403])('tell the client not to retry a %i: Claude Code retries 401s for minutes unless told', (status) => {
+    const rendered = frontEnd.renderError(new ProxyError({ status, message: 'Invalid proxy API key', headers: { 'www-authenticate': 'Bearer' } }));
+    expect(rendered.headers).toEqual({ 'www-authenticate': 'Bearer', 'x-should-retry': 'false' });
+  });
+
+  it.each([400, 404, 429, 500, 503])('leave the SDK its own choice for a %i', (status) => {
+    expect(frontEnd.renderError(new ProxyError({ status, message: 'x' })).headers?.['x-should-retry']).toBeUndefined();
   });
 });
 

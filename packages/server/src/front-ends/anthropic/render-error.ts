@@ -37,6 +37,13 @@ export function anthropicErrorBody(type: AnthropicErrorType, message: string): {
 /** Headers worth passing on: `retry-after` (the SDKs wait that long) and the 401 challenge. */
 const PASSED_HEADERS = ['retry-after', 'www-authenticate'] as const;
 
+/**
+ * A key the proxy or NIM refused (401, 403) stays refused however often it is sent: `x-should-retry: false`, which
+ * the SDKs and Claude Code honour. Claude Code otherwise retries a 401 — at Anthropic, an OAuth token it can
+ * refresh — silently and for minutes before it shows the error.
+ */
+const NOT_RETRIED = new Set([401, 403]);
+
 export function renderAnthropicError(error: ProxyError): RenderedError {
   const { status, type } = anthropicErrorFor(error.status);
   let headers: Record<string, string> | undefined;
@@ -44,6 +51,7 @@ export function renderAnthropicError(error: ProxyError): RenderedError {
     const value = error.headers[name];
     if (value !== undefined) (headers ??= {})[name] = value;
   }
+  if (NOT_RETRIED.has(status)) (headers ??= {})['x-should-retry'] = 'false';
   return { status, headers, body: anthropicErrorBody(type, error.message) };
 }
 
