@@ -149,6 +149,21 @@ describe('errors and keys', () => {
     expect(rendered).toEqual({ status: 429, headers: { 'retry-after': '3' }, body: { error: { message: 'Slow down', type: 'rate_limit_error', param: null, code: null } } });
   });
 
+  it("names NIM's context overflow context_length_exceeded, as OpenAI does, before the stream and in response.failed", () => {
+    const vllm = "NVIDIA NIM rejected the request (HTTP 400): This model's maximum context length is 8192 tokens. However, you requested 9000 tokens (9000 in the messages, 0 in the completion).";
+    const overflow = new ProxyError({ status: 400, message: vllm });
+    expect(frontEnd.renderError(overflow).body).toEqual({ error: { message: vllm, type: 'invalid_request_error', param: null, code: 'context_length_exceeded' } });
+    const newer = new ProxyError({ status: 400, message: 'NVIDIA NIM rejected the request (HTTP 400): The decoder prompt (length 9000) is longer than the maximum model length of 8192.' });
+    expect(frontEnd.renderError(newer).body).toMatchObject({ error: { code: 'context_length_exceeded' } });
+    // Codex reads the code of response.failed: context_length_exceeded is shown, where any other code is retried.
+    const encoder = frontEnd.createStreamEncoder(frontEnd.parse({ model: 'm', input: 'hi', stream: true }), testContext());
+    encoder.start();
+    expect(encoder.error(overflow)).toContain('"code":"context_length_exceeded"');
+    // Other errors keep their code, and a code the upstream gave is kept.
+    expect(frontEnd.renderError(new ProxyError({ status: 400, message: 'Bad tool schema' })).body).toMatchObject({ error: { code: null } });
+    expect(frontEnd.renderError(new ProxyError({ status: 400, message: vllm, code: 'own_code' })).body).toMatchObject({ error: { code: 'own_code' } });
+  });
+
   it('reads the key from Authorization: Bearer only', () => {
     expect(frontEnd.readApiKey({ authorization: 'Bearer sk-1' })).toBe('sk-1');
     expect(frontEnd.readApiKey({ 'x-api-key': 'sk-1' })).toBeUndefined();

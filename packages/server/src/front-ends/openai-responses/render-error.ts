@@ -1,17 +1,31 @@
 import type { ProxyError } from '@proxy/core';
 import type { RenderedError } from '../../exchange/front-end.js';
 
+/**
+ * NIM's words for a prompt longer than the model's window (vLLM's two wordings). OpenAI names that error
+ * `context_length_exceeded`, and Responses clients act on the code: Codex stops retrying a turn that cannot fit.
+ */
+const CONTEXT_OVERFLOW = /maximum context length is \d+ tokens|is longer than the maximum model length/i;
+
+/** The error's code, or `context_length_exceeded` for an overflow NIM reported without one. */
+function codeOf(error: ProxyError): string | null {
+  if (error.code !== null) return error.code;
+  return (error.status === 400 || error.status === 413 || error.status === 422) && CONTEXT_OVERFLOW.test(error.message) ? 'context_length_exceeded' : null;
+}
+
 /** Before the stream: OpenAI's `{"error":{message,type,param,code}}` with the error's own status (the SDKs read it). */
 export function renderError(error: ProxyError): RenderedError {
-  return { status: error.status, headers: error.headers, body: error.toBody() };
+  const body = error.toBody();
+  body.error.code = codeOf(error);
+  return { status: error.status, headers: error.headers, body };
 }
 
 /**
- * The `code` of a `response.failed` event's error. Codex reads it: `rate_limit_exceeded` and `server_error` are
- * retried, `context_length_exceeded` and `invalid_prompt` are shown as they are.
+ * The `code` of a `response.failed` event's error. Codex reads it: `context_length_exceeded` (and `insufficient_quota`)
+ * is shown as it is, any other code is retried — `rate_limit_exceeded` and `server_error` rightly so.
  */
 export function streamErrorCode(error: ProxyError): string {
   if (error.status === 429) return 'rate_limit_exceeded';
-  if (error.status === 400 || error.status === 422) return error.code ?? 'invalid_prompt';
+  if (error.status === 400 || error.status === 422) return codeOf(error) ?? 'invalid_prompt';
   return error.code ?? 'server_error';
 }
