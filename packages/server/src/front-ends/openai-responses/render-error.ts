@@ -3,7 +3,8 @@ import type { RenderedError } from '../../exchange/front-end.js';
 
 /**
  * NIM's words for a prompt longer than the model's window (vLLM's two wordings). OpenAI names that error
- * `context_length_exceeded`, and Responses clients act on the code: Codex stops retrying a turn that cannot fit.
+ * `context_length_exceeded`, and Responses clients act on the code: Codex tells its user the context window is
+ * full, and counts it so.
  */
 const CONTEXT_OVERFLOW = /maximum context length is \d+ tokens|is longer than the maximum model length/i;
 
@@ -21,8 +22,8 @@ export function renderError(error: ProxyError): RenderedError {
 }
 
 /**
- * The `code` of a `response.failed` event's error. Codex reads it: `context_length_exceeded` (and `insufficient_quota`)
- * is shown as it is, any other code is retried — `rate_limit_exceeded` and `server_error` rightly so.
+ * The `code` of a `response.failed` event's error. Codex reads it: `context_length_exceeded` is its context-window
+ * error, `invalid_prompt` is shown as it is, `rate_limit_exceeded` and `server_error` are retried.
  */
 export function streamErrorCode(error: ProxyError): string {
   if (error.status === 429) return 'rate_limit_exceeded';
