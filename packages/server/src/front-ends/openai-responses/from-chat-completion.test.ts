@@ -155,7 +155,7 @@ describe('errors and keys', () => {
     expect(frontEnd.renderError(overflow).body).toEqual({ error: { message: vllm, type: 'invalid_request_error', param: null, code: 'context_length_exceeded' } });
     const newer = new ProxyError({ status: 400, message: 'NVIDIA NIM rejected the request (HTTP 400): The decoder prompt (length 9000) is longer than the maximum model length of 8192.' });
     expect(frontEnd.renderError(newer).body).toMatchObject({ error: { code: 'context_length_exceeded' } });
-    // Codex reads the code of response.failed: context_length_exceeded is shown, where any other code is retried.
+    // Codex reads the code of response.failed: context_length_exceeded is its context-window error.
     const encoder = frontEnd.createStreamEncoder(frontEnd.parse({ model: 'm', input: 'hi', stream: true }), testContext());
     encoder.start();
     expect(encoder.error(overflow)).toContain('"code":"context_length_exceeded"');
