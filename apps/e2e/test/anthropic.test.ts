@@ -170,9 +170,9 @@ describe('POST /v1/messages with @anthropic-ai/sdk', () => {
   });
 
   it("gives every answer a request-id header, which the SDK reports as the message's and the error's request id", async () => {
-    const { data: message, response } = await client.messages.create({ model: `nvidia:${MODEL}`, max_tokens: 20, messages: [{ role: 'user', content: 'hi' }] }).withResponse();
-    expect(message._request_id).toBe(response.headers.get('x-request-id'));
-    expect(message.id).toBe(`msg_${message._request_id}`);
+    const { data: message, response, request_id } = await client.messages.create({ model: `nvidia:${MODEL}`, max_tokens: 20, messages: [{ role: 'user', content: 'hi' }] }).withResponse();
+    expect(request_id).toBe(response.headers.get('x-request-id'));
+    expect(message.id).toBe(`msg_${request_id}`);
     const stream = client.messages.stream({ model: `nvidia:${MODEL}`, max_tokens: 20, messages: [{ role: 'user', content: 'hi' }] });
     await stream.finalMessage();
     expect(stream.request_id).toMatch(/.+/);
