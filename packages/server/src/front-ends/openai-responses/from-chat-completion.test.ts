@@ -30,6 +30,11 @@ describe('chat completion → Responses response', () => {
     expect(response.output.map((item) => item.call_id)).toEqual(['grep:3', 'call_req123_1']);
   });
 
+  it("reads reasoning from newer vLLM builds' message.reasoning too, once when a build sends both names", () => {
+    expect(answer({ content: 'Hi', reasoning: 'Plan.' }).output[0]).toEqual({ id: 'rs_req123_0', type: 'reasoning', summary: [{ type: 'summary_text', text: 'Plan.' }] });
+    expect(answer({ content: 'Hi', reasoning: 'Plan.', reasoning_content: 'Plan.' }).output[0]).toMatchObject({ summary: [{ text: 'Plan.' }] });
+  });
+
   it('leaves out a tool call without a function name', () => {
     const response = answer({ tool_calls: [{ id: 'c0', type: 'function', function: { arguments: '{}' } }, { id: 'c1', type: 'function', function: { name: 'exec_command', arguments: '{}' } }] });
     expect(response.output.map((item) => item.call_id)).toEqual(['c1']);

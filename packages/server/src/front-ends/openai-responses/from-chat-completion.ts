@@ -3,6 +3,7 @@ import type { ExchangeContext, JsonAnswer } from '../../exchange/front-end.js';
 import type { ResponsesRequest } from './request-schema.js';
 import { asTokenUsage, estimatedResponsesUsage, headerJson, outputChars, responseHeader, responseIdBase, responseJson, statusOf, toResponsesUsage, type OutputItem } from './response-object.js';
 import { jsonCompletion } from '../complete-json.js';
+import { reasoningOf } from '../reasoning-field.js';
 import { splitThink } from '../think-splitter.js';
 import { offersResponsesTools, toChatTools } from './to-chat-tools.js';
 import { chatToolSchemas } from '../tool-markup/parse-minimax-calls.js';
@@ -12,6 +13,7 @@ import type { ToolNames } from './tool-names.js';
 interface ChatAnswer {
   content?: unknown;
   reasoning_content?: unknown;
+  reasoning?: unknown;
   tool_calls?: unknown;
 }
 
@@ -43,7 +45,7 @@ export function fromChatCompletion(result: ChatCompletionResult, body: Responses
 function outputItems(message: ChatAnswer, outOfTokens: boolean, base: string, names: ToolNames, context: ExchangeContext): OutputItem[] {
   const output: OutputItem[] = [];
   const split = typeof message.content === 'string' ? splitThink(message.content) : { reasoning: '', text: '' };
-  const reasoning = (typeof message.reasoning_content === 'string' ? message.reasoning_content : '') + split.reasoning;
+  const reasoning = reasoningOf(message) + split.reasoning;
   if (reasoning) output.push({ id: `rs_${base}_0`, type: 'reasoning', summary: [{ type: 'summary_text', text: reasoning }] });
   if (split.text) {
     output.push({

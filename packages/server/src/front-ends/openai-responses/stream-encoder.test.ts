@@ -76,6 +76,13 @@ describe('Responses stream encoder', () => {
     expect(events[15]!.item).toEqual(response.output[1]);
   });
 
+  it("reads reasoning from newer vLLM builds' delta.reasoning too, once when a build sends both names", () => {
+    const renamed = chatSse([chunk({ reasoning: 'Let me ' }), chunk({ reasoning: 'think — ünïcode ✓.' }), chunk({ content: 'Hello' }), chunk({ content: ', world!' }), chunk({}, 'stop'), { id: 'chatcmpl-1', object: 'chat.completion.chunk', choices: [], usage }]);
+    expect(encode(renamed)).toBe(encode(reasoningAndText));
+    const both = chatSse([chunk({ reasoning_content: 'Plan.', reasoning: 'Plan.' }), chunk({ content: 'Hi' }), chunk({}, 'stop')]);
+    expect(completed(parseResponsesSse(encode(both))).output[0]).toMatchObject({ type: 'reasoning', summary: [{ text: 'Plan.' }] });
+  });
+
   it('gives the same events whatever the byte boundary the upstream stream was cut at', () => {
     const whole = encode(reasoningAndText);
     const length = Buffer.byteLength(reasoningAndText);

@@ -16,6 +16,7 @@ import {
 } from './response-object.js';
 import { streamErrorCode } from './render-error.js';
 import { jsonCompletion } from '../complete-json.js';
+import { reasoningOf } from '../reasoning-field.js';
 import { ThinkSplitter } from '../think-splitter.js';
 import { ChunkToolMarkup, readsToolMarkup } from '../tool-markup/chunk-tool-markup.js';
 import { chatToolSchemas } from '../tool-markup/parse-minimax-calls.js';
@@ -51,6 +52,7 @@ interface OpenText {
 interface ChunkDelta {
   content?: unknown;
   reasoning_content?: unknown;
+  reasoning?: unknown;
   tool_calls?: unknown;
 }
 
@@ -129,7 +131,8 @@ export class ResponsesStreamEncoder implements StreamEncoder {
       if (!choice) continue;
       const delta = choice.delta;
       if (delta) {
-        if (typeof delta.reasoning_content === 'string' && delta.reasoning_content) out += this.textDelta('reasoning', delta.reasoning_content);
+        const reasoning = reasoningOf(delta);
+        if (reasoning) out += this.textDelta('reasoning', reasoning);
         if (typeof delta.content === 'string' && delta.content) {
           const split = this.think.push(delta.content);
           if (split.reasoning) out += this.textDelta('reasoning', split.reasoning);
