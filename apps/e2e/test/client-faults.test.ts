@@ -1,4 +1,5 @@
-import { connect, Socket } from 'node:net';
+import { createServer, type ServerResponse } from 'node:http';
+import { connect, Socket, type AddressInfo } from 'node:net';
 import { mockDirective } from '@proxy/testkit';
 import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
@@ -10,11 +11,13 @@ import {
   metricsText,
   metricValue,
   postChat,
+  MODEL,
   PROXY_KEY,
   proxyConnections,
   sseData,
   startStack,
   waitFor,
+  UPSTREAM_KEY,
   type Stack,
 } from './support/stack.js';
 
@@ -139,29 +142,77 @@ function handlesOn(localPort: number): Socket[] {
 describe('load', () => {
   it('1,000 concurrent streams all complete, and the gauge returns to 0', async () => {
     const count = 1000;
-    let peak = 0;
-    const sampler = setInterval(() => void activeStreams().then((n) => (peak = Math.max(peak, n))), 50);
+    // An upstream that holds every stream until the test lets them go: the proxy carries all of them at once,
+    // however slowly the machine sends them, and the test sees it without sampling.
+    const upstream = await startHeldUpstream();
+    const held = await startStack({
+      config: {
+        failure_handling: { keepalive_interval: 1 },
+        backends: { held: { type: 'openai', api_url: upstream.url, api_key: UPSTREAM_KEY, models: [MODEL] } },
+      },
+    });
+    const streamsOpen = async () => metricValue(await metricsText(held), 'nim_proxy_active_streams');
+    onTestFinished(async () => {
+      await held.close();
+      await upstream.close();
+    });
     const started = Date.now();
-    const results = await Promise.all(
-      Array.from({ length: count }, async (_, i) => {
-        // A second of silence after the headers holds every stream open long enough to overlap even on a busy machine.
-        const scenario = { timing: { firstChunkDelayMs: 1000, chunkDelayMs: 100 } };
-        const answer = await postChat(stack, chatBody({ stream: true }, `${mockDirective(scenario)}request ${i}`));
-        const events = sseData(answer.text);
-        const content = events
-          .slice(0, -1)
-          .map((data) => (JSON.parse(data) as { choices: { delta?: { content?: string } }[] }).choices[0]?.delta?.content ?? '')
-          .join('');
-        return { status: answer.status, done: events.at(-1) === '[DONE]', ok: content === `You said: request ${i}` };
-      }),
-    );
-    clearInterval(sampler);
+    const answers = Array.from({ length: count }, async (_, i) => {
+      const answer = await postChat(held, { ...chatBody({ stream: true }, `request ${i}`), model: `held:${MODEL}` });
+      const events = sseData(answer.text);
+      const content = events
+        .slice(0, -1)
+        .map((data) => (JSON.parse(data) as { choices: { delta?: { content?: string } }[] }).choices[0]?.delta?.content ?? '')
+        .join('');
+      return { status: answer.status, done: events.at(-1) === '[DONE]', ok: content === `You said: request ${i}` };
+    });
+    // All at the upstream at once, and every one committed to its client on silence: the gauge counts them all.
+    await waitFor(() => upstream.waiting() === count, 30_000, `${count} requests to reach the upstream`);
+    await waitFor(async () => (await streamsOpen()) === count, 30_000, `${count} streams to be open at once`);
+    upstream.release();
+    const results = await Promise.all(answers);
     expect(results.filter((r) => r.status === 200 && r.done && r.ok)).toHaveLength(count);
-    expect(peak).toBeGreaterThan(100); // they really overlapped
-    await waitFor(async () => (await activeStreams()) === 0, 2000, 'the gauge to return to 0');
-    console.info(`1000 concurrent streams: ${Date.now() - started} ms, peak active ${peak}`);
-  }, 60_000);
+    await waitFor(async () => (await streamsOpen()) === 0, 5000, 'the gauge to return to 0');
+    console.info(`1000 concurrent streams: ${Date.now() - started} ms`);
+  }, 90_000);
 });
+
+/** A chat upstream that holds each streaming request until `release()`, then answers `You said: <text>`. */
+async function startHeldUpstream(): Promise<{ url: string; waiting(): number; release(): void; close(): Promise<void> }> {
+  const waiting: { response: ServerResponse; text: string }[] = [];
+  let released = false;
+  const answer = ({ response, text }: { response: ServerResponse; text: string }) => {
+    response.writeHead(200, { 'content-type': 'text/event-stream' });
+    const frame = (delta: object, finish: string | null) =>
+      `data: ${JSON.stringify({ id: 'held', object: 'chat.completion.chunk', created: 1, model: MODEL, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+    response.end(`${frame({ role: 'assistant', content: `You said: ${text}` }, null)}${frame({}, 'stop')}data: [DONE]\n\n`);
+  };
+  const server = createServer((request, response) => {
+    let body = '';
+    request.setEncoding('utf8');
+    request.on('data', (piece: string) => (body += piece));
+    request.on('end', () => {
+      const held = { response, text: (JSON.parse(body) as { messages: { content: string }[] }).messages[0]!.content };
+      if (released) answer(held);
+      else waiting.push(held);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/v1`,
+    waiting: () => waiting.length,
+    release() {
+      released = true;
+      for (const held of waiting.splice(0)) answer(held);
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
 
 describe('graceful shutdown', () => {
   it('lets streams in flight finish and refuses new connections', async () => {
