@@ -119,11 +119,35 @@ export function toChatMessages(body: ResponsesRequest, options: MessageOptions):
     }
   });
   if (reasoning !== undefined) openAssistant();
+  keepResultsAfterCalls(messages);
   if (system.length > 0) messages.unshift({ role: 'system', content: system.join('\n\n') });
   if (!messages.some((message) => message.role !== 'system')) {
     throw new InvalidRequestError("Invalid 'input': must contain at least one user, assistant or tool item", { param: 'input' });
   }
   return messages;
+}
+
+/**
+ * An answer with text (or reasoning) after its tool calls leaves items after the calls and before their outputs;
+ * as messages of their own they would stand between the calls and their tool messages, which chat templates and
+ * OpenAI-style APIs refuse ("tool must follow tool_calls"). The assistant messages between calls and the tool
+ * messages that answer them are one turn: their text after its text (whitespace alone, often all a template writes
+ * after a call, adds nothing), their reasoning after its reasoning, their calls after its calls.
+ */
+function keepResultsAfterCalls(messages: ChatMessage[]): void {
+  for (let i = 0; i < messages.length; i += 1) {
+    const turn = messages[i]!;
+    if (turn.role !== 'assistant' || !turn.tool_calls) continue;
+    let end = i + 1;
+    while (end < messages.length && messages[end]!.role === 'assistant') end += 1;
+    if (end === i + 1 || messages[end]?.role !== 'tool') continue;
+    for (const later of messages.splice(i + 1, end - i - 1)) {
+      const text = typeof later.content === 'string' ? later.content : '';
+      if (text.trim()) turn.content = typeof turn.content === 'string' && turn.content ? `${turn.content}\n\n${text}` : text;
+      if (later.reasoning_content) turn.reasoning_content = turn.reasoning_content ? `${turn.reasoning_content}\n\n${later.reasoning_content}` : later.reasoning_content;
+      if (later.tool_calls) turn.tool_calls.push(...later.tool_calls);
+    }
+  }
 }
 
 /** Text parts joined; an image in a system or assistant message has nowhere to go in chat. */

@@ -130,6 +130,31 @@ describe('Responses request → chat request', () => {
     expect(request.messages[1]!.content).toBe('Running it.');
   });
 
+  it('keeps tool results right after their calls when the answer had text after its calls', () => {
+    // A model that writes after its tool calls (often only the template's "\n\n") gives a message item after them;
+    // a separate assistant message there would stand between the calls and their tool messages, which chat
+    // templates and OpenAI-style APIs refuse.
+    const { request } = translate({
+      input: [
+        { role: 'user', content: 'go' },
+        { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'Running it.' }] },
+        { type: 'function_call', call_id: '1', name: 'exec_command', arguments: '{}' },
+        { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'Then I check.' }] },
+        { type: 'function_call', call_id: '2', name: 'exec_command', arguments: '{}' },
+        { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: '\n\n' }] },
+        { type: 'function_call_output', call_id: '1', output: 'one' },
+        { type: 'function_call_output', call_id: '2', output: 'two' },
+      ],
+    });
+    expect(request.messages.map((message) => [message.role, (message.tool_calls as { id: string }[] | undefined)?.map((call) => call.id) ?? message.tool_call_id ?? null])).toEqual([
+      ['user', null],
+      ['assistant', ['1', '2']],
+      ['tool', '1'],
+      ['tool', '2'],
+    ]);
+    expect(request.messages[1]!.content).toBe('Running it.\n\nThen I check.');
+  });
+
   it('joins user items in a row into one user message, images kept as parts', () => {
     const { request } = translate({
       input: [
