@@ -4,7 +4,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { startServer } from '@proxy/server';
 import { mockDirective } from '@proxy/testkit';
+import { sendJson, sendSse, startRecordingUpstream } from '@proxy/testkit/recording-upstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MODEL, PROXY_KEY, startStack, type Stack } from './support/stack.js';
 
@@ -29,7 +31,7 @@ const CUT_MODEL = 'meta/llama-3.1-8b-instruct';
 /** A MiniMax build without its tool parser: the tool calls come as MiniMax's markup in the text. */
 const MARKUP_MODEL = 'minimaxai/minimax-m3';
 
-function claudeEnv(stack: Stack, home: string): Record<string, string> {
+function claudeEnv(stack: Pick<Stack, 'proxy'>, home: string): Record<string, string> {
   return {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     // A fresh HOME: no login, settings or history of this machine's user leaks into the run.
@@ -164,5 +166,46 @@ describe.skipIf(NODE_MAJOR < 22)('claude -p through the proxy', () => {
     expect(await readFile(target, 'utf8'), diagnostics).toBe(content);
     expect(run.stdout, diagnostics).toContain('Done with markup.');
     expect(run.stdout).not.toContain('minimax:tool_call');
+  }, 180_000);
+});
+
+describe.skipIf(NODE_MAJOR < 22)('claude -p on a NIM build that numbers its tool-call ids anew in every answer', () => {
+  it('runs each call once: ids the conversation already holds are replaced', async () => {
+    const work = await mkdtemp(join(tmpdir(), 'claude-code-ids-'));
+    const home = await mkdtemp(join(tmpdir(), 'claude-code-home-'));
+    const log = join(work, 'runs.txt');
+    // Two turns that each call Bash with tool-call id 0, as such a build sends them, then an answer.
+    const upstream = await startRecordingUpstream((request, response) => {
+      if (request.url.endsWith('/models')) return sendJson(response, 200, { object: 'list', data: [{ id: 'counting-ids', object: 'model' }] });
+      const results = (JSON.parse(request.body) as { messages: { role: string }[] }).messages.filter((message) => message.role === 'tool').length;
+      const frame = (delta: object, finish: string | null) => ({ id: 1, object: 'chat.completion.chunk', created: 1, model: 'counting-ids', choices: [{ index: 0, delta, finish_reason: finish }] });
+      if (results >= 2) return sendSse(response, [frame({ role: 'assistant', content: 'Both ran.' }, 'stop')]);
+      const call = { index: 0, id: 0, type: 'function', function: { name: 'Bash', arguments: JSON.stringify({ command: `echo run${results} >> ${log}`, description: 'log' }) } };
+      return sendSse(response, [frame({ role: 'assistant', tool_calls: [call] }, null), frame({}, 'tool_calls')]);
+    });
+    const proxy = await startServer(
+      {
+        host: '127.0.0.1',
+        port: 0,
+        auth: { api_keys: [PROXY_KEY] },
+        default_backend: 'counting',
+        failure_handling: { max_retries: 0 },
+        backends: { counting: { type: 'openai', api_url: upstream.url, api_key: 'upstream-key', models: ['counting-ids'] } },
+      },
+      { env: {}, logDestination: { write: () => undefined } },
+    );
+    try {
+      const run = await runClaude(['-p', 'Log twice.', '--model', 'counting-ids', '--allowedTools', 'Bash'], claudeEnv({ proxy }, home), work);
+      const diagnostics = `exit ${run.code}\nstdout: ${run.stdout}\nstderr: ${run.stderr}`;
+      expect(run.code, diagnostics).toBe(0);
+      expect(run.stdout, diagnostics).toContain('Both ran.');
+      // Given id 0 twice, Claude Code took the second call for an interrupted one and ran it hundreds of times.
+      expect(await readFile(log, 'utf8'), diagnostics).toBe('run0\nrun1\n');
+    } finally {
+      await proxy.close();
+      await upstream.close();
+      await rm(work, { recursive: true, force: true });
+      await rm(home, { recursive: true, force: true });
+    }
   }, 180_000);
 });

@@ -95,6 +95,24 @@ describe('chat completion → Anthropic Message', () => {
     }
   });
 
+  it('never gives a tool_use an id the conversation already holds, nor one two calls share', () => {
+    const later = frontEnd.parse({
+      ...body,
+      messages: [
+        { role: 'user', content: 'Run it' },
+        { role: 'assistant', content: [{ type: 'tool_use', id: '0', name: 'Bash', input: { command: 'ls' } }] },
+        { role: 'user', content: [{ type: 'tool_result', tool_use_id: '0', content: 'a.txt' }] },
+      ],
+    });
+    const calls = [
+      { id: 0, type: 'function', function: { name: 'Bash', arguments: '{"command":"pwd"}' } },
+      { id: 'twin', type: 'function', function: { name: 'Read', arguments: '{}' } },
+      { id: 'twin', type: 'function', function: { name: 'Read', arguments: '{}' } },
+    ];
+    const message = JSON.parse(translate({ content: null, tool_calls: calls }, 'tool_calls', undefined, undefined, later).text) as { content: { id: string }[] };
+    expect(message.content.map((block) => block.id)).toEqual(['toolu_req1_0', 'twin', 'toolu_req1_2']);
+  });
+
   it('maps length to max_tokens', () => {
     expect(answer({ content: 'cut' }, 'length').stop_reason).toBe('max_tokens');
   });

@@ -7,6 +7,7 @@ import { THINKING_SIGNATURE } from './sse-frames.js';
 import { anthropicStop } from './stop-reason.js';
 import { splitThink } from '../think-splitter.js';
 import { ToolCallAssembler } from './tool-call-assembler.js';
+import { ToolUseIds } from './tool-use-ids.js';
 import { readsToolMarkup, rewriteAnswerToolMarkup } from '../tool-markup/chunk-tool-markup.js';
 import { anthropicToolSchemas, offersAnthropicTools } from './tool-schemas.js';
 
@@ -38,6 +39,7 @@ export function fromChatCompletion(result: ChatCompletionResult, body: MessagesR
   if (text) content.push({ type: 'text', text });
 
   const tools = new ToolCallAssembler();
+  const ids = new ToolUseIds(body, context.requestId);
   if (Array.isArray(message.tool_calls)) message.tool_calls.forEach((call, index) => tools.push({ index, ...(call as object) }));
   for (const call of tools.calls) {
     if (call.name === '') {
@@ -58,7 +60,7 @@ export function fromChatCompletion(result: ChatCompletionResult, body: MessagesR
       context.log.warn({ tool: call.name }, "NIM's tool call arguments are not JSON; sent as an empty input");
       input = {};
     }
-    content.push({ type: 'tool_use', id: call.id || `toolu_${context.requestId}_${call.index}`, name: call.name, input });
+    content.push({ type: 'tool_use', id: ids.for(call.id, call.index), name: call.name, input });
   }
 
   const stop = anthropicStop(choice.finish_reason, choice.stop_reason, body.stop_sequences, content.some((block) => block.type === 'tool_use'));

@@ -149,6 +149,29 @@ describe('AnthropicStreamEncoder', () => {
     ]);
   });
 
+  it('never gives a tool_use an id the conversation already holds, nor one two calls share', () => {
+    // NIM builds that number their ids (0, 1… each answer anew) repeat them turn after turn: Claude Code then took
+    // the second call with an answered id for an interrupted one and ran it again and again.
+    const later: MessagesRequest = {
+      ...body,
+      messages: [
+        { role: 'user', content: 'Run it' },
+        { role: 'assistant', content: [{ type: 'tool_use', id: '0', name: 'Bash', input: { command: 'ls' } }] },
+        { role: 'user', content: [{ type: 'tool_result', tool_use_id: '0', content: 'a.txt' }] },
+      ],
+    };
+    const upstream = sse([
+      chunk({ tool_calls: [{ index: 0, id: 0, function: { name: 'Bash', arguments: '{"command":"pwd"}' } }] }),
+      chunk({ tool_calls: [{ index: 1, id: 'twin', function: { name: 'Read', arguments: '{"p":1}' } }] }),
+      chunk({ tool_calls: [{ index: 2, id: 'twin', function: { name: 'Read', arguments: '{"p":2}' } }] }),
+      chunk({}, 'tool_calls'),
+    ]);
+    for (const pieces of [whole(upstream), ...everySplit(upstream).filter((_, at) => at % 7 === 0)]) {
+      const ids = accumulate(anthropicEvents(encode(pieces, later).text)).content.map((block) => block.id as string);
+      expect(ids).toEqual(['toolu_req1_0', 'twin', 'toolu_req1_2']);
+    }
+  });
+
   it('sends parallel calls interleaved by index as one block after the other, each whole', () => {
     const upstream = sse([
       chunk({ tool_calls: [{ index: 0, id: 'a', function: { name: 'Read', arguments: '{"path":' } }] }),

@@ -21,6 +21,7 @@ import {
 import { anthropicStop } from './stop-reason.js';
 import { ThinkSplitter, type SplitText } from '../think-splitter.js';
 import { ToolCallAssembler, type ToolCallState } from './tool-call-assembler.js';
+import { ToolUseIds } from './tool-use-ids.js';
 import { ChunkToolMarkup, readsToolMarkup } from '../tool-markup/chunk-tool-markup.js';
 import { anthropicToolSchemas, offersAnthropicTools } from './tool-schemas.js';
 
@@ -42,6 +43,7 @@ export class AnthropicStreamEncoder implements StreamEncoder {
   readonly #context: ExchangeContext;
   readonly #splitter = new ThinkSplitter();
   readonly #tools = new ToolCallAssembler();
+  readonly #toolUseIds: ToolUseIds;
   /** Tool calls a model wrote as markup in its text become tool_calls deltas before they are read. */
   readonly #markup: ChunkToolMarkup | undefined;
   #out = '';
@@ -67,6 +69,7 @@ export class AnthropicStreamEncoder implements StreamEncoder {
   constructor(body: MessagesRequest, context: ExchangeContext) {
     this.#body = body;
     this.#context = context;
+    this.#toolUseIds = new ToolUseIds(body, context.requestId);
     this.#markup = readsToolMarkup(context, offersAnthropicTools(body)) ? new ChunkToolMarkup(anthropicToolSchemas(body), context.log) : undefined;
   }
 
@@ -212,7 +215,7 @@ export class AnthropicStreamEncoder implements StreamEncoder {
   }
 
   #openToolBlock(call: ToolCallState): void {
-    if (call.id === '') call.id = `toolu_${this.#context.requestId}_${call.index}`;
+    call.id = this.#toolUseIds.for(call.id, call.index);
     this.#openBlock('tool', toolUseBlock(call.id, call.name));
     call.block = 'open';
     this.#openTool = call;
