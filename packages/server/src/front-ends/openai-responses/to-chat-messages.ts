@@ -129,10 +129,10 @@ export function toChatMessages(body: ResponsesRequest, options: MessageOptions):
 
 /**
  * An answer with text (or reasoning) after its tool calls leaves items after the calls and before their outputs;
- * as messages of their own they would stand between the calls and their tool messages, which chat templates and
- * OpenAI-style APIs refuse ("tool must follow tool_calls"). The assistant messages between calls and the tool
- * messages that answer them are one turn: their text after its text (whitespace alone, often all a template writes
- * after a call, adds nothing), their reasoning after its reasoning, their calls after its calls.
+ * as messages of their own they would stand between the calls and their tool messages, which some chat templates
+ * and OpenAI-style APIs refuse ("tool must follow tool_calls"). The assistant messages between calls and the tool
+ * messages that answer them are one turn: their text after its text (whitespace alone, which is all some answers
+ * write after a call, adds nothing), their reasoning after its reasoning, their calls after its calls.
  */
 function keepResultsAfterCalls(messages: ChatMessage[]): void {
   for (let i = 0; i < messages.length; i += 1) {

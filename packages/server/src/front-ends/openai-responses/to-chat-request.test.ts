@@ -131,7 +131,7 @@ describe('Responses request → chat request', () => {
   });
 
   it('keeps tool results right after their calls when the answer had text after its calls', () => {
-    // A model that writes after its tool calls (often only the template's "\n\n") gives a message item after them;
+    // A model that writes after its tool calls (even only "\n\n") gives a message item after them;
     // a separate assistant message there would stand between the calls and their tool messages, which chat
     // templates and OpenAI-style APIs refuse.
     const { request } = translate({
