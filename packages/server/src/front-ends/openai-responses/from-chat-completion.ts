@@ -57,7 +57,7 @@ function outputItems(message: ChatAnswer, outOfTokens: boolean, base: string, na
     });
   }
   const calls = Array.isArray(message.tool_calls) ? (message.tool_calls as unknown[]) : [];
-  const callIds = new Set<string>(); // some builds give parallel calls one id: a repeated one is treated as missing
+  const callIds = new Set<string>(); // an upstream may give parallel calls one id: a repeated one counts as missing
   calls.forEach((call, index) => {
     const { id, function: fn } = (call ?? {}) as { id?: unknown; function?: { name?: unknown; arguments?: unknown } };
     if (typeof fn?.name !== 'string' || fn.name === '') {

@@ -150,7 +150,7 @@ describe('Responses stream encoder', () => {
     expect(output.map((item) => [item.name, item.call_id, item.arguments])).toEqual([['a', 'x', '{"n":1}'], ['b', 'y', '{}']]);
   });
 
-  it('gives each call of an answer its own call_id when NIM repeats one across parallel calls (DeepSeek, GLM, Kimi builds)', () => {
+  it('gives each call of an answer its own call_id when NIM repeats one across parallel calls (as DeepSeek, GLM and Kimi APIs were seen to)', () => {
     const sse = chatSse([
       chunk({ tool_calls: [{ index: 0, id: 'grep:3', type: 'function', function: { name: 'exec_command', arguments: '{"cmd":"a"}' } }] }),
       chunk({ tool_calls: [{ index: 1, id: 'grep:3', type: 'function', function: { name: 'exec_command', arguments: '{"cmd":"b"}' } }] }),

@@ -298,7 +298,7 @@ export class ResponsesStreamEncoder implements StreamEncoder {
   private addCall(call: OpenCall): string {
     call.outputIndex = this.nextIndex++;
     const client = this.names.original(call.name);
-    // Some DeepSeek, GLM and Kimi builds give parallel calls one id: a repeated id is treated as a missing one.
+    // DeepSeek's, GLM's and Kimi's APIs were seen giving parallel calls one id: a repeated id counts as missing.
     const callId = call.id !== undefined && !this.callIds.has(call.id) ? call.id : `call_${this.base}_${this.callCount}`;
     this.callIds.add(callId);
     call.item = {
