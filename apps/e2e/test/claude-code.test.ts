@@ -169,12 +169,12 @@ describe.skipIf(NODE_MAJOR < 22)('claude -p through the proxy', () => {
   }, 180_000);
 });
 
-describe.skipIf(NODE_MAJOR < 22)('claude -p on a NIM build that numbers its tool-call ids anew in every answer', () => {
+describe.skipIf(NODE_MAJOR < 22)('claude -p on an upstream that numbers its tool-call ids anew in every answer', () => {
   it('runs each call once: ids the conversation already holds are replaced', async () => {
     const work = await mkdtemp(join(tmpdir(), 'claude-code-ids-'));
     const home = await mkdtemp(join(tmpdir(), 'claude-code-home-'));
     const log = join(work, 'runs.txt');
-    // Two turns that each call Bash with tool-call id 0, as such a build sends them, then an answer.
+    // Two turns that each call Bash with tool-call id 0, then an answer (NIM's ids are numeric and need not be unique).
     const upstream = await startRecordingUpstream((request, response) => {
       if (request.url.endsWith('/models')) return sendJson(response, 200, { object: 'list', data: [{ id: 'counting-ids', object: 'model' }] });
       const results = (JSON.parse(request.body) as { messages: { role: string }[] }).messages.filter((message) => message.role === 'tool').length;

@@ -150,7 +150,7 @@ describe('AnthropicStreamEncoder', () => {
   });
 
   it('never gives a tool_use an id the conversation already holds, nor one two calls share', () => {
-    // NIM builds that number their ids (0, 1… each answer anew) repeat them turn after turn: Claude Code then took
+    // An upstream that numbers its ids (0, 1… each answer anew) repeats them turn after turn: Claude Code then took
     // the second call with an answered id for an interrupted one and ran it again and again.
     const later: MessagesRequest = {
       ...body,

@@ -3,9 +3,10 @@ import type { CountTokensRequest } from './messages-schema.js';
 /**
  * The ids of one answer's tool_use blocks: NIM's own, unless the conversation already holds it or another call of
  * the answer took it, then `toolu_<request id>_<n>`. Clients key a tool's run and its result by this id, and NIM
- * builds that number their calls (0, 1… every answer anew) repeat them turn after turn: Claude Code took a second
- * call with an answered id for an interrupted one and ran it again and again. The conversation's ids are read
- * once, at the answer's first tool call.
+ * sends ids that are not unique (numeric ids; DeepSeek's, GLM's and Kimi's own APIs were reported repeating ids):
+ * given a call whose id an earlier turn already answered, Claude Code took it for an interrupted one and ran it
+ * again and again (seen with an upstream that numbers every answer's calls from 0). The conversation's ids are
+ * read once, at the answer's first tool call.
  */
 export class ToolUseIds {
   readonly #body: CountTokensRequest;
