@@ -20,7 +20,7 @@ export interface AnthropicRoutesOptions {
  */
 export const anthropicRoutes: FastifyPluginAsync<AnthropicRoutesOptions> = async (scope, { exchange }) => {
   // Anthropic's API names each answer's id `request-id`, which its SDKs report (`_request_id`, an error's
-  // `requestID`, Claude Code's "request_id" in its error lines): the proxy's own id, the one its log line carries.
+  // `requestID` and message): the proxy's own id, the one its log line carries.
   // Registered before the key check, so a 401 carries it too; a stream's headers are taken from the reply's.
   scope.addHook('onRequest', (request, reply, done) => {
     reply.header('request-id', request.id);
