@@ -39,8 +39,8 @@ const PASSED_HEADERS = ['retry-after', 'www-authenticate'] as const;
 
 /**
  * A key the proxy or NIM refused (401, 403) stays refused however often it is sent: `x-should-retry: false`, which
- * the SDKs and Claude Code honour. Claude Code otherwise retries a 401 — at Anthropic, an OAuth token it can
- * refresh — silently and for minutes before it shows the error.
+ * the SDKs and Claude Code honour. Claude Code otherwise retries a 401 silently, for minutes, before it shows
+ * the error.
  */
 const NOT_RETRIED = new Set([401, 403]);
 
