@@ -1,4 +1,5 @@
 import Anthropic from '@anthropic-ai/sdk';
+import { jsonSchemaOutputFormat } from '@anthropic-ai/sdk/helpers/json-schema';
 import { expectedCompletion, mockDirective } from '@proxy/testkit';
 import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -185,6 +186,19 @@ describe('POST /v1/messages with @anthropic-ai/sdk', () => {
       .catch((e: unknown) => e)) as InstanceType<typeof Anthropic.APIError>;
     expect(refused.status).toBe(401);
     expect(refused.requestID).toMatch(/.+/);
+  });
+
+  it("asks NIM for the structured output messages.parse() wants, as response_format, and the SDK parses the answer", async () => {
+    const schema = { type: 'object', properties: { answer: { type: 'integer' } }, required: ['answer'], additionalProperties: false } as const;
+    const message = await client.messages.parse({
+      model: `nvidia:${MODEL}`,
+      max_tokens: 100,
+      output_config: { format: jsonSchemaOutputFormat(schema) },
+      messages: [{ role: 'user', content: `${mockDirective({ content: '{"answer":42}' })}How many?` }],
+    });
+    expect(message.parsed_output).toEqual({ answer: 42 });
+    // NIM constrains its output to the schema only when asked: without response_format the model answers prose.
+    expect(lastChat().response_format).toEqual({ type: 'json_schema', json_schema: { name: 'output', schema: expect.objectContaining({ type: 'object', required: ['answer'] }) } });
   });
 
   it('counts tokens without calling NIM', async () => {

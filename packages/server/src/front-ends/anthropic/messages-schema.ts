@@ -106,6 +106,9 @@ const countTokensShape = {
   thinking: z.looseObject({ type: z.enum(['enabled', 'disabled', 'adaptive']) }).optional(),
 };
 
+/** Anthropic's structured output: the answer's text is JSON of this schema (`output_config.format`). */
+const outputFormatSchema = z.looseObject({ type: z.literal('json_schema'), schema: z.looseObject({}) }).nullable().optional();
+
 /** `POST /v1/messages/count_tokens`: the Messages body without `max_tokens`. */
 export const countTokensRequestSchema = z.looseObject(countTokensShape).superRefine(checkToolResults);
 
@@ -119,6 +122,9 @@ export const messagesRequestSchema = z
     temperature: z.number().min(0).optional(),
     top_p: z.number().min(0).max(1).optional(),
     top_k: z.number().int().nonnegative().optional(),
+    output_config: z.looseObject({ format: outputFormatSchema }).nullable().optional(),
+    /** The structured-outputs beta's name for `output_config.format`. */
+    output_format: outputFormatSchema,
   })
   .superRefine(checkToolResults);
 

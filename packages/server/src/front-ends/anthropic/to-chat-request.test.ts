@@ -38,6 +38,15 @@ describe('Anthropic request → chat completions', () => {
     });
   });
 
+  it("asks NIM for Anthropic's structured output (output_config.format, or the beta's output_format) as response_format", () => {
+    const schema = { type: 'object', properties: { answer: { type: 'integer' } }, required: ['answer'], additionalProperties: false };
+    const messages = [{ role: 'user', content: 'How many?' }];
+    const expected = { type: 'json_schema', json_schema: { name: 'output', schema } };
+    expect(translate({ ...base, messages, output_config: { effort: 'high', format: { type: 'json_schema', schema } } }).response_format).toEqual(expected);
+    expect(translate({ ...base, messages, output_format: { type: 'json_schema', schema } }).response_format).toEqual(expected);
+    expect(translate({ ...base, messages, output_config: { format: null } })).not.toHaveProperty('response_format');
+  });
+
   it('folds system entries inside the conversation into the one system message at the start', () => {
     const request = translate({
       ...base,

@@ -14,8 +14,8 @@ export interface TranslationNotes {
 
 /**
  * An Anthropic Messages request as the chat completions request NIM takes. Built field by field, so nothing NIM's
- * strict schema rejects (`metadata`, `top_k`, `context_management`, `output_config`, `service_tier`, Anthropic
- * headers…) is ever sent; `stream_options` neither (see nim-facts: some builds reject or hang on it).
+ * strict schema rejects (`metadata`, `top_k`, `context_management`, `output_config` but its format, `service_tier`,
+ * Anthropic headers…) is ever sent; `stream_options` neither (see nim-facts: some builds reject or hang on it).
  */
 export function toChatRequest(body: MessagesRequest, context: ExchangeContext, notes: TranslationNotes = {}): ChatCompletionRequest {
   const settings = context.modelSettings;
@@ -32,6 +32,10 @@ export function toChatRequest(body: MessagesRequest, context: ExchangeContext, n
   if (body.temperature !== undefined) request.temperature = body.temperature;
   if (body.top_p !== undefined) request.top_p = body.top_p;
   if (body.stop_sequences?.length) request.stop = body.stop_sequences;
+  // Structured output: NIM (vLLM's guided decoding) constrains the answer to the schema only when asked, and an
+  // SDK's messages.parse() cannot parse prose. Anthropic's format has no name; OpenAI's json_schema needs one.
+  const format = body.output_config?.format ?? body.output_format;
+  if (format) request.response_format = { type: 'json_schema', json_schema: { name: 'output', schema: format.schema } };
 
   const tools = (body.tools ?? []).filter((tool) => {
     // A deferred tool stays hidden until ToolSearch has loaded it (a tool_reference in the conversation), as at
