@@ -1,5 +1,6 @@
 import { ProxyError, type KeyLease } from '@proxy/core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { KeyStore } from './key-store.js';
 import { MemoryKeyStore } from './memory-key-store.js';
 import { DEFAULT_REST_MS, PacedKeyLimiter, type LimiterObserver } from './paced-key-limiter.js';
 
@@ -126,6 +127,31 @@ describe('PacedKeyLimiter', () => {
     controller.abort();
     expect((await waiting).status).toBe(499);
     expect(paced.queued).toBe(0);
+  });
+
+  it('lets a request go whose client left while a shared store (Redis) was asked for its wait: no place kept, no slot spent', async () => {
+    const memory = new MemoryKeyStore({ size: 1, requestsPerMinute: 1, maxConcurrent: 0, windowMs: W }, Date.now);
+    let answer: (() => void) | undefined;
+    // Redis answers a round trip later: the client may leave meanwhile.
+    const store: KeyStore = {
+      take: (usable) => memory.take(usable),
+      wait: (position, usable) => new Promise((resolve) => (answer = () => resolve(memory.wait(position, usable)))),
+      rest: (index, ms) => memory.rest(index, ms),
+      release: (taken) => memory.release(taken),
+    };
+    const paced = new PacedKeyLimiter({ backend: 'nvidia', size: 1, rateLimit: { requestsPerMinute: 1, maxWaitMs: 2 * W, maxConcurrent: 0 }, store, now: Date.now });
+    paced.acquire(undefined, false);
+    const controller = new AbortController();
+    const waiting = refusal(paced.acquire(controller.signal, false));
+    await vi.advanceTimersByTimeAsync(0);
+    controller.abort();
+    answer!();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(paced.queued).toBe(0);
+    expect((await waiting).status).toBe(499);
+    // The slot that frees goes to the next request, not to the request whose client left.
+    await vi.advanceTimersByTimeAsync(W + 1);
+    expect(paced.acquire(undefined, false)).not.toBeInstanceOf(Promise);
   });
 
   it('rests a key for Retry-After, or 60 s without one in a pool of several, and moves requests to the other key', () => {

@@ -162,6 +162,9 @@ export class PacedKeyLimiter implements KeyLimiter {
     } finally {
       this.#admitting--;
     }
+    // A shared store answers a round trip later: a client that left meanwhile fired its signal before the queue
+    // listened (a listener added after an abort never runs), and would keep a place and spend a slot for nothing.
+    if (signal?.aborted) throw new ClientAbortError();
     if (waitMs !== undefined && waitMs > this.#rateLimit.maxWaitMs) {
       this.#observer?.refused();
       throw this.#refusal(waitMs, retried);
