@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { FailoverKeyStore, REDIS_RETRY_AFTER_MS } from './failover-key-store.js';
 import type { Taken } from './key-store.js';
 import { MemoryKeyStore } from './memory-key-store.js';
+import { PacedKeyLimiter } from './paced-key-limiter.js';
 import { RedisConnection } from './redis-connection.js';
 import type { RedisKeyStore } from './redis-key-store.js';
 
@@ -10,10 +11,11 @@ import type { RedisKeyStore } from './redis-key-store.js';
 function scriptedRedis() {
   const answers: ('slot' | 'fail')[] = [];
   const calls = { take: 0 };
-  const redis = {
+  // Its slots name it as their store, as RedisKeyStore's do.
+  const redis: RedisKeyStore = {
     take: (): Promise<Taken> => {
       calls.take++;
-      return answers.shift() === 'fail' ? Promise.reject(new Error('Command timed out')) : Promise.resolve({ index: 0, token: 'r' });
+      return answers.shift() === 'fail' ? Promise.reject(new Error('Command timed out')) : Promise.resolve({ index: 0, token: 'r', store: redis });
     },
     wait: () => Promise.resolve(undefined),
     rest: () => Promise.resolve(),
@@ -56,6 +58,38 @@ describe('FailoverKeyStore', () => {
     expect(calls.take).toBe(2);
     // The hung server answered again without a reconnect: the owner hears of the recovery (it logs it once).
     expect(events).toEqual(['failed', 'recovered']);
+  });
+
+  it("keeps this replica's Redis slots counted in memory too: when Redis goes away, memory does not start a fresh window", async () => {
+    const time = { now: 1_000_000 };
+    const { redis, answers } = scriptedRedis();
+    const memory = new MemoryKeyStore({ size: 1, requestsPerMinute: 2, maxConcurrent: 0, windowMs: 60_000 }, () => time.now);
+    const store = new FailoverKeyStore(redis, memory, client().client, { failed: () => undefined, recovered: () => undefined }, () => time.now);
+    expect((await store.take([true])).token).toBe('r');
+    time.now += 10_000;
+    expect((await store.take([true])).token).toBe('r');
+    // Redis stops answering: the two requests Redis counted in this minute still count, so no third is sent.
+    answers.push('fail');
+    expect((await store.take([true])).index).toBe(-1);
+    expect(memory.wait(0, [true])).toBe(50_001);
+    time.now += 50_001;
+    answers.push('fail');
+    expect((await store.take([true])).index).toBe(0);
+  });
+
+  it("keeps this replica's Redis leases in flight in memory until released (max_concurrent)", async () => {
+    const time = { now: 1_000_000 };
+    const { redis, answers } = scriptedRedis();
+    const memory = new MemoryKeyStore({ size: 1, requestsPerMinute: 0, maxConcurrent: 1, windowMs: 60_000 }, () => time.now);
+    const store = new FailoverKeyStore(redis, memory, client().client, { failed: () => undefined, recovered: () => undefined }, () => time.now);
+    // Through the limiter, as the server uses it: a lease gives its slot back through the limiter's store.
+    const paced = new PacedKeyLimiter({ backend: 'nvidia', size: 1, rateLimit: { requestsPerMinute: 0, maxWaitMs: 0, maxConcurrent: 1 }, store, now: () => time.now });
+    const held = await paced.acquire(undefined, false);
+    answers.push('fail');
+    expect((await store.take([true])).index).toBe(-1);
+    held.release();
+    answers.push('fail');
+    expect((await store.take([true])).index).toBe(0);
   });
 
   it('uses Redis again at once when its connection was made again', async () => {

@@ -18,7 +18,8 @@ export interface FailoverEvents {
  * the next calls too for REDIS_RETRY_AFTER_MS: a Redis that hangs rather than refuses would otherwise cost every
  * request the client's command timeout. The client reconnects by itself; the first command answered after an
  * outage reports the recovery (a hang ends without a reconnect, so the client's `ready` alone cannot tell). The
- * memory store keeps its own window meanwhile, so each replica alone stays under the limit during an outage.
+ * memory store also counts every slot Redis gave this replica, so when Redis goes away each replica goes on from
+ * its own last window, not from an empty one, and alone stays under the limit during an outage.
  */
 export class FailoverKeyStore implements KeyStore {
   readonly #redis: RedisKeyStore;
@@ -45,7 +46,11 @@ export class FailoverKeyStore implements KeyStore {
   take(usable: readonly boolean[]): Taken | Promise<Taken> {
     if (!this.#redisUsable()) return this.#offline().take(usable);
     return this.#redis.take(usable).then(
-      (taken) => this.#answered(taken),
+      (taken) => {
+        // Counted in memory too: a Redis that goes away leaves memory knowing this replica's last window.
+        if (taken.index >= 0) this.#memory.record(taken.index);
+        return this.#answered(taken);
+      },
       (error: unknown) => {
         this.#fail(error);
         return this.#memory.take(usable);
@@ -73,6 +78,8 @@ export class FailoverKeyStore implements KeyStore {
 
   release(taken: Taken): void {
     (taken.store ?? this.#memory).release(taken);
+    // A slot Redis gave was recorded in memory as well (see take): its in-flight count there ends with it.
+    if (taken.store !== undefined && taken.store !== this.#memory) this.#memory.release(taken);
   }
 
   #redisUsable(): boolean {

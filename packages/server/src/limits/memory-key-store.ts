@@ -71,6 +71,20 @@ export class MemoryKeyStore implements KeyStore {
     return waitFor(frees, position, now, limit === 0 ? 0 : windowMs);
   }
 
+  /**
+   * Counts a slot another store (Redis) gave this replica on key `index`, in the window and in flight, without
+   * deciding anything: should this store have to pace alone, it starts from what this replica sent, not from an
+   * empty window. A window already full (its clock runs a round trip behind Redis's) is left as it is.
+   */
+  record(index: number): void {
+    if (this.#limits.requestsPerMinute > 0) {
+      const now = this.#now();
+      const window = this.#windows[index]!;
+      if (window.room(now) > 0) window.add(now);
+    }
+    this.#inFlight[index]!++;
+  }
+
   rest(index: number, ms: number): void {
     this.#restUntil[index] = Math.max(this.#restUntil[index]!, this.#now() + ms);
   }

@@ -304,7 +304,9 @@ class Lease implements KeyLease {
     const taken = this.#taken;
     if (taken === undefined) return;
     this.#taken = undefined;
-    (taken.store ?? this.#store).release(taken);
+    // Through the limiter's store, which knows which store took the slot (a failover store counts Redis's slots
+    // in memory too, and gives both back).
+    this.#store.release(taken);
     this.#onRelease();
   };
 }
