@@ -92,6 +92,22 @@ describe('FailoverKeyStore', () => {
     expect((await store.take([true])).index).toBe(0);
   });
 
+  it('keeps what this replica sent in memory during an outage counted once Redis, which never heard of it, is back', async () => {
+    const time = { now: 1_000_000 };
+    const { redis, answers, calls } = scriptedRedis();
+    const memory = new MemoryKeyStore({ size: 1, requestsPerMinute: 2, maxConcurrent: 0, windowMs: 60_000 }, () => time.now);
+    const store = new FailoverKeyStore(redis, memory, client().client, { failed: () => undefined, recovered: () => undefined }, () => time.now);
+    answers.push('fail');
+    expect((await store.take([true])).token).toBeUndefined(); // from memory
+    time.now += 1000;
+    expect((await store.take([true])).token).toBeUndefined(); // from memory, Redis left alone
+    // Redis is used again, and would give a slot: the key's minute is spent all the same.
+    time.now += REDIS_RETRY_AFTER_MS;
+    expect((await store.take([true])).index).toBe(-1);
+    expect(calls.take).toBe(1);
+    expect(await store.wait(0, [true])).toBe(60_001 - 1000 - REDIS_RETRY_AFTER_MS);
+  });
+
   it('uses Redis again at once when its connection was made again', async () => {
     const time = { now: 1_000_000 };
     const { redis, answers, calls } = scriptedRedis();

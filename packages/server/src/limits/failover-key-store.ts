@@ -1,4 +1,4 @@
-import type { KeyStore, Taken } from './key-store.js';
+import { NOT_TAKEN, type KeyStore, type Taken } from './key-store.js';
 import type { MemoryKeyStore } from './memory-key-store.js';
 import type { RedisConnection } from './redis-connection.js';
 import type { RedisKeyStore } from './redis-key-store.js';
@@ -45,7 +45,12 @@ export class FailoverKeyStore implements KeyStore {
 
   take(usable: readonly boolean[]): Taken | Promise<Taken> {
     if (!this.#redisUsable()) return this.#offline().take(usable);
-    return this.#redis.take(usable).then(
+    // Only the keys memory has room on too: what this replica sent in memory during an outage Redis never heard
+    // of, and it still counts at NIM. Otherwise memory knows less than Redis (this replica's part) and takes
+    // nothing away.
+    const free = this.#memory.free(usable);
+    if (!free.includes(true)) return NOT_TAKEN;
+    return this.#redis.take(free).then(
       (taken) => {
         // Counted in memory too: a Redis that goes away leaves memory knowing this replica's last window.
         if (taken.index >= 0) this.#memory.record(taken.index);
@@ -60,8 +65,13 @@ export class FailoverKeyStore implements KeyStore {
 
   wait(position: number, usable: readonly boolean[]): number | undefined | Promise<number | undefined> {
     if (!this.#redisUsable()) return this.#offline().wait(position, usable);
-    return this.#redis.wait(position, usable).then(
-      (waitMs) => this.#answered(waitMs),
+    // As take: the later of Redis's answer for the keys memory has room on and memory's own, so a queue kept
+    // waiting by memory (after an outage) is told when memory frees, rather than looking again every millisecond.
+    const inMemory = this.#memory.wait(position, usable);
+    const free = this.#memory.free(usable);
+    if (!free.includes(true)) return inMemory;
+    return this.#redis.wait(position, free).then(
+      (waitMs) => this.#answered(waitMs === undefined || inMemory === undefined ? undefined : Math.max(waitMs, inMemory)),
       (error: unknown) => {
         this.#fail(error);
         return this.#memory.wait(position, usable);

@@ -27,17 +27,16 @@ export class MemoryKeyStore implements KeyStore {
 
   take(usable: readonly boolean[]): Taken {
     const now = this.#now();
-    const { size, requestsPerMinute: limit, maxConcurrent } = this.#limits;
+    const size = this.#limits.size;
     let best = -1;
     let bestRoom = 0;
     let bestFlight = 0;
     for (let k = 0; k < size; k++) {
       const i = (this.#cursor + k) % size;
-      if (!usable[i] || this.#restUntil[i]! > now) continue;
-      const flight = this.#inFlight[i]!;
-      if (maxConcurrent > 0 && flight >= maxConcurrent) continue;
-      const room = limit > 0 ? this.#windows[i]!.room(now) : Number.MAX_SAFE_INTEGER;
+      if (!usable[i]) continue;
+      const room = this.#room(i, now);
       if (room <= 0) continue;
+      const flight = this.#inFlight[i]!;
       if (best < 0 || room > bestRoom || (room === bestRoom && flight < bestFlight)) {
         best = i;
         bestRoom = room;
@@ -45,7 +44,7 @@ export class MemoryKeyStore implements KeyStore {
       }
     }
     if (best < 0) return NOT_TAKEN;
-    if (limit > 0) this.#windows[best]!.add(now);
+    if (this.#limits.requestsPerMinute > 0) this.#windows[best]!.add(now);
     this.#inFlight[best]!++;
     this.#cursor = (best + 1) % size;
     return this.#taken[best]!;
@@ -71,6 +70,12 @@ export class MemoryKeyStore implements KeyStore {
     return waitFor(frees, position, now, limit === 0 ? 0 : windowMs);
   }
 
+  /** `usable` less the keys this store would give no slot now (resting, window full, at the cap). */
+  free(usable: readonly boolean[]): boolean[] {
+    const now = this.#now();
+    return usable.map((ok, index) => ok && this.#room(index, now) > 0);
+  }
+
   /**
    * Counts a slot another store (Redis) gave this replica on key `index`, in the window and in flight, without
    * deciding anything: should this store have to pace alone, it starts from what this replica sent, not from an
@@ -91,6 +96,14 @@ export class MemoryKeyStore implements KeyStore {
 
   release(taken: Taken): void {
     if (taken.index >= 0 && this.#inFlight[taken.index]! > 0) this.#inFlight[taken.index]!--;
+  }
+
+  /** Slots key `i` can give at `now`: 0 while it rests or is at the cap. */
+  #room(i: number, now: number): number {
+    const { requestsPerMinute: limit, maxConcurrent } = this.#limits;
+    if (this.#restUntil[i]! > now) return 0;
+    if (maxConcurrent > 0 && this.#inFlight[i]! >= maxConcurrent) return 0;
+    return limit > 0 ? this.#windows[i]!.room(now) : Number.MAX_SAFE_INTEGER;
   }
 }
 
