@@ -40,6 +40,16 @@ describe('backends.<name>.api_key_env', () => {
     expect(response.statusCode).toBe(503);
     expect(response.json()).toMatchObject({ error: { code: 'upstream_api_key_missing' } });
     expect(response.headers['x-should-retry']).toBe('false');
+    // An Anthropic client hears of it as an error to fix, not as an overload to wait out (Claude Code retries 529).
+    const messages = await proxy.app.inject({
+      method: 'POST',
+      url: '/v1/messages',
+      headers: { 'x-api-key': authHeaders.authorization.slice('Bearer '.length), 'anthropic-version': '2023-06-01' },
+      payload: { model: 'up:m', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] },
+    });
+    expect(messages.statusCode).toBe(500);
+    expect(messages.json()).toMatchObject({ type: 'error', error: { type: 'api_error', message: expect.stringContaining('has no NVIDIA API key') } });
+    expect(messages.headers['x-should-retry']).toBe('false');
     expect(upstream.requests).toHaveLength(0);
   });
 

@@ -14,17 +14,19 @@ export type AnthropicErrorType =
 /**
  * The status and type Anthropic's API would answer with. NIM's 422 (its strict schema) is Anthropic's 400, quoting
  * NIM's detail (the ProxyError's message already does); 410 (a retired model) is a 404; an overloaded upstream
- * (503, 529) is Anthropic's 529 `overloaded_error`, which its SDKs and Claude Code retry with backoff; every other
- * 5xx, upstream timeouts (504) included, stays what it was as an `api_error`.
+ * (503, 529) is Anthropic's 529 `overloaded_error`, which its SDKs and Claude Code retry with backoff — unless
+ * retrying cannot help (`retryable: false`, e.g. a backend with no upstream key configured), which Claude Code
+ * would otherwise report as a passing overload: that is a 500 `api_error`. Every other 5xx, upstream timeouts (504)
+ * included, stays what it was as an `api_error`.
  */
-export function anthropicErrorFor(status: number): { status: number; type: AnthropicErrorType } {
+export function anthropicErrorFor(status: number, retryable = true): { status: number; type: AnthropicErrorType } {
   if (status === 400 || status === 422) return { status: 400, type: 'invalid_request_error' };
   if (status === 401) return { status, type: 'authentication_error' };
   if (status === 403) return { status, type: 'permission_error' };
   if (status === 404 || status === 410) return { status: 404, type: 'not_found_error' };
   if (status === 413) return { status, type: 'request_too_large' };
   if (status === 429) return { status, type: 'rate_limit_error' };
-  if (status === 503 || status === 529) return { status: 529, type: 'overloaded_error' };
+  if (status === 503 || status === 529) return retryable ? { status: 529, type: 'overloaded_error' } : { status: 500, type: 'api_error' };
   if (status >= 500) return { status, type: 'api_error' };
   return { status: status >= 400 ? status : 500, type: status >= 400 ? 'invalid_request_error' : 'api_error' };
 }
@@ -34,8 +36,11 @@ export function anthropicErrorBody(type: AnthropicErrorType, message: string): {
   return { type: 'error', error: { type, message } };
 }
 
-/** Headers worth passing on: `retry-after` (the SDKs wait that long) and the 401 challenge. */
-const PASSED_HEADERS = ['retry-after', 'www-authenticate'] as const;
+/**
+ * Headers worth passing on: `retry-after` (the SDKs wait that long), the 401 challenge, and the proxy's own
+ * `x-should-retry` on an error that no retry can fix (the SDKs and Claude Code honour it).
+ */
+const PASSED_HEADERS = ['retry-after', 'www-authenticate', 'x-should-retry'] as const;
 
 /**
  * A key the proxy or NIM refused (401, 403) stays refused however often it is sent: `x-should-retry: false`, which
@@ -45,7 +50,7 @@ const PASSED_HEADERS = ['retry-after', 'www-authenticate'] as const;
 const NOT_RETRIED = new Set([401, 403]);
 
 export function renderAnthropicError(error: ProxyError): RenderedError {
-  const { status, type } = anthropicErrorFor(error.status);
+  const { status, type } = anthropicErrorFor(error.status, error.isRetryable);
   let headers: Record<string, string> | undefined;
   for (const name of PASSED_HEADERS) {
     const value = error.headers[name];
@@ -57,6 +62,6 @@ export function renderAnthropicError(error: ProxyError): RenderedError {
 
 /** The `event: error` frame that ends a stream which failed after it started. */
 export function errorFrame(error: ProxyError): string {
-  const { type } = anthropicErrorFor(error.status);
+  const { type } = anthropicErrorFor(error.status, error.isRetryable);
   return `event: error\ndata: ${JSON.stringify(anthropicErrorBody(type, error.message))}\n\n`;
 }
