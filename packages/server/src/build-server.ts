@@ -151,7 +151,8 @@ export function buildServer(input: ProxyConfigInput | ResolvedProxyConfig = {}, 
     app.register(cors, {
       origin: config.cors.origins.includes('*') ? '*' : [...config.cors.origins],
       methods: ['GET', 'HEAD', 'POST'],
-      exposedHeaders: ['x-request-id'],
+      // What the SDKs read from an answer: the request's id (OpenAI's name, Anthropic's) and when and whether to retry.
+      exposedHeaders: ['x-request-id', 'request-id', 'retry-after', 'x-should-retry'],
       maxAge: 600,
     });
   }

@@ -28,7 +28,7 @@ describe('CORS (cors.origins)', () => {
     const chat = await proxy.app.inject({ method: 'POST', url: '/v1/chat/completions', headers: { ...authHeaders, origin: ORIGIN }, payload: chatBody() });
     expect(chat.statusCode).toBe(200);
     expect(chat.headers['access-control-allow-origin']).toBe(ORIGIN);
-    expect(chat.headers['access-control-expose-headers']).toBe('x-request-id');
+    expect(chat.headers['access-control-expose-headers']).toBe('x-request-id, request-id, retry-after, x-should-retry');
     // The key is still needed for the request itself, and the 401 carries the headers so the page can read it.
     const keyless = await proxy.app.inject({ method: 'POST', url: '/v1/chat/completions', headers: { origin: ORIGIN }, payload: chatBody() });
     expect(keyless.statusCode).toBe(401);
