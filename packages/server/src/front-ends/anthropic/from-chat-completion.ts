@@ -10,6 +10,7 @@ import { ToolCallAssembler } from './tool-call-assembler.js';
 import { ToolUseIds } from './tool-use-ids.js';
 import { readsToolMarkup, rewriteAnswerToolMarkup } from '../tool-markup/chunk-tool-markup.js';
 import { anthropicToolSchemas, offersAnthropicTools } from './tool-schemas.js';
+import { reasoningOf } from '../reasoning-field.js';
 
 type Block =
   | { type: 'thinking'; thinking: string; signature: string }
@@ -31,8 +32,7 @@ export function fromChatCompletion(result: ChatCompletionResult, body: MessagesR
   if (readsToolMarkup(context, offersAnthropicTools(body))) rewriteAnswerToolMarkup(choice, anthropicToolSchemas(body), context.log);
   const message = choice.message ?? {};
   const split = typeof message.content === 'string' ? splitThink(message.content) : { reasoning: '', text: '' };
-  const thinking =
-    (typeof message.reasoning_content === 'string' ? message.reasoning_content : typeof message.reasoning === 'string' ? message.reasoning : '') + split.reasoning;
+  const thinking = reasoningOf(message) + split.reasoning;
   const text = split.text;
   const content: Block[] = [];
   if (thinking) content.push({ type: 'thinking', thinking, signature: THINKING_SIGNATURE });

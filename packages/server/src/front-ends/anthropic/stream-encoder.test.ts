@@ -65,6 +65,12 @@ describe('AnthropicStreamEncoder', () => {
     ]);
   });
 
+  it("reads reasoning under vLLM's newer name too, and under either name when a build sends both", () => {
+    const upstream = sse([chunk({ reasoning: 'Let me think' }), chunk({ reasoning_content: '', reasoning: ' hard.' }), chunk({ content: 'Done.' }), chunk({}, 'stop')]);
+    const { text } = encode(whole(upstream));
+    expect(accumulate(anthropicEvents(text)).content[0]).toEqual({ type: 'thinking', thinking: 'Let me think hard.', signature: expect.stringMatching(/.+/) });
+  });
+
   it('splits <think>…</think> in content into thinking and text, whatever byte the upstream cut at', () => {
     const upstream = sse([
       chunk({ content: '<thi' }),

@@ -24,6 +24,7 @@ import { ToolCallAssembler, type ToolCallState } from './tool-call-assembler.js'
 import { ToolUseIds } from './tool-use-ids.js';
 import { ChunkToolMarkup, readsToolMarkup } from '../tool-markup/chunk-tool-markup.js';
 import { anthropicToolSchemas, offersAnthropicTools } from './tool-schemas.js';
+import { reasoningOf } from '../reasoning-field.js';
 
 type Open = 'none' | 'text' | 'thinking' | 'tool';
 
@@ -184,8 +185,8 @@ export class AnthropicStreamEncoder implements StreamEncoder {
     if (!choice) return;
     const delta = choice.delta;
     if (delta) {
-      const reasoning = typeof delta.reasoning_content === 'string' ? delta.reasoning_content : delta.reasoning;
-      if (typeof reasoning === 'string' && reasoning.length > 0) this.#thinking(reasoning);
+      const reasoning = reasoningOf(delta);
+      if (reasoning.length > 0) this.#thinking(reasoning);
       if (typeof delta.content === 'string' && delta.content.length > 0) this.#content(this.#splitter.push(delta.content));
       if (Array.isArray(delta.tool_calls)) for (const call of delta.tool_calls) this.#toolDelta(call);
     }
