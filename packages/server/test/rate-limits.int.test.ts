@@ -1,6 +1,6 @@
 import type { RecordingHandler } from '@proxy/testkit/recording-upstream';
 import { afterEach, beforeAll, afterAll, describe, expect, it, vi } from 'vitest';
-import { completion, sendJson, useFakeUpstream } from './support/fake-upstream.js';
+import { completion, gate, sendJson, useFakeUpstream } from './support/fake-upstream.js';
 import { authHeaders, chatBody, createTestProxy, type TestProxy } from './support/proxy.js';
 import { hasRedisServer, startRedis, type RedisProcess } from './support/redis-server.js';
 
@@ -134,6 +134,25 @@ describe('key pools and pacing, in memory', () => {
     expect(anthropic.json()).toMatchObject({ type: 'error', error: { type: 'rate_limit_error' } });
     expect(nim.state.refused).toBe(0);
     expect((await proxy.app.inject({ url: '/metrics' })).body).toContain('nim_proxy_rate_limit_refusals_total{backend="up"} 2');
+  });
+
+  it('logs the wait of a request refused after it queued: queued_ms, not nothing', async () => {
+    const held = gate();
+    upstream().onChat((_request, response) => void held.opened.then(() => sendJson(response, 200, completion('ok'))));
+    const proxy = proxyWith({ api_key: KEY_A, rate_limit: { requests_per_minute: 0, max_concurrent: 1, max_wait: 0.3 } });
+    const first = chat(proxy);
+    await upstream().waitForRequest(0);
+    // The key's one slot is held: the cap frees on a release, which no clock foretells, so it queues for max_wait.
+    const refused = await chat(proxy);
+    expect(refused.statusCode).toBe(429);
+    expect(refused.headers['x-should-retry']).toBe('false');
+    held.open();
+    expect((await first).statusCode).toBe(200);
+    const lines = proxy.logs.records().filter((line) => line.msg === 'request completed');
+    const line = lines.find((record) => record.status === 429);
+    expect(line).toMatchObject({ backend: 'up', error_code: 'rate_limited' });
+    expect(line!.queued_ms).toBeGreaterThanOrEqual(300);
+    expect(upstream().requests).toHaveLength(1);
   });
 
   it("says x-should-retry: false on NIM's 429 passed on after the proxy's own retries or a move to another key", async () => {

@@ -1,4 +1,5 @@
 import type { CancelSignal } from '../cancellation.js';
+import type { KeyUseReport } from '../connector.js';
 
 /**
  * A backend's pacing as configured (`backends.<name>.rate_limit`), in the units the limiter works in. Zero turns a
@@ -38,9 +39,11 @@ export interface KeyLimiter {
    * the wait allowed. `retried`: the request was already answered 429 by the upstream (or waited) once, so a
    * refusal tells the client not to retry on top. `avoid`: keys not to give this request (the upstream refused them
    * for its model), unless no other usable key is left — then the request goes to the usable keys as usual, and its
-   * client hears the upstream's own refusal.
+   * client hears the upstream's own refusal. `report`: a request that queued and got no slot (refused after its
+   * wait, or its client left) adds the time it waited to its `queuedMs`, so its log line shows the wait it had (a
+   * lease carries its own wait, which the caller adds).
    */
-  acquire(signal: CancelSignal | undefined, retried: boolean, avoid?: ReadonlySet<number>): KeyLease | Promise<KeyLease>;
+  acquire(signal: CancelSignal | undefined, retried: boolean, avoid?: ReadonlySet<number>, report?: Pick<KeyUseReport, 'queuedMs'>): KeyLease | Promise<KeyLease>;
   /**
    * The upstream answered 429 on this key: no request goes to it for `ms` (its `Retry-After`), or, when the
    * upstream named no time, for the limiter's default rest (60 s) — except in a pool of one, which is never rested

@@ -327,7 +327,7 @@ export class OpenAICompatibleConnector implements Connector {
     const report = options.report;
     for (let attempt = 0; ; attempt++) {
       // Retried: by this loop on another key, or by the server's retries around the call (the report is theirs too).
-      const taken = limiter.acquire(options.signal, attempt > 0 || (report?.attempts ?? 0) > 0, this.#refusals.avoidFor(options.model));
+      const taken = limiter.acquire(options.signal, attempt > 0 || (report?.attempts ?? 0) > 0, this.#refusals.avoidFor(options.model), report);
       // Nearly always a lease at once: a promise only when the request has to queue.
       const lease = 'then' in taken ? await taken : taken;
       if (report) {

@@ -154,6 +154,30 @@ describe('PacedKeyLimiter', () => {
     expect(paced.acquire(undefined, false)).not.toBeInstanceOf(Promise);
   });
 
+  it("adds the wait of a request that got no slot (refused after its wait, or its client left) to its report's queuedMs", async () => {
+    const { paced } = limiter(1, 0, 5000, 1);
+    paced.acquire(undefined, false);
+    const refused = { queuedMs: 100 }; // an earlier attempt's wait is kept
+    const refusedWait = refusal(paced.acquire(undefined, false, undefined, refused));
+    await vi.advanceTimersByTimeAsync(5200);
+    expect((await refusedWait).status).toBe(429);
+    expect(refused.queuedMs).toBeGreaterThanOrEqual(100 + 5000);
+    expect(refused.queuedMs).toBeLessThanOrEqual(100 + 5200);
+    const left: { queuedMs?: number } = {};
+    const controller = new AbortController();
+    const leftWait = refusal(paced.acquire(controller.signal, false, undefined, left));
+    await vi.advanceTimersByTimeAsync(1500);
+    controller.abort();
+    expect((await leftWait).status).toBe(499);
+    expect(left.queuedMs).toBe(1500);
+    // Refused at admission: it waited for nothing, and says so.
+    const { paced: windowed } = limiter(1, 1, 1000);
+    windowed.acquire(undefined, false);
+    const atOnce: { queuedMs?: number } = {};
+    expect((await refusal(windowed.acquire(undefined, false, undefined, atOnce))).status).toBe(429);
+    expect(atOnce.queuedMs).toBeUndefined();
+  });
+
   it('rests a key for Retry-After, or 60 s without one in a pool of several, and moves requests to the other key', () => {
     const { paced, events } = limiter(2, 0, W);
     paced.rest(0, undefined);

@@ -1,4 +1,4 @@
-import { ClientAbortError, ProxyError, type CancelSignal, type KeyLease, type KeyLimiter, type RateLimit } from '@proxy/core';
+import { ClientAbortError, ProxyError, type CancelSignal, type KeyLease, type KeyLimiter, type KeyUseReport, type RateLimit } from '@proxy/core';
 import type { KeyStore, Taken } from './key-store.js';
 
 /** How long a key rests after a 429 that named no time: NIM's window. */
@@ -33,6 +33,8 @@ interface Waiter {
   signal: CancelSignal | undefined;
   /** Keys not to give it (refused for its model); read when its turn comes, so a key removed meanwhile is not. */
   avoid: ReadonlySet<number> | undefined;
+  /** Told how long the request waited when it gets no slot (a lease carries its own wait). */
+  report: Pick<KeyUseReport, 'queuedMs'> | undefined;
   onAbort: (() => void) | undefined;
   done: boolean;
 }
@@ -74,15 +76,20 @@ export class PacedKeyLimiter implements KeyLimiter {
     return this.#queue.length;
   }
 
-  acquire(signal: CancelSignal | undefined, retried: boolean, avoid?: ReadonlySet<number>): KeyLease | Promise<KeyLease> {
-    if (this.#admitting > 0) return this.#admit(signal, retried, avoid);
+  acquire(
+    signal: CancelSignal | undefined,
+    retried: boolean,
+    avoid?: ReadonlySet<number>,
+    report?: Pick<KeyUseReport, 'queuedMs'>,
+  ): KeyLease | Promise<KeyLease> {
+    if (this.#admitting > 0) return this.#admit(signal, retried, avoid, report);
     // Behind the queue, unless it may use keys no queued request may: those a request kept from some keys (refused
     // for its model) cannot take, and it must not hold up the requests that can.
     const mask = this.#queue.length === 0 ? this.#usableFor(avoid) : this.#notWaitedFor(this.#usableFor(avoid));
-    if (mask === undefined) return this.#admit(signal, retried, avoid);
+    if (mask === undefined) return this.#admit(signal, retried, avoid, report);
     const taken = this.#store.take(mask);
-    if ('then' in taken) return taken.then((slot) => (slot.index >= 0 ? this.#lease(slot, 0) : this.#admit(signal, retried, avoid)));
-    return taken.index >= 0 ? this.#lease(taken, 0) : this.#admit(signal, retried, avoid);
+    if ('then' in taken) return taken.then((slot) => (slot.index >= 0 ? this.#lease(slot, 0) : this.#admit(signal, retried, avoid, report)));
+    return taken.index >= 0 ? this.#lease(taken, 0) : this.#admit(signal, retried, avoid, report);
   }
 
   rest(index: number, ms: number | undefined): void {
@@ -150,7 +157,12 @@ export class PacedKeyLimiter implements KeyLimiter {
   };
 
   /** Queues the request behind the ones waiting, unless its slot frees too late: then a 429 at once. */
-  async #admit(signal: CancelSignal | undefined, retried: boolean, avoid: ReadonlySet<number> | undefined): Promise<KeyLease> {
+  async #admit(
+    signal: CancelSignal | undefined,
+    retried: boolean,
+    avoid: ReadonlySet<number> | undefined,
+    report: Pick<KeyUseReport, 'queuedMs'> | undefined,
+  ): Promise<KeyLease> {
     if (signal?.aborted) throw new ClientAbortError();
     // Its place is taken now, not after the store answers: requests admitted together are told their own slots.
     // Only the queued requests that may use one of its keys are ahead of it.
@@ -171,10 +183,11 @@ export class PacedKeyLimiter implements KeyLimiter {
     }
     const now = this.#now();
     return new Promise<KeyLease>((resolve, reject) => {
-      const waiter: Waiter = { enqueuedAt: now, deadline: now + this.#rateLimit.maxWaitMs, resolve, reject, signal, avoid, onAbort: undefined, done: false };
+      const waiter: Waiter = { enqueuedAt: now, deadline: now + this.#rateLimit.maxWaitMs, resolve, reject, signal, avoid, report, onAbort: undefined, done: false };
       if (signal) {
         waiter.onAbort = () => {
           this.#settle(waiter);
+          this.#waited(waiter);
           reject(new ClientAbortError());
         };
         signal.addEventListener('abort', waiter.onAbort);
@@ -237,6 +250,7 @@ export class PacedKeyLimiter implements KeyLimiter {
         if (this.#now() + (waitMs ?? 0) > waiter.deadline) {
           // It waited already: its client is told not to retry on top of the proxy's wait.
           this.#settle(waiter);
+          this.#waited(waiter);
           this.#observer?.refused();
           waiter.reject(this.#refusal(waitMs ?? POLL_MS, true));
           continue;
@@ -263,6 +277,11 @@ export class PacedKeyLimiter implements KeyLimiter {
     const at = this.#queue.indexOf(waiter);
     if (at >= 0) this.#queue.splice(at, 1);
     this.#observer?.queueDepth(this.#queue.length);
+  }
+
+  /** A waiter that leaves without a slot: its request's log line still shows how long it queued. */
+  #waited(waiter: Waiter): void {
+    if (waiter.report) waiter.report.queuedMs = (waiter.report.queuedMs ?? 0) + (this.#now() - waiter.enqueuedAt);
   }
 
   #refusal(waitMs: number, retried: boolean): ProxyError {
