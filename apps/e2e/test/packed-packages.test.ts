@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -9,7 +10,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 const root = resolve(import.meta.dirname, '../../..');
 const published = ['core', 'nvidia', 'server', 'testkit'];
 const scratch = mkdtempSync(join(tmpdir(), 'proxy-packed-'));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+// Removed without blocking the worker, with the time a busy machine needs.
+afterAll(() => rm(scratch, { recursive: true, force: true }), 120_000);
 
 function pack(name: string, destination?: string): { filename: string; files: string[] } {
   const args = ['pack', '--json', ...(destination ? ['--pack-destination', destination] : ['--dry-run'])];

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -37,7 +38,9 @@ beforeAll(async () => {
     tarballs[`@proxy/${name}`] = basename(output.trim().split('\n').at(-1)!.trim());
   }
 }, 240_000);
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+// The projects' node_modules are tens of thousands of files: removed without blocking the worker, and given the time a
+// busy machine needs (the default 20 s was once not enough for a synchronous removal under a full CI run).
+afterAll(() => rm(scratch, { recursive: true, force: true }), 240_000);
 
 const CONSUMER_TEST = `import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
