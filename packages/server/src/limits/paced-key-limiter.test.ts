@@ -197,6 +197,22 @@ describe('PacedKeyLimiter', () => {
     expect(events).toEqual(['lease 0 0', 'rest 0 2000']);
   });
 
+  it('refuses at once with max_wait 0 when only a release can free a slot (the cap): sent now or refused', async () => {
+    const { paced, events } = limiter(1, 0, 0, 1);
+    const held = paced.acquire(undefined, false) as KeyLease;
+    const refused = paced.acquire(undefined, false);
+    let settled = false;
+    const answer = refusal(refused).finally(() => (settled = true));
+    await vi.advanceTimersByTimeAsync(0); // no clock moves: it is refused without waiting for a look at the queue
+    expect(settled).toBe(true);
+    const error = await answer;
+    expect(error.status).toBe(429);
+    expect(error.headers['x-should-retry']).toBeUndefined(); // nothing was waited for it
+    expect(paced.queued).toBe(0);
+    held.release();
+    expect(events).toEqual(['lease 0 0', 'refused']);
+  });
+
   it('names the limits that hold in its refusal: a minute, at a time, or both', async () => {
     const capped = limiter(1, 0, 0, 1).paced;
     capped.acquire(undefined, false);

@@ -177,9 +177,12 @@ export class PacedKeyLimiter implements KeyLimiter {
     // A shared store answers a round trip later: a client that left meanwhile fired its signal before the queue
     // listened (a listener added after an abort never runs), and would keep a place and spend a slot for nothing.
     if (signal?.aborted) throw new ClientAbortError();
-    if (waitMs !== undefined && waitMs > this.#rateLimit.maxWaitMs) {
+    // A slot only a release can free (the cap: no clock says when) is waited for, within max_wait; with max_wait 0
+    // there is no wait to allow, so the request is refused now instead of after the queue's next look.
+    const maxWaitMs = this.#rateLimit.maxWaitMs;
+    if (waitMs === undefined ? maxWaitMs === 0 : waitMs > maxWaitMs) {
       this.#observer?.refused();
-      throw this.#refusal(waitMs, retried);
+      throw this.#refusal(waitMs ?? POLL_MS, retried);
     }
     const now = this.#now();
     return new Promise<KeyLease>((resolve, reject) => {
