@@ -161,8 +161,9 @@ describe('PacedKeyLimiter', () => {
     const refusedWait = refusal(paced.acquire(undefined, false, undefined, refused));
     await vi.advanceTimersByTimeAsync(5200);
     expect((await refusedWait).status).toBe(429);
-    expect(refused.queuedMs).toBeGreaterThanOrEqual(100 + 5000);
-    expect(refused.queuedMs).toBeLessThanOrEqual(100 + 5200);
+    // Its earlier 100 ms and this wait: max_wait in all.
+    expect(refused.queuedMs).toBeGreaterThanOrEqual(5000);
+    expect(refused.queuedMs).toBeLessThanOrEqual(5200);
     const left: { queuedMs?: number } = {};
     const controller = new AbortController();
     const leftWait = refusal(paced.acquire(controller.signal, false, undefined, left));
@@ -176,6 +177,30 @@ describe('PacedKeyLimiter', () => {
     const atOnce: { queuedMs?: number } = {};
     expect((await refusal(windowed.acquire(undefined, false, undefined, atOnce))).status).toBe(429);
     expect(atOnce.queuedMs).toBeUndefined();
+  });
+
+  it('counts the waits of earlier attempts against max_wait: a request waits at most max_wait in all', async () => {
+    const { paced } = limiter(1, 1, W);
+    paced.acquire(undefined, false);
+    await vi.advanceTimersByTimeAsync(1000);
+    // Its slot frees in W - 1000 ms, within max_wait, but an earlier attempt of the request (another key, or
+    // before the server's retry) already waited 5000 ms of it.
+    const spent = { queuedMs: 5000 };
+    const error = await refusal(paced.acquire(undefined, true, undefined, spent));
+    expect(error.status).toBe(429);
+    expect(spent.queuedMs).toBe(5000); // refused at admission: no more waited
+    // One that waited 500 ms before queues, and is refused when its remaining W - 500 ms are up.
+    const { paced: capped } = limiter(1, 0, W, 1);
+    capped.acquire(undefined, false);
+    const waited = { queuedMs: 500 };
+    let settled = false;
+    const answer = refusal(capped.acquire(undefined, true, undefined, waited)).finally(() => (settled = true));
+    await vi.advanceTimersByTimeAsync(W - 700);
+    expect(settled).toBe(false);
+    await vi.advanceTimersByTimeAsync(400);
+    expect(settled).toBe(true);
+    expect((await answer).status).toBe(429);
+    expect(waited.queuedMs).toBeGreaterThanOrEqual(W);
   });
 
   it('rests a key for Retry-After, or 60 s without one in a pool of several, and moves requests to the other key', () => {

@@ -177,16 +177,18 @@ export class PacedKeyLimiter implements KeyLimiter {
     // A shared store answers a round trip later: a client that left meanwhile fired its signal before the queue
     // listened (a listener added after an abort never runs), and would keep a place and spend a slot for nothing.
     if (signal?.aborted) throw new ClientAbortError();
-    // A slot only a release can free (the cap: no clock says when) is waited for, within max_wait; with max_wait 0
+    // max_wait bounds the request, not each attempt: what its earlier attempts (another key, the server's retries)
+    // waited is spent, so a client sized for max_wait is not kept waiting several times over.
+    const maxWaitMs = Math.max(0, this.#rateLimit.maxWaitMs - (report?.queuedMs ?? 0));
+    // A slot only a release can free (the cap: no clock says when) is waited for, within max_wait; with none left
     // there is no wait to allow, so the request is refused now instead of after the queue's next look.
-    const maxWaitMs = this.#rateLimit.maxWaitMs;
     if (waitMs === undefined ? maxWaitMs === 0 : waitMs > maxWaitMs) {
       this.#observer?.refused();
       throw this.#refusal(waitMs ?? POLL_MS, retried);
     }
     const now = this.#now();
     return new Promise<KeyLease>((resolve, reject) => {
-      const waiter: Waiter = { enqueuedAt: now, deadline: now + this.#rateLimit.maxWaitMs, resolve, reject, signal, avoid, report, onAbort: undefined, done: false };
+      const waiter: Waiter = { enqueuedAt: now, deadline: now + maxWaitMs, resolve, reject, signal, avoid, report, onAbort: undefined, done: false };
       if (signal) {
         waiter.onAbort = () => {
           this.#settle(waiter);
