@@ -119,6 +119,18 @@ describe('key pools and pacing, in memory', () => {
     expect(new Set(upstream().requests.slice(3).map((request) => request.headers.authorization))).toEqual(new Set([`Bearer ${KEY_A}`, `Bearer ${KEY_B}`]));
   });
 
+  it('says once, not on every request, that the last usable key was refused and stays in use', async () => {
+    upstream().onChat((_request, response) => sendJson(response, 403, { status: 403, title: 'Forbidden', detail: 'Authorization failed' }));
+    // Paced, as NVIDIA backends are by default: the pool's limiter is the one that keeps the last key.
+    const proxy = proxyWith({ api_key: KEY_A, rate_limit: { requests_per_minute: 1000 } });
+    for (let i = 0; i < 3; i++) expect((await chat(proxy)).statusCode).toBe(403);
+    const kept = proxy.logs.records().filter((line) => String(line.msg).startsWith('upstream refused the last usable key'));
+    expect(kept).toHaveLength(1);
+    expect(kept[0]).toMatchObject({ level: 50, backend: 'up', key_index: 0, status: 403 });
+    // Each refusal still shows in its own request line.
+    expect(proxy.logs.records().filter((line) => line.msg === 'request completed' && line.status === 403)).toHaveLength(3);
+  });
+
   it('refuses at once, in the front end shape, with Retry-After, when the next slot is beyond max_wait', async () => {
     const nim = limitedNim({ requests: 1, windowMs: 60_000 });
     upstream().onChat(nim.handler);
