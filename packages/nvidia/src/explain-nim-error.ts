@@ -7,7 +7,7 @@ export interface NimErrorInput {
   backend?: string | undefined;
 }
 
-const REJECTED_FIELD = /extra inputs|extra_forbidden|unsupported parameter|not permitted/i;
+const REJECTED_FIELD = /extra inputs|extra_forbidden|unsupported parameter|unrecognized request argument|not permitted/i;
 /** vLLM's refusal of tools by a deployment without a tool-call parser. */
 const NO_TOOL_PARSER = /enable-auto-tool-choice|tool-call-parser/i;
 

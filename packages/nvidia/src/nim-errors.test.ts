@@ -71,6 +71,12 @@ const cases: Record<string, Case> = {
     expected: [/NIM rejected a field/, /extra_forbidden \(at body\.dimensions\)/],
     type: 'invalid_request_error',
   },
+  '400 OpenAI-shaped unrecognized argument': {
+    status: 400,
+    body: { error: { message: 'Unrecognized request argument supplied: frequency_penalty', type: 'invalid_request_error', param: 'frequency_penalty', code: null } },
+    expected: [/NIM rejected a field/, /Unrecognized request argument supplied: frequency_penalty/],
+    type: 'invalid_request_error',
+  },
   '400 OpenAI-shaped error': {
     status: 400,
     body: { error: { message: 'messages: at least one message is required', type: 'BadRequestError' } },

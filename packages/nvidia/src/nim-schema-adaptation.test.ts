@@ -42,7 +42,7 @@ describe('fields NIM’s strict schema rejects', () => {
     expect(log.lines).toEqual([{ level: 'debug', fields: { backend: 'nvidia', fields: ['store', 'metadata', 'prompt_cache_key', 'service_tier', 'verbosity'] }, message: expect.any(String) }]);
   });
 
-  it.each(['problem-422', 'detail-list-422', 'prose-422', 'detail-400', 'message-400'] as const)(
+  it.each(['problem-422', 'detail-list-422', 'prose-422', 'detail-400', 'message-400', 'openai-400'] as const)(
     'drops a field NIM rejects (%s), retries once, and never sends it to that model again',
     async (validationErrorStyle) => {
       const { nim, connector } = await start({ rejectFields: ['frequency_penalty'], validationErrorStyle });

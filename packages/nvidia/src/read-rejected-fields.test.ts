@@ -24,6 +24,12 @@ describe('readRejectedFields', () => {
     expect(readRejectedFields('{"message":"Validation: Unsupported parameter(s): `top_k`, `min_p`"}')).toEqual(['top_k', 'min_p']);
   });
 
+  it('reads an OpenAI-shaped "Unrecognized request argument(s) supplied" error', () => {
+    const one = { error: { message: 'Unrecognized request argument supplied: frequency_penalty', type: 'invalid_request_error', param: 'frequency_penalty', code: null } };
+    expect(readRejectedFields(JSON.stringify(one))).toEqual(['frequency_penalty']);
+    expect(readRejectedFields('{"error":{"message":"Unrecognized request arguments supplied: top_k, min_p","type":"invalid_request_error"}}')).toEqual(['top_k', 'min_p']);
+  });
+
   it('names no field for a nested location, another error type, or a body that says nothing of fields', () => {
     expect(readRejectedFields("{\"detail\":\"[{'type': 'extra_forbidden', 'loc': ('body', 'messages', 0, 'cache_control'), 'msg': 'x'}]\"}")).toEqual([]);
     expect(readRejectedFields('{"detail":[{"type":"missing","loc":["body","model"]}]}')).toEqual([]);

@@ -6,7 +6,8 @@ import { jsonDetailErrors } from './pydantic-errors.js';
  * - problem details whose `detail` is pydantic's error list printed as Python:
  *   `[{'type': 'extra_forbidden', 'loc': ('body', 'store'), 'msg': 'Extra inputs are not permitted', …}]`;
  * - a JSON `detail` object or list: `{"detail":[{"type":"extra_forbidden","loc":["body","store"],…}]}`;
- * - prose: `Extra inputs are not permitted: store`, or `Validation: Unsupported parameter(s): `store``.
+ * - prose: `Extra inputs are not permitted: store`, or `Validation: Unsupported parameter(s): `store``;
+ * - OpenAI's wording in an OpenAI-shaped `{"error":{…}}`: `Unrecognized request argument(s) supplied: store`.
  * A nested location (`('body', 'messages', 0, 'x')`) names no top-level field and is left out: dropping a
  * top-level field cannot fix it.
  */
@@ -16,6 +17,7 @@ export function readRejectedFields(bodyText: string): string[] {
   for (const field of fromJsonDetail(bodyText)) fields.add(field);
   for (const match of bodyText.matchAll(PROSE)) fields.add(match[1]!);
   for (const match of bodyText.matchAll(UNSUPPORTED)) for (const name of match[1]!.matchAll(NAME)) fields.add(name[0]);
+  for (const match of bodyText.matchAll(UNRECOGNIZED)) for (const name of match[1]!.matchAll(NAME)) fields.add(name[0]);
   return [...fields];
 }
 
@@ -23,6 +25,7 @@ const FIELD = String.raw`([A-Za-z_][\w]*)`;
 const PYTHON_LOC = new RegExp(String.raw`['"]type['"]:\s*['"]extra_forbidden['"],\s*['"]loc['"]:\s*\(\s*['"]body['"],\s*['"]${FIELD}['"],?\s*\)`, 'g');
 const PROSE = new RegExp(String.raw`Extra inputs are not permitted:\s*[\`'"]?${FIELD}`, 'g');
 const UNSUPPORTED = /Unsupported parameter\(s\):\s*((?:`?[A-Za-z_]\w*`?(?:,\s*)?)+)/g;
+const UNRECOGNIZED = /Unrecognized request arguments? supplied:\s*((?:`?[A-Za-z_]\w*`?(?:,\s*)?)+)/g;
 const NAME = /[A-Za-z_]\w*/g;
 
 function fromJsonDetail(bodyText: string): string[] {
