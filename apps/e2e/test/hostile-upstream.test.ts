@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { request } from 'undici';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { expectOpenAIError, expectStreamError, MODEL, postChat, startStack, UPSTREAM_KEY, type Stack } from './support/stack.js';
+import { expectOpenAIError, expectStreamError, MODEL, postChat, PROXY_KEY, startStack, UPSTREAM_KEY, type Stack } from './support/stack.js';
 
 // Upstreams that lie, never stop or echo what they were sent, each a real node:http server: whatever they do, the
 // client gets an answer in OpenAI's shape, the request gets its log line, and no key leaves the proxy.
@@ -102,6 +103,28 @@ describe('an upstream that echoes the key it was sent', () => {
       expect(answer.text).not.toContain(UPSTREAM_KEY.slice(0, 12));
       expect(answer.text).not.toContain(Buffer.from(`Bearer ${UPSTREAM_KEY}`).toString('base64').slice(8, 40));
     }
+  });
+});
+
+describe('an upstream that echoes the key in a header the proxy passes on', () => {
+  it.each([
+    ['/v1/chat/completions', { messages: [{ role: 'user', content: 'hi' }] }],
+    ['/v1/messages', { max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }],
+    ['/v1/responses', { input: 'hi' }],
+    ['/v1/embeddings', { input: 'hi' }],
+  ])('regression: a retry-after that is no number of seconds nor a date is dropped on %s; it was relayed as it came, key and all', async (path, body) => {
+    handler = (_request, response) =>
+      response.writeHead(429, { 'content-type': 'application/json', 'retry-after': `${UPSTREAM_KEY}` }).end('{"error":{"message":"slow down"}}');
+    const answer = await request(`${stack.proxy.url}${path}`, {
+      method: 'POST',
+      dispatcher: stack.agent,
+      headers: { authorization: `Bearer ${PROXY_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: `evil:${MODEL}`, ...body }),
+    });
+    const text = await answer.body.text();
+    expect(answer.statusCode).toBe(429);
+    expect(answer.headers['retry-after']).toBeUndefined();
+    expect(JSON.stringify(answer.headers) + text).not.toContain(UPSTREAM_KEY.slice(-12));
   });
 });
 

@@ -41,7 +41,7 @@ export function createUpstreamHttpError(input: UpstreamHttpErrorInput): ProxyErr
   const reason = described.message ?? REASONS[input.status] ?? input.statusText ?? 'no reason given';
   const lead = input.explanation ?? `The ${input.backend} upstream answered HTTP ${input.status}`;
   const message = redactSecrets(`${lead}: ${reason}`, input.secrets);
-  const retryAfter = headerValue(input.headers['retry-after']);
+  const retryAfter = wellFormedRetryAfter(headerValue(input.headers['retry-after']));
   return new ProxyError({
     message,
     status: input.status,
@@ -53,6 +53,19 @@ export function createUpstreamHttpError(input: UpstreamHttpErrorInput): ProxyErr
     responseBody: redactSecrets(input.bodyText, input.secrets),
     ...(retryAfter ? { headers: { 'retry-after': retryAfter } } : {}),
   });
+}
+
+/** Seconds, or an HTTP date in any of its three forms (RFC 9110 §5.6.7): nothing else a client would read. */
+const RETRY_AFTER =
+  /^(?:\d{1,10}|[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT|[A-Z][a-z]{5,8}, \d{2}-[A-Z][a-z]{2}-\d{2} \d{2}:\d{2}:\d{2} GMT|[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2} \d{4})$/;
+
+/**
+ * The upstream's `retry-after`, passed on to the client as a header, only when it is one: any other text (an upstream
+ * that echoed its key there, markup) is dropped, as no scrubbing reaches headers.
+ */
+function wellFormedRetryAfter(value: string | undefined): string | undefined {
+  const text = value?.trim();
+  return text !== undefined && RETRY_AFTER.test(text) ? text : undefined;
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {
