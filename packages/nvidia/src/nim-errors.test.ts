@@ -89,6 +89,12 @@ const cases: Record<string, Case> = {
     expected: [/cannot call tools/, /pick a model that supports tool calling/, /--enable-auto-tool-choice/],
     type: 'invalid_request_error',
   },
+  '503 problem details': {
+    status: 503,
+    body: { status: 503, title: 'Service Unavailable', detail: 'Function is not ready: no instances available' },
+    expected: [/The nvidia upstream answered HTTP 503/, /no instances available/],
+    type: 'upstream_error',
+  },
   '429 rate limit': {
     status: 429,
     body: { status: 429, title: 'Too Many Requests' },
