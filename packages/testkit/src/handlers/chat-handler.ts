@@ -10,7 +10,7 @@ import { jsonBodyResponse } from './json-body-response.js';
 import type { MockContext } from './mock-context.js';
 import { withNvcfHeaders } from './nvcf-headers.js';
 import { jsonResponse, problemDetails } from './problem-details.js';
-import { invalidJsonResponse, maxTokensProblem, toolParserProblem, validateChatRequest } from './request-schema.js';
+import { invalidJsonResponse, maxTokensProblem, missingReasoningProblem, toolParserProblem, validateChatRequest } from './request-schema.js';
 import type { Scenario } from './scenario.js';
 import { scriptedToolProblem } from './scripted-tools.js';
 import { sleep } from './sleep.js';
@@ -99,6 +99,8 @@ async function nimAnswer(
   if (noParser) return noParser;
   const tooMany = maxTokensProblem(chat, model.maxTokens);
   if (tooMany) return tooMany;
+  const lostReasoning = missingReasoningProblem(chat, model.reasoningReplay === true);
+  if (lostReasoning) return lostReasoning;
 
   const sequence = context.nextSequence();
   const expected = expectedCompletion(chat, { scenario, models: settings.models });

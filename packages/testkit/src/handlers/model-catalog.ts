@@ -31,6 +31,12 @@ export interface MockModel {
    */
   toolParser?: false;
   /**
+   * `true`: a DeepSeek-V4-style reasoning model that answers 400 (`Missing \`reasoning_content\` field in the
+   * assistant message at message index N`) to a request whose assistant message with `tool_calls` does not carry its
+   * `reasoning_content` back (an empty string passes). Off by default.
+   */
+  reasoningReplay?: boolean;
+  /**
    * An embedding model: `POST /embeddings` answers it with vectors of `dimensions` numbers (deterministic, from
    * the text and its `input_type`). `inputTypeRequired`: an asymmetric retrieval model, which refuses a request
    * without `input_type`; `matryoshka`: it takes `dimensions` (others refuse the field, as NIM's strict schema does).

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { maxTokensProblem, validateChatRequest, type SchemaOptions } from './request-schema.js';
+import { maxTokensProblem, missingReasoningProblem, validateChatRequest, type SchemaOptions } from './request-schema.js';
 
 const options = (validationErrorStyle: SchemaOptions['validationErrorStyle']): SchemaOptions => ({ rejectFields: [], allowFields: [], validationErrorStyle });
 const body = { model: 'm', messages: [], store: true, metadata: { a: 1 } };
@@ -44,5 +44,37 @@ describe('a max_tokens over the model’s limit', () => {
     expect(maxTokensProblem({ max_tokens: 4096 }, 4096)).toBeUndefined();
     expect(maxTokensProblem({}, 4096)).toBeUndefined();
     expect(maxTokensProblem({ max_tokens: 32000 }, undefined)).toBeUndefined();
+  });
+});
+
+describe('a reasoning model that needs its reasoning back on tool-call turns (DeepSeek-V4 style)', () => {
+  const call = { id: 'call_1', type: 'function', function: { name: 'read_file', arguments: '{}' } };
+  const turn = (assistant: Record<string, unknown>) => ({
+    messages: [
+      { role: 'user', content: 'read it' },
+      { role: 'assistant', content: '', tool_calls: [call], ...assistant },
+      { role: 'tool', tool_call_id: 'call_1', content: 'text' },
+    ],
+  });
+
+  it("refuses an assistant tool-call message without reasoning_content with DeepSeek's 400, naming its index", async () => {
+    const response = missingReasoningProblem(turn({}), true)!;
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      error: {
+        message:
+          'Missing `reasoning_content` field in the assistant message at message index 1. For more information, please refer to https://api-docs.deepseek.com/guides/thinking_mode#tool-calls',
+        type: 'invalid_request_error',
+        param: null,
+        code: 'invalid_request_error',
+      },
+    });
+  });
+
+  it('passes a turn that sends the reasoning back (even empty), a model without the rule, and assistant messages without tool calls', () => {
+    expect(missingReasoningProblem(turn({ reasoning_content: 'I should read it' }), true)).toBeUndefined();
+    expect(missingReasoningProblem(turn({ reasoning_content: '' }), true)).toBeUndefined();
+    expect(missingReasoningProblem(turn({}), false)).toBeUndefined();
+    expect(missingReasoningProblem({ messages: [{ role: 'user', content: 'a' }, { role: 'assistant', content: 'b' }] }, true)).toBeUndefined();
   });
 });

@@ -157,6 +157,32 @@ export function toolParserProblem(body: { tools?: unknown; tool_choice?: unknown
   );
 }
 
+/**
+ * DeepSeek-V4-style reasoning models' refusal of a conversation whose assistant tool-call message lost its
+ * `reasoning_content` (a translator must send it back, an empty string will do); `undefined` when the request may
+ * pass or the model has no such rule.
+ */
+export function missingReasoningProblem(body: { messages?: unknown }, required: boolean): Response | undefined {
+  if (!required || !Array.isArray(body.messages)) return undefined;
+  const index = body.messages.findIndex((message: unknown) => {
+    if (typeof message !== 'object' || message === null) return false;
+    const { role, tool_calls: toolCalls, reasoning_content: reasoning } = message as Record<string, unknown>;
+    return role === 'assistant' && Array.isArray(toolCalls) && toolCalls.length > 0 && typeof reasoning !== 'string';
+  });
+  if (index === -1) return undefined;
+  return jsonResponse(
+    {
+      error: {
+        message: `Missing \`reasoning_content\` field in the assistant message at message index ${index}. For more information, please refer to https://api-docs.deepseek.com/guides/thinking_mode#tool-calls`,
+        type: 'invalid_request_error',
+        param: null,
+        code: 'invalid_request_error',
+      },
+    },
+    400,
+  );
+}
+
 /** A body that is not JSON at all. */
 export function invalidJsonResponse(): Response {
   return unprocessable([{ type: 'json_invalid', loc: ['body', 0], msg: 'JSON decode error', input: {} }]);

@@ -260,6 +260,32 @@ describe('startMockNim', () => {
     });
   });
 
+  describe('a reasoning model that needs its reasoning back on tool-call turns', () => {
+    it("answers DeepSeek's 400 to a tool-call turn whose assistant message lost its reasoning_content", async () => {
+      const strict = await startMockNim({ models: [{ id: 'deepseek-ai/deepseek-v4', reasoning: 'reasoning_content', reasoningReplay: true }] });
+      const call = { id: 'call_1', type: 'function', function: { name: 'read_file', arguments: '{}' } };
+      const turn = (assistant: Record<string, unknown>) =>
+        chat({
+          model: 'deepseek-ai/deepseek-v4',
+          messages: [
+            { role: 'user', content: 'read it' },
+            { role: 'assistant', content: '', tool_calls: [call], ...assistant },
+            { role: 'tool', tool_call_id: 'call_1', content: 'text' },
+          ],
+        });
+      try {
+        const refused = await client.post(`${strict.url}/chat/completions`, turn({}));
+        expect(refused.statusCode).toBe(400);
+        expect(await refused.body.json()).toMatchObject({ error: { message: expect.stringContaining('Missing `reasoning_content` field in the assistant message at message index 1'), type: 'invalid_request_error' } });
+        const answered = await client.post(`${strict.url}/chat/completions`, turn({ reasoning_content: 'I should read it' }));
+        expect(answered.statusCode).toBe(200);
+        await answered.body.dump();
+      } finally {
+        await strict.close();
+      }
+    });
+  });
+
   describe('a model that writes its tool calls as MiniMax markup', () => {
     it('puts the calls in content and finishes with stop, as JSON and as a stream', async () => {
       const minimax = await startMockNim({ models: [{ id: 'minimaxai/minimax-m3', toolMarkup: 'minimax' }] });
