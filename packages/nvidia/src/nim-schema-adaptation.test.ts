@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { NvidiaConnector } from './nvidia-connector.js';
 
 const MODEL = 'meta/llama3-70b-instruct';
+const OTHER = 'meta/llama-3.1-8b-instruct';
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
   await Promise.all(closers.splice(0).map((close) => close()));
@@ -59,6 +60,22 @@ describe('fields NIM’s strict schema rejects', () => {
       expect(warnings).toEqual([{ level: 'warn', fields: { backend: 'nvidia', model: MODEL, field: 'frequency_penalty' }, message: expect.stringContaining('rejected') }]);
     },
   );
+
+  it('remembers a rejected field for the model that refused it only', async () => {
+    const nim = await startMockNim({ models: [{ id: MODEL, rejectFields: ['reasoning'] }, { id: OTHER }], allowFields: ['reasoning'] });
+    const connector = new NvidiaConnector({ baseURL: nim.url, apiKey: DEFAULT_API_KEY, env: {}, healthCheck: false, models: [MODEL, OTHER], keepAliveTimeoutMs: 10 });
+    closers.push(() => connector.close(), () => nim.close());
+    const reasoning = { effort: 'high' };
+    await connector.chatCompletion(chat({ reasoning }));
+    await connector.chatCompletion({ ...chat({ reasoning }), model: OTHER });
+    await connector.chatCompletion(chat({ reasoning }));
+    expect(sentBodies(nim).map((body) => [body.model, 'reasoning' in body])).toEqual([
+      [MODEL, true],
+      [MODEL, false],
+      [OTHER, true],
+      [MODEL, false],
+    ]);
+  });
 
   it('adapts a stream too, before the client got anything', async () => {
     const { nim, connector } = await start({ rejectFields: ['top_k'] });

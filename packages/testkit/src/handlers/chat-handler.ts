@@ -10,7 +10,7 @@ import { jsonBodyResponse } from './json-body-response.js';
 import type { MockContext } from './mock-context.js';
 import { withNvcfHeaders } from './nvcf-headers.js';
 import { jsonResponse, problemDetails } from './problem-details.js';
-import { invalidJsonResponse, maxTokensProblem, missingReasoningProblem, toolParserProblem, validateChatRequest } from './request-schema.js';
+import { invalidJsonResponse, maxTokensProblem, missingReasoningProblem, modelFieldsProblem, toolParserProblem, validateChatRequest } from './request-schema.js';
 import type { Scenario } from './scenario.js';
 import { scriptedToolProblem } from './scripted-tools.js';
 import { sleep } from './sleep.js';
@@ -95,6 +95,8 @@ async function nimAnswer(
   if (model.keys !== undefined && settings.apiKey !== false && (key === undefined || !model.keys.includes(key))) {
     return unauthorized('Unauthorized');
   }
+  const refusedHere = modelFieldsProblem(parsed.value as Record<string, unknown>, model.rejectFields, settings.validationErrorStyle);
+  if (refusedHere) return refusedHere;
   const noParser = toolParserProblem(chat, model.toolParser !== false);
   if (noParser) return noParser;
   const tooMany = maxTokensProblem(chat, model.maxTokens);

@@ -31,6 +31,11 @@ export interface MockModel {
    */
   toolParser?: false;
   /**
+   * Top-level fields this model's schema refuses on top of the endpoint's (`rejectFields` of the mock's options),
+   * answered in the mock's `validationErrorStyle`: NIM builds differ per model (`reasoning`, `frequency_penalty`…).
+   */
+  rejectFields?: readonly string[];
+  /**
    * `true`: a DeepSeek-V4-style reasoning model that answers 400 (`Missing \`reasoning_content\` field in the
    * assistant message at message index N`) to a request whose assistant message with `tool_calls` does not carry its
    * `reasoning_content` back (an empty string passes). Off by default.

@@ -139,6 +139,16 @@ function extraForbidden(fields: readonly string[], body: Record<string, unknown>
   }
 }
 
+/**
+ * The fields one model's schema refuses on top of the endpoint's (NIM builds differ per model: `reasoning`,
+ * `frequency_penalty`…), in the mock's configured wording; `undefined` when the body carries none of them.
+ */
+export function modelFieldsProblem(body: Record<string, unknown>, rejectFields: readonly string[] | undefined, style: ValidationErrorStyle): Response | undefined {
+  if (rejectFields === undefined) return undefined;
+  const extra = Object.keys(body).filter((field) => rejectFields.includes(field));
+  return extra.length > 0 ? extraForbidden(extra, body, style) : undefined;
+}
+
 /** A `max_tokens` over the model's limit, as NIM's schema refuses it; `undefined` when it fits. */
 export function maxTokensProblem(body: { max_tokens?: unknown }, limit: number | undefined): Response | undefined {
   if (limit === undefined || typeof body.max_tokens !== 'number' || body.max_tokens <= limit) return undefined;

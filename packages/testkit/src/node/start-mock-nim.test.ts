@@ -157,6 +157,25 @@ describe('startMockNim', () => {
       }
     });
 
+    it('rejects a field for one model only when its catalog entry says so', async () => {
+      const picky = await startMockNim({
+        models: [{ id: 'acme/picky', rejectFields: ['reasoning_effort'] }, { id: 'acme/easy' }],
+        validationErrorStyle: 'message-400',
+      });
+      try {
+        const refused = await client.post(`${picky.url}/chat/completions`, chat({ model: 'acme/picky', reasoning_effort: 'low' }));
+        expect(refused.statusCode).toBe(400);
+        expect(await refused.body.json()).toEqual({ message: 'Validation: Unsupported parameter(s): `reasoning_effort`' });
+        for (const body of [chat({ model: 'acme/easy', reasoning_effort: 'low' }), chat({ model: 'acme/picky' })]) {
+          const response = await client.post(`${picky.url}/chat/completions`, body);
+          expect(response.statusCode).toBe(200);
+          await response.body.dump();
+        }
+      } finally {
+        await picky.close();
+      }
+    });
+
     it.each(['messages', 'model'])('answers 422 when %s is missing', async (field) => {
       const body = chat({});
       delete (body as Record<string, unknown>)[field];
