@@ -148,6 +148,8 @@ describe('NvidiaConnector API key', () => {
       expect(error.status).toBe(503);
       expect(error.code).toBe('upstream_api_key_missing');
       expect(error.toBody().error.message).toMatch(/no NVIDIA API key.*NVIDIA_API_KEY/);
+      // Only a restart with a key fixes it: the openai and Anthropic SDKs must not retry the 503.
+      expect(error.headers).toEqual({ 'x-should-retry': 'false' });
     }
     expect(server.requests).toHaveLength(0);
   });
