@@ -111,6 +111,7 @@ export function buildServer(input: ProxyConfigInput | ResolvedProxyConfig = {}, 
   app.decorateRequest('outcome', null);
   backendSetOf.set(app, backends);
   const errors = { bodyLimit: config.body_limit, secrets };
+  const scrubber = new SecretScrubber(secrets);
   app.setErrorHandler(createErrorHandler(errors));
   app.setNotFoundHandler(notFoundHandler);
 
@@ -164,7 +165,7 @@ export function buildServer(input: ProxyConfigInput | ResolvedProxyConfig = {}, 
   }
   app.register(async (api) => {
     if (auth) api.addHook('onRequest', auth);
-    await api.register(modelsRoutes, { backends });
+    await api.register(modelsRoutes, { backends, scrubber });
     // Inside the authenticated scope: without a key, a wrong method is 401 like everything else under /v1, so
     // an unauthenticated client cannot probe which methods the API serves.
     rejectOtherMethods(api, '/v1/models', ['GET']);
@@ -182,7 +183,7 @@ export function buildServer(input: ProxyConfigInput | ResolvedProxyConfig = {}, 
     },
     metrics,
     errors,
-    scrubber: new SecretScrubber(secrets),
+    scrubber,
     verifier: config.auth.disabled ? undefined : verifier,
     resolveModel: createModelAliases(config.model_aliases),
     modelSettings: createModelSettings(config.model_settings),

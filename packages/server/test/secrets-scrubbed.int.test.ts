@@ -43,3 +43,18 @@ describe('keys never leave, whatever the upstream sends', () => {
     expect(response.body).not.toContain(UPSTREAM_KEY.slice(0, 12));
   });
 });
+
+describe('an upstream catalog that echoes a key as a model id', () => {
+  it('regression: /v1/models and /v1/models/<id> scrub it; both listed the key as it came', async () => {
+    upstream().models = ['meta/llama3-70b', `org/${UPSTREAM_KEY}`, PROXY_KEY];
+    proxy = createTestProxy(upstream().baseUrl);
+    const list = await proxy.app.inject({ method: 'GET', url: '/v1/models', headers: authHeaders });
+    expect(list.statusCode).toBe(200);
+    expect(JSON.parse(list.body).data).toEqual(expect.arrayContaining([expect.objectContaining({ id: 'up:meta/llama3-70b' })]));
+    const one = await proxy.app.inject({ method: 'GET', url: `/v1/models/up:org/${UPSTREAM_KEY}`, headers: authHeaders });
+    for (const body of [list.body, one.body]) {
+      expect(body).toContain('[redacted]');
+      for (const leak of [UPSTREAM_KEY.slice(0, 12), UPSTREAM_KEY.slice(-12), PROXY_KEY.slice(-12)]) expect(body).not.toContain(leak);
+    }
+  });
+});

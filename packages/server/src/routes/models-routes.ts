@@ -1,9 +1,11 @@
-import { InvalidRequestError, ProxyError } from '@proxy/core';
+import { InvalidRequestError, ProxyError, type SecretScrubber } from '@proxy/core';
 import type { FastifyPluginAsync } from 'fastify';
 import type { BackendSet } from '../backends/backend-set.js';
 
 export interface ModelsRoutesOptions {
   backends: BackendSet;
+  /** Removes keys from the answer: model ids come from the upstream's catalog, which may echo one. */
+  scrubber: SecretScrubber;
 }
 
 interface ModelObject {
@@ -14,14 +16,16 @@ interface ModelObject {
 }
 
 /** `GET /v1/models` lists every backend's catalog as `backend:model` ids; `GET /v1/models/<id>` looks one up. */
-export const modelsRoutes: FastifyPluginAsync<ModelsRoutesOptions> = async (app, { backends }) => {
-  app.get('/v1/models', async () => ({
-    object: 'list',
-    data: backends.catalog().map(toModelObject),
-  }));
+export const modelsRoutes: FastifyPluginAsync<ModelsRoutesOptions> = async (app, { backends, scrubber }) => {
+  /** The answer as scrubbed JSON text (one serialisation, as Fastify's own would be; the scrub is one search). */
+  const scrubbedJson = (value: unknown) => scrubber.scrub(JSON.stringify(value));
+  app.get('/v1/models', async (_request, reply) => {
+    reply.type('application/json; charset=utf-8');
+    return scrubbedJson({ object: 'list', data: backends.catalog().map(toModelObject) });
+  });
 
   // A wildcard, not `:id`: model ids contain slashes (`nvidia:meta/llama3-70b`).
-  app.get<{ Params: { '*': string } }>('/v1/models/*', async (request) => {
+  app.get<{ Params: { '*': string } }>('/v1/models/*', async (request, reply) => {
     const id = request.params['*'];
     const model = findModel(backends, id);
     if (!model) {
@@ -31,7 +35,8 @@ export const modelsRoutes: FastifyPluginAsync<ModelsRoutesOptions> = async (app,
         code: 'model_not_found',
       });
     }
-    return toModelObject(model);
+    reply.type('application/json; charset=utf-8');
+    return scrubbedJson(toModelObject(model));
   });
 };
 
