@@ -74,7 +74,8 @@ async function nimAnswer(
   const rejected = checkAuth(request, { apiKey: settings.apiKey, failureStatus: settings.authFailureStatus });
   if (rejected) return rejected;
   if (!parsed.ok) return invalidJsonResponse();
-  const invalid = validateChatRequest(parsed.value, settings);
+  const named = (parsed.value as { model?: unknown } | null)?.model;
+  const invalid = validateChatRequest(parsed.value, settings, settings.models.find((entry) => entry.id === named)?.maxTokens);
   if (invalid) return invalid;
 
   const chat = parsed.value as { model: string; stream?: unknown; messages: unknown[]; max_tokens?: unknown; tools?: unknown; tool_choice?: unknown };
@@ -95,7 +96,7 @@ async function nimAnswer(
   if (model.keys !== undefined && settings.apiKey !== false && (key === undefined || !model.keys.includes(key))) {
     return unauthorized('Unauthorized');
   }
-  const refusedHere = modelFieldsProblem(parsed.value as Record<string, unknown>, model.rejectFields, settings.validationErrorStyle);
+  const refusedHere = modelFieldsProblem(parsed.value as Record<string, unknown>, model, settings.validationErrorStyle);
   if (refusedHere) return refusedHere;
   const noParser = toolParserProblem(chat, model.toolParser !== false);
   if (noParser) return noParser;

@@ -95,7 +95,11 @@ export function unprocessable(errors: readonly PydanticError[]): Response {
   );
 }
 
-function extraForbidden(fields: readonly string[], body: Record<string, unknown>, style: ValidationErrorStyle): Response {
+/**
+ * `also`: the body's other schema errors (a `max_tokens` over the model's cap), which pydantic lists in the same
+ * answer; the pydantic-list styles carry them, the others name the fields only.
+ */
+function extraForbidden(fields: readonly string[], body: Record<string, unknown>, style: ValidationErrorStyle, also: readonly PydanticError[] = []): Response {
   const first = fields[0] ?? '';
   switch (style) {
     case 'message-400':
@@ -119,7 +123,12 @@ function extraForbidden(fields: readonly string[], body: Record<string, unknown>
       );
     case 'detail-list-422':
       return jsonResponse(
-        { detail: fields.map((field) => ({ type: 'extra_forbidden', loc: ['body', field], msg: 'Extra inputs are not permitted', input: body[field] ?? null })) },
+        {
+          detail: [
+            ...fields.map((field) => ({ type: 'extra_forbidden', loc: ['body', field], msg: 'Extra inputs are not permitted', input: body[field] ?? null })),
+            ...also,
+          ],
+        },
         422,
       );
     case 'prose-422':
@@ -128,14 +137,15 @@ function extraForbidden(fields: readonly string[], body: Record<string, unknown>
         422,
       );
     case 'problem-422':
-      return unprocessable(
-        fields.map((field) => ({
+      return unprocessable([
+        ...fields.map((field) => ({
           type: 'extra_forbidden',
           loc: ['body', field],
           msg: 'Extra inputs are not permitted',
           input: body[field],
         })),
-      );
+        ...also,
+      ]);
   }
 }
 
@@ -143,18 +153,23 @@ function extraForbidden(fields: readonly string[], body: Record<string, unknown>
  * The fields one model's schema refuses on top of the endpoint's (NIM builds differ per model: `reasoning`,
  * `frequency_penalty`…), in the mock's configured wording; `undefined` when the body carries none of them.
  */
-export function modelFieldsProblem(body: Record<string, unknown>, rejectFields: readonly string[] | undefined, style: ValidationErrorStyle): Response | undefined {
+export function modelFieldsProblem(body: Record<string, unknown>, model: { rejectFields?: readonly string[] | undefined; maxTokens?: number | undefined }, style: ValidationErrorStyle): Response | undefined {
+  const { rejectFields } = model;
   if (rejectFields === undefined) return undefined;
   const extra = Object.keys(body).filter((field) => rejectFields.includes(field));
-  return extra.length > 0 ? extraForbidden(extra, body, style) : undefined;
+  return extra.length > 0 ? extraForbidden(extra, body, style, maxTokensErrors(body, model.maxTokens)) : undefined;
 }
 
 /** A `max_tokens` over the model's limit, as NIM's schema refuses it; `undefined` when it fits. */
 export function maxTokensProblem(body: { max_tokens?: unknown }, limit: number | undefined): Response | undefined {
-  if (limit === undefined || typeof body.max_tokens !== 'number' || body.max_tokens <= limit) return undefined;
-  return unprocessable([
-    { type: 'less_than_equal', loc: ['body', 'max_tokens'], msg: `Input should be less than or equal to ${limit}`, input: body.max_tokens, ctx: { le: limit } },
-  ]);
+  const errors = maxTokensErrors(body, limit);
+  return errors.length > 0 ? unprocessable(errors) : undefined;
+}
+
+/** pydantic's `less_than_equal` for a `max_tokens` over `limit`, as a list of none or one error. */
+function maxTokensErrors(body: { max_tokens?: unknown }, limit: number | undefined): PydanticError[] {
+  if (limit === undefined || typeof body.max_tokens !== 'number' || body.max_tokens <= limit) return [];
+  return [{ type: 'less_than_equal', loc: ['body', 'max_tokens'], msg: `Input should be less than or equal to ${limit}`, input: body.max_tokens, ctx: { le: limit } }];
 }
 
 /** vLLM's refusal of tools by a model served without a tool-call parser; `undefined` when the request may pass. */
@@ -198,8 +213,11 @@ export function invalidJsonResponse(): Response {
   return unprocessable([{ type: 'json_invalid', loc: ['body', 0], msg: 'JSON decode error', input: {} }]);
 }
 
-/** Validates a parsed chat-completions body; returns the rejection to send, or `undefined`. */
-export function validateChatRequest(body: unknown, options: SchemaOptions): Response | undefined {
+/**
+ * Validates a parsed chat-completions body; returns the rejection to send, or `undefined`. `maxTokens`: the cap of
+ * the model the body names, whose refusal pydantic lists with the refused fields.
+ */
+export function validateChatRequest(body: unknown, options: SchemaOptions, maxTokens?: number): Response | undefined {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     return unprocessable([
       { type: 'model_attributes_type', loc: ['body'], msg: 'Input should be a valid dictionary', input: body },
@@ -215,7 +233,7 @@ export function validateChatRequest(body: unknown, options: SchemaOptions): Resp
   const rejected = new Set([...ALWAYS_REJECTED_FIELDS, ...options.rejectFields]);
   const allowed = new Set([...KNOWN_CHAT_FIELDS, ...options.allowFields]);
   const extra = Object.keys(record).filter((field) => rejected.has(field) || !allowed.has(field));
-  if (extra.length > 0) return extraForbidden(extra, record, options.validationErrorStyle);
+  if (extra.length > 0) return extraForbidden(extra, record, options.validationErrorStyle, maxTokensErrors(record, maxTokens));
   if (typeof record.model !== 'string') {
     return unprocessable([{ type: 'string_type', loc: ['body', 'model'], msg: 'Input should be a valid string', input: record.model }]);
   }

@@ -176,6 +176,20 @@ describe('startMockNim', () => {
       }
     });
 
+    it("lists a max_tokens over the model's cap with the refused fields in one answer, as pydantic does", async () => {
+      const capped = await startMockNim({ models: [{ id: 'acme/capped', maxTokens: 100 }] });
+      try {
+        const response = await client.post(`${capped.url}/chat/completions`, chat({ model: 'acme/capped', store: true, max_tokens: 500 }));
+        expect(response.statusCode).toBe(422);
+        expect(((await response.body.json()) as { detail: string }).detail).toBe(
+          "[{'type': 'extra_forbidden', 'loc': ('body', 'store'), 'msg': 'Extra inputs are not permitted', 'input': True}, " +
+            "{'type': 'less_than_equal', 'loc': ('body', 'max_tokens'), 'msg': 'Input should be less than or equal to 100', 'input': 500, 'ctx': {'le': 100}}]",
+        );
+      } finally {
+        await capped.close();
+      }
+    });
+
     it.each(['messages', 'model'])('answers 422 when %s is missing', async (field) => {
       const body = chat({});
       delete (body as Record<string, unknown>)[field];
