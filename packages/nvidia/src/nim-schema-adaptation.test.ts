@@ -128,6 +128,16 @@ describe('a max_tokens NIM refuses', () => {
     ]);
   });
 
+  it('fixes a refused field and a max_tokens over the cap named in one answer with one retry', async () => {
+    const { nim, connector } = await start({ models: [{ id: MODEL, maxTokens: 4096 }] });
+    const answer = await connector.chatCompletion(chat({ max_tokens: 32000, top_k: 5 }));
+    expect(answer.body.choices).toHaveLength(1);
+    expect(sentBodies(nim).map((body) => [body.max_tokens, 'top_k' in body])).toEqual([
+      [32000, true],
+      [4096, false],
+    ]);
+  });
+
   it("retries once with what vLLM's context window leaves for the prompt, for that request only", async () => {
     const { nim, connector } = await start();
     const context = "This model's maximum context length is 8192 tokens. However, you requested 37000 tokens (5000 in the messages, 32000 in the completion). Please reduce the length of the messages or completion.";

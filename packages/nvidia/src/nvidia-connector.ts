@@ -159,7 +159,8 @@ export class NvidiaConnector extends OpenAICompatibleConnector {
    * - a 422 (or 400) `extra_forbidden` naming top-level fields the body carried is retried once without them, and
    *   they are dropped for that model for the process's life (one warning each);
    * - a `max_tokens` NIM refuses is retried once with the most it takes: a cap of the model's schema is remembered
-   *   for the model (one warning), what vLLM's context window leaves for this prompt holds for this request only.
+   *   for the model (one warning), what vLLM's context window leaves for this prompt holds for this request only;
+   * - an answer that names both (pydantic lists every fault of the body) is fixed for both in the one retry.
    */
   #adapting<T>(request: ChatCompletionRequest, options: CallOptions | undefined, call: (body: ChatCompletionRequest) => Promise<T>): Promise<T> {
     try {
@@ -183,23 +184,24 @@ export class NvidiaConnector extends OpenAICompatibleConnector {
   ): Promise<T> {
     // The model only when the catalog knows it: a client's made-up model text stays out of the log.
     const model = () => (this.getAvailableModels().includes(request.model) ? request.model : undefined);
+    // pydantic lists every fault of the body in one answer: a refused field and a max_tokens over the cap are both
+    // fixed in the one retry.
     const fields = rejectedFieldsOf(error, body);
-    if (fields.length > 0) {
-      for (const field of fields) {
-        if (this.#rejected.learn(request.model, field)) {
-          options?.log?.warn({ backend: this.name, model: model(), field }, 'NVIDIA NIM rejected a request field: it is no longer sent to this model');
-        }
-      }
-      return call(this.#nimBody(request, new Set([...(known ?? []), ...fields]), options));
-    }
     const limit = tokenLimitOf(error, body);
-    if (limit === undefined) throw error;
+    if (fields.length === 0 && limit === undefined) throw error;
+    for (const field of fields) {
+      if (this.#rejected.learn(request.model, field)) {
+        options?.log?.warn({ backend: this.name, model: model(), field }, 'NVIDIA NIM rejected a request field: it is no longer sent to this model');
+      }
+    }
+    if (limit === undefined) return call(this.#nimBody(request, new Set([...(known ?? []), ...fields]), options));
     if (!limit.fixed) {
       options?.log?.debug({ backend: this.name, max_tokens: limit.maxTokens }, "NVIDIA NIM's context window leaves less than max_tokens for this prompt: retried with what it leaves");
     } else if (this.#caps.learn(request.model, limit.maxTokens)) {
       options?.log?.warn({ backend: this.name, model: model(), max_tokens: limit.maxTokens }, 'NVIDIA NIM caps max_tokens for this model: larger requests are sent with the cap');
     }
-    return call({ ...body, max_tokens: limit.maxTokens });
+    const retry = fields.length > 0 ? this.#nimBody(request, new Set([...(known ?? []), ...fields]), options) : body;
+    return call({ ...retry, max_tokens: limit.maxTokens });
   }
 
   #nimBody(request: ChatCompletionRequest, rejected: ReadonlySet<string> | undefined, options: CallOptions | undefined): ChatCompletionRequest {
