@@ -43,6 +43,8 @@ export type ValidationErrorStyle = 'problem-422' | 'message-400' | 'detail-400' 
 export interface SchemaOptions {
   /** Fields to reject on top of {@link ALWAYS_REJECTED_FIELDS}, even if otherwise known (e.g. `frequency_penalty`). */
   rejectFields: readonly string[];
+  /** Fields of `tools[i].function` to refuse at their nested location (always in a pydantic list). */
+  rejectToolFields?: readonly string[];
   /** Fields to accept on top of {@link KNOWN_CHAT_FIELDS}. */
   allowFields: readonly string[];
   validationErrorStyle: ValidationErrorStyle;
@@ -208,6 +210,20 @@ export function missingReasoningProblem(body: { messages?: unknown }, required: 
   );
 }
 
+/** pydantic's `extra_forbidden` for each refused field of a tool's `function`, at its nested location. */
+function nestedToolErrors(tools: unknown, refused: readonly string[]): PydanticError[] {
+  if (refused.length === 0 || !Array.isArray(tools)) return [];
+  const errors: PydanticError[] = [];
+  tools.forEach((tool: unknown, index) => {
+    const fn = typeof tool === 'object' && tool !== null ? (tool as { function?: unknown }).function : undefined;
+    if (typeof fn !== 'object' || fn === null) return;
+    for (const [field, input] of Object.entries(fn)) {
+      if (refused.includes(field)) errors.push({ type: 'extra_forbidden', loc: ['body', 'tools', index, 'function', field], msg: 'Extra inputs are not permitted', input });
+    }
+  });
+  return errors;
+}
+
 /** A body that is not JSON at all. */
 export function invalidJsonResponse(): Response {
   return unprocessable([{ type: 'json_invalid', loc: ['body', 0], msg: 'JSON decode error', input: {} }]);
@@ -233,7 +249,12 @@ export function validateChatRequest(body: unknown, options: SchemaOptions, maxTo
   const rejected = new Set([...ALWAYS_REJECTED_FIELDS, ...options.rejectFields]);
   const allowed = new Set([...KNOWN_CHAT_FIELDS, ...options.allowFields]);
   const extra = Object.keys(record).filter((field) => rejected.has(field) || !allowed.has(field));
-  if (extra.length > 0) return extraForbidden(extra, record, options.validationErrorStyle, maxTokensErrors(record, maxTokens));
+  const nested = nestedToolErrors(record.tools, options.rejectToolFields ?? []);
+  if (extra.length > 0) return extraForbidden(extra, record, options.validationErrorStyle, [...nested, ...maxTokensErrors(record, maxTokens)]);
+  if (nested.length > 0) {
+    const errors = [...nested, ...maxTokensErrors(record, maxTokens)];
+    return options.validationErrorStyle === 'detail-list-422' ? jsonResponse({ detail: errors }, 422) : unprocessable(errors);
+  }
   if (typeof record.model !== 'string') {
     return unprocessable([{ type: 'string_type', loc: ['body', 'model'], msg: 'Input should be a valid string', input: record.model }]);
   }

@@ -23,6 +23,12 @@ export interface NimMockOptions {
   retiredModels?: readonly string[];
   /** Top-level fields rejected on top of `max_completion_tokens` and `stream_options`. */
   rejectFields?: readonly string[];
+  /**
+   * Fields of a tool's `function` (`tools[i].function.<field>`, e.g. `strict`) refused at their nested location,
+   * pydantic's `extra_forbidden` at `('body', 'tools', i, 'function', field)` in a 422, as NIM does for fields some
+   * agents send. None by default.
+   */
+  rejectToolFields?: readonly string[];
   /** Top-level fields accepted on top of NIM's known ones. */
   allowFields?: readonly string[];
   /** How a rejected field is reported (default `'problem-422'`). */
@@ -52,6 +58,7 @@ export function resolveSettings(options: NimMockOptions): NimMockSettings {
     models: options.models ?? DEFAULT_MODELS,
     retiredModels: options.retiredModels ?? DEFAULT_RETIRED_MODELS,
     rejectFields: options.rejectFields ?? [],
+    rejectToolFields: options.rejectToolFields ?? [],
     allowFields: options.allowFields ?? [],
     validationErrorStyle: options.validationErrorStyle ?? 'problem-422',
     accountId: options.accountId ?? 'mock-nim-account',

@@ -190,6 +190,23 @@ describe('startMockNim', () => {
       }
     });
 
+    it('can refuse a field nested in the tools, at its location, as NIM does for some agents', async () => {
+      const nested = await startMockNim({ rejectToolFields: ['strict'] });
+      const tool = (extra: Record<string, unknown>) => ({ type: 'function', function: { name: 'run', parameters: { type: 'object' }, ...extra } });
+      try {
+        const refused = await client.post(`${nested.url}/chat/completions`, chat({ tools: [tool({}), tool({ strict: true })] }));
+        expect(refused.statusCode).toBe(422);
+        expect(((await refused.body.json()) as { detail: string }).detail).toBe(
+          "[{'type': 'extra_forbidden', 'loc': ('body', 'tools', 1, 'function', 'strict'), 'msg': 'Extra inputs are not permitted', 'input': True}]",
+        );
+        const answered = await client.post(`${nested.url}/chat/completions`, chat({ tools: [tool({})] }));
+        expect(answered.statusCode).toBe(200);
+        await answered.body.dump();
+      } finally {
+        await nested.close();
+      }
+    });
+
     it.each(['messages', 'model'])('answers 422 when %s is missing', async (field) => {
       const body = chat({});
       delete (body as Record<string, unknown>)[field];
