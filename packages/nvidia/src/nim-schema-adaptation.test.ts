@@ -112,6 +112,17 @@ describe('fields NIM’s strict schema rejects', () => {
   });
 });
 
+describe('a field NIM refuses inside the tools', () => {
+  it('is not adapted to: the client gets NIM’s 422 quoting the location, after one call', async () => {
+    const { nim, connector } = await start({ rejectToolFields: ['strict'] });
+    const tools = [{ type: 'function' as const, function: { name: 'f', parameters: { type: 'object' }, strict: true } }];
+    const error = await connector.chatCompletion(chat({ tools })).catch((caught: unknown) => caught);
+    expect(ProxyError.isInstance(error) && error.status).toBe(422);
+    expect(ProxyError.isInstance(error) && error.message).toMatch(/NVIDIA NIM rejected a field of the request \(HTTP 422\).*\('body', 'tools', 0, 'function', 'strict'\)/);
+    expect(sentBodies(nim)).toHaveLength(1);
+  });
+});
+
 describe('a max_tokens NIM refuses', () => {
   it("retries once with the model's cap, remembers it, and sends every later request within it (Claude Code's 32000)", async () => {
     const { nim, connector } = await start({ models: [{ id: MODEL, maxTokens: 4096 }] });
