@@ -15,9 +15,31 @@ const PER_MESSAGE = 3;
 /** An image, whose size the proxy does not decode: Anthropic's figure for a ~1.15 megapixel image. */
 const PER_IMAGE = 1_600;
 
+/**
+ * The longest run of non-blanks (or of blanks) tokenized whole. The BPE's cost grows with the square of a
+ * pre-tokenizer piece's length, and a run of one character class is one piece: 100 KB of one letter took it 7 s, a
+ * body_limit's worth hours, the event loop blocked. A longer run is counted in slices of this length, which costs
+ * at most a token per slice of accuracy, and only in such runs (base64, minified code).
+ */
+const LONGEST_RUN = 256;
+const LONG_RUN = new RegExp(`\\S{${LONGEST_RUN + 1},}|\\s{${LONGEST_RUN + 1},}`, 'g');
+
 /** Tokens of one text. */
 export function countTextTokens(text: string): number {
-  return text.length === 0 ? 0 : tokenizer().countTokens(text);
+  if (text.length === 0) return 0;
+  const count = tokenizer().countTokens;
+  LONG_RUN.lastIndex = 0;
+  if (text.length <= LONGEST_RUN || !LONG_RUN.test(text)) return count(text);
+  let tokens = 0;
+  let from = 0;
+  LONG_RUN.lastIndex = 0;
+  for (const run of text.matchAll(LONG_RUN)) {
+    if (run.index > from) tokens += count(text.slice(from, run.index));
+    from = run.index + run[0].length;
+    for (let at = run.index; at < from; at += LONGEST_RUN) tokens += count(text.slice(at, Math.min(at + LONGEST_RUN, from)));
+  }
+  if (from < text.length) tokens += count(text.slice(from));
+  return tokens;
 }
 
 /** The prompt's tokens: system text, every message's text, tool calls and results, and the tool definitions. */
