@@ -1,5 +1,5 @@
 import OpenAI, { APIError } from 'openai';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { chunk, gate, NEVER, sendJson, streamEvents, useFakeUpstream } from './support/fake-upstream.js';
 import { chatBody, createTestProxy, PROXY_KEY, type TestProxy } from './support/proxy.js';
 import { dataFrames, isKeepalive, postChat } from './support/sse-client.js';
@@ -187,6 +187,38 @@ describe('status before the stream starts, error event after', () => {
     expect(last.error.message).toContain('model is overloaded');
     expect(last.error).toHaveProperty('type');
     expect(frames).not.toContain('[DONE]');
+  });
+
+  it("ends with NIM's own error event alone when NIM reports an error and closes without [DONE], on every front end", async () => {
+    upstream().onChat((_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.end(`data: ${chunk('partial')}\n\ndata: {"error":{"message":"engine died","code":500}}\n\n`);
+    });
+    proxy = createTestProxy(upstream().baseUrl, { failure_handling: { max_retries: 0 } });
+    // Over a real socket: the log line is written once the exchange is over, as in production.
+    const base = await proxy.listen();
+    const post = async (url: string, payload: object) => {
+      const response = await fetch(`${base}${url}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${PROXY_KEY}`, 'anthropic-version': '2023-06-01', 'content-type': 'application/json' },
+        body: JSON.stringify(payload),
+      });
+      return { body: await response.text() };
+    };
+    const chat = await post('/v1/chat/completions', chatBody({ stream: true }));
+    const errors = dataFrames(chat.body).filter((frame) => frame.includes('"error"'));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain('engine died');
+    expect(dataFrames(chat.body)).not.toContain('[DONE]');
+    const messages = await post('/v1/messages', { model: 'up:m', max_tokens: 10, stream: true, messages: [{ role: 'user', content: 'hi' }] });
+    expect(messages.body.match(/^event: error$/gm)).toHaveLength(1);
+    expect(messages.body).toContain('engine died');
+    const responses = await post('/v1/responses', { model: 'up:m', stream: true, input: 'hi' });
+    expect(responses.body.match(/^event: response\.failed$/gm)).toHaveLength(1);
+    // Recorded as the upstream's failure, not as a cut stream.
+    const lines = () => proxy.logs.records().filter((line) => line.msg === 'request completed');
+    await vi.waitFor(() => expect(lines()).toHaveLength(3));
+    expect(lines().map((line) => line.error_code)).toEqual(['upstream_stream_error', 'upstream_stream_error', 'upstream_stream_error']);
   });
 
   it('makes the openai SDK throw an APIError for a failure mid-stream', async () => {

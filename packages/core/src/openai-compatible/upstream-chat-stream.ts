@@ -142,6 +142,8 @@ class UpstreamReads implements AsyncIterator<ChatStreamRead> {
   #closed = false;
   /** A result read ahead by peek(), handed out by the next next(). */
   #peeked: IteratorResult<ChatStreamRead> | undefined;
+  /** The last read handed out (a reference): a body that stops after an error event ended with it, not cut. */
+  #lastRead: ChatStreamRead | undefined;
 
   constructor(response: UpstreamResponse, reader: ChatSseReader, owner: ReadsOwner) {
     this.#response = response;
@@ -209,7 +211,7 @@ class UpstreamReads implements AsyncIterator<ChatStreamRead> {
         this.#close();
         // A body that just stopped, with neither `[DONE]` nor a finish_reason, is a cut answer: said so, so that no
         // client takes it for a whole one.
-        if (!reader.done && !reader.sawFinishReason) throw this.#owner.truncated();
+        if (!reader.done && !reader.sawFinishReason && !this.#endedWithError()) throw this.#owner.truncated();
         return DONE;
       }
       const chunk = this.#queue.shift();
@@ -219,7 +221,7 @@ class UpstreamReads implements AsyncIterator<ChatStreamRead> {
         this.#drained = true;
         this.#owner.finished();
         const last = reader.end();
-        if (last) return { done: false, value: last };
+        if (last) return { done: false, value: (this.#lastRead = last) };
         continue;
       }
       if (this.#queue.length === 0) this.#response.resume();
@@ -235,8 +237,18 @@ class UpstreamReads implements AsyncIterator<ChatStreamRead> {
         this.#close();
         return read ? { done: false, value: read } : DONE;
       }
-      if (read) return { done: false, value: read };
+      if (read) return { done: false, value: (this.#lastRead = read) };
     }
+  }
+
+  /**
+   * Whether the body's last event reported an error (vLLM's `data: {"error":…}` when generation fails after the
+   * 200): the upstream ended the stream with its reason, which the front end already passed on, and a truncation
+   * error after it would be a second error event. Looked at once, only for a body without `[DONE]` or finish_reason.
+   */
+  #endedWithError(): boolean {
+    const last = this.#lastRead?.events.at(-1)?.json;
+    return typeof last === 'object' && last !== null && upstreamStreamError(last, '') !== undefined;
   }
 
   #close(): void {
