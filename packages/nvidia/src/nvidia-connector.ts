@@ -194,13 +194,13 @@ export class NvidiaConnector extends OpenAICompatibleConnector {
         options?.log?.warn({ backend: this.name, model: model(), field }, 'NVIDIA NIM rejected a request field: it is no longer sent to this model');
       }
     }
-    if (limit === undefined) return call(this.#nimBody(request, new Set([...(known ?? []), ...fields]), options));
+    const retry = fields.length > 0 ? this.#nimBody(request, new Set([...(known ?? []), ...fields]), options) : body;
+    if (limit === undefined) return call(retry);
     if (!limit.fixed) {
       options?.log?.debug({ backend: this.name, max_tokens: limit.maxTokens }, "NVIDIA NIM's context window leaves less than max_tokens for this prompt: retried with what it leaves");
     } else if (this.#caps.learn(request.model, limit.maxTokens)) {
       options?.log?.warn({ backend: this.name, model: model(), max_tokens: limit.maxTokens }, 'NVIDIA NIM caps max_tokens for this model: larger requests are sent with the cap');
     }
-    const retry = fields.length > 0 ? this.#nimBody(request, new Set([...(known ?? []), ...fields]), options) : body;
     return call({ ...retry, max_tokens: limit.maxTokens });
   }
 
