@@ -223,16 +223,10 @@ export class NvidiaConnector extends OpenAICompatibleConnector {
   }
 
   protected override createMissingApiKeyError(): ProxyError {
-    return new ProxyError({
-      status: 503,
-      code: 'upstream_api_key_missing',
-      isRetryable: false,
-      // Nothing changes until the proxy is restarted with a key: the openai and Anthropic SDKs would retry a 503.
-      headers: { 'x-should-retry': 'false' },
-      message:
-        `The ${this.name} backend has no NVIDIA API key, so the proxy cannot call NVIDIA. Set ${NVIDIA_API_KEY_ENV} ` +
+    return super.createMissingApiKeyError(
+      `The ${this.name} backend has no NVIDIA API key, so the proxy cannot call NVIDIA. Set ${NVIDIA_API_KEY_ENV} ` +
         `in the proxy's environment (or backends.${this.name}.api_key in its configuration) and restart the proxy.`,
-    });
+    );
   }
 }
 

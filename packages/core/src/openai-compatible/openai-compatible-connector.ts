@@ -284,15 +284,20 @@ export class OpenAICompatibleConnector implements Connector {
     return createUpstreamHttpError(input);
   }
 
-  /** The error a completion gets when no upstream key is configured. */
-  protected createMissingApiKeyError(): ProxyError {
+  /**
+   * The error a completion gets when no upstream key is configured. A provider that can say where its key goes
+   * passes its own `message`; the status, code and no-retry header stay the same for every provider.
+   */
+  protected createMissingApiKeyError(
+    message = `The ${this.name} backend has no API key configured, so the proxy cannot call it. Set the key in the proxy's configuration.`,
+  ): ProxyError {
     return new ProxyError({
       status: 503,
       code: 'upstream_api_key_missing',
       isRetryable: false,
       // Nothing changes until the proxy is restarted with a key: the openai and Anthropic SDKs would retry a 503.
       headers: { 'x-should-retry': 'false' },
-      message: `The ${this.name} backend has no API key configured, so the proxy cannot call it. Set the key in the proxy's configuration.`,
+      message,
     });
   }
 
