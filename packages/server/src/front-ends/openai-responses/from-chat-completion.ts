@@ -9,6 +9,7 @@ import { offersResponsesTools, toChatTools } from './to-chat-tools.js';
 import { chatToolSchemas } from '../tool-markup/parse-minimax-calls.js';
 import { readsToolMarkup, rewriteAnswerToolMarkup } from '../tool-markup/chunk-tool-markup.js';
 import type { ToolNames } from './tool-names.js';
+import { UniqueCallIds } from '../unique-call-ids.js';
 
 interface ChatAnswer {
   content?: unknown;
@@ -57,7 +58,7 @@ function outputItems(message: ChatAnswer, outOfTokens: boolean, base: string, na
     });
   }
   const calls = Array.isArray(message.tool_calls) ? (message.tool_calls as unknown[]) : [];
-  const callIds = new Set<string>(); // an upstream may give parallel calls one id: a repeated one counts as missing
+  const callIds = new UniqueCallIds(() => [], (index) => `call_${base}_${index}`);
   calls.forEach((call, index) => {
     const { id, function: fn } = (call ?? {}) as { id?: unknown; function?: { name?: unknown; arguments?: unknown } };
     if (typeof fn?.name !== 'string' || fn.name === '') {
@@ -72,8 +73,7 @@ function outputItems(message: ChatAnswer, outOfTokens: boolean, base: string, na
     const cut = completion !== undefined && outOfTokens;
     if (cut) context.log.warn({ tool: fn.name }, 'the answer ran out of tokens inside a tool call; sent as incomplete');
     const given = id === undefined || id === null || id === '' ? undefined : String(id);
-    const callId = given !== undefined && !callIds.has(given) ? given : `call_${base}_${index}`;
-    callIds.add(callId);
+    const callId = callIds.for(given, index);
     output.push({
       id: `fc_${base}_${output.length}`,
       type: 'function_call',

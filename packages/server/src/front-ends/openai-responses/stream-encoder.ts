@@ -22,6 +22,7 @@ import { ChunkToolMarkup, readsToolMarkup } from '../tool-markup/chunk-tool-mark
 import { chatToolSchemas } from '../tool-markup/parse-minimax-calls.js';
 import { offersResponsesTools, toChatTools } from './to-chat-tools.js';
 import type { ToolNames } from './tool-names.js';
+import { UniqueCallIds } from '../unique-call-ids.js';
 
 /** An SSE event: `event:` names it (OpenAI sends both), `data` carries the same `type` and its sequence number. */
 function frame(type: string, sequence: number, fields: string): string {
@@ -82,8 +83,8 @@ export class ResponsesStreamEncoder implements StreamEncoder {
   /** Tool calls a model wrote as markup in its text become tool_calls deltas before they are read. */
   private readonly markup: ChunkToolMarkup | undefined;
   private callCount = 0;
-  /** The call_ids sent so far: each call of an answer needs its own (the client pairs outputs with calls by it). */
-  private readonly callIds = new Set<string>();
+  /** Each call of an answer needs its own call_id: the client pairs outputs with calls by it. */
+  private readonly callIds: UniqueCallIds;
   private unindexed = 0;
   private finishReason: string | undefined;
   private rawUsage: unknown;
@@ -96,6 +97,7 @@ export class ResponsesStreamEncoder implements StreamEncoder {
   constructor(body: ResponsesRequest, context: ExchangeContext) {
     this.body = body;
     this.base = responseIdBase(context);
+    this.callIds = new UniqueCallIds(() => [], (index) => `call_${this.base}_${index}`);
     this.header = headerJson(responseHeader(body, context, `resp_${this.base}`));
     this.names = toChatTools(body).names;
     this.log = context.log;
@@ -298,9 +300,7 @@ export class ResponsesStreamEncoder implements StreamEncoder {
   private addCall(call: OpenCall): string {
     call.outputIndex = this.nextIndex++;
     const client = this.names.original(call.name);
-    // DeepSeek's, GLM's and Kimi's APIs were seen giving parallel calls one id: a repeated id counts as missing.
-    const callId = call.id !== undefined && !this.callIds.has(call.id) ? call.id : `call_${this.base}_${this.callCount}`;
-    this.callIds.add(callId);
+    const callId = this.callIds.for(call.id, this.callCount);
     call.item = {
       id: `fc_${this.base}_${call.outputIndex}`,
       type: 'function_call',
