@@ -19,6 +19,7 @@ describe('backendSettingsSchema', () => {
       health_check: true,
     };
     expect(backendSettingsSchema.parse(settings)).toEqual(settings);
+    expect(backendSettingsSchema.parse({ timeout: 2_147_483, rate_limit: { max_wait: 2_147_483 } })).toMatchObject({ timeout: 2_147_483 });
     expect(backendSettingsSchema.parse({})).toEqual({});
   });
 
@@ -33,6 +34,9 @@ describe('backendSettingsSchema', () => {
     [{ models: 'a' }, 'models: expected a list of model ids'],
     [{ models: [''] }, 'models.0: expected non-empty model ids'],
     [{ health_check: { path: '/health' } }, 'health_check: expected true or false'],
+    // Node fires a longer timer after 1 ms: a timeout of 30 days would fail every call at once.
+    [{ timeout: 30 * 86_400 }, 'timeout: expected at most 2147483 seconds (about 24 days, the longest timer Node keeps)'],
+    [{ rate_limit: { max_wait: 2_147_484 } }, 'rate_limit.max_wait: expected at most 2147483 seconds (about 24 days, the longest timer Node keeps)'],
   ])('%j: %s', (settings, message) => {
     expect(messages(backendSettingsSchema, settings)).toEqual([message]);
   });

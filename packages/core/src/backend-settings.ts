@@ -1,7 +1,15 @@
 import { z } from 'zod';
 import type { RateLimit } from './limits/key-limiter.js';
 
-const seconds = z.number({ error: 'expected a number of seconds' }).positive('expected a number of seconds (> 0)');
+/**
+ * The longest time a setting may give, in seconds: Node's timers hold at most 2^31 − 1 ms (about 24.8 days), and a
+ * longer one fires after 1 ms instead (a TimeoutOverflowWarning) — a `timeout` of 30 days would fail every call.
+ */
+export const MAX_TIMER_SECONDS = 2_147_483;
+/** The refusal of a time past MAX_TIMER_SECONDS. */
+export const MAX_TIMER_MESSAGE = `expected at most ${MAX_TIMER_SECONDS} seconds (about 24 days, the longest timer Node keeps)`;
+
+const seconds = z.number({ error: 'expected a number of seconds' }).positive('expected a number of seconds (> 0)').max(MAX_TIMER_SECONDS, MAX_TIMER_MESSAGE);
 
 /**
  * The keys every backend type shares, as written in `backends.<name>`. Strict, so a typo (`api_kye`, `timout`)
@@ -23,7 +31,11 @@ export const backendSettingsSchema = z.strictObject({
           .int('expected a whole number of requests')
           .nonnegative('expected a number of requests (>= 0; 0 turns pacing off)')
           .optional(),
-        max_wait: z.number({ error: 'expected a number of seconds' }).nonnegative('expected a number of seconds (>= 0)').optional(),
+        max_wait: z
+          .number({ error: 'expected a number of seconds' })
+          .nonnegative('expected a number of seconds (>= 0)')
+          .max(MAX_TIMER_SECONDS, MAX_TIMER_MESSAGE)
+          .optional(),
         max_concurrent: z
           .number({ error: 'expected a number of requests' })
           .int('expected a whole number of requests')

@@ -13,7 +13,7 @@ export type {
   EmbeddingsResult,
   UpstreamTrace,
 } from './connector.js';
-export { backendSettingsSchema, DEFAULT_MAX_WAIT_MS, secondsToMs, toRateLimit, type BackendSettings } from './backend-settings.js';
+export { backendSettingsSchema, DEFAULT_MAX_WAIT_MS, MAX_TIMER_MESSAGE, MAX_TIMER_SECONDS, secondsToMs, toRateLimit, type BackendSettings } from './backend-settings.js';
 export * from './limits/index.js';
 export { Cancellation, type CancelSignal } from './cancellation.js';
 export { isRecord } from './is-record.js';

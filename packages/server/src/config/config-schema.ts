@@ -1,4 +1,4 @@
-import { backendSettingsSchema } from '@proxy/core';
+import { backendSettingsSchema, MAX_TIMER_MESSAGE, MAX_TIMER_SECONDS } from '@proxy/core';
 import { z } from 'zod';
 import { modelSettingsEntrySchema } from '../models/model-settings.js';
 
@@ -9,7 +9,9 @@ export const DEFAULT_UPSTREAM_BODY_LIMIT = 64 * 1024 * 1024;
 /** The largest upstream_body_limit taken: a JSON answer is one string, and V8's end at 512 MiB. */
 export const MAX_UPSTREAM_BODY_LIMIT = 256 * 1024 * 1024;
 
-const seconds = (what: string) => z.number({ error: `expected ${what} in seconds` }).nonnegative(`expected ${what} in seconds (>= 0)`);
+/** A time in seconds, bounded by the longest timer Node keeps (see MAX_TIMER_SECONDS). */
+const seconds = (what: string) =>
+  z.number({ error: `expected ${what} in seconds` }).nonnegative(`expected ${what} in seconds (>= 0)`).max(MAX_TIMER_SECONDS, MAX_TIMER_MESSAGE);
 
 /**
  * One backend, as far as the server reads it: a mapping whose `type` picks the backend's definition. Its other

@@ -131,6 +131,9 @@ describe('loadConfig', () => {
       [{ env: { PROXY_PORT: 'eighty' } }, 'Invalid configuration: port: expected a number between 0 and 65535'],
       [{ argv: ['--port', '70000'] }, 'Invalid configuration: port: expected a number between 0 and 65535'],
       [{ env: { FAILURE_HANDLING_KEEPALIVE_INTERVAL: '-1' } }, 'failure_handling.keepalive_interval: expected an interval in seconds (>= 0)'],
+      // Node fires a timer longer than 2^31 - 1 ms after 1 ms: a keep-alive every millisecond.
+      [{ env: { FAILURE_HANDLING_KEEPALIVE_INTERVAL: '2147484' } }, 'failure_handling.keepalive_interval: expected at most 2147483 seconds (about 24 days'],
+      [{ yaml: 'shutdown_grace_period: 3000000\n' }, 'shutdown_grace_period: expected at most 2147483 seconds'],
       [{ argv: ['--keepalive-format', 'xml'] }, "failure_handling.keepalive_format: expected 'openai' or 'comment'"],
       [{ env: { LOG_LEVEL: 'loud' } }, 'logging.level: expected one of fatal, error, warn, info, debug, trace, silent'],
       [{ env: { PROXY_METRICS_ENABLED: 'maybe' } }, 'metrics.enabled: expected true or false'],

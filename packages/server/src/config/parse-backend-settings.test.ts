@@ -55,6 +55,10 @@ describe('parseBackendSettings', () => {
       'backends.b.models_refresh: expected a number of seconds',
       'backends.b.api_key_env: the environment variable S_KEY is not set (or empty)',
     ]);
+    // A longer timer would fire after 1 ms: the catalog read again on every tick of the loop.
+    expect(problems(small, { models_refresh: 30 * 86_400 })).toEqual([
+      'backends.b.models_refresh: expected at most 2147483 seconds (about 24 days, the longest timer Node keeps)',
+    ]);
   });
 
   it('says what was expected of a value of the wrong type, nested ones included', () => {

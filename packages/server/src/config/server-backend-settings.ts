@@ -1,3 +1,4 @@
+import { MAX_TIMER_MESSAGE, MAX_TIMER_SECONDS } from '@proxy/core';
 import { z } from 'zod';
 
 /** `models_refresh` when unset: a catalog is read again every ten minutes. */
@@ -19,6 +20,7 @@ export const serverBackendSettingsSchema = z.strictObject({
   models_refresh: z
     .number({ error: 'expected a number of seconds' })
     .nonnegative('expected a number of seconds (>= 0; 0 reads the catalog at start only)')
+    .max(MAX_TIMER_SECONDS, MAX_TIMER_MESSAGE)
     .default(DEFAULT_MODELS_REFRESH_S),
 });
 
