@@ -103,6 +103,20 @@ describe('fields NIM’s strict schema rejects', () => {
     expect(sentBodies(nim).map((body) => Object.keys(body).filter((key) => key === 'top_k' || key === 'min_p'))).toEqual([['top_k', 'min_p'], ['min_p'], ['min_p'], []]);
   });
 
+  it("drops vLLM's prefill controls together: a refusal of either, one named per answer, costs one retry and is remembered", async () => {
+    const prefill = () => chat({ messages: [{ role: 'user', content: 'Hi' }, { role: 'assistant', content: '{' }], continue_final_message: true, add_generation_prompt: false });
+    const controls = (nim: MockNimServer) => sentBodies(nim).map((body) => Object.keys(body).filter((key) => key === 'continue_final_message' || key === 'add_generation_prompt'));
+    for (const refused of [['continue_final_message', 'add_generation_prompt'], ['add_generation_prompt'], ['continue_final_message']]) {
+      // This wording names one field per answer: dropping only it would need a second retry, or send the other alone.
+      const { nim, connector } = await start({ rejectFields: refused, validationErrorStyle: 'detail-400' });
+      const log = recordingLog();
+      expect((await connector.chatCompletion(prefill(), { log })).body.choices).toHaveLength(1);
+      expect((await connector.chatCompletion(prefill(), { log })).body.choices).toHaveLength(1);
+      expect(controls(nim)).toEqual([['continue_final_message', 'add_generation_prompt'], [], []]);
+      expect(log.lines.filter((line) => line.level === 'warn').map((line) => line.fields.field).sort()).toEqual(['add_generation_prompt', 'continue_final_message']);
+    }
+  });
+
   it('does not retry for a field the body did not carry, nor drop the fields a request is made of', async () => {
     const { nim, connector } = await start({ rejectFields: ['tools'] });
     const tools = [{ type: 'function' as const, function: { name: 'f', parameters: { type: 'object' } } }];

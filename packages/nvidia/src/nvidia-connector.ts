@@ -156,8 +156,9 @@ export class NvidiaConnector extends OpenAICompatibleConnector {
   /**
    * Sends NIM the body its schema takes, and adapts when the schema moved. Nothing reached the client yet, so a
    * retry is invisible to it:
-   * - a 422 (or 400) `extra_forbidden` naming top-level fields the body carried is retried once without them, and
-   *   they are dropped for that model for the process's life (one warning each);
+   * - a 422 (or 400) `extra_forbidden` naming top-level fields the body carried is retried once without them (and
+   *   without the fields sent together with them, FIELDS_SENT_TOGETHER), and they are dropped for that model for
+   *   the process's life (one warning each);
    * - a `max_tokens` NIM refuses is retried once with the most it takes: a cap of the model's schema is remembered
    *   for the model (one warning), what vLLM's context window leaves for this prompt holds for this request only;
    * - an answer that names both (pydantic lists every fault of the body) is fixed for both in the one retry.
@@ -230,10 +231,26 @@ export class NvidiaConnector extends OpenAICompatibleConnector {
   }
 }
 
-/** The top-level fields a rejection names that `body` carried and may go without; none for any other error. */
+/**
+ * Fields that work only together, so a refusal of one drops all: vLLM's chat-template controls for a prefill
+ * (`continue_final_message: true` beside `add_generation_prompt: false`). Sent alone, the first conflicts with the
+ * generation prompt vLLM adds by default, and the second ends the prompt on a closed assistant turn. NIM may name
+ * one refused field per answer, and the connector retries once: dropping the pair in that retry is what lets it
+ * succeed.
+ */
+const FIELDS_SENT_TOGETHER: readonly (readonly string[])[] = [['continue_final_message', 'add_generation_prompt']];
+
+/**
+ * The top-level fields a rejection names that `body` carried and may go without, with the fields sent together with
+ * them; none for any other error.
+ */
 function rejectedFieldsOf(error: unknown, body: ChatCompletionRequest): string[] {
   if (!ProxyError.isInstance(error) || (error.upstreamStatus !== 422 && error.upstreamStatus !== 400) || !error.responseBody) return [];
-  return readRejectedFields(error.responseBody).filter((field) => !ESSENTIAL_FIELDS.has(field) && body[field] !== undefined);
+  const fields = readRejectedFields(error.responseBody).filter((field) => !ESSENTIAL_FIELDS.has(field) && body[field] !== undefined);
+  for (const group of FIELDS_SENT_TOGETHER) {
+    if (group.some((field) => fields.includes(field))) for (const field of group) if (!fields.includes(field)) fields.push(field);
+  }
+  return fields;
 }
 
 /** The most `max_tokens` NIM says it takes for this body, when that is less than it asked for; else undefined. */

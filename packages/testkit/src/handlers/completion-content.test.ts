@@ -33,6 +33,16 @@ describe('expectedCompletion', () => {
     expect(directed).toMatchObject({ content: 'fixed', reasoningContent: undefined });
   });
 
+  it('continues a final assistant message when asked to (continue_final_message), and answers it as a new turn otherwise', () => {
+    const prefilled = [user('give JSON'), { role: 'assistant', content: '{' }];
+    expect(expectedCompletion({ messages: prefilled, continue_final_message: true }).content).toBe(' (continued) You said: give JSON');
+    expect(expectedCompletion({ messages: prefilled }).content).toBe('You said: give JSON');
+    // Only a final assistant message is continued.
+    expect(expectedCompletion({ messages: [user('q')], continue_final_message: true }).content).toBe('You said: q');
+    // A scripted answer still wins.
+    expect(expectedCompletion({ messages: [user(`${mockDirective({ content: 'fixed' })}q`), { role: 'assistant', content: '{' }], continue_final_message: true }).content).toBe('fixed');
+  });
+
   it("stops at the first of the request's stop sequences found, and names it as vLLM's stop_reason", () => {
     const result = expectedCompletion({ messages: [user('one two END three')], stop: ['three', 'END'] });
     expect(result).toMatchObject({ content: 'You said: one two ', finishReason: 'stop', stopReason: 'END' });

@@ -11,6 +11,8 @@ export interface ChatRequestLike {
   tool_choice?: unknown;
   max_tokens?: unknown;
   stop?: unknown;
+  /** vLLM's: continue the final (assistant) message instead of starting a new turn after it. */
+  continue_final_message?: unknown;
 }
 
 export interface Usage {
@@ -66,6 +68,21 @@ export function lastUserText(messages: unknown): string {
 
 export function replyText(userText: string): string {
   return `You said: ${userText}`;
+}
+
+/**
+ * What the mock writes when asked to continue a final assistant message (`continue_final_message: true`): text
+ * that goes on mid-sentence rather than opening a new turn, so a test sees which way the request was read.
+ */
+export function continuationText(userText: string): string {
+  return ` (continued) You said: ${userText}`;
+}
+
+/** Whether the request asks to continue its final message, and that message is the assistant's. */
+export function continuesFinalMessage(request: ChatRequestLike): boolean {
+  if (request.continue_final_message !== true || !Array.isArray(request.messages)) return false;
+  const last: unknown = request.messages.at(-1);
+  return typeof last === 'object' && last !== null && (last as { role?: unknown }).role === 'assistant';
 }
 
 export function reasoningText(userText: string): string {
@@ -139,7 +156,8 @@ function fitCallsToTokens(calls: ExpectedToolCall[], maxTokens: number): Expecte
 
 /**
  * The deterministic answer the mock gives to `request`, computed exactly as the mock computes it, so tests can
- * assert exact text: by default the content is `You said: <last user message>`. With `tools`, a turn calls the
+ * assert exact text: by default the content is `You said: <last user message>` (` (continued) You said: …` when the
+ * request asks to continue a final assistant message, `continue_final_message: true`). With `tools`, a turn calls the
  * scripted (`toolCall`/`toolCalls`) or the first / `tool_choice`-named tool, unless it follows a tool result:
  * then it answers `finalAnswer` (default `Tool result: <…>`), as an agent model ends its loop.
  */
@@ -152,7 +170,7 @@ export function expectedCompletion(request: ChatRequestLike, options: ExpectedCo
   const toolResults = toolResultsSinceAssistant(request.messages);
   let reply = toolResults
     ? (scenario.finalAnswer ?? scenario.content ?? toolResultReply(toolResults))
-    : (scenario.content ?? replyText(userText));
+    : (scenario.content ?? (continuesFinalMessage(request) ? continuationText(userText) : replyText(userText)));
   const huge = scenario.stream?.hugeLineBytes;
   if (huge !== undefined && huge > 0) reply = `${reply} ${'x'.repeat(huge)}`;
 

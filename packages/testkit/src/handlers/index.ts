@@ -16,6 +16,7 @@ export type { EnqueueOptions, MockRoute } from './scenario-control.js';
 export { mockDirective } from './directive.js';
 export { toolResultReply } from './scripted-tools.js';
 export {
+  continuationText,
   countTokens,
   expectedCompletion,
   lastUserText,

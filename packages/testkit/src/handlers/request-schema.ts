@@ -24,6 +24,9 @@ export const KNOWN_CHAT_FIELDS: readonly string[] = [
   'nvext',
   'chat_template_kwargs',
   'reasoning_effort',
+  // vLLM's chat-template controls, sent for an Anthropic prefill; a model whose schema refuses them: `rejectFields`.
+  'continue_final_message',
+  'add_generation_prompt',
 ];
 
 /** Rejected whatever the options say: NIM has never accepted them. */

@@ -176,6 +176,26 @@ describe('startMockNim', () => {
       }
     });
 
+    it("continues a prefill when asked (vLLM's continue_final_message), and a strict model can refuse the controls", async () => {
+      const strict = await startMockNim({
+        models: [{ id: 'acme/vllm' }, { id: 'acme/strict', rejectFields: ['continue_final_message', 'add_generation_prompt'] }],
+        validationErrorStyle: 'openai-400',
+      });
+      const prefill = (model: string) =>
+        chat({ model, messages: [{ role: 'user', content: 'give JSON' }, { role: 'assistant', content: '{' }], continue_final_message: true, add_generation_prompt: false });
+      try {
+        const continued = await client.post(`${strict.url}/chat/completions`, prefill('acme/vllm'));
+        expect(continued.statusCode).toBe(200);
+        expect(((await continued.body.json()) as { choices: { message: { content: string } }[] }).choices[0]?.message.content).toBe(' (continued) You said: give JSON');
+        const refused = await client.post(`${strict.url}/chat/completions`, prefill('acme/strict'));
+        expect(refused.statusCode).toBe(400);
+        // NIM's OpenAI-shaped 400 names one field per answer.
+        expect(await refused.body.json()).toMatchObject({ error: { param: 'continue_final_message' } });
+      } finally {
+        await strict.close();
+      }
+    });
+
     it("lists a max_tokens over the model's cap with the refused fields in one answer, as pydantic does", async () => {
       const capped = await startMockNim({ models: [{ id: 'acme/capped', maxTokens: 100 }] });
       try {

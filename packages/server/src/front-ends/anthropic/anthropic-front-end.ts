@@ -3,7 +3,14 @@ import type { z } from 'zod';
 import type { FrontEnd } from '../../exchange/front-end.js';
 import { SaidOnce } from '../said-once.js';
 import { fromChatCompletion } from './from-chat-completion.js';
-import { countTokensRequestSchema, messagesRequestSchema, type CountTokensRequest, type MessagesRequest } from './messages-schema.js';
+import {
+  countTokensRequestSchema,
+  messagesRequestSchema,
+  PREFILL_TRAILING_WHITESPACE,
+  prefillText,
+  type CountTokensRequest,
+  type MessagesRequest,
+} from './messages-schema.js';
 import { ANTHROPIC_API_KEY_HINT, readAnthropicApiKey } from './read-api-key.js';
 import { renderAnthropicError } from './render-error.js';
 import { AnthropicStreamEncoder } from './stream-encoder.js';
@@ -15,7 +22,12 @@ export function createAnthropicFrontEnd(): FrontEnd<MessagesRequest> {
   const told = new SaidOnce();
   return {
     name: 'anthropic_messages',
-    parse: (body) => parseWith(messagesRequestSchema, body),
+    parse(body) {
+      const parsed = parseWith(messagesRequestSchema, body);
+      // Anthropic refuses a prefill the model would continue after a space or a newline, before any generation.
+      if (/\s$/.test(prefillText(parsed.messages) ?? '')) throw new InvalidRequestError(PREFILL_TRAILING_WHITESPACE, { param: 'messages' });
+      return parsed;
+    },
     describe: (body) => ({ model: body.model, stream: body.stream === true }),
     toChatRequest(body, context) {
       const notes: TranslationNotes = {};

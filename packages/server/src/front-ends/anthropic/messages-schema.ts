@@ -139,6 +139,26 @@ export function isCustomTool(tool: { type?: string | null | undefined }): boolea
   return tool.type === undefined || tool.type === null || tool.type === 'custom';
 }
 
+/** Anthropic's own words for a prefill that ends in whitespace (its models would continue after a space). */
+export const PREFILL_TRAILING_WHITESPACE = 'messages: final assistant content cannot end with trailing whitespace';
+
+/**
+ * The text of a "prefill": a conversation that ends with an assistant message holding text and no `tool_use`, which
+ * the model is to continue (`{"role":"assistant","content":"{"}` forces JSON). Undefined for any other conversation:
+ * a final assistant message with `tool_use` (or with no text at all) is not a prefill.
+ */
+export function prefillText(messages: readonly AnthropicMessage[]): string | undefined {
+  const last = messages.at(-1);
+  if (last?.role !== 'assistant') return undefined;
+  if (typeof last.content === 'string') return last.content.length > 0 ? last.content : undefined;
+  let text = '';
+  for (const block of last.content) {
+    if (block.type === 'tool_use') return undefined;
+    if (block.type === 'text') text += block.text;
+  }
+  return text.length > 0 ? text : undefined;
+}
+
 /**
  * Every `tool_result` answers a `tool_use` of the assistant turn just before it: NIM's templates reject an
  * orphan tool message with an error that names neither the message nor the id, so the proxy names both.

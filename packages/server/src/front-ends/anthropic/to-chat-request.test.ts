@@ -2,6 +2,7 @@
 import { InvalidRequestError } from '@proxy/core';
 import { describe, expect, it } from 'vitest';
 import { createAnthropicFrontEnd } from './anthropic-front-end.js';
+import { renderAnthropicError } from './render-error.js';
 import { context } from './test-support.js';
 
 const frontEnd = createAnthropicFrontEnd();
@@ -213,6 +214,68 @@ describe('Anthropic request → chat completions', () => {
     expect(plain.messages[1]).toEqual({ role: 'assistant', content: null, tool_calls: [expect.objectContaining({ id: 't1' })] });
     const replayed = translate({ ...base, tools, messages }, context({ modelSettings: { replayReasoning: true } }));
     expect(replayed.messages[1].reasoning_content).toBe('hmm');
+  });
+});
+
+describe('Anthropic prefill (a final assistant message) → continued, not answered', () => {
+  const ask = { role: 'user', content: 'Give me JSON' };
+
+  it('keeps the prefill last and asks vLLM to continue it: continue_final_message, no generation prompt', () => {
+    for (const prefill of ['{', [{ type: 'text', text: '{"a"' }, { type: 'text', text: ':' }]]) {
+      const request = translate({ ...base, messages: [ask, { role: 'assistant', content: prefill }] });
+      expect(request.messages.at(-1)).toEqual({ role: 'assistant', content: typeof prefill === 'string' ? prefill : '{"a":' });
+      expect(request).toMatchObject({ continue_final_message: true, add_generation_prompt: false });
+    }
+  });
+
+  it('leaves a conversation that ends with the user, with a tool_use or with no text as it was', () => {
+    const tools = [{ name: 'Read', input_schema: { type: 'object' } }];
+    const toolUse = { role: 'assistant', content: [{ type: 'text', text: 'Reading.' }, { type: 'tool_use', id: 't1', name: 'Read', input: {} }] };
+    for (const messages of [
+      [ask],
+      [ask, { role: 'assistant', content: '{' }, { role: 'user', content: 'again' }],
+      [ask, toolUse],
+      [ask, { role: 'assistant', content: '' }],
+      [ask, { role: 'assistant', content: [{ type: 'thinking', thinking: 'hmm', signature: 's' }] }],
+    ]) {
+      const request = translate({ ...base, tools, messages });
+      expect(request).not.toHaveProperty('continue_final_message');
+      expect(request).not.toHaveProperty('add_generation_prompt');
+    }
+    // The final tool_use turn is still sent as the tool call it was.
+    expect(translate({ ...base, tools, messages: [ask, toolUse] }).messages.at(-1)).toEqual({
+      role: 'assistant',
+      content: 'Reading.',
+      tool_calls: [{ id: 't1', type: 'function', function: { name: 'Read', arguments: '{}' } }],
+    });
+  });
+
+  it("keeps the model's chat_template_kwargs beside the prefill controls", () => {
+    const settings = { reasoningOn: { chat_template_kwargs: { thinking: true } }, reasoningOff: { chat_template_kwargs: { thinking: false } } };
+    const request = translate({ ...base, thinking: { type: 'enabled', budget_tokens: 1024 }, messages: [ask, { role: 'assistant', content: '{' }] }, context({ modelSettings: settings }));
+    expect(request).toMatchObject({ chat_template_kwargs: { thinking: true }, continue_final_message: true, add_generation_prompt: false });
+  });
+
+  it("refuses a prefill that ends in whitespace, in Anthropic's words, before anything is translated", () => {
+    for (const prefill of ['{ ', 'Sure,\n', [{ type: 'text', text: 'a' }, { type: 'text', text: '\t' }]]) {
+      let error: unknown;
+      try {
+        frontEnd.parse({ ...base, messages: [ask, { role: 'assistant', content: prefill }] });
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(InvalidRequestError);
+      expect(renderAnthropicError(error as InvalidRequestError)).toMatchObject({
+        status: 400,
+        body: { type: 'error', error: { type: 'invalid_request_error', message: 'messages: final assistant content cannot end with trailing whitespace' } },
+      });
+    }
+    // Whitespace inside, or on an earlier assistant turn, or before a tool_use, is fine.
+    expect(() => frontEnd.parse({ ...base, messages: [ask, { role: 'assistant', content: 'a b' }] })).not.toThrow();
+    expect(() => frontEnd.parse({ ...base, messages: [ask, { role: 'assistant', content: 'x ' }, ask] })).not.toThrow();
+    expect(() =>
+      frontEnd.parse({ ...base, messages: [ask, { role: 'assistant', content: [{ type: 'text', text: 'Reading. ' }, { type: 'tool_use', id: 't1', name: 'Read', input: {} }] }] }),
+    ).not.toThrow();
   });
 });
 

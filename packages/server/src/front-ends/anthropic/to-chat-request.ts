@@ -1,7 +1,7 @@
 import type { ChatCompletionRequest } from '@proxy/core';
 import type { ExchangeContext } from '../../exchange/front-end.js';
 import { pushUserTurn, type ChatUserPart } from '../user-turns.js';
-import { isCustomTool, type AnthropicMessage, type AnthropicTool, type ContentBlock, type MessagesRequest } from './messages-schema.js';
+import { isCustomTool, prefillText, type AnthropicMessage, type AnthropicTool, type ContentBlock, type MessagesRequest } from './messages-schema.js';
 
 type ChatPart = ChatUserPart;
 type ChatMessage = Record<string, unknown> & { role: string };
@@ -68,6 +68,15 @@ export function toChatRequest(body: MessagesRequest, context: ExchangeContext, n
 
   const reasoning = body.thinking && body.thinking.type !== 'disabled' ? settings.reasoningOn : settings.reasoningOff;
   if (reasoning) Object.assign(request, reasoning);
+  // A prefill (the conversation ends with the assistant's own text) is continued, not answered: vLLM's chat template
+  // then leaves that message open instead of closing it and starting a new assistant turn after it. Top-level
+  // fields of vLLM's request, beside (never inside) the `chat_template_kwargs` a model's settings may have set. A
+  // NIM whose schema refuses either has the NVIDIA connector drop both and retry: the message is then answered as
+  // before.
+  if (prefillText(body.messages) !== undefined) {
+    request.continue_final_message = true;
+    request.add_generation_prompt = false;
+  }
   return request as ChatCompletionRequest;
 }
 
