@@ -81,7 +81,8 @@ describe('a client that stops reading', () => {
     const content = Array.from({ length: words }, (_, i) => `${String(i).padStart(6, '0')}${'x'.repeat(wordSize - 6)}`).join(' ');
     const streamBytes = words * (wordSize + 150); // each word is one frame of about this size
     stack.mock.enqueue({ content });
-    const body = JSON.stringify(chatBody({ stream: true }));
+    // A limit the whole answer fits in: the mock cuts an answer at max_tokens, and the connector sends its default.
+    const body = JSON.stringify(chatBody({ stream: true, max_tokens: 1_000_000 }));
     const { port } = new URL(stack.proxy.url);
     const socket = connect(Number(port), '127.0.0.1');
     onTestFinished(() => void socket.destroy()); // a failed check must not leave the stream open for the next test

@@ -93,7 +93,8 @@ describe('fields NIM’s strict schema rejects', () => {
     expect(status).toBe(200);
     const sent = harness.mock.requests.to('/chat/completions');
     expect(sent).toHaveLength(1);
-    expect(Object.keys(sent[0]!.body as object).sort()).toEqual(['chat_template_kwargs', 'messages', 'model', 'parallel_tool_calls', 'reasoning_effort', 'stream']);
+    // max_tokens: the connector's default, as the client named no limit.
+    expect(Object.keys(sent[0]!.body as object).sort()).toEqual(['chat_template_kwargs', 'max_tokens', 'messages', 'model', 'parallel_tool_calls', 'reasoning_effort', 'stream']);
   });
 
   it('drops a field NIM answers 422 extra_forbidden to, retries once, and warns once', async () => {

@@ -39,7 +39,7 @@ describe('fields NIM’s strict schema rejects', () => {
     const result = await connector.chatCompletion(chat(extra), { log });
     expect(result.body.choices).toHaveLength(1);
     expect(sentBodies(nim)).toHaveLength(1);
-    expect(Object.keys(sentBodies(nim)[0]!).sort()).toEqual(['messages', 'model', 'parallel_tool_calls', 'reasoning_effort', 'stream']);
+    expect(Object.keys(sentBodies(nim)[0]!).sort()).toEqual(['max_tokens', 'messages', 'model', 'parallel_tool_calls', 'reasoning_effort', 'stream']);
     expect(log.lines).toEqual([{ level: 'debug', fields: { backend: 'nvidia', fields: ['store', 'metadata', 'prompt_cache_key', 'service_tier', 'verbosity'] }, message: expect.any(String) }]);
   });
 

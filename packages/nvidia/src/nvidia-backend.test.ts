@@ -2,7 +2,7 @@ import { UnpacedKeyLimiter, type BackendConfig, type KeyLimiterRequest } from '@
 import { MockAgent } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NVIDIA_DEFAULT_BASE_URL } from './constants.js';
-import { nvidiaBackend } from './nvidia-backend.js';
+import { nvidiaBackend, type NvidiaSettings } from './nvidia-backend.js';
 import type { NvidiaConnector } from './nvidia-connector.js';
 import { completion, modelList, userMessage } from './test-support/fixtures.js';
 
@@ -19,7 +19,7 @@ afterEach(async () => {
   await agent.close();
 });
 
-function create(config: Partial<BackendConfig>, env: Record<string, string> = {}): NvidiaConnector {
+function create(config: Partial<BackendConfig<NvidiaSettings>>, env: Record<string, string> = {}): NvidiaConnector {
   const connector = nvidiaBackend.create({ name: 'nvidia', type: 'nvidia', ...config }, { env, dispatcher: agent }) as NvidiaConnector;
   connectors.push(connector);
   return connector;
@@ -85,8 +85,23 @@ describe('nvidiaBackend', () => {
     await unchecked.chatCompletion({ model: 'm', messages: userMessage });
   });
 
+  it('sends default_max_tokens (16384 unless configured, 0 for none) when a request names no limit', async () => {
+    const sent: Record<string, unknown>[] = [];
+    agent
+      .get('https://integrate.api.nvidia.com')
+      .intercept({ path: '/v1/chat/completions', method: 'POST', body: (body) => (sent.push(JSON.parse(body) as Record<string, unknown>), true) })
+      .reply(200, completion, { headers: { 'content-type': 'application/json' } })
+      .persist();
+    const request = { model: 'meta/llama3-70b', messages: userMessage };
+    await create({ api_key: 'nvapi-k', health_check: false }).chatCompletion(request);
+    await create({ api_key: 'nvapi-k', health_check: false, default_max_tokens: 2048 }).chatCompletion(request);
+    await create({ api_key: 'nvapi-k', health_check: false, default_max_tokens: 0 }).chatCompletion(request);
+    await create({ api_key: 'nvapi-k', health_check: false }).chatCompletion({ ...request, max_tokens: 7 });
+    expect(sent.map((body) => body.max_tokens)).toEqual([16384, 2048, undefined, 7]);
+  });
+
   it('takes the common settings, none required', () => {
-    const settings = { api_url: 'http://nim.internal:8000/v1', api_key: 'nvapi-x', timeout: 900, connect_timeout: 5, models: ['a/b'], health_check: false };
+    const settings = { api_url: 'http://nim.internal:8000/v1', api_key: 'nvapi-x', timeout: 900, connect_timeout: 5, models: ['a/b'], health_check: false, default_max_tokens: 4096 };
     expect(nvidiaBackend.settings.parse(settings)).toEqual(settings);
     expect(nvidiaBackend.settings.parse({})).toEqual({});
   });
@@ -99,6 +114,8 @@ describe('nvidiaBackend', () => {
     [{ health_check: 'no' }, 'health_check: expected true or false'],
     [{ api_url: 42 }, 'api_url: expected an http(s) URL'],
     [{ api_key: 42 }, 'api_key: expected a string'],
+    [{ default_max_tokens: -1 }, "default_max_tokens: expected a number of tokens (>= 0; 0 leaves NIM's own default)"],
+    [{ default_max_tokens: 1.5 }, 'default_max_tokens: expected a whole number of tokens'],
   ] as const)('rejects invalid settings %j', (settings, message) => {
     const result = nvidiaBackend.settings.safeParse(settings);
     expect(result.error?.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`)).toEqual([message]);

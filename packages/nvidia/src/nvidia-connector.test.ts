@@ -92,7 +92,8 @@ describe('NvidiaConnector outbound requests', () => {
     await collect(stream);
     const [request] = server.requests;
     expect(request?.headers.accept).toBe('text/event-stream');
-    expect(JSON.parse(request?.body ?? '')).toEqual({ model: 'meta/llama3-70b', messages: userMessage, stream: true });
+    // No limit asked: NIM's own default is low, so the connector's is sent (see NVIDIA_DEFAULT_MAX_TOKENS).
+    expect(JSON.parse(request?.body ?? '')).toEqual({ model: 'meta/llama3-70b', messages: userMessage, stream: true, max_tokens: 16384 });
   });
 
   it('calls the hosted integrator by default', async () => {

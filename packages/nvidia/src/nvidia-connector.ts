@@ -14,7 +14,7 @@ import {
   type UpstreamHttpErrorInput,
   type UpstreamOperation,
 } from '@proxy/core';
-import { NVIDIA_API_KEY_ENV, NVIDIA_API_KEYS_ENV, NVIDIA_DEFAULT_BASE_URL } from './constants.js';
+import { NVIDIA_API_KEY_ENV, NVIDIA_API_KEYS_ENV, NVIDIA_DEFAULT_BASE_URL, NVIDIA_DEFAULT_MAX_TOKENS } from './constants.js';
 import { explainNimError } from './explain-nim-error.js';
 import { embeddingsFixFor, toNimEmbeddingsBody } from './nim-embeddings.js';
 import { resolveNimTimeouts } from './nim-timeouts.js';
@@ -59,6 +59,8 @@ export interface NvidiaConnectorSettings {
   keepAliveTimeoutMs?: number | undefined;
   /** The floor under `timeoutMs`. For tests only: configuration never reaches it, so production keeps 300 s. */
   minSilenceTimeoutMs?: number | undefined;
+  /** `max_tokens` for a chat request that names no limit; 0 sends none. Default NVIDIA_DEFAULT_MAX_TOKENS. */
+  defaultMaxTokens?: number | undefined;
 }
 
 /** Never dropped to please NIM: without them the request is not the one the client made. */
@@ -74,6 +76,7 @@ const MAX_EMBEDDINGS_FIXES = 2;
 export class NvidiaConnector extends OpenAICompatibleConnector {
   readonly #rejected = new RejectedFields();
   readonly #caps = new TokenCaps();
+  readonly #defaultMaxTokens: number;
   /** Embedding models NIM refused a request without `input_type` for: asymmetric retrieval models. */
   readonly #needsInputType = new Set<string>();
 
@@ -102,6 +105,7 @@ export class NvidiaConnector extends OpenAICompatibleConnector {
       // NVIDIA's id for each call, which its support asks for.
       requestIdHeader: 'nvcf-reqid',
     });
+    this.#defaultMaxTokens = settings.defaultMaxTokens ?? NVIDIA_DEFAULT_MAX_TOKENS;
   }
 
   override chatCompletion(request: ChatCompletionRequest, options?: CallOptions): Promise<ChatCompletionResult> {
@@ -207,7 +211,7 @@ export class NvidiaConnector extends OpenAICompatibleConnector {
 
   #nimBody(request: ChatCompletionRequest, rejected: ReadonlySet<string> | undefined, options: CallOptions | undefined): ChatCompletionRequest {
     const log = options?.log;
-    const nim: NimBodyOptions = { rejected, maxTokensCap: this.#caps.for(request.model) };
+    const nim: NimBodyOptions = { rejected, maxTokensCap: this.#caps.for(request.model), defaultMaxTokens: this.#defaultMaxTokens };
     if (log) nim.onDropped = (fields) => log.debug({ backend: this.name, fields }, 'fields NVIDIA NIM does not take were not sent');
     return toNimRequestBody(request, nim) as ChatCompletionRequest;
   }
@@ -215,7 +219,11 @@ export class NvidiaConnector extends OpenAICompatibleConnector {
   protected override transformRequestBody(body: Record<string, unknown>, operation: UpstreamOperation): Record<string, unknown> {
     // Chat bodies were rewritten by #adapting already; toNimRequestBody returns such a body as it is.
     return operation === 'chat'
-      ? toNimRequestBody(body as ChatCompletionRequest, { rejected: this.#rejected.for(body.model), maxTokensCap: this.#caps.for(body.model) })
+      ? toNimRequestBody(body as ChatCompletionRequest, {
+          rejected: this.#rejected.for(body.model),
+          maxTokensCap: this.#caps.for(body.model),
+          defaultMaxTokens: this.#defaultMaxTokens,
+        })
       : body;
   }
 

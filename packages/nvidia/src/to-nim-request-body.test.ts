@@ -18,6 +18,18 @@ describe('toNimRequestBody', () => {
     expect(toNimRequestBody(small, { maxTokensCap: 4096 })).toBe(small);
   });
 
+  it('sends the default max_tokens when the request names no limit, within the learned cap', () => {
+    expect(toNimRequestBody(base, { defaultMaxTokens: 16384 })).toEqual({ ...base, max_tokens: 16384 });
+    expect(toNimRequestBody({ ...base, max_tokens: null, max_completion_tokens: null }, { defaultMaxTokens: 16384 })).toEqual({ ...base, max_tokens: 16384 });
+    expect(toNimRequestBody(base, { defaultMaxTokens: 16384, maxTokensCap: 4096 })).toEqual({ ...base, max_tokens: 4096 });
+    // The client's own limit, however small, is its to set.
+    const limited = { ...base, max_tokens: 10 };
+    expect(toNimRequestBody(limited, { defaultMaxTokens: 16384 })).toBe(limited);
+    expect(toNimRequestBody({ ...base, max_completion_tokens: 20 }, { defaultMaxTokens: 16384 })).toEqual({ ...base, max_tokens: 20 });
+    // 0: NIM's own default.
+    expect(toNimRequestBody(base, { defaultMaxTokens: 0 })).toBe(base);
+  });
+
   it("keeps the client's explicit max_tokens and drops max_completion_tokens when both are sent", () => {
     const body = toNimRequestBody({ ...base, max_tokens: 32, max_completion_tokens: 64 });
     expect(body).toEqual({ ...base, max_tokens: 32 });

@@ -26,6 +26,12 @@ export interface NimBodyOptions {
   rejected?: ReadonlySet<string> | undefined;
   /** The largest `max_tokens` NIM's schema took for this model, once it refused more (see TokenCaps). */
   maxTokensCap?: number | undefined;
+  /**
+   * Sent as `max_tokens` when the request names no limit (neither `max_tokens` nor `max_completion_tokens`):
+   * NIM's own default is low for some models (a reasoning model spends it all thinking and is cut off), and
+   * MiniMax answers 200 with no choices at all without one. Lowered to `maxTokensCap` when that is known.
+   */
+  defaultMaxTokens?: number | undefined;
   /** Told which fields the client sent and NIM is not sent (for a debug line); not called when none were. */
   onDropped?: ((fields: readonly string[]) => void) | undefined;
 }
@@ -35,14 +41,17 @@ export interface NimBodyOptions {
  * - `max_completion_tokens` is sent as `max_tokens`; when the client sent both, its explicit `max_tokens` is kept
  *   and `max_completion_tokens` dropped;
  * - `stream_options`, the NIM_UNSUPPORTED_FIELDS and the fields NIM rejected for the model are not sent;
+ * - a request that names no limit is sent `defaultMaxTokens`;
  * - a `max_tokens` over the cap NIM's schema set for the model is lowered to it.
  * Every other field passes through untouched. The input is never mutated: it is returned itself when it needs no
  * change, so a body rewritten once passes again untouched.
  */
 export function toNimRequestBody(request: ChatCompletionRequest, options: NimBodyOptions = {}): Record<string, unknown> {
   const cap = options.maxTokensCap;
+  const unlimited = request.max_tokens == null && request.max_completion_tokens == null;
+  const fallback = unlimited && options.defaultMaxTokens ? Math.min(options.defaultMaxTokens, cap ?? Infinity) : undefined;
   // Most requests carry none of these: they are sent as they are, with no copy to make and collect.
-  if (!carriesAny(request, options.rejected) && !(cap !== undefined && (request.max_tokens ?? 0) > cap)) return request;
+  if (!carriesAny(request, options.rejected) && !(cap !== undefined && (request.max_tokens ?? 0) > cap) && fallback === undefined) return request;
   // One copying loop: rest destructuring (`{ a, b, ...body }`) takes V8's slow generic path, ≈ 5 µs a request.
   const body: Record<string, unknown> = {};
   let dropped: string[] | undefined;
@@ -56,6 +65,7 @@ export function toNimRequestBody(request: ChatCompletionRequest, options: NimBod
     body[key] = value;
   }
   if (body.max_tokens == null && request.max_completion_tokens != null) body.max_tokens = request.max_completion_tokens;
+  if (fallback !== undefined) body.max_tokens = fallback;
   if (cap !== undefined && typeof body.max_tokens === 'number' && body.max_tokens > cap) body.max_tokens = cap;
   if (dropped) options.onDropped?.(dropped);
   return body;

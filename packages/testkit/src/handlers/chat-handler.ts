@@ -114,6 +114,9 @@ async function nimAnswer(
     idStyle: scenario.stream?.idStyle,
   };
 
+  if (chat.stream !== true && model.noChoicesWithoutMaxTokens === true && chat.max_tokens == null) {
+    return jsonBodyResponse(JSON.stringify({ ...chatCompletionBody(expected, meta), choices: [] }), { timing: scenario.timing, fault: scenario.fault, signal });
+  }
   if (chat.stream !== true) {
     return jsonBodyResponse(JSON.stringify(chatCompletionBody(expected, meta)), {
       timing: scenario.timing,

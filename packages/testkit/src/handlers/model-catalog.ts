@@ -42,6 +42,11 @@ export interface MockModel {
    */
   reasoningReplay?: boolean;
   /**
+   * `true`: the model answers a non-streaming request without `max_tokens` with 200 and `choices: []`, as MiniMax
+   * models on hosted NIM were reported to (agent projects now always send a limit to NIM). Off by default.
+   */
+  noChoicesWithoutMaxTokens?: boolean;
+  /**
    * An embedding model: `POST /embeddings` answers it with vectors of `dimensions` numbers (deterministic, from
    * the text and its `input_type`). `inputTypeRequired`: an asymmetric retrieval model, which refuses a request
    * without `input_type`; `matryoshka`: it takes `dimensions` (others refuse the field, as NIM's strict schema does).

@@ -356,6 +356,21 @@ describe('startMockNim', () => {
     });
   });
 
+  describe('a model that answers no choices without max_tokens', () => {
+    it('answers 200 with choices: [] when the request names no limit, and the answer when it does', async () => {
+      const minimax = await startMockNim({ models: [{ id: 'minimaxai/minimax-m3', noChoicesWithoutMaxTokens: true }] });
+      try {
+        const empty = await client.post(`${minimax.url}/chat/completions`, chat({ model: 'minimaxai/minimax-m3' }));
+        expect(empty.statusCode).toBe(200);
+        expect(await empty.body.json()).toMatchObject({ object: 'chat.completion', choices: [] });
+        const answered = await client.post(`${minimax.url}/chat/completions`, chat({ model: 'minimaxai/minimax-m3', max_tokens: 100 }));
+        expect(await answered.body.json()).toMatchObject({ choices: [{ message: { role: 'assistant' }, finish_reason: 'stop' }] });
+      } finally {
+        await minimax.close();
+      }
+    });
+  });
+
   describe('a model that writes its tool calls as MiniMax markup', () => {
     it('puts the calls in content and finishes with stop, as JSON and as a stream', async () => {
       const minimax = await startMockNim({ models: [{ id: 'minimaxai/minimax-m3', toolMarkup: 'minimax' }] });
