@@ -16,8 +16,8 @@ describe('usage accounting', () => {
     await proxy.app.inject({ method: 'POST', url: '/v1/chat/completions', headers: { ...authHeaders, 'x-request-id': 'req-1' }, payload: chatBody() });
 
     const metrics = await metricsText();
-    expect(metrics).toContain('nim_proxy_prompt_tokens_total{backend="up",model="meta/llama3-70b"} 11');
-    expect(metrics).toContain('nim_proxy_completion_tokens_total{backend="up",model="meta/llama3-70b"} 4');
+    expect(metrics).toContain('nim_proxy_prompt_tokens_total{backend="up",model="meta/llama3-70b",front_end="openai_chat"} 11');
+    expect(metrics).toContain('nim_proxy_completion_tokens_total{backend="up",model="meta/llama3-70b",front_end="openai_chat"} 4');
     expect(metrics).toContain('nim_proxy_http_requests_total{route="/v1/chat/completions",method="POST",status="200"} 1');
     expect(metrics).toMatch(/nim_proxy_http_request_duration_seconds_count\{route="\/v1\/chat\/completions"\} 1/);
 
@@ -49,7 +49,7 @@ describe('usage accounting', () => {
     const text = await (await postChat(url, chatBody({ stream: true }))).text;
     expect(text).not.toContain('"usage"');
     const metrics = await metricsText();
-    expect(metrics).toContain('nim_proxy_completion_tokens_total{backend="up",model="meta/llama3-70b"} 9');
+    expect(metrics).toContain('nim_proxy_completion_tokens_total{backend="up",model="meta/llama3-70b",front_end="openai_chat"} 9');
     expect(completedLines().find((line) => line.route === '/v1/chat/completions')).toMatchObject({ status: 200, stream: true, total_tokens: 12 });
   });
 
@@ -97,13 +97,14 @@ describe('usage accounting of JSON answers without usage', () => {
   const translating = [
     {
       route: '/v1/messages',
+      frontEnd: 'anthropic_messages',
       headers: { 'x-api-key': PROXY_KEY, 'anthropic-version': '2023-06-01' },
       body: { model: 'up:meta/llama3-70b', max_tokens: 64, system: 'Be brief.', messages: [{ role: 'user', content: 'How are you today?' }] },
     },
-    { route: '/v1/responses', headers: authHeaders, body: { model: 'up:meta/llama3-70b', instructions: 'Be brief.', input: 'How are you today?' } },
+    { route: '/v1/responses', frontEnd: 'openai_responses', headers: authHeaders, body: { model: 'up:meta/llama3-70b', instructions: 'Be brief.', input: 'How are you today?' } },
   ];
 
-  it.each(translating)('$route: the log line and the token counters carry the estimate the client was given', async ({ route, headers, body }) => {
+  it.each(translating)('$route: the log line and the token counters carry the estimate the client was given', async ({ route, frontEnd, headers, body }) => {
     upstream().onChat((_request, response) => sendJson(response, 200, answerWithoutUsage()));
     proxy = createTestProxy(upstream().baseUrl);
     await proxy.listen();
@@ -118,11 +119,11 @@ describe('usage accounting of JSON answers without usage', () => {
       expect.objectContaining({ status: 200, stream: false, prompt_tokens: prompt, completion_tokens: completionTokens, total_tokens: prompt + completionTokens }),
     ]);
     const metrics = await metricsText();
-    expect(metrics).toContain(`nim_proxy_prompt_tokens_total{backend="up",model="meta/llama3-70b"} ${prompt}`);
-    expect(metrics).toContain(`nim_proxy_completion_tokens_total{backend="up",model="meta/llama3-70b"} ${completionTokens}`);
+    expect(metrics).toContain(`nim_proxy_prompt_tokens_total{backend="up",model="meta/llama3-70b",front_end="${frontEnd}"} ${prompt}`);
+    expect(metrics).toContain(`nim_proxy_completion_tokens_total{backend="up",model="meta/llama3-70b",front_end="${frontEnd}"} ${completionTokens}`);
   });
 
-  it.each(translating)("$route: NIM's usage, when it sent one, is what is counted", async ({ route, headers, body }) => {
+  it.each(translating)("$route: NIM's usage, when it sent one, is what is counted", async ({ route, frontEnd, headers, body }) => {
     upstream().onChat((_request, response) => sendJson(response, 200, withUsage()));
     proxy = createTestProxy(upstream().baseUrl);
     await proxy.listen();
@@ -131,8 +132,8 @@ describe('usage accounting of JSON answers without usage', () => {
     expect(json.usage).toMatchObject({ input_tokens: 11, output_tokens: 4 });
     expect(completedLines().find((line) => line.route === route)).toMatchObject({ prompt_tokens: 11, completion_tokens: 4, total_tokens: 15 });
     const metrics = await metricsText();
-    expect(metrics).toContain('nim_proxy_prompt_tokens_total{backend="up",model="meta/llama3-70b"} 11');
-    expect(metrics).toContain('nim_proxy_completion_tokens_total{backend="up",model="meta/llama3-70b"} 4');
+    expect(metrics).toContain(`nim_proxy_prompt_tokens_total{backend="up",model="meta/llama3-70b",front_end="${frontEnd}"} 11`);
+    expect(metrics).toContain(`nim_proxy_completion_tokens_total{backend="up",model="meta/llama3-70b",front_end="${frontEnd}"} 4`);
   });
 
   it("/v1/chat/completions: counts no tokens, as for its streams (the pass-through estimates nothing NIM did not send)", async () => {

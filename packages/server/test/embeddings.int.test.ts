@@ -49,7 +49,7 @@ describe('POST /v1/embeddings through the nvidia backend', () => {
     ]);
     expect(requestLines().at(-1)).toMatchObject({ status: 200, front_end: 'openai_embeddings', backend: 'nvidia', model: 'baai/bge-m3', prompt_tokens: 2 });
     const metrics = await (await fetch(`${server!.url}/metrics`)).text();
-    expect(metrics).toContain('nim_proxy_prompt_tokens_total{backend="nvidia",model="baai/bge-m3"} 5');
+    expect(metrics).toContain('nim_proxy_prompt_tokens_total{backend="nvidia",model="baai/bge-m3",front_end="openai_embeddings"} 5');
   });
 
   it('sends an asymmetric model "query" when NIM refuses a request without input_type (once: then at once), and keeps a given one', async () => {

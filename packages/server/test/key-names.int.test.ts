@@ -30,8 +30,10 @@ describe('named proxy keys', () => {
       ['/v1/messages', 'alice'],
     ]);
     const metrics = (await proxy.app.inject({ url: '/metrics' })).body;
-    expect(metrics).toContain('nim_proxy_prompt_tokens_total{backend="up",model="meta/llama3-70b",key_name="alice"} 14');
-    expect(metrics).toContain('nim_proxy_prompt_tokens_total{backend="up",model="meta/llama3-70b"} 7');
+    // Alice's two requests, one through each API: one series each.
+    expect(metrics).toContain('nim_proxy_prompt_tokens_total{backend="up",model="meta/llama3-70b",key_name="alice",front_end="openai_chat"} 7');
+    expect(metrics).toContain('nim_proxy_prompt_tokens_total{backend="up",model="meta/llama3-70b",key_name="alice",front_end="anthropic_messages"} 7');
+    expect(metrics).toContain('nim_proxy_prompt_tokens_total{backend="up",model="meta/llama3-70b",front_end="openai_chat"} 7');
     expect(proxy.logs.text + metrics).not.toContain(ALICE_KEY);
   });
 });

@@ -112,10 +112,10 @@ describe('recordRequest log line', () => {
 
   it('counts the request in the metrics', async () => {
     const metrics = new ProxyMetrics();
-    record('/v1/chat/completions', 200, { backend: 'nv', model: 'm', usage: { promptTokens: 2, completionTokens: 3, totalTokens: 5 } }, metrics);
+    record('/v1/chat/completions', 200, { backend: 'nv', model: 'm', frontEnd: 'openai_chat', usage: { promptTokens: 2, completionTokens: 3, totalTokens: 5 } }, metrics);
     const text = await metrics.registry.metrics();
     expect(text).toContain('nim_proxy_http_requests_total{route="/v1/chat/completions",method="POST",status="200"} 1');
-    expect(text).toContain('nim_proxy_completion_tokens_total{backend="nv",model="m"} 3');
+    expect(text).toContain('nim_proxy_completion_tokens_total{backend="nv",model="m",front_end="openai_chat"} 3');
   });
 
   it('records a request once', () => {

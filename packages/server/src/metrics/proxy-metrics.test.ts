@@ -11,6 +11,7 @@ describe('ProxyMetrics', () => {
     }
     metrics.countRequest('/v1/models', 'GET', 401);
     metrics.countTokens('nv', 'm/2', 0, 0);
+    metrics.countTokens('nv', 'meta/llama3-70b', 7, 1, 'alice', 'anthropic_messages');
     const text = await metrics.registry.metrics();
     expect(text).toContain('nim_proxy_http_requests_total{route="/v1/chat/completions",method="POST",status="200"} 3');
     expect(text).toContain('nim_proxy_http_requests_total{route="/v1/models",method="GET",status="401"} 1');
@@ -21,6 +22,8 @@ describe('ProxyMetrics', () => {
     expect(text).toContain('nim_proxy_completion_tokens_total{backend="nv",model="meta/llama3-70b"} 15');
     // A usage of zero still shows its series.
     expect(text).toContain('nim_proxy_prompt_tokens_total{backend="nv",model="m/2"} 0');
+    // By the API the client called, beside its key's name.
+    expect(text).toContain('nim_proxy_prompt_tokens_total{backend="nv",model="meta/llama3-70b",key_name="alice",front_end="anthropic_messages"} 7');
   });
 
   it('throws for what prom-client throws for', () => {

@@ -18,8 +18,8 @@ export class ProxyMetrics {
   readonly upstreamRetries: Counter<'backend' | 'reason'>;
   readonly activeStreams: Gauge;
   /** `key_name` is the proxy key's configured name (absent for bare keys): who spent the tokens, never the key. */
-  readonly promptTokens: Counter<'backend' | 'model' | 'key_name'>;
-  readonly completionTokens: Counter<'backend' | 'model' | 'key_name'>;
+  readonly promptTokens: Counter<'backend' | 'model' | 'key_name' | 'front_end'>;
+  readonly completionTokens: Counter<'backend' | 'model' | 'key_name' | 'front_end'>;
   /** Pacing (limits/): requests waiting for a key's slot, how long they waited, and what each key did. */
   readonly queueDepth: Gauge<'backend'>;
   readonly queueWait: Histogram<'backend'>;
@@ -27,7 +27,7 @@ export class ProxyMetrics {
   readonly keyRests: Counter<'backend' | 'key_index'>;
   readonly rateLimitRefusals: Counter<'backend'>;
   readonly #requestCells: CounterCells<'route' | 'method' | 'status'>;
-  readonly #tokenCells: { prompt: CounterCells<'backend' | 'model' | 'key_name'>; completion: CounterCells<'backend' | 'model' | 'key_name'> };
+  readonly #tokenCells: { prompt: CounterCells<'backend' | 'model' | 'key_name' | 'front_end'>; completion: CounterCells<'backend' | 'model' | 'key_name' | 'front_end'> };
   readonly #keyRequestCells: CounterCells<'backend' | 'key_index'>;
 
   constructor() {
@@ -65,15 +65,15 @@ export class ProxyMetrics {
     });
     this.promptTokens = new Counter({
       name: 'nim_proxy_prompt_tokens_total',
-      help: 'Prompt tokens reported by upstreams (estimated by /v1/messages and /v1/responses when none were), by backend, upstream model and proxy key name',
-      labelNames: ['backend', 'model', 'key_name'],
+      help: 'Prompt tokens reported by upstreams (estimated by /v1/messages and /v1/responses when none were), by backend, upstream model, proxy key name and front end',
+      labelNames: ['backend', 'model', 'key_name', 'front_end'],
       registers,
       collect: () => this.#tokenCells.prompt.flush(),
     });
     this.completionTokens = new Counter({
       name: 'nim_proxy_completion_tokens_total',
-      help: 'Completion tokens reported by upstreams (estimated by /v1/messages and /v1/responses when none were), by backend, upstream model and proxy key name',
-      labelNames: ['backend', 'model', 'key_name'],
+      help: 'Completion tokens reported by upstreams (estimated by /v1/messages and /v1/responses when none were), by backend, upstream model, proxy key name and front end',
+      labelNames: ['backend', 'model', 'key_name', 'front_end'],
       registers,
       collect: () => this.#tokenCells.completion.flush(),
     });
@@ -111,8 +111,8 @@ export class ProxyMetrics {
     });
     this.#requestCells = new CounterCells(this.requests, ['route', 'method', 'status']);
     this.#tokenCells = {
-      prompt: new CounterCells(this.promptTokens, ['backend', 'model', 'key_name']),
-      completion: new CounterCells(this.completionTokens, ['backend', 'model', 'key_name']),
+      prompt: new CounterCells(this.promptTokens, ['backend', 'model', 'key_name', 'front_end']),
+      completion: new CounterCells(this.completionTokens, ['backend', 'model', 'key_name', 'front_end']),
     };
     this.#keyRequestCells = new CounterCells(this.keyRequests, ['backend', 'key_index']);
   }
@@ -132,11 +132,11 @@ export class ProxyMetrics {
     this.#requestCells.add(this.#requestCells.cell(route, method, statusText(status)));
   }
 
-  /** Token usage an upstream reported for one completion. */
-  countTokens(backend: string, model: string, promptTokens: number, completionTokens: number, keyName?: string): void {
+  /** Token usage an upstream reported for one completion; `frontEnd` names the API the client called. */
+  countTokens(backend: string, model: string, promptTokens: number, completionTokens: number, keyName?: string, frontEnd?: string): void {
     const { prompt, completion } = this.#tokenCells;
-    prompt.add(prompt.cell(backend, model, keyName), promptTokens);
-    completion.add(completion.cell(backend, model, keyName), completionTokens);
+    prompt.add(prompt.cell(backend, model, keyName, frontEnd), promptTokens);
+    completion.add(completion.cell(backend, model, keyName, frontEnd), completionTokens);
   }
 
   /** Counts the upstream attempts sent on one key of a backend's pool. */
