@@ -9,6 +9,7 @@ import { closeLatencyAgent, sequentialLatency, type Target } from './latency.js'
 import { runLoad, type LoadResult } from './load.js';
 import { median } from './median.js';
 import { describeMachine, table } from './report.js';
+import { soakDrift } from './soak-drift.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -23,6 +24,9 @@ const seconds = quick ? 3 : 5;
 const streamCount = 2000;
 const soakRequests = quick ? 20_000 : 100_000;
 const SOAK_WARMUP_REQUESTS = 20_000;
+/** The soak is measured after each tenth of its requests (a full GC first), not only at its two ends. */
+const SOAK_SEGMENTS = 10;
+const mib = (bytes: number, digits: number) => (bytes / 2 ** 20).toFixed(digits);
 
 const auth = { authorization: `Bearer ${BENCH_PROXY_KEY}` };
 const log = (text: string) => process.stderr.write(`${text}\n`);
@@ -112,9 +116,16 @@ try {
   // V8 grows its heap to the working size of this load over the first ~20,000 requests (RSS +4% from 2,000 to
   // 22,000 requests, then within 1% up to 102,000): the soak starts after that, so it measures a leak, not a warm-up.
   await runLoad({ url: `${soakProxy.url}/chat/completions`, body: JSON_BODY, connections: 50, amount: SOAK_WARMUP_REQUESTS, headers: auth });
-  const before = await soakProxy.memory();
-  const soak = await runLoad({ url: `${soakProxy.url}/chat/completions`, body: JSON_BODY, connections: 50, amount: soakRequests, headers: auth });
-  const after = await soakProxy.memory();
+  const soakSamples = [await soakProxy.memory()];
+  const soak = { total: 0, errors: 0, non2xx: 0 };
+  for (let segment = 0; segment < SOAK_SEGMENTS; segment++) {
+    const load = await runLoad({ url: `${soakProxy.url}/chat/completions`, body: JSON_BODY, connections: 50, amount: soakRequests / SOAK_SEGMENTS, headers: auth });
+    soak.total += load.total;
+    soak.errors += load.errors;
+    soak.non2xx += load.non2xx;
+    soakSamples.push(await soakProxy.memory());
+  }
+  const memoryDrift = soakDrift(soakSamples);
 
   // Ratios and targets.
   const ratio = (map: Throughput) => map.get('proxy')!.ratio;
@@ -123,7 +134,7 @@ try {
   const roundAdded = (name: string) => jsonLatency.get(name)!.roundTotals.map((total, round) => total - jsonLatency.get('direct')!.roundTotals[round]!);
   const baselineAdded = roundAdded('baseline');
   const addedRatio = median(roundAdded('proxy').map((proxyAdded, round) => proxyAdded / Math.max(baselineAdded[round]!, 1e-3)));
-  const rssDrift = (after.rss - before.rss) / before.rss;
+  const rssDrift = memoryDrift.rss;
   const checks = [
     ['non-streaming throughput ≥ 0.8 × baseline, no errors', ratio(json) >= 0.8 && json.get('proxy')!.errors + json.get('proxy')!.non2xx === 0, `${ratio(json).toFixed(2)}×`],
     ['streaming throughput ≥ 0.8 × baseline', ratio(sse) >= 0.8 && sse.get('proxy')!.errors + sse.get('proxy')!.non2xx === 0, `${ratio(sse).toFixed(2)}×`],
@@ -197,7 +208,7 @@ ${table(
     [
       [`${streams.streams} concurrent slow streams (upstream frames 1.5 s apart, keep-alive every 1 s)`, `${streams.completed} completed, ${streams.dropped} dropped, ${streams.keepalivesSeen} keep-alives delivered`],
       ['proxy peak RSS / heap during them', `${streams.peakRssMiB.toFixed(0)} MiB / ${streams.peakHeapMiB.toFixed(0)} MiB`],
-      [`${soakRequests} non-streaming requests`, `${soak.total} done, ${soak.errors + soak.non2xx} errors; RSS ${(before.rss / 2 ** 20).toFixed(0)} → ${(after.rss / 2 ** 20).toFixed(0)} MiB (${(rssDrift * 100).toFixed(1)}%), heap ${(before.heapUsed / 2 ** 20).toFixed(1)} → ${(after.heapUsed / 2 ** 20).toFixed(1)} MiB`],
+      [`${soakRequests} non-streaming requests`, `${soak.total} done, ${soak.errors + soak.non2xx} errors; RSS floor ${mib(memoryDrift.firstRss, 0)} → ${mib(memoryDrift.lastRss, 0)} MiB (${(rssDrift * 100).toFixed(1)}%), heap ${mib(memoryDrift.firstHeap, 1)} → ${mib(memoryDrift.lastHeap, 1)} MiB`],
     ],
   )}
 
