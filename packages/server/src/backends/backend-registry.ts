@@ -34,29 +34,33 @@ export class BackendRegistry {
 
   get(type: string, backendName: string): BackendDefinition<object> {
     const definition = this.#definitions.get(type);
-    if (!definition) {
-      throw new ConfigError(
-        `Invalid configuration: backends.${backendName}.type: unknown backend type '${type}' (known: ${this.types.join(', ')})`,
-      );
-    }
+    if (!definition) throw new ConfigError(`Invalid configuration: ${this.#unknownType(type, backendName)}`);
     return definition;
   }
 
   /**
    * Every configured backend checked by its type's settings schema, before any connector exists. One ConfigError
-   * lists every problem of every backend, so a configuration is fixed in one pass; an unknown type fails at once,
-   * as there is no schema to check that backend with. `env` is where `api_key_env` names are read.
+   * lists every problem of every backend, so a configuration is fixed in one pass; a backend of an unknown type is
+   * one problem among them (there is no schema to check its keys with). `env` is where `api_key_env` names are read.
    */
   resolve(backends: readonly ConfiguredBackend[], env: Readonly<Record<string, string | undefined>> = {}): ResolvedBackend[] {
     const resolved: ResolvedBackend[] = [];
     const problems: string[] = [];
     for (const backend of backends) {
-      const definition = this.get(backend.type, backend.name);
+      const definition = this.#definitions.get(backend.type);
+      if (!definition) {
+        problems.push(this.#unknownType(backend.type, backend.name));
+        continue;
+      }
       const parsed = parseBackendSettings(backend, definition, env);
       if (parsed.ok) resolved.push({ definition, config: parsed.config, serving: parsed.serving });
       else problems.push(...parsed.problems);
     }
     if (problems.length > 0) throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
     return resolved;
+  }
+
+  #unknownType(type: string, backendName: string): string {
+    return `backends.${backendName}.type: unknown backend type '${type}' (known: ${this.types.join(', ')})`;
   }
 }

@@ -198,6 +198,14 @@ describe('loadConfig', () => {
       );
     });
 
+    it('counts a backend of an unknown type as one problem among the others', () => {
+      const yaml = 'backends:\n  nvidia:\n    timeout: -1\n  mystery:\n    type: vllm\n    api_url: http://h/v1\n';
+      expect(startUpMessage({ yaml })).toBe(
+        'Invalid configuration: backends.nvidia.timeout: expected a number of seconds (> 0); ' +
+          "backends.mystery.type: unknown backend type 'vllm' (known: openai, nvidia)",
+      );
+    });
+
     it('still merges the layers: NVIDIA_API_KEY from the environment, flags over YAML', async () => {
       const agent = new MockAgent();
       agent.disableNetConnect();
