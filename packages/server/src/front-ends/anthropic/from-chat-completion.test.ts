@@ -87,6 +87,23 @@ describe('chat completion → Anthropic Message', () => {
     expect(message.usage.output_tokens).toBeGreaterThan(0);
   });
 
+  it('keeps only the first call when the request allows one (disable_parallel_tool_use), and says so', () => {
+    const calls = [
+      { id: 'c1', type: 'function', function: { name: 'Read', arguments: '{"path":"/a"}' } },
+      { id: 'c2', type: 'function', function: { name: 'Read', arguments: '{"path":"/b"}' } },
+    ];
+    const oneAtMost = frontEnd.parse({ ...body, tools: [{ name: 'Read', input_schema: { type: 'object' } }], tool_choice: { type: 'auto', disable_parallel_tool_use: true } });
+    const ctx = context();
+    const json = { id: 'x', object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content: null, tool_calls: calls }, finish_reason: 'tool_calls' }] };
+    const result: ChatCompletionResult = { rawBody: JSON.stringify(json), body: json as ChatCompletionResult['body'], usage: undefined };
+    const message = JSON.parse(frontEnd.fromChatCompletion(result, oneAtMost, ctx).text) as { content: unknown[]; stop_reason: string };
+    expect(message.content).toEqual([{ type: 'tool_use', id: 'c1', name: 'Read', input: { path: '/a' } }]);
+    expect(message.stop_reason).toBe('tool_use');
+    expect(ctx.warnings).toEqual([expect.stringContaining('disable_parallel_tool_use')]);
+    // Without it, both calls are answered.
+    expect(answer({ content: null, tool_calls: calls }, 'tool_calls').content).toHaveLength(2);
+  });
+
   it('answers end_turn, not tool_use, when NIM said tool_calls but no call is left to run', () => {
     for (const tool_calls of [undefined, [{ id: 'a', type: 'function', function: { arguments: '{}' } }]]) {
       const message = answer({ content: 'Here.', ...(tool_calls ? { tool_calls } : {}) }, 'tool_calls');

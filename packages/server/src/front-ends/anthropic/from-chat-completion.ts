@@ -2,7 +2,7 @@ import type { ChatCompletionResult } from '@proxy/core';
 import type { ExchangeContext, JsonAnswer } from '../../exchange/front-end.js';
 import { jsonCompletion } from '../complete-json.js';
 import { countTextTokens, estimateInputTokens } from './estimate-tokens.js';
-import type { MessagesRequest } from './messages-schema.js';
+import { allowsOneToolUse, EXTRA_TOOL_CALLS_LEFT_OUT, type MessagesRequest } from './messages-schema.js';
 import { THINKING_SIGNATURE } from './sse-frames.js';
 import { anthropicStop } from './stop-reason.js';
 import { splitThink } from '../think-splitter.js';
@@ -41,7 +41,13 @@ export function fromChatCompletion(result: ChatCompletionResult, body: MessagesR
   const tools = new ToolCallAssembler();
   const ids = new ToolUseIds(body, context.requestId);
   if (Array.isArray(message.tool_calls)) message.tool_calls.forEach((call, index) => tools.push({ index, ...(call as object) }));
+  const oneOnly = allowsOneToolUse(body);
+  let leftOver = 0;
   for (const call of tools.calls) {
+    if (oneOnly && content.some((block) => block.type === 'tool_use')) {
+      leftOver++;
+      continue;
+    }
     if (call.name === '') {
       context.log.warn({ tool_call_index: call.index }, 'NIM answered a tool call without a function name; left out');
       continue;
@@ -62,6 +68,8 @@ export function fromChatCompletion(result: ChatCompletionResult, body: MessagesR
     }
     content.push({ type: 'tool_use', id: ids.for(call.id, call.index), name: call.name, input });
   }
+
+  if (leftOver > 0) context.log.warn({ tool_calls_left_out: leftOver }, EXTRA_TOOL_CALLS_LEFT_OUT);
 
   const stop = anthropicStop(choice.finish_reason, choice.stop_reason, body.stop_sequences, content.some((block) => block.type === 'tool_use'));
   const usage = result.usage;

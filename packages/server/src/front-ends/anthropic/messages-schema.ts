@@ -139,6 +139,19 @@ export function isCustomTool(tool: { type?: string | null | undefined }): boolea
   return tool.type === undefined || tool.type === null || tool.type === 'custom';
 }
 
+/**
+ * The request allows one `tool_use` at most (`tool_choice.disable_parallel_tool_use`). NIM is asked for that
+ * (`parallel_tool_calls: false`), but not every model keeps to it, and a client that runs the one call it expects
+ * would leave the others without a `tool_result`, which the next request is refused for.
+ */
+export function allowsOneToolUse(body: Pick<MessagesRequest, 'tool_choice'>): boolean {
+  const choice = body.tool_choice;
+  return choice !== undefined && 'disable_parallel_tool_use' in choice && choice.disable_parallel_tool_use === true;
+}
+
+/** What the log says of the calls left out past the one allowed. */
+export const EXTRA_TOOL_CALLS_LEFT_OUT = 'NIM answered more tool calls than disable_parallel_tool_use allows; only the first is kept';
+
 /** Anthropic's own words for a prefill that ends in whitespace (its models would continue after a space). */
 export const PREFILL_TRAILING_WHITESPACE = 'messages: final assistant content cannot end with trailing whitespace';
 

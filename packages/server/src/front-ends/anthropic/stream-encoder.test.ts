@@ -196,6 +196,22 @@ describe('AnthropicStreamEncoder', () => {
     expect(message.stopReason).toBe('tool_use');
   });
 
+  it('streams only the first call when the request allows one (disable_parallel_tool_use), and says so', () => {
+    const upstream = sse([
+      chunk({ tool_calls: [{ index: 0, id: 'a', function: { name: 'Read', arguments: '{"path":' } }] }),
+      chunk({ tool_calls: [{ index: 1, id: 'b', function: { name: 'Write', arguments: '{"file_path":"/x","content":"y"}' } }] }),
+      chunk({ tool_calls: [{ index: 0, function: { arguments: '"/etc/hosts"}' } }] }),
+      chunk({}, 'tool_calls'),
+    ]);
+    const oneAtMost: MessagesRequest = { ...body, tools: [{ name: 'Read', input_schema: { type: 'object' } }], tool_choice: { type: 'any', disable_parallel_tool_use: true } };
+    const ctx = context();
+    const message = accumulate(anthropicEvents(encode(whole(upstream), oneAtMost, ctx).text));
+    expect(message.content).toEqual([{ type: 'tool_use', id: 'a', name: 'Read', input: { path: '/etc/hosts' } }]);
+    expect(message.stopReason).toBe('tool_use');
+    expect(ctx.warnings).toEqual([expect.stringContaining('disable_parallel_tool_use')]);
+    expect(accumulate(anthropicEvents(encode(whole(upstream)).text)).content).toHaveLength(2);
+  });
+
   it('never makes a call whole that the token limit cut: the live one keeps its input as it came, a held one is left out', () => {
     const cut = '{"command":"echo first > a.txt; echo se';
     const upstream = sse([

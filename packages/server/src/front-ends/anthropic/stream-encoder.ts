@@ -2,7 +2,7 @@ import { extractUsage, StreamUsageTracker, upstreamStreamError, type ChatStreamR
 import type { ExchangeContext, StreamEncoder } from '../../exchange/front-end.js';
 import { jsonCompletion } from '../complete-json.js';
 import { countTextTokens, estimateInputTokens, roughInputTokens } from './estimate-tokens.js';
-import type { MessagesRequest } from './messages-schema.js';
+import { allowsOneToolUse, EXTRA_TOOL_CALLS_LEFT_OUT, type MessagesRequest } from './messages-schema.js';
 import { errorFrame } from './render-error.js';
 import {
   blockDelta,
@@ -107,7 +107,7 @@ export class AnthropicStreamEncoder implements StreamEncoder {
     this.#ended = true;
     this.#content(this.#splitter.flush());
     this.#closeBlock();
-    for (const call of this.#tools.calls) if (call.block === 'pending') this.#wholeTool(call);
+    this.#heldTools();
     if (this.#heldThinking) this.#thinkingBlock(this.#heldThinking);
     if (this.#heldText) this.#textBlock(this.#heldText);
     this.#closeBlock();
@@ -213,6 +213,25 @@ export class AnthropicStreamEncoder implements StreamEncoder {
       this.#openToolBlock(call);
       this.#sendArgs(call);
     }
+  }
+
+  /**
+   * The calls held back while another streamed live, each as a whole block; past the first sent, none when the
+   * request allows one `tool_use` only (the live call, the first in NIM's order, is that one).
+   */
+  #heldTools(): void {
+    const oneOnly = allowsOneToolUse(this.#body);
+    let leftOver = 0;
+    for (const call of this.#tools.calls) {
+      if (call.block !== 'pending') continue;
+      if (oneOnly && this.#tools.calls.some((other) => other.block === 'open' || other.block === 'closed')) {
+        call.block = 'left-out';
+        leftOver++;
+        continue;
+      }
+      this.#wholeTool(call);
+    }
+    if (leftOver > 0) this.#context.log.warn({ tool_calls_left_out: leftOver }, EXTRA_TOOL_CALLS_LEFT_OUT);
   }
 
   #openToolBlock(call: ToolCallState): void {
