@@ -24,6 +24,17 @@ describe('chat completion → Responses response', () => {
     expect(response.output.map((item) => JSON.parse(item.arguments as string))).toEqual([{ cmd: 'ls' }, { cmd: 'pwd' }]);
   });
 
+  it('keeps only the first call when the request allows one (parallel_tool_calls: false)', () => {
+    const calls = [
+      { id: 'c1', type: 'function', function: { name: 'exec_command', arguments: '{"cmd":"ls"}' } },
+      { id: 'c2', type: 'function', function: { name: 'exec_command', arguments: '{"cmd":"pwd"}' } },
+    ];
+    const tools = [{ type: 'function', name: 'exec_command' }];
+    const one = answer({ content: null, tool_calls: calls }, {}, { tools, parallel_tool_calls: false });
+    expect(one.output).toEqual([expect.objectContaining({ type: 'function_call', call_id: 'c1', arguments: '{"cmd":"ls"}' })]);
+    expect(answer({ content: null, tool_calls: calls }, {}, { tools }).output).toHaveLength(2);
+  });
+
   it('gives each call its own call_id when NIM repeats one across parallel calls', () => {
     const call = (args: string) => ({ id: 'grep:3', type: 'function', function: { name: 'exec_command', arguments: args } });
     const response = answer({ content: null, tool_calls: [call('{"cmd":"a"}'), call('{"cmd":"b"}')] });

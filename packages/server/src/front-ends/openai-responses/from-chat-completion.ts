@@ -1,6 +1,6 @@
 import type { ChatCompletionResult } from '@proxy/core';
 import type { ExchangeContext, JsonAnswer } from '../../exchange/front-end.js';
-import type { ResponsesRequest } from './request-schema.js';
+import { allowsOneCall, EXTRA_CALLS_LEFT_OUT, type ResponsesRequest } from './request-schema.js';
 import { asTokenUsage, estimatedResponsesUsage, headerJson, outputChars, responseHeader, responseIdBase, responseJson, statusOf, toResponsesUsage, type OutputItem } from './response-object.js';
 import { jsonCompletion } from '../complete-json.js';
 import { reasoningOf } from '../reasoning-field.js';
@@ -30,7 +30,7 @@ export function fromChatCompletion(result: ChatCompletionResult, body: Responses
   if (choice && readsToolMarkup(context, offersResponsesTools(body))) rewriteAnswerToolMarkup(choice, chatToolSchemas(toChatTools(body).tools), context.log);
   const message = choice?.message ?? {};
   const status = statusOf(choice?.finish_reason);
-  const output = outputItems(message, choice?.finish_reason === 'length', base, toChatTools(body).names, context);
+  const output = outputItems(message, choice?.finish_reason === 'length', base, toChatTools(body).names, context, allowsOneCall(body));
   // The limit cut the last item: a message there says so itself, as OpenAI's does (a call cut says so already).
   const last = output.at(-1);
   if (status.status === 'incomplete' && last?.type === 'message') last.status = 'incomplete';
@@ -42,8 +42,11 @@ export function fromChatCompletion(result: ChatCompletionResult, body: Responses
   return reported ? { text: answer } : { text: answer, estimatedUsage: asTokenUsage(usage) };
 }
 
-/** `outOfTokens`: the answer ended at its token limit, so a call whose arguments do not parse was cut, not finished. */
-function outputItems(message: ChatAnswer, outOfTokens: boolean, base: string, names: ToolNames, context: ExchangeContext): OutputItem[] {
+/**
+ * `outOfTokens`: the answer ended at its token limit, so a call whose arguments do not parse was cut, not finished.
+ * `oneCall`: the request allows one function call at most (see allowsOneCall).
+ */
+function outputItems(message: ChatAnswer, outOfTokens: boolean, base: string, names: ToolNames, context: ExchangeContext, oneCall: boolean): OutputItem[] {
   const output: OutputItem[] = [];
   const split = typeof message.content === 'string' ? splitThink(message.content) : { reasoning: '', text: '' };
   const reasoning = reasoningOf(message) + split.reasoning;
@@ -59,8 +62,13 @@ function outputItems(message: ChatAnswer, outOfTokens: boolean, base: string, na
   }
   const calls = Array.isArray(message.tool_calls) ? (message.tool_calls as unknown[]) : [];
   const callIds = new UniqueCallIds(() => [], (index) => `call_${base}_${index}`);
+  let leftOut = 0;
   calls.forEach((call, index) => {
     const { id, function: fn } = (call ?? {}) as { id?: unknown; function?: { name?: unknown; arguments?: unknown } };
+    if (oneCall && output.some((item) => item.type === 'function_call')) {
+      leftOut++;
+      return;
+    }
     if (typeof fn?.name !== 'string' || fn.name === '') {
       context.log.warn({ tool_call_index: index }, 'NIM answered a tool call without a function name; left out');
       return;
@@ -84,5 +92,6 @@ function outputItems(message: ChatAnswer, outOfTokens: boolean, base: string, na
       arguments: typeof args === 'string' ? (cut ? args : args + (completion ?? '')) : args === undefined || args === null ? '{}' : JSON.stringify(args),
     });
   });
+  if (leftOut > 0) context.log.warn({ tool_calls_left_out: leftOut }, EXTRA_CALLS_LEFT_OUT);
   return output;
 }

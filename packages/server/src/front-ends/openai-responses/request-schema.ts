@@ -169,3 +169,15 @@ export const responsesRequestSchema = z.looseObject({
 });
 
 export type ResponsesRequest = z.infer<typeof responsesRequestSchema>;
+
+/**
+ * The request allows one function call at most (`parallel_tool_calls: false`). NIM is asked for that too, but not
+ * every model keeps to it, and a client that runs the one call it expects would leave the others without a
+ * `function_call_output`, which its next request is refused for: the calls past the first are left out.
+ */
+export function allowsOneCall(body: Pick<ResponsesRequest, 'parallel_tool_calls'>): boolean {
+  return body.parallel_tool_calls === false;
+}
+
+/** What the log says of the calls left out past the one allowed. */
+export const EXTRA_CALLS_LEFT_OUT = 'NIM answered more tool calls than parallel_tool_calls: false allows; only the first is kept';

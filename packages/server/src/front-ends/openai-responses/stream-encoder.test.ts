@@ -137,6 +137,28 @@ describe('Responses stream encoder', () => {
     expect(added.map((event) => [event.output_index, (event.item as { type: string }).type])).toEqual([[0, 'message'], [1, 'function_call'], [2, 'function_call']]);
   });
 
+  it('streams only the first call when the request allows one (parallel_tool_calls: false), and says so', () => {
+    const sse = chatSse([
+      chunk({ tool_calls: [{ index: 0, id: 'a', type: 'function', function: { name: 'exec_command', arguments: '{"cmd":' } }] }),
+      chunk({ tool_calls: [{ index: 1, id: 'b', type: 'function', function: { name: 'exec_command', arguments: '{"cmd":"pwd"}' } }] }),
+      chunk({ tool_calls: [{ index: 0, function: { arguments: '"ls"}' } }] }),
+      chunk({}, 'tool_calls'),
+    ]);
+    const tools = [{ type: 'function', name: 'exec_command' }];
+    const requestBody = body({ tools, parallel_tool_calls: false });
+    const context = testContext();
+    const encoder = frontEnd.createStreamEncoder(requestBody, context);
+    const reader = new ChatSseReader(new StreamUsageTracker());
+    const read = reader.push(Buffer.from(sse));
+    const events = parseResponsesSse(encoder.start() + (read ? encoder.read(read) : '') + encoder.end());
+    expect(completed(events).output).toEqual([{ id: 'fc_req123_0', type: 'function_call', status: 'completed', call_id: 'a', name: 'exec_command', arguments: '{"cmd":"ls"}' }]);
+    // Nothing of the second call went out: no item, no delta.
+    expect(events.filter((event) => event.type === 'response.output_item.added')).toHaveLength(1);
+    expect(JSON.stringify(events)).not.toContain('pwd');
+    expect(context.lines).toEqual([expect.objectContaining({ level: 'warn', fields: { tool_calls_left_out: 1 } })]);
+    expect(completed(parseResponsesSse(encode(sse, { requestBody: body({ tools }) }))).output).toHaveLength(2);
+  });
+
   it('gives a call without an id a string call_id, and keeps calls apart that a build numbered all 0', () => {
     const noId = chatSse([chunk({ tool_calls: [{ index: 0, id: null, function: { name: 'a', arguments: '{}' } }] }), chunk({}, 'tool_calls')]);
     expect(completed(parseResponsesSse(encode(noId))).output).toEqual([expect.objectContaining({ name: 'a', call_id: 'call_req123_0', arguments: '{}' })]);

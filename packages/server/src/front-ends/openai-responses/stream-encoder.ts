@@ -1,6 +1,6 @@
 import { upstreamStreamError, type ChatStreamRead, type ProxyError, type TokenUsage } from '@proxy/core';
 import type { ExchangeContext, StreamEncoder } from '../../exchange/front-end.js';
-import type { ResponsesRequest } from './request-schema.js';
+import { allowsOneCall, EXTRA_CALLS_LEFT_OUT, type ResponsesRequest } from './request-schema.js';
 import {
   asTokenUsage,
   estimatedResponsesUsage,
@@ -83,6 +83,9 @@ export class ResponsesStreamEncoder implements StreamEncoder {
   /** Tool calls a model wrote as markup in its text become tool_calls deltas before they are read. */
   private readonly markup: ChunkToolMarkup | undefined;
   private callCount = 0;
+  /** The request allows one function call (see allowsOneCall); the ones past it are counted, not sent. */
+  private readonly oneCall: boolean;
+  private leftOut = 0;
   /** Each call of an answer needs its own call_id: the client pairs outputs with calls by it. */
   private readonly callIds: UniqueCallIds;
   private unindexed = 0;
@@ -96,6 +99,7 @@ export class ResponsesStreamEncoder implements StreamEncoder {
 
   constructor(body: ResponsesRequest, context: ExchangeContext) {
     this.body = body;
+    this.oneCall = allowsOneCall(body);
     this.base = responseIdBase(context);
     this.callIds = new UniqueCallIds(() => [], (index) => `call_${this.base}_${index}`);
     this.header = headerJson(responseHeader(body, context, `resp_${this.base}`));
@@ -164,6 +168,7 @@ export class ResponsesStreamEncoder implements StreamEncoder {
     }
     this.finished = true;
     const out = this.closeAll();
+    if (this.leftOut > 0) this.log.warn({ tool_calls_left_out: this.leftOut }, EXTRA_CALLS_LEFT_OUT);
     const { status, incompleteReason } = statusOf(this.finishReason);
     const state: ResponseState = { status, incompleteReason, output: this.sortedOutput(), usage: this.usage() };
     const type = status === 'completed' ? 'response.completed' : 'response.incomplete';
@@ -278,7 +283,7 @@ export class ResponsesStreamEncoder implements StreamEncoder {
     const piece = typeof args === 'string' ? args : args === undefined || args === null ? '' : json(args);
     if (!call.item) {
       call.args += piece;
-      if (call.name) out += this.addCall(call);
+      if (call.name && !this.pastOneCall()) out += this.addCall(call);
     } else if (piece) {
       call.args += piece;
       call.item.arguments = call.args;
@@ -317,8 +322,17 @@ export class ResponsesStreamEncoder implements StreamEncoder {
     return out;
   }
 
+  /** A call not sent yet may no longer be: the request allows one, and one went out. */
+  private pastOneCall(): boolean {
+    return this.oneCall && this.callCount > 0;
+  }
+
   private closeCall(call: OpenCall): string {
     this.calls.delete(call.index);
+    if (!call.item && call.name && this.pastOneCall()) {
+      this.leftOut++;
+      return '';
+    }
     if (!call.item && !call.name) {
       // Nothing of it was sent (an item goes out once its name is known), and a client cannot run a call without one.
       this.log.warn({ tool_call_index: call.index }, 'NIM streamed a tool call without a function name; left out');
