@@ -211,20 +211,19 @@ export class NvidiaConnector extends OpenAICompatibleConnector {
 
   #nimBody(request: ChatCompletionRequest, rejected: ReadonlySet<string> | undefined, options: CallOptions | undefined): ChatCompletionRequest {
     const log = options?.log;
-    const nim: NimBodyOptions = { rejected, maxTokensCap: this.#caps.for(request.model), defaultMaxTokens: this.#defaultMaxTokens };
+    const nim = this.#bodyOptions(request.model, rejected);
     if (log) nim.onDropped = (fields) => log.debug({ backend: this.name, fields }, 'fields NVIDIA NIM does not take were not sent');
     return toNimRequestBody(request, nim) as ChatCompletionRequest;
   }
 
   protected override transformRequestBody(body: Record<string, unknown>, operation: UpstreamOperation): Record<string, unknown> {
     // Chat bodies were rewritten by #adapting already; toNimRequestBody returns such a body as it is.
-    return operation === 'chat'
-      ? toNimRequestBody(body as ChatCompletionRequest, {
-          rejected: this.#rejected.for(body.model),
-          maxTokensCap: this.#caps.for(body.model),
-          defaultMaxTokens: this.#defaultMaxTokens,
-        })
-      : body;
+    return operation === 'chat' ? toNimRequestBody(body as ChatCompletionRequest, this.#bodyOptions(body.model, this.#rejected.for(body.model))) : body;
+  }
+
+  /** What toNimRequestBody is told for a chat body to `model`: one place for both ways a body is rewritten. */
+  #bodyOptions(model: unknown, rejected: ReadonlySet<string> | undefined): NimBodyOptions {
+    return { rejected, maxTokensCap: this.#caps.for(model), defaultMaxTokens: this.#defaultMaxTokens };
   }
 
   protected override createUpstreamError(input: UpstreamHttpErrorInput): ProxyError {

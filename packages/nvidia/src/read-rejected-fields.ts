@@ -16,16 +16,15 @@ export function readRejectedFields(bodyText: string): string[] {
   for (const match of bodyText.matchAll(PYTHON_LOC)) fields.add(match[1]!);
   for (const field of fromJsonDetail(bodyText)) fields.add(field);
   for (const match of bodyText.matchAll(PROSE)) fields.add(match[1]!);
-  for (const match of bodyText.matchAll(UNSUPPORTED)) for (const name of match[1]!.matchAll(NAME)) fields.add(name[0]);
-  for (const match of bodyText.matchAll(UNRECOGNIZED)) for (const name of match[1]!.matchAll(NAME)) fields.add(name[0]);
+  for (const match of bodyText.matchAll(NAMED_LIST)) for (const name of match[1]!.matchAll(NAME)) fields.add(name[0]);
   return [...fields];
 }
 
 const FIELD = String.raw`([A-Za-z_][\w]*)`;
 const PYTHON_LOC = new RegExp(String.raw`['"]type['"]:\s*['"]extra_forbidden['"],\s*['"]loc['"]:\s*\(\s*['"]body['"],\s*['"]${FIELD}['"],?\s*\)`, 'g');
 const PROSE = new RegExp(String.raw`Extra inputs are not permitted:\s*[\`'"]?${FIELD}`, 'g');
-const UNSUPPORTED = /Unsupported parameter\(s\):\s*((?:`?[A-Za-z_]\w*`?(?:,\s*)?)+)/g;
-const UNRECOGNIZED = /Unrecognized request arguments? supplied:\s*((?:`?[A-Za-z_]\w*`?(?:,\s*)?)+)/g;
+/** NIM's `Unsupported parameter(s): …` and OpenAI's `Unrecognized request argument(s) supplied: …`, each a list of names. */
+const NAMED_LIST = /(?:Unsupported parameter\(s\)|Unrecognized request arguments? supplied):\s*((?:`?[A-Za-z_]\w*`?(?:,\s*)?)+)/g;
 const NAME = /[A-Za-z_]\w*/g;
 
 function fromJsonDetail(bodyText: string): string[] {

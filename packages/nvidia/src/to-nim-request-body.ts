@@ -29,7 +29,7 @@ export interface NimBodyOptions {
   /**
    * Sent as `max_tokens` when the request names no limit (neither `max_tokens` nor `max_completion_tokens`):
    * NIM's own default is low for some models (a reasoning model spends it all thinking and is cut off), and
-   * MiniMax answers 200 with no choices at all without one. Lowered to `maxTokensCap` when that is known.
+   * MiniMax answers 200 with no choices at all without one. Lowered to `maxTokensCap` when that is known; 0 sends none.
    */
   defaultMaxTokens?: number | undefined;
   /** Told which fields the client sent and NIM is not sent (for a debug line); not called when none were. */
@@ -48,8 +48,8 @@ export interface NimBodyOptions {
  */
 export function toNimRequestBody(request: ChatCompletionRequest, options: NimBodyOptions = {}): Record<string, unknown> {
   const cap = options.maxTokensCap;
-  const unlimited = request.max_tokens == null && request.max_completion_tokens == null;
-  const fallback = unlimited && options.defaultMaxTokens ? Math.min(options.defaultMaxTokens, cap ?? Infinity) : undefined;
+  // Lowered to the cap below, like any max_tokens.
+  const fallback = request.max_tokens == null && request.max_completion_tokens == null && options.defaultMaxTokens ? options.defaultMaxTokens : undefined;
   // Most requests carry none of these: they are sent as they are, with no copy to make and collect.
   if (!carriesAny(request, options.rejected) && !(cap !== undefined && (request.max_tokens ?? 0) > cap) && fallback === undefined) return request;
   // One copying loop: rest destructuring (`{ a, b, ...body }`) takes V8's slow generic path, ≈ 5 µs a request.

@@ -46,14 +46,8 @@ export function recordRequest(request: FastifyRequest, reply: FastifyReply, stat
     metrics.countRequest(route, request.method, status);
     metrics.observeLatency(route, latencyMs / 1000);
     if (outcome?.backend !== undefined && outcome.model !== undefined) {
-      if (outcome.usage) metrics.countTokens(
-          outcome.backend,
-          outcome.modelLabel ?? outcome.model,
-          outcome.usage.promptTokens,
-          outcome.usage.completionTokens,
-          outcome.keyName,
-          outcome.frontEnd,
-        );
+      const usage = outcome.usage;
+      if (usage) metrics.countTokens(outcome.backend, outcome.modelLabel ?? outcome.model, usage.promptTokens, usage.completionTokens, outcome.keyName, outcome.frontEnd);
       const error = outcome.error;
       // A client that left is not an upstream failure.
       if (error && error.code !== 'client_closed_request') {
