@@ -26,6 +26,24 @@ describe('ChunkToolMarkup', () => {
     ]);
   });
 
+  it('reads a call whose value contains </parameter> and </invoke>, its markup cut across many deltas', () => {
+    const content = '<invoke name="x">\n<parameter name="y">1</parameter>\n</invoke>\n';
+    const text = `Writing.\n<minimax:tool_call>\n<invoke name="Write">\n<parameter name="content">${content}</parameter>\n<parameter name="file_path">t.xml</parameter>\n</invoke>\n</minimax:tool_call>`;
+    for (const size of [1, 5, 13]) {
+      const markup = new ChunkToolMarkup(none, silent);
+      const chunks = [];
+      for (let at = 0; at < text.length; at += size) chunks.push(chunk({ content: text.slice(at, at + size) }));
+      chunks.push(chunk({}, 'stop'));
+      for (const each of chunks) markup.rewrite(each);
+      const deltas = chunks.map((each) => each.choices[0]!.delta as { content?: string; tool_calls?: { function: { name: string; arguments: string } }[] });
+      expect(deltas.map((delta) => delta.content ?? '').join('')).toBe('Writing.\n');
+      expect(deltas.flatMap((delta) => delta.tool_calls ?? []).map((call) => [call.function.name, JSON.parse(call.function.arguments)])).toEqual([
+        ['Write', { content: content.trim(), file_path: 't.xml' }],
+      ]);
+      expect(chunks.at(-1)!.choices[0]!.finish_reason).toBe('tool_calls');
+    }
+  });
+
   it('leaves chunks without markup as they are', () => {
     const markup = new ChunkToolMarkup(none, silent);
     const plain = chunk({ content: 'a <b> c' }, 'stop');

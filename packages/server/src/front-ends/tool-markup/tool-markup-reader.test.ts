@@ -41,6 +41,11 @@ describe('ToolMarkupReader', () => {
     expect(piece.calls).toHaveLength(2);
   });
 
+  it('leaves out, never runs with part of its value, a call whose value quotes the closing tag of the block (which ends it early)', () => {
+    const piece = readToolMarkup('<minimax:tool_call><invoke name="Write"><parameter name="content">x</invoke> and </minimax:tool_call> y</parameter></invoke></minimax:tool_call>', none);
+    expect(piece).toEqual({ text: ' y</parameter></invoke></minimax:tool_call>', calls: [], cut: false });
+  });
+
   it('reads a long call pushed a few characters at a time, the closing tag cut anywhere', () => {
     const content = 'line </param and <b>\n'.repeat(5_000);
     const markup = `<minimax:tool_call><invoke name="Write"><parameter name="content">${content}</parameter></invoke></minimax:tool_call>after`;

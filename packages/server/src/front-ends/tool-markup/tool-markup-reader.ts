@@ -86,6 +86,7 @@ export class ToolMarkupReader {
   /** Adds a piece to the open block: the block and what follows its closing tag once that came, else undefined. */
   #close(piece: string): { block: string; rest: string } | undefined {
     const window = this.#tail + piece;
+    // The first `</minimax:tool_call>` ends the block, even one a value quotes: only all later text could tell.
     const at = window.indexOf(CLOSE);
     if (at < 0) {
       this.#block.push(piece);
