@@ -30,6 +30,7 @@ function runClaude(args: readonly string[], env: Record<string, string>, cwd: st
 const CUT_MODEL = 'meta/llama-3.1-8b-instruct';
 /** A MiniMax build without its tool parser: the tool calls come as MiniMax's markup in the text. */
 const MARKUP_MODEL = 'minimaxai/minimax-m3';
+const DISCOVERED_ALIAS = 'claude-nim-llama';
 
 function claudeEnv(stack: Pick<Stack, 'proxy'>, home: string): Record<string, string> {
   return {
@@ -55,7 +56,13 @@ describe.skipIf(NODE_MAJOR < 22)('claude -p through the proxy', () => {
       // configured: the proxy learns NIM's cap from its 422.
       mock: { models: [{ id: MODEL, maxTokens: 4096 }, { id: CUT_MODEL }, { id: MARKUP_MODEL, toolMarkup: 'minimax' }] },
       config: {
-        model_aliases: { 'claude-haiku-*': `nvidia:${CUT_MODEL}`, 'claude-opus-*': `nvidia:${MARKUP_MODEL}`, 'claude-*': `nvidia:${MODEL}` },
+        model_aliases: {
+          'claude-haiku-*': `nvidia:${CUT_MODEL}`,
+          'claude-opus-*': `nvidia:${MARKUP_MODEL}`,
+          'claude-*': `nvidia:${MODEL}`,
+          // Named by id: listed by GET /v1/models, so Claude Code's gateway discovery offers it.
+          [DISCOVERED_ALIAS]: `nvidia:${MODEL}`,
+        },
         // A model that may write five tokens: its tool call runs out of them mid-JSON, as NIM's models do at a low max_tokens.
         model_settings: { [CUT_MODEL]: { max_tokens: 5 } },
       },
@@ -134,6 +141,24 @@ describe.skipIf(NODE_MAJOR < 22)('claude -p through the proxy', () => {
     expect(names(after)).toContain('WebFetch');
     expect(String(after.messages.find((message) => message.role === 'tool')?.content)).toMatch(/^<functions>\n<function>\{"description":.*"name":"WebFetch"/s);
     expect(stack.logs.some((line) => line.includes('"route":"/v1/messages"') && line.includes('"status":400'))).toBe(false);
+  }, 180_000);
+
+  it("offers the proxy's aliases named by id in its model picker (gateway discovery), and runs a turn on one", async () => {
+    // A HOME of its own: the discovered list is cached there.
+    const discoveryHome = await mkdtemp(join(tmpdir(), 'claude-code-discovery-'));
+    try {
+      const env = { ...claudeEnv(stack, discoveryHome), CLAUDE_CODE_ENABLE_GATEWAY_MODEL_DISCOVERY: '1' };
+      const prompt = `${mockDirective({ content: 'Answered on a discovered model.' })} Say so.`;
+      const run = await runClaude(['-p', prompt, '--model', DISCOVERED_ALIAS, '--tools', ''], env, work);
+      const diagnostics = `exit ${run.code}\nstdout: ${run.stdout}\nstderr: ${run.stderr}\nlogs: ${stack.logs.filter((line) => line.includes('/v1/models')).join('\n')}`;
+      expect(run.code, diagnostics).toBe(0);
+      expect(run.stdout, diagnostics).toContain('Answered on a discovered model.');
+      const cached = JSON.parse(await readFile(join(discoveryHome, '.claude', 'cache', 'gateway-models.json'), 'utf8')) as { models: { id: string; description?: string }[] };
+      // Claude Code keeps the ids that mention claude: the alias, with the route it shows as its description.
+      expect(cached.models, diagnostics).toEqual([{ id: DISCOVERED_ALIAS, display_name: DISCOVERED_ALIAS, description: `Routed by the proxy to nvidia:${MODEL}` }]);
+    } finally {
+      await rm(discoveryHome, { recursive: true, force: true });
+    }
   }, 180_000);
 
   it('does not run a Bash command the token limit cut mid-way', async () => {

@@ -5,7 +5,6 @@ import type { Dispatcher } from 'undici';
 import { recordRequest } from './accounting/request-recorder.js';
 import { ApiKeyVerifier } from './auth/api-key-verifier.js';
 import { bearerAuthAsyncHook } from './auth/bearer-auth.js';
-import { requireProxyKey } from './auth/require-proxy-key.js';
 import { BackendRegistry, BUILTIN_BACKENDS } from './backends/backend-registry.js';
 import { BackendSet, backendSetOf } from './backends/backend-set.js';
 import type { CatalogTimers } from './backends/catalog-timers.js';
@@ -14,11 +13,10 @@ import { ConfigError } from './config/config-error.js';
 import type { ProxyConfigInput } from './config/config-schema.js';
 import { isResolvedConfig, resolveConfig, type ResolvedProxyConfig } from './config/resolve-config.js';
 import type { ExchangeDeps } from './exchange/exchange-deps.js';
-import { registerFrontEnd } from './exchange/register-front-end.js';
+import { registerFrontEnd, useDialect } from './exchange/register-front-end.js';
 import { anthropicRoutes, registerClaudeCodeSideTraffic } from './front-ends/anthropic/anthropic-routes.js';
-import { ANTHROPIC_API_KEY_HINT, readAnthropicApiKey } from './front-ends/anthropic/read-api-key.js';
 import { openAIChatFrontEnd } from './front-ends/openai-chat/index.js';
-import { createModelAliases, createModelSettings } from './models/index.js';
+import { createModelAliases, createModelSettings, namedAliases } from './models/index.js';
 import { registerEmbeddings } from './front-ends/openai-embeddings/index.js';
 import { createOpenAIResponsesFrontEnd } from './front-ends/openai-responses/index.js';
 import { clientErrorHandler } from './http/client-error-handler.js';
@@ -33,7 +31,7 @@ import { KeyLimiters } from './limits/key-limiters.js';
 import { ProxyMetrics } from './metrics/proxy-metrics.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { metricsRoutes } from './routes/metrics-routes.js';
-import { modelsRoutes } from './routes/models-routes.js';
+import { modelsDialect, modelsRoutes } from './routes/models-routes.js';
 
 export interface BuildServerOptions {
   /** Backend types beyond the built-in ones (`openai`, `nvidia`); one with a built-in's type replaces it. */
@@ -79,9 +77,6 @@ export function buildServer(input: ProxyConfigInput | ResolvedProxyConfig = {}, 
     void limits.close(); // a Redis client opened for a backend before another failed must not keep the process up
     throw error;
   }
-  // `/v1/models` serves every client API: the OpenAI SDKs send the key as Bearer, Anthropic's (Claude Code's model
-  // discovery) as x-api-key.
-  const auth = config.auth.disabled ? undefined : requireProxyKey(verifier, { readApiKey: readAnthropicApiKey, apiKeyHint: ANTHROPIC_API_KEY_HINT });
 
   const app = Fastify({
     logger: loggerOptions(config.logging.level, options.logDestination),
@@ -160,17 +155,9 @@ export function buildServer(input: ProxyConfigInput | ResolvedProxyConfig = {}, 
   app.register(healthRoutes);
   if (metrics) {
     // metricsRoutes takes an async hook; /metrics is polled, not hot, so it keeps that form.
-    app.register(metricsRoutes, { metrics, auth: auth && config.metrics.require_auth ? bearerAuthAsyncHook(verifier) : undefined });
+    app.register(metricsRoutes, { metrics, auth: !config.auth.disabled && config.metrics.require_auth ? bearerAuthAsyncHook(verifier) : undefined });
     rejectOtherMethods(app, '/metrics', ['GET']);
   }
-  app.register(async (api) => {
-    if (auth) api.addHook('onRequest', auth);
-    await api.register(modelsRoutes, { backends, scrubber });
-    // Inside the authenticated scope: without a key, a wrong method is 401 like everything else under /v1, so
-    // an unauthenticated client cannot probe which methods the API serves.
-    rejectOtherMethods(api, '/v1/models', ['GET']);
-    rejectOtherMethods(api, '/v1/models/*', ['GET']);
-  });
   // Every client API is a front end on the one exchange, each in its own scope (its key reading, its error shape).
   const exchange: ExchangeDeps = {
     backends,
@@ -200,6 +187,15 @@ export function buildServer(input: ProxyConfigInput | ResolvedProxyConfig = {}, 
     registerEmbeddings(scope, chat, exchange);
   });
   app.register(anthropicRoutes, { exchange });
+  app.register(async (api) => {
+    // Every client API lists models here: each request is answered in the dialect it speaks (see modelsDialect).
+    useDialect(api, modelsDialect(chat), exchange);
+    await api.register(modelsRoutes, { backends, aliases: namedAliases(config.model_aliases), scrubber });
+    // Inside the authenticated scope: without a key, a wrong method is 401 like everything else under /v1, so
+    // an unauthenticated client cannot probe which methods the API serves.
+    rejectOtherMethods(api, '/v1/models', ['GET']);
+    rejectOtherMethods(api, '/v1/models/*', ['GET']);
+  });
   registerClaudeCodeSideTraffic(app);
   rejectOtherMethods(app, '/healthz', ['GET']);
   return app;

@@ -163,6 +163,62 @@ describe('GET /v1/models', () => {
     expect(unknown.json()).toMatchObject({ error: { code: 'model_not_found', type: 'invalid_request_error' } });
   });
 
+  it('lists the aliases named by id first, with the route of each, and none named by a pattern or to no backend', async () => {
+    proxy = createTestProxy(upstream().baseUrl, {
+      model_aliases: {
+        'claude-llama': 'up:meta/llama3-70b',
+        'claude-*haiku*': 'up:org/model:tag',
+        'gpt-tag': 'org/model:tag',
+        // A backend type that no backend here has: routing it is a 400.
+        'claude-nowhere': 'nvidia:meta/llama3-70b',
+      },
+    });
+    const openai = (await proxy.app.inject({ url: '/v1/models', headers: authHeaders })).json() as { data: { id: string; owned_by: string; created: number }[] };
+    expect(openai.data.map((model) => model.id)).toEqual(['claude-llama', 'gpt-tag', 'up:meta/llama3-70b', 'up:org/model:tag']);
+    expect(openai.data[1]).toMatchObject({ object: 'model', owned_by: 'up', created: openai.data[2]!.created });
+    // An alias is looked up as it routes: whatever its case.
+    const one = await proxy.app.inject({ url: '/v1/models/CLAUDE-LLAMA', headers: authHeaders });
+    expect(one.json()).toMatchObject({ id: 'claude-llama', object: 'model', owned_by: 'up' });
+    const pattern = await proxy.app.inject({ url: '/v1/models/claude-3-haiku', headers: authHeaders });
+    expect(pattern.statusCode).toBe(404);
+  });
+
+  it("answers Anthropic's clients (anthropic-version) in Anthropic's shapes: a paged list, a model, its errors", async () => {
+    proxy = createTestProxy(upstream().baseUrl, { model_aliases: { 'claude-llama': 'up:meta/llama3-70b' } });
+    const key = authHeaders.authorization.replace(/^Bearer /, '');
+    const anthropic = { 'x-api-key': key, 'anthropic-version': '2023-06-01' };
+    // What Claude Code's gateway model discovery sends.
+    const discovery = await proxy.app.inject({ url: '/v1/models?limit=1000', headers: { ...anthropic, authorization: `Bearer ${key}` } });
+    expect(discovery.statusCode).toBe(200);
+    expect(discovery.json()).toEqual({
+      data: [
+        { type: 'model', id: 'claude-llama', display_name: 'claude-llama', created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/), description: 'Routed by the proxy to up:meta/llama3-70b' },
+        { type: 'model', id: 'up:meta/llama3-70b', display_name: 'up:meta/llama3-70b', created_at: expect.any(String) },
+        { type: 'model', id: 'up:org/model:tag', display_name: 'up:org/model:tag', created_at: expect.any(String) },
+      ],
+      has_more: false,
+      first_id: 'claude-llama',
+      last_id: 'up:org/model:tag',
+    });
+    const page = await proxy.app.inject({ url: '/v1/models?limit=1&after_id=claude-llama', headers: anthropic });
+    expect(page.json()).toMatchObject({ data: [{ id: 'up:meta/llama3-70b' }], has_more: true, last_id: 'up:meta/llama3-70b' });
+    const one = await proxy.app.inject({ url: '/v1/models/claude-llama', headers: anthropic });
+    expect(one.json()).toMatchObject({ type: 'model', id: 'claude-llama' });
+    const unknown = await proxy.app.inject({ url: '/v1/models/claude-none', headers: anthropic });
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json()).toEqual({ type: 'error', error: { type: 'not_found_error', message: expect.stringContaining("'claude-none'") } });
+    const badLimit = await proxy.app.inject({ url: '/v1/models?limit=0', headers: anthropic });
+    expect(badLimit.statusCode).toBe(400);
+    expect(badLimit.json()).toMatchObject({ type: 'error', error: { type: 'invalid_request_error', message: expect.stringContaining('limit') } });
+    const refused = await proxy.app.inject({ url: '/v1/models', headers: { 'x-api-key': 'wrong', 'anthropic-version': '2023-06-01' } });
+    expect(refused.statusCode).toBe(401);
+    expect(refused.json()).toMatchObject({ type: 'error', error: { type: 'authentication_error' } });
+    // The same route without anthropic-version keeps OpenAI's shapes.
+    const openaiRefused = await proxy.app.inject({ url: '/v1/models', headers: { 'x-api-key': 'wrong' } });
+    expect(openaiRefused.json()).toMatchObject({ error: { type: 'authentication_error', code: 'invalid_api_key' } });
+    expect(upstream().requests.filter((request) => request.url !== '/v1/models')).toHaveLength(0);
+  });
+
   it('serves with an empty catalog and a warning when a catalog cannot be loaded', async () => {
     proxy = createTestProxy(upstream().baseUrl, {
       backends: { down: { type: 'openai', api_url: 'http://127.0.0.1:1/v1', api_key: 'secret-upstream-key-1' } },

@@ -15,6 +15,9 @@ export interface KeyReader {
   readonly apiKeyHint: string;
 }
 
+/** A route several client APIs call (`/v1/models`): which API's way of carrying the key this request follows. */
+export type KeyReaderFor = (headers: IncomingHttpHeaders) => KeyReader;
+
 const CHALLENGE = { 'www-authenticate': 'Bearer' };
 
 /**
@@ -43,7 +46,12 @@ export function keyRejection(verifier: ApiKeyVerifier, reader: KeyReader, reques
  * it; the scope's error handler renders the 401 in that API's shape. Callback style: Fastify then runs the next
  * step synchronously, where an async hook costs a promise on every request.
  */
-export function requireProxyKey(verifier: ApiKeyVerifier, reader: KeyReader): onRequestHookHandler {
+export function requireProxyKey(verifier: ApiKeyVerifier, reader: KeyReader | KeyReaderFor): onRequestHookHandler {
+  if (typeof reader === 'function') {
+    return function requireProxyKey(request, _reply, done) {
+      done(keyRejection(verifier, reader(request.headers), request));
+    };
+  }
   return function requireProxyKey(request, _reply, done) {
     done(keyRejection(verifier, reader, request));
   };

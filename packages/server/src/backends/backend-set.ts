@@ -90,6 +90,11 @@ export class BackendSet {
     return out;
   }
 
+  /** Unix seconds of the backend's last catalog read; 0 before one (or for a name no backend has). */
+  loadedAt(name: string): number {
+    return this.#catalogs.get(name)?.loadedAt ?? 0;
+  }
+
   /**
    * Loads every catalog (each read bounded by 10 s). A backend that cannot list its models is logged and served
    * anyway; its catalog is retried in the background until it loads, then refreshed every `models_refresh`.

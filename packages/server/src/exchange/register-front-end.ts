@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { outcomeOf } from '../accounting/request-outcome.js';
 import { requireProxyKey } from '../auth/require-proxy-key.js';
@@ -29,16 +30,20 @@ export function registerFrontEnd<Body>(scope: FastifyInstance, frontEnd: FrontEn
 /** What a scope needs of a client API to answer in its dialect: its error shape and how it carries the key. */
 export type Dialect = Pick<FrontEnd<unknown>, 'renderError' | 'readApiKey' | 'apiKeyHint'>;
 
+/** For a route several client APIs call (`/v1/models`): the dialect a request speaks, told by its headers. */
+export type DialectFor = (headers: IncomingHttpHeaders) => Dialect;
+
 /**
- * Makes a scope speak a dialect: every failure on its routes — Fastify's own body errors included — is answered in
- * the dialect's shape, and the proxy key is read the dialect's way (401 in its shape).
+ * Makes a scope speak a dialect, or each request its own: every failure on its routes — Fastify's own body errors
+ * included — is answered in the dialect's shape, and the proxy key is read the dialect's way (401 in its shape).
  */
-export function useDialect(scope: FastifyInstance, dialect: Dialect, deps: ExchangeDeps): void {
+export function useDialect(scope: FastifyInstance, dialect: Dialect | DialectFor, deps: ExchangeDeps): void {
+  const dialectOf: DialectFor = typeof dialect === 'function' ? dialect : () => dialect;
   scope.setErrorHandler(function handleError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
     const proxyError = toProxyError(error, deps.errors);
     logIfBug(request, error, proxyError, deps.errors.secrets);
     outcomeOf(request).error = proxyError;
-    sendRenderedError(reply, dialect, proxyError, deps.scrubber);
+    sendRenderedError(reply, dialectOf(request.headers), proxyError, deps.scrubber);
   });
   if (deps.verifier) scope.addHook('onRequest', requireProxyKey(deps.verifier, dialect));
 }

@@ -17,3 +17,23 @@ export function createModelAliases(table: Readonly<Record<string, string>>): (mo
   const resolve = (model: string): string => exact.get(model.toLowerCase()) ?? globs.find((glob) => glob.matches(model))?.target ?? model;
   return (model) => cache.get(model, resolve);
 }
+
+/** An alias a client can pick by name: a key of `model_aliases` that is an id, not a pattern. */
+export interface NamedAlias {
+  /** The key as written. */
+  id: string;
+  /** The model it routes to (`backend:model`, or a bare id for the default backend). */
+  target: string;
+}
+
+/**
+ * The aliases `GET /v1/models` lists beside the catalogs, in the order written. Only ids: a pattern names no one
+ * model a client could ask for. Listing them is what lets a client's model picker offer them — Claude Code's
+ * gateway discovery keeps only ids that mention `claude` or `anthropic`, so `claude-qwen3-coder` → a NIM model is
+ * one an operator can put in front of its users by name.
+ */
+export function namedAliases(table: Readonly<Record<string, string>>): NamedAlias[] {
+  return Object.entries(table)
+    .filter(([pattern]) => !isGlob(pattern))
+    .map(([id, target]) => ({ id, target }));
+}
