@@ -1,4 +1,4 @@
-import { ProxyError } from '@proxy/core';
+import { parseRetryAfter, ProxyError } from '@proxy/core';
 
 /** How failed upstream calls are retried (`failure_handling.max_retries`, `retry_base_delay`, `retry_max_delay`). */
 export interface RetryPolicy {
@@ -40,15 +40,10 @@ export function retryReason(error: unknown): string | undefined {
 
 /**
  * The upstream's `Retry-After` in milliseconds (delta-seconds or an HTTP date; a date in the past is 0), or
- * undefined when absent or unreadable.
+ * undefined when absent or unreadable: read as the key pool reads it when it rests a key.
  */
 export function retryAfterMs(error: unknown, now: number): number | undefined {
-  if (!ProxyError.isInstance(error)) return undefined;
-  const value = error.headers['retry-after']?.trim();
-  if (!value) return undefined;
-  if (/^\d+$/.test(value)) return Number(value) * 1000;
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+  return ProxyError.isInstance(error) ? parseRetryAfter(error.headers['retry-after'], now) : undefined;
 }
 
 /**
