@@ -45,6 +45,12 @@ describe('the demo', () => {
     expect(response.output_text).toBeTruthy();
   });
 
+  it("lists claude-nim-demo for Claude Code's gateway model discovery", async () => {
+    const listed = await fetch(`${demo.baseURL}/models?limit=1000`, { headers: { 'x-api-key': demo.proxyKey, 'anthropic-version': '2023-06-01' } });
+    const page = (await listed.json()) as { data: { id: string; type: string }[] };
+    expect(page.data.filter((model) => /claude|anthropic/i.test(model.id))).toEqual([expect.objectContaining({ id: 'claude-nim-demo', type: 'model' })]);
+  });
+
   it("embeds OpenAI's embedding model names with the mock's embedding model", async () => {
     const client = new OpenAI({ baseURL: demo.baseURL, apiKey: demo.proxyKey, maxRetries: 0 });
     const embeddings = await client.embeddings.create({ model: 'text-embedding-3-small', input: ['ping', 'pong'] });

@@ -50,8 +50,9 @@ export async function runDemo(env: NodeJS.ProcessEnv = process.env, logDestinati
     backends: { nvidia: { type: 'nvidia', api_url: mock.url, api_key: DEFAULT_API_KEY } },
     // Claude Code and Codex ask for their vendors' model names: in the demo every one of them is the mock's model,
     // so either CLI works against it unchanged (docs/configuration.md, "Model aliases"); OpenAI's embedding models
-    // are the mock's embedding model.
-    model_aliases: { 'claude-*': MODEL, 'gpt-*': MODEL, 'text-embedding-*': 'nvidia:baai/bge-m3' },
+    // are the mock's embedding model. `claude-nim-demo`, an id, is listed by GET /v1/models: Claude Code's gateway
+    // discovery offers it in /model.
+    model_aliases: { 'claude-nim-demo': MODEL, 'claude-*': MODEL, 'gpt-*': MODEL, 'text-embedding-*': 'nvidia:baai/bge-m3' },
   };
   let proxy: RunningServer;
   try {
