@@ -45,6 +45,17 @@ describe('the demo', () => {
     expect(response.output_text).toBeTruthy();
   });
 
+  it('answers an agent CLI in text, not by calling the first tool it offers with the user\'s words', async () => {
+    // Codex's first tool is a shell: a mock that called it would have the CLI run whatever the user typed.
+    const bash = { name: 'Bash', description: 'Runs a command', input_schema: { type: 'object', properties: { command: { type: 'string' } }, required: ['command'] } };
+    const messages = await fetch(`${demo.baseURL}/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': demo.proxyKey, 'anthropic-version': '2023-06-01' },
+      body: JSON.stringify({ model: 'claude-sonnet-4-5', max_tokens: 256, tools: [bash], messages: [{ role: 'user', content: 'ls -la' }] }),
+    });
+    expect(await messages.json()).toMatchObject({ stop_reason: 'end_turn', content: [{ type: 'text', text: 'You said: ls -la' }] });
+  });
+
   it("lists claude-nim-demo for Claude Code's gateway model discovery", async () => {
     const listed = await fetch(`${demo.baseURL}/models?limit=1000`, { headers: { 'x-api-key': demo.proxyKey, 'anthropic-version': '2023-06-01' } });
     const page = (await listed.json()) as { data: { id: string; type: string }[] };

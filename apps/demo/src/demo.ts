@@ -1,5 +1,5 @@
 import { startServer, type RunningServer } from '@proxy/server';
-import { DEFAULT_API_KEY } from '@proxy/testkit';
+import { DEFAULT_API_KEY, mockDirective } from '@proxy/testkit';
 import { startMockNim } from '@proxy/testkit/node';
 import OpenAI from 'openai';
 
@@ -38,8 +38,9 @@ const logLines = {
 };
 
 export async function runDemo(env: NodeJS.ProcessEnv = process.env, logDestination: { write(line: string): unknown } = logLines): Promise<Demo> {
-  // A little pacing makes the streaming visible; a reasoning model pauses first, as real ones do.
-  const mock = await startMockNim({ scenario: { timing: { chunkDelayMs: 40 } } });
+  // The mock answers text even when a client offers tools: an agent CLI pointed at the demo (Claude Code, Codex)
+  // would otherwise be told to run its first tool with the user's words, Codex's being a shell.
+  const mock = await startMockNim({ scenario: { unscriptedTools: 'answer' } });
   const config = {
     host: env.PROXY_HOST ?? '127.0.0.1',
     auth: { api_keys: [DEMO_PROXY_KEY] },
@@ -87,7 +88,8 @@ Try it:
     const stream = await client.chat.completions.create({
       model: MODEL,
       stream: true,
-      messages: [{ role: 'user', content: 'Say hello to the proxy demo.' }],
+      // Paced, so the streaming shows; only this answer, so a CLI's long prompts are echoed at once.
+      messages: [{ role: 'user', content: `${mockDirective({ timing: { chunkDelayMs: 40 } })} Say hello to the proxy demo.` }],
     });
     for await (const chunk of stream) process.stdout.write(chunk.choices[0]?.delta?.content ?? '');
     process.stdout.write('\n\nServing until Ctrl-C. The proxy logs one JSON line per request (prefixed "log" here):\n');

@@ -91,6 +91,21 @@ describe('expectedCompletion', () => {
     expect(expectedCompletion({ messages: [user('x')], tools }).toolCalls[0]?.name).toBe('first');
   });
 
+  it("answers text instead of calling a tool nobody scripted with unscriptedTools: 'answer', unless tool_choice forces one", () => {
+    const tools = [{ type: 'function', function: { name: 'exec_command', parameters: { type: 'object', properties: { cmd: { type: 'string' } } } } }];
+    const scenario = { unscriptedTools: 'answer' as const };
+    expect(expectedCompletion({ messages: [user('rm -rf build')], tools }, { scenario })).toMatchObject({
+      content: 'You said: rm -rf build',
+      toolCalls: [],
+      finishReason: 'stop',
+    });
+    const scripted = expectedCompletion({ messages: [user('go')], tools }, { scenario: { ...scenario, toolCall: { name: 'exec_command', arguments: { cmd: 'ls' } } } });
+    expect(scripted.toolCalls).toEqual([{ name: 'exec_command', arguments: '{"cmd":"ls"}' }]);
+    expect(expectedCompletion({ messages: [user('go')], tools, tool_choice: 'required' }, { scenario }).finishReason).toBe('tool_calls');
+    expect(expectedCompletion({ messages: [user('go')], tools, tool_choice: { type: 'function', function: { name: 'exec_command' } } }, { scenario }).toolCalls).toHaveLength(1);
+    expect(expectedCompletion({ messages: [user('go')], tools }).toolCalls).toHaveLength(1);
+  });
+
   it('pads the content with one huge word for hugeLineBytes', () => {
     const result = expectedCompletion({ messages: [user('hi')] }, { scenario: { stream: { hugeLineBytes: 10 } } });
     expect(result.content).toBe(`You said: hi ${'x'.repeat(10)}`);

@@ -103,6 +103,12 @@ function offersTools(request: ChatRequestLike): boolean {
   return Array.isArray(request.tools) && request.tools.length > 0 && request.tool_choice !== 'none';
 }
 
+/** `tool_choice` leaves the model no choice: `"required"`, or a function named. */
+function forcesTool(request: ChatRequestLike): boolean {
+  const choice = request.tool_choice;
+  return choice === 'required' || (typeof choice === 'object' && choice !== null && (choice as { function?: unknown }).function !== undefined);
+}
+
 function chosenTool(request: ChatRequestLike): ToolDefinition | undefined {
   if (!offersTools(request)) return undefined;
   const tools = request.tools as ToolDefinition[];
@@ -199,7 +205,7 @@ export function expectedCompletion(request: ChatRequestLike, options: ExpectedCo
     const tool = chosenTool(request);
     const scripted = scriptedToolCalls(scenario);
     if (scripted) toolCalls.push(...scripted);
-    else if (tool && typeof tool.function?.name === 'string') {
+    else if (tool && typeof tool.function?.name === 'string' && (scenario.unscriptedTools !== 'answer' || forcesTool(request))) {
       toolCalls.push({ name: tool.function.name, arguments: toolArguments(tool.function.parameters, userText) });
     }
     if (toolCalls.length > 0) finishReason = 'tool_calls';

@@ -24,6 +24,13 @@ export interface Scenario {
   toolCalls?: ScriptedToolCall[];
   /** The text answer of a turn that follows a tool result (default `Tool result: <the tool messages' text>`). */
   finalAnswer?: string;
+  /**
+   * A turn offered `tools` with no call scripted: `'call'` (the default) calls the first tool, or the one
+   * `tool_choice` names, with arguments made from the user's text — the tool path every test of a translator
+   * wants; `'answer'` answers text, as a model chatting through an agent CLI does. The demo answers: a CLI would
+   * otherwise run the user's words as its first tool (Codex's is a shell).
+   */
+  unscriptedTools?: 'call' | 'answer';
 }
 
 /** One scripted tool call; `arguments` as an object (sent JSON-encoded) or as JSON text (sent as is). */
@@ -116,6 +123,7 @@ export function mergeScenarios(...layers: ReadonlyArray<Scenario | undefined>): 
       if (layer.toolCalls !== undefined) merged.toolCalls = layer.toolCalls;
     }
     if (layer.finalAnswer !== undefined) merged.finalAnswer = layer.finalAnswer;
+    if (layer.unscriptedTools !== undefined) merged.unscriptedTools = layer.unscriptedTools;
     if (layer.timing) merged.timing = { ...merged.timing, ...layer.timing };
     if (layer.stream) merged.stream = { ...merged.stream, ...layer.stream };
   }

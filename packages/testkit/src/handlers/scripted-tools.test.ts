@@ -38,6 +38,7 @@ describe('scriptedToolProblem', () => {
     [{ toolCalls: [] }, 'toolCalls must be a non-empty array'],
     [{ toolCalls: [{ name: 'a' }, { name: '' }] }, 'toolCalls[1].name must be a non-empty string'],
     [{ finalAnswer: 3 }, 'finalAnswer must be a string'],
+    [{ unscriptedTools: 'never' }, "unscriptedTools must be 'call' or 'answer'"],
   ])('reports %j', (scenario, problem) => {
     expect(scriptedToolProblem(scenario as unknown as Scenario)).toBe(problem);
   });

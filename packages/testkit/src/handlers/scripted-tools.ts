@@ -46,6 +46,9 @@ export function scriptedToolProblem(scenario: Scenario | undefined): string | un
   if (scenario.finalAnswer !== undefined && typeof scenario.finalAnswer !== 'string') {
     return 'finalAnswer must be a string';
   }
+  if (scenario.unscriptedTools !== undefined && scenario.unscriptedTools !== 'call' && scenario.unscriptedTools !== 'answer') {
+    return `unscriptedTools must be 'call' or 'answer'`;
+  }
   return undefined;
 }
 
