@@ -11,6 +11,8 @@ import { MODEL, PROXY_KEY, startStack, type Stack } from './support/stack.js';
 const CUT_MODEL = 'meta/llama-3.1-8b-instruct';
 /** A MiniMax build without its tool parser: the tool calls come as MiniMax's markup in the text. */
 const MARKUP_MODEL = 'minimaxai/minimax-m3';
+/** A model that reads OpenAI chat's reasoning_effort. */
+const GPT_OSS = 'openai/gpt-oss-120b';
 
 describe.skipIf(!CODEX_BIN)('Codex CLI through /v1/responses', () => {
   let stack: Stack;
@@ -18,7 +20,7 @@ describe.skipIf(!CODEX_BIN)('Codex CLI through /v1/responses', () => {
   beforeAll(async () => {
     // A model that may write five tokens: its tool call runs out of them mid-JSON, as NIM's models do at a low max_tokens.
     stack = await startStack({
-      mock: { models: [...DEFAULT_MODELS, { id: MARKUP_MODEL, toolMarkup: 'minimax' }] },
+      mock: { models: [...DEFAULT_MODELS, { id: MARKUP_MODEL, toolMarkup: 'minimax' }, { id: GPT_OSS, reasoning: 'reasoning_content' }] },
       config: { model_settings: { [CUT_MODEL]: { max_tokens: 5 } } },
     });
   });
@@ -90,6 +92,21 @@ describe.skipIf(!CODEX_BIN)('Codex CLI through /v1/responses', () => {
     } finally {
       await quiet.close();
     }
+  });
+
+  it("passes Codex's model_reasoning_effort to a gpt-oss model as reasoning_effort", { timeout: 120_000 }, async () => {
+    const run = await runCodex({
+      baseURL: stack.baseURL,
+      apiKey: PROXY_KEY,
+      model: `nvidia:${GPT_OSS}`,
+      settings: ['model_reasoning_effort = "high"'],
+      prompt: () => `${mockDirective({ content: 'Thought hard.' })} Think.`,
+    });
+    runs.push(run);
+    expect(run.code, run.stderr.slice(-2000)).toBe(0);
+    expect(run.stdout.trim()).toBe('Thought hard.');
+    const [first] = chatRequests();
+    expect((first as unknown as { reasoning_effort?: string }).reasoning_effort).toBe('high');
   });
 
   it('does not run a shell command the token limit cut mid-way', { timeout: 120_000 }, async () => {

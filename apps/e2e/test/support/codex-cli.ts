@@ -26,12 +26,16 @@ export interface CodexRun {
   workdir: string;
 }
 
-/** The `config.toml` a user pastes (docs/clients/codex.md), pointed at the proxy; `provider` adds lines to its provider table. */
-export function codexConfig(baseURL: string, model: string, provider: readonly string[] = []): string {
+/**
+ * The `config.toml` a user pastes (docs/clients/codex.md), pointed at the proxy; `provider` adds lines to its provider
+ * table, `settings` top-level lines (e.g. `model_reasoning_effort = "high"`).
+ */
+export function codexConfig(baseURL: string, model: string, provider: readonly string[] = [], settings: readonly string[] = []): string {
   return [
     `model = "${model}"`,
     'model_provider = "nim-proxy"',
     'check_for_update_on_startup = false',
+    ...settings,
     '',
     '[model_providers.nim-proxy]',
     'name = "NIM proxy"',
@@ -56,6 +60,8 @@ export async function runCodex(options: {
   timeoutMs?: number;
   /** Lines for the provider table, e.g. `stream_idle_timeout_ms = 2000`. */
   provider?: readonly string[];
+  /** Top-level lines of config.toml, e.g. `model_reasoning_effort = "high"`. */
+  settings?: readonly string[];
 }): Promise<CodexRun & { cleanup(): void }> {
   if (!CODEX_BIN) throw new Error('@openai/codex is not installed for this platform');
   const home = mkdtempSync(join(tmpdir(), 'codex-home-'));
@@ -64,7 +70,7 @@ export async function runCodex(options: {
     rmSync(home, { recursive: true, force: true });
     rmSync(workdir, { recursive: true, force: true });
   };
-  writeFileSync(join(home, 'config.toml'), codexConfig(options.baseURL, options.model, options.provider));
+  writeFileSync(join(home, 'config.toml'), codexConfig(options.baseURL, options.model, options.provider, options.settings));
   const child = spawn(process.execPath, [CODEX_BIN, 'exec', '--skip-git-repo-check', '--dangerously-bypass-approvals-and-sandbox', '-C', workdir, options.prompt(workdir)], {
     env: {
       PATH: process.env.PATH ?? '/usr/bin:/bin',

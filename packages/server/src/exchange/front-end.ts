@@ -70,6 +70,11 @@ export interface ModelSettings {
   /** The model needs its earlier reasoning sent back (`reasoning_content`) on the assistant turns of a tool loop. */
   readonly replayReasoning?: boolean | undefined;
   /**
+   * The client's reasoning effort goes to the model as OpenAI chat's `reasoning_effort` (`low`, `medium`, `high`),
+   * which gpt-oss models read. Unset: on for a model whose id names gpt-oss.
+   */
+  readonly reasoningEffort?: boolean | undefined;
+  /**
    * `minimax`: the model may write its tool calls into its text as MiniMax's markup, which the front ends turn into
    * tool calls; `none`: its text is left as it is. Unset: `minimax` for a model whose id names MiniMax.
    */

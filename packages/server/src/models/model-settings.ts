@@ -9,6 +9,7 @@ export const modelSettingsEntrySchema = z.strictObject({
   reasoning_on: z.record(z.string(), z.unknown(), { error: 'expected a mapping of request fields' }).optional(),
   reasoning_off: z.record(z.string(), z.unknown(), { error: 'expected a mapping of request fields' }).optional(),
   replay_reasoning: z.boolean({ error: 'expected true or false' }).optional(),
+  reasoning_effort: z.boolean({ error: 'expected true or false' }).optional(),
   tool_markup: z.enum(['minimax', 'none'], { error: "expected 'minimax' or 'none'" }).optional(),
 });
 
@@ -37,6 +38,7 @@ export function createModelSettings(table: Readonly<Record<string, ModelSettings
       if (entry.reasoning_on !== undefined) settings.reasoningOn = entry.reasoning_on;
       if (entry.reasoning_off !== undefined) settings.reasoningOff = entry.reasoning_off;
       if (entry.replay_reasoning !== undefined) settings.replayReasoning = entry.replay_reasoning;
+      if (entry.reasoning_effort !== undefined) settings.reasoningEffort = entry.reasoning_effort;
       if (entry.tool_markup !== undefined) settings.toolMarkup = entry.tool_markup;
     }
     return settings ? Object.freeze(settings as ModelSettings) : NONE;

@@ -51,6 +51,11 @@ describe('createModelSettings', () => {
     expect(modelSettingsEntrySchema.safeParse({ tool_markup: 'xml' }).error?.issues[0]?.message).toBe("expected 'minimax' or 'none'");
   });
 
+  it('reads reasoning_effort, and refuses a value that is not true or false', () => {
+    expect(createModelSettings({ 'served/*': { reasoning_effort: true } })('nvidia', 'served/m')).toEqual({ reasoningEffort: true });
+    expect(modelSettingsEntrySchema.safeParse({ reasoning_effort: 'high' }).error?.issues[0]?.message).toBe('expected true or false');
+  });
+
   it('answers empty settings when nothing matches', () => {
     expect(createModelSettings({ 'qwen/*': { max_tokens: 1 } })('nvidia', 'meta/llama')).toEqual({});
   });

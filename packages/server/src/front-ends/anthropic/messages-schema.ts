@@ -122,7 +122,8 @@ export const messagesRequestSchema = z
     temperature: z.number().min(0).optional(),
     top_p: z.number().min(0).max(1).optional(),
     top_k: z.number().int().nonnegative().optional(),
-    output_config: z.looseObject({ format: outputFormatSchema }).nullable().optional(),
+    // `effort` as text: a level Anthropic adds later reaches the model's default instead of a 400.
+    output_config: z.looseObject({ format: outputFormatSchema, effort: z.string().nullable().optional() }).nullable().optional(),
     /** The structured-outputs beta's name for `output_config.format`. */
     output_format: outputFormatSchema,
   })

@@ -203,6 +203,16 @@ describe('Anthropic request → chat completions', () => {
     expect(off.chat_template_kwargs).toEqual({ thinking: false });
   });
 
+  it("sends a gpt-oss model Claude Code's output_config.effort as reasoning_effort, thinking off as the least", () => {
+    const messages = [{ role: 'user', content: 'x' }];
+    const gptOss = context({ upstreamModel: 'openai/gpt-oss-120b' });
+    expect(translate({ ...base, messages, thinking: { type: 'adaptive' }, output_config: { effort: 'high' } }, gptOss).reasoning_effort).toBe('high');
+    expect(translate({ ...base, messages, output_config: { effort: 'max' } }, gptOss).reasoning_effort).toBe('high');
+    expect(translate({ ...base, messages, thinking: { type: 'disabled' }, output_config: { effort: 'high' } }, gptOss).reasoning_effort).toBe('low');
+    expect(translate({ ...base, messages }, gptOss)).not.toHaveProperty('reasoning_effort');
+    expect(translate({ ...base, messages, output_config: { effort: 'high' } }, context())).not.toHaveProperty('reasoning_effort');
+  });
+
   it('sends earlier reasoning back as reasoning_content only for models that need it', () => {
     const messages = [
       { role: 'user', content: 'x' },

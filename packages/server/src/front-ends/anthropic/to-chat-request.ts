@@ -1,5 +1,6 @@
 import type { ChatCompletionRequest } from '@proxy/core';
 import type { ExchangeContext } from '../../exchange/front-end.js';
+import { chatReasoningEffort } from '../reasoning-effort.js';
 import { pushUserTurn, type ChatUserPart } from '../user-turns.js';
 import { isCustomTool, prefillText, type AnthropicMessage, type AnthropicTool, type ContentBlock, type MessagesRequest } from './messages-schema.js';
 
@@ -68,6 +69,9 @@ export function toChatRequest(body: MessagesRequest, context: ExchangeContext, n
 
   const reasoning = body.thinking && body.thinking.type !== 'disabled' ? settings.reasoningOn : settings.reasoningOff;
   if (reasoning) Object.assign(request, reasoning);
+  // Claude Code says how hard to think in `output_config.effort`; thinking turned off is the least effort.
+  const effort = chatReasoningEffort(context, body.thinking?.type === 'disabled' ? 'none' : body.output_config?.effort);
+  if (effort) request.reasoning_effort = effort;
   // A prefill (the conversation ends with the assistant's own text) is continued, not answered: vLLM's chat template
   // then leaves that message open instead of closing it and starting a new assistant turn after it. Top-level
   // fields of vLLM's request, beside (never inside) the `chat_template_kwargs` a model's settings may have set. A

@@ -255,6 +255,18 @@ describe('Responses request → chat request', () => {
     expect(translate({ input: 'hi' }, settings).request).not.toHaveProperty('chat_template_kwargs');
   });
 
+  it("sends a gpt-oss model the effort asked for as reasoning_effort, and no other model", () => {
+    const gptOss = (body: Record<string, unknown>) => {
+      const fresh = createOpenAIResponsesFrontEnd();
+      return fresh.toChatRequest(fresh.parse({ model: 'nvidia:openai/gpt-oss-120b', ...body }), testContext({}, { upstreamModel: 'openai/gpt-oss-120b' }));
+    };
+    expect(gptOss({ input: 'hi', reasoning: { effort: 'high', summary: 'auto' } }).reasoning_effort).toBe('high');
+    expect(gptOss({ input: 'hi', reasoning: { effort: 'minimal' } }).reasoning_effort).toBe('low');
+    expect(gptOss({ input: 'hi', reasoning: { summary: 'auto' } })).not.toHaveProperty('reasoning_effort');
+    expect(translate({ input: 'hi', reasoning: { effort: 'high' } }).request).not.toHaveProperty('reasoning_effort');
+    expect(translate({ input: 'hi', reasoning: { effort: 'xhigh' } }, { reasoningEffort: true }).request.reasoning_effort).toBe('high');
+  });
+
   it('turns text.format json_schema into response_format', () => {
     const schema = { type: 'object', properties: { a: { type: 'number' } } };
     expect(translate({ input: 'hi', text: { format: { type: 'json_schema', name: 'out', schema, strict: true } } }).request.response_format).toEqual({

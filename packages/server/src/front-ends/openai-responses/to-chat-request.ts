@@ -4,6 +4,7 @@ import type { SaidOnce } from '../said-once.js';
 import type { ResponsesRequest } from './request-schema.js';
 import { toChatMessages } from './to-chat-messages.js';
 import { logDroppedTools, toChatToolChoice, toChatTools } from './to-chat-tools.js';
+import { chatReasoningEffort } from '../reasoning-effort.js';
 
 /**
  * The chat completions request for a Responses request. Only what chat has is sent: NIM's schema is strict, so
@@ -46,6 +47,8 @@ export function toChatRequest(body: ResponsesRequest, context: ExchangeContext, 
   // model keeps its own default.
   const reasoning = body.reasoning;
   if (reasoning) Object.assign(request, reasoning.effort === 'none' || reasoning.effort === 'minimal' ? settings.reasoningOff : settings.reasoningOn);
+  const effort = chatReasoningEffort(context, reasoning?.effort);
+  if (effort) request.reasoning_effort = effort;
   return request;
 }
 
