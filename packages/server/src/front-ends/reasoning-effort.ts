@@ -14,6 +14,7 @@ export function chatReasoningEffort(
   context: Pick<ExchangeContext, 'modelSettings' | 'upstreamModel'>,
   asked: string | null | undefined,
 ): ChatReasoningEffort | undefined {
+  if (asked === undefined || asked === null) return undefined;
   const setting = context.modelSettings.reasoningEffort;
   if (!(setting ?? /gpt-oss/i.test(context.upstreamModel))) return undefined;
   switch (asked) {
