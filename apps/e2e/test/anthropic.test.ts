@@ -1,6 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { jsonSchemaOutputFormat } from '@anthropic-ai/sdk/helpers/json-schema';
-import { expectedCompletion, mockDirective } from '@proxy/testkit';
+import { DEFAULT_MODELS, expectedCompletion, mockDirective } from '@proxy/testkit';
 import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MODEL, PROXY_KEY, startStack, type Stack } from './support/stack.js';
@@ -14,7 +14,7 @@ beforeAll(async () => {
   stack = await startStack({
     config: {
       failure_handling: { keepalive_interval: 0.25, max_retries: 0 },
-      model_aliases: { 'claude-*haiku*': `nvidia:${MODEL}`, 'claude-*': 'nvidia:deepseek-ai/deepseek-r1' },
+      model_aliases: { 'claude-nim-llama': `nvidia:${MODEL}`, 'claude-*haiku*': `nvidia:${MODEL}`, 'claude-*': 'nvidia:deepseek-ai/deepseek-r1' },
       model_settings: { '*deepseek*': { max_tokens: 4096, reasoning_on: { chat_template_kwargs: { thinking: true } } } },
     },
   });
@@ -313,5 +313,20 @@ describe("Claude Code's side traffic", () => {
     expect((await raw('/api/hello', undefined, {}, 'HEAD')).status).toBe(200);
     expect((await raw('/api/event_logging/batch', { events: [] }, {})).status).toBe(204);
     expect(stack.logs.slice(linesBefore).filter((line) => line.includes('"route"'))).toEqual([]);
+  });
+});
+
+describe('GET /v1/models with @anthropic-ai/sdk', () => {
+  it("pages through the aliases named by id and the catalog, as the SDK's auto-pagination does, and retrieves one", async () => {
+    const all: { id: string; type: string; display_name: string }[] = [];
+    // Three a page: the SDK asks for the next with after_id while has_more.
+    for await (const model of client.models.list({ limit: 3 })) all.push(model);
+    const catalog = DEFAULT_MODELS.map((model) => `nvidia:${model.id}`);
+    expect(all.map((model) => model.id)).toEqual(['claude-nim-llama', ...catalog, `fast:${MODEL}`]);
+    expect(all[0]).toMatchObject({ type: 'model', display_name: 'claude-nim-llama' });
+    expect(await client.models.retrieve('claude-nim-llama')).toMatchObject({ id: 'claude-nim-llama', type: 'model' });
+    const missing = await client.models.retrieve('claude-none').catch((error: unknown) => error);
+    expect(missing).toBeInstanceOf(Anthropic.NotFoundError);
+    expect((missing as InstanceType<typeof Anthropic.NotFoundError>).error).toMatchObject({ type: 'error', error: { type: 'not_found_error' } });
   });
 });
