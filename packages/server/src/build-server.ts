@@ -190,7 +190,7 @@ export function buildServer(input: ProxyConfigInput | ResolvedProxyConfig = {}, 
   app.register(async (api) => {
     // Every client API lists models here: each request is answered in the dialect it speaks (see modelsDialect).
     useDialect(api, modelsDialect(chat), exchange);
-    await api.register(modelsRoutes, { backends, aliases: namedAliases(config.model_aliases), scrubber });
+    await api.register(modelsRoutes, { backends, aliases: namedAliases(config.model_aliases), settingsOf: exchange.modelSettings, scrubber });
     // Inside the authenticated scope: without a key, a wrong method is 401 like everything else under /v1, so
     // an unauthenticated client cannot probe which methods the API serves.
     rejectOtherMethods(api, '/v1/models', ['GET']);

@@ -184,7 +184,7 @@ describe('GET /v1/models', () => {
   });
 
   it("answers Anthropic's clients (anthropic-version) in Anthropic's shapes: a paged list, a model, its errors", async () => {
-    proxy = createTestProxy(upstream().baseUrl, { model_aliases: { 'claude-llama': 'up:meta/llama3-70b' } });
+    proxy = createTestProxy(upstream().baseUrl, { model_aliases: { 'claude-llama': 'up:meta/llama3-70b' }, model_settings: { 'meta/*': { max_tokens: 4096 } } });
     const key = authHeaders.authorization.replace(/^Bearer /, '');
     const anthropic = { 'x-api-key': key, 'anthropic-version': '2023-06-01' };
     // What Claude Code's gateway model discovery sends.
@@ -192,9 +192,9 @@ describe('GET /v1/models', () => {
     expect(discovery.statusCode).toBe(200);
     expect(discovery.json()).toEqual({
       data: [
-        { type: 'model', id: 'claude-llama', display_name: 'claude-llama', created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/), description: 'Routed by the proxy to up:meta/llama3-70b' },
-        { type: 'model', id: 'up:meta/llama3-70b', display_name: 'up:meta/llama3-70b', created_at: expect.any(String) },
-        { type: 'model', id: 'up:org/model:tag', display_name: 'up:org/model:tag', created_at: expect.any(String) },
+        expect.objectContaining({ type: 'model', id: 'claude-llama', display_name: 'claude-llama', created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/), description: 'Routed by the proxy to up:meta/llama3-70b', max_tokens: 4096, lifecycle: 'active' }),
+        expect.objectContaining({ type: 'model', id: 'up:meta/llama3-70b', display_name: 'up:meta/llama3-70b', created_at: expect.any(String), max_tokens: 4096 }),
+        expect.objectContaining({ type: 'model', id: 'up:org/model:tag', display_name: 'up:org/model:tag', created_at: expect.any(String), max_tokens: null }),
       ],
       has_more: false,
       first_id: 'claude-llama',

@@ -1,5 +1,6 @@
 import { ProxyError } from '@proxy/core';
 import type { BackendSet } from '../backends/backend-set.js';
+import type { ModelSettings } from '../exchange/front-end.js';
 import type { NamedAlias } from '../models/index.js';
 
 /** One entry of `GET /v1/models`: a model of a backend's catalog (`backend:model`) or an alias clients can name. */
@@ -11,24 +12,36 @@ export interface ListedModel {
   created: number;
   /** An alias's route, as `backend:model`. */
   routesTo?: string;
+  /** The `max_tokens` cap `model_settings` gives the model it routes to. */
+  maxTokens?: number;
 }
+
+/** The `model_settings` of an upstream model (ExchangeDeps' lookup). */
+export type SettingsOf = (backend: string, model: string) => Pick<ModelSettings, 'maxTokens'>;
 
 /**
  * What `GET /v1/models` lists: the aliases named by id first (the names the operator chose for its users), then
  * every backend's catalog in configuration order. An alias whose target names no configured backend is left out:
  * a client that picked it would only get the 400.
  */
-export function listModels(backends: BackendSet, aliases: readonly NamedAlias[]): ListedModel[] {
+export function listModels(backends: BackendSet, aliases: readonly NamedAlias[], settingsOf: SettingsOf): ListedModel[] {
   const now = Math.floor(Date.now() / 1000);
   const listed: ListedModel[] = [];
   const seen = new Set<string>();
+  const withCap = (model: ListedModel, backend: string, upstream: string): ListedModel => {
+    const cap = settingsOf(backend, upstream).maxTokens;
+    return cap === undefined ? model : { ...model, maxTokens: cap };
+  };
   for (const alias of aliases) {
     const route = routeOf(backends, alias.target);
     if (route === undefined || seen.has(alias.id)) continue;
     seen.add(alias.id);
-    listed.push({ id: alias.id, backend: route.backend, created: backends.loadedAt(route.backend) || now, routesTo: `${route.backend}:${route.model}` });
+    const model = { id: alias.id, backend: route.backend, created: backends.loadedAt(route.backend) || now, routesTo: `${route.backend}:${route.model}` };
+    listed.push(withCap(model, route.backend, route.model));
   }
-  for (const model of backends.catalog()) if (!seen.has(model.id)) listed.push(model);
+  for (const model of backends.catalog()) {
+    if (!seen.has(model.id)) listed.push(withCap(model, model.backend, model.id.slice(model.backend.length + 1)));
+  }
   return listed;
 }
 

@@ -6,12 +6,14 @@ import { anthropicModelPage, toAnthropicModel } from '../front-ends/anthropic/mo
 import { ANTHROPIC_API_KEY_HINT, readAnthropicApiKey } from '../front-ends/anthropic/read-api-key.js';
 import { renderAnthropicError } from '../front-ends/anthropic/render-error.js';
 import type { NamedAlias } from '../models/index.js';
-import { findListedModel, listModels, type ListedModel } from './model-listing.js';
+import { findListedModel, listModels, type ListedModel, type SettingsOf } from './model-listing.js';
 
 export interface ModelsRoutesOptions {
   backends: BackendSet;
   /** `model_aliases` keys that are ids: listed beside the catalogs. */
   aliases: readonly NamedAlias[];
+  /** `model_settings`, for the `max_tokens` cap Anthropic's model objects carry. */
+  settingsOf: SettingsOf;
   /** Removes keys from the answer: model ids come from the upstream's catalog, which may echo one. */
   scrubber: SecretScrubber;
 }
@@ -29,11 +31,11 @@ interface OpenAIModel {
  * SDKs and Claude Code's gateway model discovery read it) when the request carries `anthropic-version`, OpenAI's
  * otherwise.
  */
-export const modelsRoutes: FastifyPluginAsync<ModelsRoutesOptions> = async (app, { backends, aliases, scrubber }) => {
+export const modelsRoutes: FastifyPluginAsync<ModelsRoutesOptions> = async (app, { backends, aliases, settingsOf, scrubber }) => {
   /** The answer as scrubbed JSON text (one serialisation, as Fastify's own would be; the scrub is one search). */
   const scrubbedJson = (value: unknown) => scrubber.scrub(JSON.stringify(value));
   app.get('/v1/models', async (request, reply) => {
-    const models = listModels(backends, aliases);
+    const models = listModels(backends, aliases, settingsOf);
     const answer = speaksAnthropic(request) ? anthropicModelPage(models, request.query) : { object: 'list', data: models.map(toOpenAIModel) };
     reply.type('application/json; charset=utf-8');
     return scrubbedJson(answer);
@@ -42,7 +44,7 @@ export const modelsRoutes: FastifyPluginAsync<ModelsRoutesOptions> = async (app,
   // A wildcard, not `:id`: model ids contain slashes (`nvidia:meta/llama3-70b`).
   app.get<{ Params: { '*': string } }>('/v1/models/*', async (request, reply) => {
     const id = request.params['*'];
-    const model = findListedModel(listModels(backends, aliases), backends, id);
+    const model = findListedModel(listModels(backends, aliases, settingsOf), backends, id);
     if (!model) {
       throw new InvalidRequestError(`The model '${id}' does not exist in any configured backend's catalog or model_aliases`, {
         status: 404,

@@ -67,13 +67,22 @@ describe('anthropicModelPage', () => {
 });
 
 describe('toAnthropicModel', () => {
-  it("gives Anthropic's fields, and an alias a description naming where it routes (Claude Code's picker shows it)", () => {
+  it("gives every field of Anthropic's ModelInfo, and an alias a description naming where it routes (Claude Code's picker shows it)", () => {
     expect(toAnthropicModel({ id: 'nvidia:meta/llama3-70b', backend: 'nvidia', created: 1_765_000_000 })).toEqual({
       type: 'model',
       id: 'nvidia:meta/llama3-70b',
       display_name: 'nvidia:meta/llama3-70b',
       created_at: '2025-12-06T05:46:40Z',
+      // Anthropic's ModelInfo has these always; what the proxy cannot know is null.
+      capabilities: null,
+      lifecycle: 'active',
+      line: null,
+      deprecated_at: null,
+      retires_at: null,
+      max_input_tokens: null,
+      max_tokens: null,
     });
+    expect(toAnthropicModel({ id: 'a', backend: 'nvidia', created: 0, maxTokens: 8192 }).max_tokens).toBe(8192);
     expect(toAnthropicModel({ id: 'claude-qwen-coder', backend: 'nvidia', created: 0, routesTo: 'nvidia:qwen/qwen3-coder' })).toMatchObject({
       id: 'claude-qwen-coder',
       description: 'Routed by the proxy to nvidia:qwen/qwen3-coder',

@@ -2,13 +2,25 @@ import { formatZodError, InvalidRequestError } from '@proxy/core';
 import { z } from 'zod';
 import type { ListedModel } from '../../routes/model-listing.js';
 
-/** A model as Anthropic's `GET /v1/models` has it; `description` is read by Claude Code's model picker. */
+/**
+ * A model as Anthropic's `GET /v1/models` has it (its SDK's `ModelInfo`): what the proxy cannot know of a NIM model
+ * (capabilities, context window, a Claude model line, deprecation) is null, as Anthropic's API leaves it when unknown.
+ * `description`, not Anthropic's, is read by Claude Code's model picker.
+ */
 export interface AnthropicModel {
   type: 'model';
   id: string;
   display_name: string;
   /** RFC 3339. */
   created_at: string;
+  capabilities: null;
+  lifecycle: 'active';
+  line: null;
+  deprecated_at: null;
+  retires_at: null;
+  max_input_tokens: null;
+  /** The `max_tokens` cap of the model's `model_settings`, when it has one. */
+  max_tokens: number | null;
   description?: string;
 }
 
@@ -33,6 +45,13 @@ export function toAnthropicModel(model: ListedModel): AnthropicModel {
     id: model.id,
     display_name: model.id,
     created_at: new Date(model.created * 1000).toISOString().replace('.000Z', 'Z'),
+    capabilities: null,
+    lifecycle: 'active',
+    line: null,
+    deprecated_at: null,
+    retires_at: null,
+    max_input_tokens: null,
+    max_tokens: model.maxTokens ?? null,
   };
   if (model.routesTo !== undefined) shown.description = `Routed by the proxy to ${model.routesTo}`;
   return shown;
