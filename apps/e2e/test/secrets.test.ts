@@ -114,14 +114,14 @@ describe('authentication', () => {
       '/api/hello',
       '/api/event_logging/batch',
       '/healthz',
-      '/v1/models',
-      '/v1/models*',
-      '/v1/messages',
-      '/v1/messages/count_tokens',
-      '/v1/messages*',
       '/v1/chat/completions',
       '/v1/responses',
       '/v1/embeddings',
+      '/v1/messages',
+      '/v1/messages/count_tokens',
+      '/v1/messages*',
+      '/v1/models',
+      '/v1/models*',
     ]);
   });
 
