@@ -31,7 +31,7 @@ import { KeyLimiters } from './limits/key-limiters.js';
 import { ProxyMetrics } from './metrics/proxy-metrics.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { metricsRoutes } from './routes/metrics-routes.js';
-import { modelsDialect, modelsRoutes } from './routes/models-routes.js';
+import { modelsDialect, modelsRoutes, speaksAnthropic } from './routes/models-routes.js';
 
 export interface BuildServerOptions {
   /** Backend types beyond the built-in ones (`openai`, `nvidia`); one with a built-in's type replaces it. */
@@ -189,6 +189,11 @@ export function buildServer(input: ProxyConfigInput | ResolvedProxyConfig = {}, 
   app.register(anthropicRoutes, { exchange });
   app.register(async (api) => {
     // Every client API lists models here: each request is answered in the dialect it speaks (see modelsDialect).
+    // Anthropic's SDKs read the answer's id from `request-id`: set before the key check, so a 401 carries it too.
+    api.addHook('onRequest', (request, reply, done) => {
+      if (speaksAnthropic(request)) reply.header('request-id', request.id);
+      done();
+    });
     useDialect(api, modelsDialect(chat), exchange);
     await api.register(modelsRoutes, { backends, aliases: namedAliases(config.model_aliases), settingsOf: exchange.modelSettings, scrubber });
     // Inside the authenticated scope: without a key, a wrong method is 401 like everything else under /v1, so

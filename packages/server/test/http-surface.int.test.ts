@@ -213,6 +213,9 @@ describe('GET /v1/models', () => {
     const refused = await proxy.app.inject({ url: '/v1/models', headers: { 'x-api-key': 'wrong', 'anthropic-version': '2023-06-01' } });
     expect(refused.statusCode).toBe(401);
     expect(refused.json()).toMatchObject({ type: 'error', error: { type: 'authentication_error' } });
+    // The id Anthropic's SDKs report, on the refusal too.
+    expect(refused.headers['request-id']).toBe(refused.headers['x-request-id']);
+    expect(discovery.headers['request-id']).toBe(discovery.headers['x-request-id']);
     // The same route without anthropic-version keeps OpenAI's shapes.
     const openaiRefused = await proxy.app.inject({ url: '/v1/models', headers: { 'x-api-key': 'wrong' } });
     expect(openaiRefused.json()).toMatchObject({ error: { type: 'authentication_error', code: 'invalid_api_key' } });
