@@ -100,6 +100,18 @@ describe('nvidiaBackend', () => {
     expect(sent.map((body) => body.max_tokens)).toEqual([16384, 2048, undefined, 7]);
   });
 
+  it('reaches NVIDIA through the HTTPS_PROXY of its environment, unless NO_PROXY names the host', async () => {
+    // Its own dispatcher (none injected): what the start-up line reports, with no credentials in it.
+    const through = (env: Record<string, string>) => {
+      const connector = nvidiaBackend.create({ name: 'nvidia', type: 'nvidia' }, { env: { NVIDIA_API_KEY: 'nvapi-k', ...env } }) as NvidiaConnector;
+      connectors.push(connector);
+      return connector.upstreamProxy;
+    };
+    expect(through({ HTTPS_PROXY: 'http://alice:pw@proxy.corp:3128' })).toBe('http://proxy.corp:3128');
+    expect(through({ HTTPS_PROXY: 'http://proxy.corp:3128', NO_PROXY: 'api.nvidia.com' })).toBeUndefined();
+    expect(through({})).toBeUndefined();
+  });
+
   it('takes the common settings, none required', () => {
     const settings = { api_url: 'http://nim.internal:8000/v1', api_key: 'nvapi-x', timeout: 900, connect_timeout: 5, models: ['a/b'], health_check: false, default_max_tokens: 4096 };
     expect(nvidiaBackend.settings.parse(settings)).toEqual(settings);

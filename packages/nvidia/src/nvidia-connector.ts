@@ -2,6 +2,7 @@ import {
   CORE_VERSION,
   createUpstreamHttpError,
   OpenAICompatibleConnector,
+  outboundProxyFromEnv,
   ProxyError,
   type CallOptions,
   type ChatCompletionRequest,
@@ -11,6 +12,7 @@ import {
   type EmbeddingsResult,
   type KeyLimiter,
   type OpenAICompatibleSettings,
+  type OutboundProxy,
   type UpstreamHttpErrorInput,
   type UpstreamOperation,
 } from '@proxy/core';
@@ -37,8 +39,10 @@ export interface NvidiaConnectorSettings {
   apiKeys?: readonly string[] | undefined;
   /** Paces the pool and chooses each request's key (the server's; see KeyLimiter). Default: keys in turn. */
   keyLimiter?: KeyLimiter | undefined;
-  /** Where `NVIDIA_API_KEY` and `NVIDIA_API_KEYS` are read from. Default `process.env`. */
+  /** Where `NVIDIA_API_KEY` and `NVIDIA_API_KEYS` (and `HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`) are read from. Default `process.env`. */
   env?: Readonly<Record<string, string | undefined>> | undefined;
+  /** The HTTP proxy NVIDIA is reached through. Default: the one `env` names (see outboundProxyFromEnv), if any. */
+  proxy?: OutboundProxy | undefined;
   /** A static catalog; without one the catalog is `GET /models`, read on initialize. */
   models?: readonly string[] | undefined;
   /** Bound on the wait for response headers and on every gap between body chunks; never below 300 s. Default 120 s. */
@@ -91,6 +95,7 @@ export class NvidiaConnector extends OpenAICompatibleConnector {
       headers: settings.headers,
       models: settings.models,
       dispatcher: settings.dispatcher,
+      proxy: settings.proxy ?? outboundProxyFromEnv(settings.env ?? process.env),
       bodyLimitBytes: settings.bodyLimitBytes,
       // The integrator closes HTTP/2 streams abruptly on long requests; HTTP/1.1 carries the same payloads.
       allowH2: false,

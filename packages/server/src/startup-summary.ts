@@ -28,17 +28,20 @@ export function logStartup(log: FastifyBaseLogger, facts: StartupFacts): void {
   const { config, url, configFile, backends } = facts;
   const keys = config.auth.disabled ? 'authentication disabled' : `${config.auth.api_keys.length} proxy key${config.auth.api_keys.length === 1 ? '' : 's'}`;
   const file = configFile ? `config ${configFile.path} (${SOURCES[configFile.source]})` : 'no config file';
-  const listed = backends.map((backend) => `${backend.name} (${backend.type}, ${describeCatalog(backend)})`).join(', ');
+  const listed = backends
+    .map((backend) => `${backend.name} (${backend.type}, ${describeCatalog(backend)}${backend.upstream_proxy ? `, through ${backend.upstream_proxy}` : ''})`)
+    .join(', ');
   log.info(
     {
       version: SERVER_VERSION,
       config_file: configFile?.path ?? null,
       ...(configFile ? { config_source: configFile.source } : {}),
-      backends: backends.map(({ name, type, models, catalog_failing, has_api_key, keyless_ok, api_key_env }) => ({
+      backends: backends.map(({ name, type, models, catalog_failing, has_api_key, keyless_ok, api_key_env, upstream_proxy }) => ({
         name,
         type,
         models,
         ...(catalog_failing ? { catalog: 'retrying' } : {}),
+        ...(upstream_proxy === undefined ? {} : { upstream_proxy }),
         ...(has_api_key === undefined ? {} : { upstream_key: has_api_key ? (api_key_env ? `from ${api_key_env}` : 'set') : keyless_ok ? 'none (keyless upstream)' : 'missing' }),
       })),
       default_backend: config.default_backend,

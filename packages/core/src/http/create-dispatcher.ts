@@ -1,4 +1,5 @@
-import { Agent, Pool, type Dispatcher } from 'undici';
+import { Agent, EnvHttpProxyAgent, Pool, type Dispatcher } from 'undici';
+import { noProxyList, type OutboundProxy } from './outbound-proxy.js';
 
 export interface DispatcherSettings {
   /**
@@ -15,6 +16,8 @@ export interface DispatcherSettings {
   connections?: number | undefined;
   /** How long an idle keep-alive connection is kept for reuse. */
   keepAliveTimeoutMs?: number | undefined;
+  /** Reach the upstream through this HTTP proxy (see outboundProxyFromEnv); directly when unset. */
+  proxy?: OutboundProxy | undefined;
 }
 
 /** A dispatcher owned by one connector: its own pool, never the process-wide global one. */
@@ -30,5 +33,11 @@ export function createDispatcher(settings: DispatcherSettings): Dispatcher {
     bodyTimeout: settings.bodyTimeoutMs,
     connect: { timeout: settings.connectTimeoutMs },
   };
+  const proxy = settings.proxy;
+  if (proxy !== undefined) {
+    // Every value given, empty ones included: undici would otherwise read process.env, not the environment the
+    // proxy was configured from.
+    return new EnvHttpProxyAgent({ ...options, httpProxy: proxy.httpProxy ?? '', httpsProxy: proxy.httpsProxy ?? '', noProxy: noProxyList(proxy) });
+  }
   return settings.origin === undefined ? new Agent(options) : new Pool(settings.origin, options);
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { backendSettingsSchema, secondsToMs, toRateLimit } from '../backend-settings.js';
 import type { BackendDefinition } from '../connector.js';
+import { outboundProxyFromEnv } from '../http/outbound-proxy.js';
 import { OpenAICompatibleConnector } from './openai-compatible-connector.js';
 
 /** The common keys, with `api_url` required: a generic OpenAI-compatible upstream has no default URL. */
@@ -31,6 +32,7 @@ export const openaiBackend: BackendDefinition<OpenAIBackendSettings> = {
       keyLimiter: keys.length > 0 ? context.createKeyLimiter?.({ backend: config.name, keys, rateLimit: toRateLimit(config.rate_limit) }) : undefined,
       models: config.models,
       dispatcher: context.dispatcher,
+      proxy: outboundProxyFromEnv(context.env),
       bodyLimitBytes: context.upstreamBodyLimit,
       headersTimeoutMs: timeoutMs,
       bodyTimeoutMs: timeoutMs,

@@ -4,6 +4,7 @@ import { mapTransportError } from '../errors/map-transport-error.js';
 import { ProxyError } from '../errors/proxy-error.js';
 import { createUpstreamHttpError, type UpstreamHttpErrorInput } from '../errors/upstream-http-error.js';
 import { createDispatcher } from '../http/create-dispatcher.js';
+import { describeProxyUrl, proxyFor } from '../http/outbound-proxy.js';
 import { dispatchUpstream, type UpstreamResponse } from '../http/upstream-response.js';
 import { joinUrl } from '../http/join-url.js';
 import { chatCompletionSchema, isWellFormedChatCompletion, type ChatCompletion } from '../schemas/chat-response.js';
@@ -77,6 +78,7 @@ export class OpenAICompatibleConnector implements Connector {
   readonly #staticModels: readonly string[] | undefined;
   readonly #dispatcher: Dispatcher;
   readonly #ownsDispatcher: boolean;
+  readonly #upstreamProxy: string | undefined;
   readonly #healthCheckOnFirstUse: boolean;
   /** The response header naming each call at the upstream (settings.requestIdHeader), read into CallOptions.trace. */
   readonly #requestIdHeader: string | undefined;
@@ -138,7 +140,15 @@ export class OpenAICompatibleConnector implements Connector {
         connectTimeoutMs: this.timeouts.connectMs,
         headersTimeoutMs: this.timeouts.headersMs,
         bodyTimeoutMs: this.timeouts.bodyMs,
+        proxy: settings.proxy,
       });
+    const proxyUrl = settings.dispatcher === undefined ? proxyFor(settings.proxy, this.baseURL) : undefined;
+    this.#upstreamProxy = proxyUrl === undefined ? undefined : describeProxyUrl(proxyUrl);
+  }
+
+  /** The HTTP proxy the upstream is reached through, without its credentials, for the start-up line; undefined when directly. */
+  get upstreamProxy(): string | undefined {
+    return this.#upstreamProxy;
   }
 
   /** Whether an upstream key is configured (the key itself is never exposed). */

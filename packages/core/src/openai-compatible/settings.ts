@@ -1,4 +1,5 @@
 import type { Dispatcher } from 'undici';
+import type { OutboundProxy } from '../http/outbound-proxy.js';
 import type { KeyLimiter } from '../limits/key-limiter.js';
 
 export interface OpenAICompatibleSettings {
@@ -22,6 +23,8 @@ export interface OpenAICompatibleSettings {
   models?: readonly string[] | undefined;
   /** Use this dispatcher instead of creating one (tests pass a MockAgent or a pool of their own). */
   dispatcher?: Dispatcher | undefined;
+  /** The HTTP proxy the connector's own dispatcher reaches the upstream through (outboundProxyFromEnv reads it). */
+  proxy?: OutboundProxy | undefined;
   /** HTTP/2 for the connector's own dispatcher. Default false. */
   allowH2?: boolean | undefined;
   /** Connections per origin for the connector's own dispatcher. Default unlimited: each in-flight completion holds one. */

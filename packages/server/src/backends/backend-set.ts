@@ -23,6 +23,8 @@ export interface BackendSummary {
   /** The connector calls its upstream without a key when it has none (a local Ollama or vLLM). */
   keyless_ok: boolean;
   api_key_env?: string;
+  /** The HTTP proxy the upstream is reached through (HTTPS_PROXY…), without its credentials. */
+  upstream_proxy?: string;
 }
 
 /** The BackendSet each app built by buildServer serves with (startServer reads it for the start-up summary). */
@@ -107,7 +109,7 @@ export class BackendSet {
   summary(): BackendSummary[] {
     return [...this.#connectors].map(([name, connector]) => {
       const catalog = this.#catalogs.get(name)!;
-      const keys = connector as { hasApiKey?: unknown; requiresApiKey?: unknown };
+      const keys = connector as { hasApiKey?: unknown; requiresApiKey?: unknown; upstreamProxy?: unknown };
       const apiKeyEnv = this.#serving.get(name)?.apiKeyEnv;
       return {
         name,
@@ -117,6 +119,7 @@ export class BackendSet {
         has_api_key: typeof keys.hasApiKey === 'boolean' ? keys.hasApiKey : undefined,
         keyless_ok: keys.requiresApiKey === false,
         ...(apiKeyEnv === undefined ? {} : { api_key_env: apiKeyEnv }),
+        ...(typeof keys.upstreamProxy === 'string' ? { upstream_proxy: keys.upstreamProxy } : {}),
       };
     });
   }

@@ -52,6 +52,16 @@ describe('the start-up line', () => {
     expect(logs.records().filter((line) => line.level === 40)).toEqual([]);
   });
 
+  it('names the HTTP proxy a backend reaches its upstream through, without the credentials in its URL', async () => {
+    const yaml = 'backends:\n  nvidia:\n    type: nvidia\n    models: [meta/llama3-70b-instruct]\n';
+    const env = { PROXY_API_KEYS: 'k1', NVIDIA_API_KEY: 'nvapi-startup-key-0123456789', HTTPS_PROXY: 'http://alice:pr0xy-secret-pass@proxy.corp:3128' };
+    const { logs } = await start(yaml, env, ['--default-backend', 'nvidia']);
+    const summary = logs.records().find((line) => String(line.msg).startsWith('nim-proxy '));
+    expect(summary).toMatchObject({ backends: [{ name: 'nvidia', upstream_proxy: 'http://proxy.corp:3128' }] });
+    expect(String(summary!.msg)).toContain('backends nvidia (nvidia, 1 model, through http://proxy.corp:3128)');
+    expect(logs.text).not.toContain('pr0xy-secret-pass');
+  });
+
   it('says when no config file was read, and warns of a backend that has no upstream key', async () => {
     const { logs } = await start(undefined, { PROXY_API_KEYS: 'k1' }, ['--default-backend', 'nvidia']);
     const summary = logs.records().find((line) => String(line.msg).startsWith('nim-proxy '));

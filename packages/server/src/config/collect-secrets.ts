@@ -1,3 +1,4 @@
+import { outboundProxyFromEnv, proxyCredentials } from '@proxy/core';
 import { NVIDIA_API_KEY_ENV, NVIDIA_API_KEYS_ENV } from '@proxy/nvidia';
 import { proxyKeyValues } from '../auth/api-key-verifier.js';
 import type { ResolvedProxyConfig } from './resolve-config.js';
@@ -12,6 +13,8 @@ export function collectSecrets(config: ResolvedProxyConfig, env: Readonly<Record
     if (!Array.isArray(keys)) continue;
     for (const key of keys) if (typeof key === 'string' && key.trim()) secrets.add(key.trim()).add(key.trim().replace(/^bearer\s+/i, ''));
   }
+  // So can the HTTP proxy the upstreams are reached through.
+  for (const password of proxyCredentials(outboundProxyFromEnv(env))) secrets.add(password);
   // A Redis URL can carry a password.
   const redisPassword = config.redis_url ? safeUrl(config.redis_url)?.password : undefined;
   if (redisPassword) secrets.add(decodeURIComponent(redisPassword));

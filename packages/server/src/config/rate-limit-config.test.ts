@@ -22,4 +22,9 @@ describe('redis_url and key pools in the configuration', () => {
     const secrets = collectSecrets(config, { NVIDIA_API_KEYS: 'nvapi-env-a,nvapi-env-b' });
     expect(secrets).toEqual(expect.arrayContaining(['nvapi-pool-one', 'nvapi-pool-two', 's3cr@t', 'nvapi-env-a', 'nvapi-env-b']));
   });
+
+  it('counts the password of the HTTP proxy the upstreams are reached through as a secret', () => {
+    const secrets = collectSecrets(resolveConfig({}), { https_proxy: 'http://alice:pr%40xy-pass@proxy.corp:3128' });
+    expect(secrets).toContain('pr@xy-pass');
+  });
 });
