@@ -47,7 +47,7 @@ describe('noProxyList', () => {
 describe('a proxy URL shown or scrubbed', () => {
   it('is shown without its credentials, and its password is a secret', () => {
     expect(describeProxyUrl('http://alice:s3cret%21@proxy.corp:3128')).toBe('http://proxy.corp:3128');
-    expect(describeProxyUrl('not a url')).toBe('(not a URL)');
+    expect(describeProxyUrl('http://proxy.corp:3128/')).toBe('http://proxy.corp:3128');
     expect(proxyCredentials({ httpProxy: 'http://alice:s3cret%21@proxy.corp:3128', httpsProxy: 'http://proxy.corp:3128' })).toEqual(['s3cret!']);
     expect(proxyCredentials(undefined)).toEqual([]);
   });

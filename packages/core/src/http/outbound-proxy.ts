@@ -1,3 +1,5 @@
+import { urlWithoutCredentials } from '../errors/url-without-credentials.js';
+
 /**
  * The HTTP proxy a connector reaches its upstream through (`CONNECT` tunnels, as undici's ProxyAgent makes them), as
  * the usual environment variables name it. Teams whose machines reach the internet only through a proxy set these
@@ -60,14 +62,7 @@ export function proxyFor(proxy: OutboundProxy | undefined, target: string): stri
 
 /** A proxy URL as it may be shown (a start-up line, a log): without the user and password it may carry. */
 export function describeProxyUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    parsed.username = '';
-    parsed.password = '';
-    return parsed.href.replace(/\/$/, '');
-  } catch {
-    return '(not a URL)';
-  }
+  return urlWithoutCredentials(url).replace(/\/$/, '');
 }
 
 /** The credentials in a proxy's URLs (`http://user:password@proxy:3128`): secrets, never to be shown. */
