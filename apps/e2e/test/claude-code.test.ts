@@ -31,6 +31,8 @@ const CUT_MODEL = 'meta/llama-3.1-8b-instruct';
 /** A MiniMax build without its tool parser: the tool calls come as MiniMax's markup in the text. */
 const MARKUP_MODEL = 'minimaxai/minimax-m3';
 const DISCOVERED_ALIAS = 'claude-nim-llama';
+/** A model whose window (in the mock's words) no Claude Code prompt fits in. */
+const SMALL_WINDOW_MODEL = 'acme/small-window';
 
 function claudeEnv(stack: Pick<Stack, 'proxy'>, home: string): Record<string, string> {
   return {
@@ -54,7 +56,7 @@ describe.skipIf(NODE_MAJOR < 22)('claude -p through the proxy', () => {
     stack = await startStack({
       // The model takes at most 4096 tokens, less than the 32000 Claude Code asks for, and no model_settings cap is
       // configured: the proxy learns NIM's cap from its 422.
-      mock: { models: [{ id: MODEL, maxTokens: 4096 }, { id: CUT_MODEL }, { id: MARKUP_MODEL, toolMarkup: 'minimax' }] },
+      mock: { models: [{ id: MODEL, maxTokens: 4096 }, { id: CUT_MODEL }, { id: MARKUP_MODEL, toolMarkup: 'minimax' }, { id: SMALL_WINDOW_MODEL, contextTokens: 100 }] },
       config: {
         model_aliases: {
           'claude-haiku-*': `nvidia:${CUT_MODEL}`,
@@ -159,6 +161,16 @@ describe.skipIf(NODE_MAJOR < 22)('claude -p through the proxy', () => {
     } finally {
       await rm(discoveryHome, { recursive: true, force: true });
     }
+  }, 180_000);
+
+  it("reads NIM's refusal of a prompt longer than the model's window as its own prompt-too-long, with the numbers", async () => {
+    // NIM says `maximum context length is 100 tokens … (N in the messages …)`; the proxy says Anthropic's `prompt is
+    // too long: N tokens > 100 maximum`, which Claude Code parses to decide what compacting can do.
+    const run = await runClaude(['-p', 'Hello there.', '--model', `nvidia:${SMALL_WINDOW_MODEL}`, '--tools', ''], claudeEnv(stack, home), work);
+    const diagnostics = `exit ${run.code}\nstdout: ${run.stdout}\nstderr: ${run.stderr}`;
+    expect(run.code, diagnostics).not.toBe(0);
+    expect(run.stdout, diagnostics).toMatch(/Prompt is too long · the request is ~\d+ tokens \(limit 100\)/);
+    expect(stack.logs.some((line) => line.includes(SMALL_WINDOW_MODEL) && line.includes('"status":400'))).toBe(true);
   }, 180_000);
 
   it('does not run a Bash command the token limit cut mid-way', async () => {

@@ -1,4 +1,5 @@
 export { ClientAbortError } from './client-abort-error.js';
+export { CONTEXT_LENGTH_EXCEEDED, readContextOverflow, type ContextOverflow } from './context-overflow.js';
 export { describeUpstreamError, type UpstreamErrorDescription } from './describe-upstream-error.js';
 export { InvalidRequestError } from './invalid-request-error.js';
 export { mapTransportError } from './map-transport-error.js';

@@ -23,4 +23,17 @@ describe('createUpstreamHttpError', () => {
   it('reads the first of repeated retry-after headers', () => {
     expect(errorWith(['3', '9']).headers).toEqual({ 'retry-after': '3' });
   });
+
+  it("gives a prompt longer than the model's window OpenAI's context_length_exceeded, which vLLM does not name", () => {
+    const vllm = (status: number, body: unknown) =>
+      createUpstreamHttpError({ backend: 'nim', status, bodyText: JSON.stringify(body), headers: {}, url: 'http://nim/v1', secrets: [] });
+    const message = "This model's maximum context length is 8192 tokens. However, you requested 9000 tokens (9000 in the messages, 0 in the completion).";
+    const overflow = vllm(400, { object: 'error', message, type: 'BadRequestError', param: null, code: 400 });
+    expect(overflow).toMatchObject({ status: 400, code: 'context_length_exceeded', param: 'messages' });
+    expect(overflow.message).toContain(message);
+    // An upstream's own code stays; another error, or a server error quoting the words, gets none.
+    expect(vllm(400, { error: { message, type: 'invalid_request_error', code: 'too_long' } }).code).toBe('too_long');
+    expect(vllm(400, { message: 'Extra inputs are not permitted' }).code).toBeNull();
+    expect(vllm(500, { message }).code).toBeNull();
+  });
 });

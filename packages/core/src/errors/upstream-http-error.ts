@@ -1,3 +1,4 @@
+import { CONTEXT_LENGTH_EXCEEDED, readContextOverflow } from './context-overflow.js';
 import { describeUpstreamError } from './describe-upstream-error.js';
 import { ProxyError } from './proxy-error.js';
 import { redactSecrets } from './redact-secrets.js';
@@ -42,18 +43,24 @@ export function createUpstreamHttpError(input: UpstreamHttpErrorInput): ProxyErr
   const lead = input.explanation ?? `The ${input.backend} upstream answered HTTP ${input.status}`;
   const message = redactSecrets(`${lead}: ${reason}`, input.secrets);
   const retryAfter = wellFormedRetryAfter(headerValue(input.headers['retry-after']));
+  // A prompt longer than the model's window gets OpenAI's code for it, as vLLM-based upstreams give none: clients
+  // act on the code (Codex counts its window as full, Claude Code compacts the conversation).
+  const overflow = described.code === undefined && OVERFLOW_STATUSES.has(input.status) && readContextOverflow(reason) !== undefined;
   return new ProxyError({
     message,
     status: input.status,
     ...(described.type && input.status < 500 ? { type: described.type } : {}),
-    code: described.code ?? null,
-    param: described.param ?? null,
+    code: overflow ? CONTEXT_LENGTH_EXCEEDED : (described.code ?? null),
+    param: described.param ?? (overflow ? 'messages' : null),
     upstreamStatus: input.status,
     url: input.url,
     responseBody: redactSecrets(input.bodyText, input.secrets),
     ...(retryAfter ? { headers: { 'retry-after': retryAfter } } : {}),
   });
 }
+
+/** The statuses an upstream refuses an over-long prompt with. */
+const OVERFLOW_STATUSES = new Set([400, 413, 422]);
 
 /** Seconds, or an HTTP date in any of its three forms (RFC 9110 §5.6.7): nothing else a client would read. */
 const RETRY_AFTER =

@@ -10,6 +10,7 @@ import { jsonBodyResponse } from './json-body-response.js';
 import type { MockContext } from './mock-context.js';
 import { withNvcfHeaders } from './nvcf-headers.js';
 import { jsonResponse, problemDetails } from './problem-details.js';
+import { contextWindowProblem } from './context-window.js';
 import { invalidJsonResponse, maxTokensProblem, missingReasoningProblem, modelFieldsProblem, toolParserProblem, validateChatRequest } from './request-schema.js';
 import type { Scenario } from './scenario.js';
 import { scriptedToolProblem } from './scripted-tools.js';
@@ -102,6 +103,8 @@ async function nimAnswer(
   if (noParser) return noParser;
   const tooMany = maxTokensProblem(chat, model.maxTokens);
   if (tooMany) return tooMany;
+  const tooLong = contextWindowProblem(chat, model.contextTokens);
+  if (tooLong) return tooLong;
   const lostReasoning = missingReasoningProblem(chat, model.reasoningReplay === true);
   if (lostReasoning) return lostReasoning;
 

@@ -49,6 +49,11 @@ export function countTokens(text: string): number {
   return text.match(/\S+/g)?.length ?? 0;
 }
 
+/** The prompt's tokens as the mock counts them (its usage, its context window): the words of every message's text. */
+export function promptTokenCount(messages: unknown): number {
+  return Array.isArray(messages) ? messages.reduce<number>((sum, message) => sum + countTokens(stripDirectives(messageText(message))), 0) : 0;
+}
+
 /** Splits text into the stream's content pieces (a word and the spaces after it); they concatenate back to `text`. */
 export function splitIntoPieces(text: string): string[] {
   return text.match(/^\s+|\S+\s*/g) ?? [];
@@ -228,9 +233,7 @@ export function expectedCompletion(request: ChatRequestLike, options: ExpectedCo
   }
   const reasoningContent = reasoning === 'reasoning_content' ? thought : undefined;
 
-  const promptTokens = Array.isArray(request.messages)
-    ? request.messages.reduce<number>((sum, message) => sum + countTokens(stripDirectives(messageText(message))), 0)
-    : 0;
+  const promptTokens = promptTokenCount(request.messages);
   const completionTokens =
     countTokens(content ?? '') +
     countTokens(reasoningContent ?? '') +

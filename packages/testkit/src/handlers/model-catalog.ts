@@ -14,6 +14,12 @@ export interface MockModel {
    */
   maxTokens?: number;
   /**
+   * The model's context window (vLLM's `--max-model-len`), in the mock's tokens (words of the messages' text): a
+   * request whose prompt and `max_tokens` together exceed it gets vLLM's 400, `This model's maximum context length is
+   * N tokens. However, you requested T tokens (P in the messages, C in the completion). …`. Unlimited by default.
+   */
+  contextTokens?: number;
+  /**
    * The keys whose account has the model enabled; any other accepted key gets NIM's 401, the same answer as a bad
    * key. Every accepted key by default.
    */

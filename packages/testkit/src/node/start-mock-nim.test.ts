@@ -210,6 +210,31 @@ describe('startMockNim', () => {
       }
     });
 
+    it("refuses a prompt and max_tokens longer than the model's window in vLLM's words, and takes one that fits", async () => {
+      const small = await startMockNim({ models: [{ id: 'acme/small', contextTokens: 10 }] });
+      const ask = (words: number, maxTokens?: number) =>
+        client.post(`${small.url}/chat/completions`, chat({ model: 'acme/small', messages: [{ role: 'user', content: Array(words).fill('word').join(' ') }], ...(maxTokens === undefined ? {} : { max_tokens: maxTokens }) }));
+      try {
+        const tooLong = await ask(12);
+        expect(tooLong.statusCode).toBe(400);
+        expect(await tooLong.body.json()).toEqual({
+          object: 'error',
+          message: "This model's maximum context length is 10 tokens. However, you requested 12 tokens (12 in the messages, 0 in the completion). Please reduce the length of the messages or completion.",
+          type: 'BadRequestError',
+          param: null,
+          code: 400,
+        });
+        const withAnswer = await ask(8, 5);
+        expect(withAnswer.statusCode).toBe(400);
+        expect(((await withAnswer.body.json()) as { message: string }).message).toContain('you requested 13 tokens (8 in the messages, 5 in the completion)');
+        const fits = await ask(8, 2);
+        expect(fits.statusCode).toBe(200);
+        await fits.body.dump();
+      } finally {
+        await small.close();
+      }
+    });
+
     it('can refuse a field nested in the tools, at its location, as NIM does for some agents', async () => {
       const nested = await startMockNim({ rejectToolFields: ['strict'] });
       const tool = (extra: Record<string, unknown>) => ({ type: 'function', function: { name: 'run', parameters: { type: 'object' }, ...extra } });

@@ -1,4 +1,4 @@
-import type { ProxyError } from '@proxy/core';
+import { CONTEXT_LENGTH_EXCEEDED, readContextOverflow, type ProxyError } from '@proxy/core';
 import type { RenderedError } from '../../exchange/front-end.js';
 
 export type AnthropicErrorType =
@@ -57,11 +57,27 @@ export function renderAnthropicError(error: ProxyError): RenderedError {
     if (value !== undefined) (headers ??= {})[name] = value;
   }
   if (NOT_RETRIED.has(status)) (headers ??= {})['x-should-retry'] = 'false';
-  return { status, headers, body: anthropicErrorBody(type, error.message) };
+  return { status, headers, body: anthropicErrorBody(type, anthropicMessage(error)) };
 }
 
 /** The `event: error` frame that ends a stream which failed after it started. */
 export function errorFrame(error: ProxyError): string {
   const { type } = anthropicErrorFor(error.status, error.isRetryable);
-  return `event: error\ndata: ${JSON.stringify(anthropicErrorBody(type, error.message))}\n\n`;
+  return `event: error\ndata: ${JSON.stringify(anthropicErrorBody(type, anthropicMessage(error)))}\n\n`;
+}
+
+/**
+ * The error's message, but a request longer than the model's window in Anthropic's own words when the upstream named
+ * the numbers, since Claude Code reads them from those sentences as it does against Anthropic's API: `prompt is too
+ * long: N tokens > M maximum` (it compacts the conversation by what it must lose), or, when the prompt fits and the
+ * `max_tokens` asked for does not, `input length and \`max_tokens\` exceed context limit: N + K > M` (it asks again
+ * with less).
+ */
+function anthropicMessage(error: ProxyError): string {
+  if (error.code !== CONTEXT_LENGTH_EXCEEDED) return error.message;
+  const { promptTokens: prompt, limitTokens: limit, completionTokens: completion } = readContextOverflow(error.message) ?? {};
+  if (prompt === undefined || limit === undefined) return error.message;
+  if (prompt > limit) return `prompt is too long: ${prompt} tokens > ${limit} maximum`;
+  if (completion === undefined) return error.message;
+  return `input length and \`max_tokens\` exceed context limit: ${prompt} + ${completion} > ${limit}, decrease input length or \`max_tokens\` and try again`;
 }

@@ -1,17 +1,14 @@
-import type { ProxyError } from '@proxy/core';
+import { CONTEXT_LENGTH_EXCEEDED, readContextOverflow, type ProxyError } from '@proxy/core';
 import type { RenderedError } from '../../exchange/front-end.js';
 
 /**
- * NIM's words for a prompt longer than the model's window (vLLM's two wordings). OpenAI names that error
- * `context_length_exceeded`, and Responses clients act on the code: Codex tells its user the context window is
- * full, and counts it so.
+ * The error's code. A prompt longer than the model's window has OpenAI's `context_length_exceeded` (core gives it to
+ * an upstream's answer; an error made elsewhere that quotes the upstream's words gets it here), and Responses
+ * clients act on the code: Codex tells its user the context window is full, and counts it so.
  */
-const CONTEXT_OVERFLOW = /maximum context length is \d+ tokens|is longer than the maximum model length/i;
-
-/** The error's code, or `context_length_exceeded` for an overflow NIM reported without one. */
 function codeOf(error: ProxyError): string | null {
   if (error.code !== null) return error.code;
-  return (error.status === 400 || error.status === 413 || error.status === 422) && CONTEXT_OVERFLOW.test(error.message) ? 'context_length_exceeded' : null;
+  return (error.status === 400 || error.status === 413 || error.status === 422) && readContextOverflow(error.message) ? CONTEXT_LENGTH_EXCEEDED : null;
 }
 
 /** Before the stream: OpenAI's `{"error":{message,type,param,code}}` with the error's own status (the SDKs read it). */
