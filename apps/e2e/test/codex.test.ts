@@ -13,6 +13,8 @@ const CUT_MODEL = 'meta/llama-3.1-8b-instruct';
 const MARKUP_MODEL = 'minimaxai/minimax-m3';
 /** A model that reads OpenAI chat's reasoning_effort. */
 const GPT_OSS = 'openai/gpt-oss-120b';
+/** A model whose window (in the mock's words) no Codex prompt fits in. */
+const SMALL_WINDOW_MODEL = 'acme/small-window';
 
 describe.skipIf(!CODEX_BIN)('Codex CLI through /v1/responses', () => {
   let stack: Stack;
@@ -20,7 +22,7 @@ describe.skipIf(!CODEX_BIN)('Codex CLI through /v1/responses', () => {
   beforeAll(async () => {
     // A model that may write five tokens: its tool call runs out of them mid-JSON, as NIM's models do at a low max_tokens.
     stack = await startStack({
-      mock: { models: [...DEFAULT_MODELS, { id: MARKUP_MODEL, toolMarkup: 'minimax' }, { id: GPT_OSS, reasoning: 'reasoning_content' }] },
+      mock: { models: [...DEFAULT_MODELS, { id: MARKUP_MODEL, toolMarkup: 'minimax' }, { id: GPT_OSS, reasoning: 'reasoning_content' }, { id: SMALL_WINDOW_MODEL, contextTokens: 50 }] },
       config: { model_settings: { [CUT_MODEL]: { max_tokens: 5 } } },
     });
   });
@@ -107,6 +109,15 @@ describe.skipIf(!CODEX_BIN)('Codex CLI through /v1/responses', () => {
     expect(run.stdout.trim()).toBe('Thought hard.');
     const [first] = chatRequests();
     expect((first as unknown as { reasoning_effort?: string }).reasoning_effort).toBe('high');
+  });
+
+  it("reports a prompt longer than the model's window as Codex's own context-window error", { timeout: 120_000 }, async () => {
+    // NIM's 400 reaches Codex as OpenAI's context_length_exceeded, which Codex explains instead of quoting NIM.
+    const run = await runCodex({ baseURL: stack.baseURL, apiKey: PROXY_KEY, model: `nvidia:${SMALL_WINDOW_MODEL}`, prompt: () => 'Hello there.' });
+    runs.push(run);
+    expect(run.code, run.stderr.slice(-2000)).not.toBe(0);
+    expect(run.stderr).toContain("Codex ran out of room in the model's context window");
+    expect(chatRequests()).toHaveLength(1); // not retried: no retry can make the prompt fit
   });
 
   it('does not run a shell command the token limit cut mid-way', { timeout: 120_000 }, async () => {

@@ -1,4 +1,4 @@
-import { DEFAULT_API_KEY, expectedCompletion, mockDirective } from '@proxy/testkit';
+import { DEFAULT_API_KEY, DEFAULT_MODELS, expectedCompletion, mockDirective } from '@proxy/testkit';
 import { startProxyHarness, type ProxyHarness } from '@proxy/testkit/harness';
 import OpenAI from 'openai';
 import { request } from 'undici';
@@ -6,9 +6,14 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 // The real proxy (its nvidia connector, over real sockets) against the listening mock NIM, driven by the official
 // `openai` SDK and raw HTTP.
+const SMALL_WINDOW_MODEL = 'acme/small-window';
 let harness: ProxyHarness;
 beforeAll(async () => {
-  harness = await startProxyHarness({ config: { failure_handling: { keepalive_interval: 0.25 } } });
+  harness = await startProxyHarness({
+    config: { failure_handling: { keepalive_interval: 0.25 } },
+    // A model whose window (in the mock's words) is five tokens.
+    mock: { models: [...DEFAULT_MODELS, { id: SMALL_WINDOW_MODEL, contextTokens: 5 }] },
+  });
 });
 afterEach(() => harness.mock.reset());
 afterAll(async () => {
@@ -135,6 +140,15 @@ describe('errors', () => {
       .catch((reason: unknown) => reason);
     expect(error).toBeInstanceOf(OpenAI.NotFoundError);
     expect((error as Error).message).toContain('Not found for account');
+  });
+
+  it("gives a prompt longer than the model's window OpenAI's context_length_exceeded, which the SDK exposes", async () => {
+    const error = await harness.client.chat.completions
+      .create({ model: `nvidia:${SMALL_WINDOW_MODEL}`, messages: [{ role: 'user', content: 'one two three four five six seven' }] })
+      .catch((reason: unknown) => reason);
+    expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(error).toMatchObject({ status: 400, code: 'context_length_exceeded', param: 'messages' });
+    expect((error as Error).message).toContain('maximum context length is 5 tokens');
   });
 
   it('passes 429 and Retry-After on as they were (a wait above retry_max_delay is not retried)', async () => {
