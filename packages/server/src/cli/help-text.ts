@@ -10,8 +10,8 @@ Options:
       --force-model <model>     Use this model for every request, e.g. nvidia:meta/llama3-70b (env FORCE_MODEL)
       --model-aliases <table>   Model names clients send → models to route, as JSON or pattern=model pairs,
                                 e.g. 'claude-*haiku*=nvidia:meta/llama-3.1-8b-instruct' (env MODEL_ALIASES)
-      --model-settings <json>   Per-model max_tokens, reasoning_on/off fields, replay_reasoning, tool_markup,
-                                keyed by patterns on backend:model or model (env MODEL_SETTINGS)
+      --model-settings <json>   Per-model max_tokens, reasoning_on/off fields, reasoning_effort, replay_reasoning,
+                                tool_markup, keyed by patterns on backend:model or model (env MODEL_SETTINGS)
       --keepalive-interval <s>  Seconds of upstream silence before a stream keep-alive; 0 disables
                                 (default 8; env FAILURE_HANDLING_KEEPALIVE_INTERVAL)
       --keepalive-format <f>    openai (an empty chunk, default) or comment (env FAILURE_HANDLING_KEEPALIVE_FORMAT)
@@ -33,5 +33,6 @@ Options:
 
 Precedence: command line > environment > YAML file > defaults.
 Proxy keys: PROXY_API_KEYS=key1,key2 (or auth.api_keys). Upstream key for NVIDIA: NVIDIA_API_KEY (a pool: NVIDIA_API_KEYS=a,b).
+Upstreams behind a forward proxy: HTTPS_PROXY / HTTP_PROXY, with NO_PROXY for hosts reached directly.
 Every key is described in docs/configuration.md.
 `;

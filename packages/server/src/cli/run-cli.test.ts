@@ -26,6 +26,8 @@ describe('nim-proxy', () => {
     for (const flag of ['--config', '--host', '--port', '--default-backend', '--force-model', '--keepalive-interval', '--disable-auth', '--log-level', '--help', '--version']) {
       expect(out.stdout).toContain(flag);
     }
+    // The variables read outside the flags' own: the upstream keys, and the forward proxy.
+    for (const variable of ['NVIDIA_API_KEY', 'HTTPS_PROXY', 'NO_PROXY']) expect(out.stdout).toContain(variable);
   });
 
   it('--version prints the package version', async () => {
