@@ -17,6 +17,7 @@ describe('readContextOverflow', () => {
       limitTokens: 131072,
       promptTokens: 140000,
     });
+    expect(readContextOverflow('The decoder prompt (length 9000) is longer than the maximum model length of 8192.')).toEqual({ limitTokens: 8192, promptTokens: 9000 });
     expect(readContextOverflow('Input is longer than the maximum model length')).toEqual({ limitTokens: undefined, promptTokens: undefined });
   });
 

@@ -12,9 +12,9 @@ export interface ContextOverflow {
 // vLLM's wordings, which NIM and most OpenAI-compatible servers print:
 // - "This model's maximum context length is 8192 tokens. However, you requested 9000 tokens (8000 in the messages,
 //   1000 in the completion)." and "… is 8192 tokens and your request has 9000 input tokens";
-// - "The prompt (total length 140000) is longer than the maximum model length of 131072."
+// - "The decoder prompt (length 9000) is longer than the maximum model length of 8192." (also "(total length N)").
 const MAXIMUM_CONTEXT = /maximum context length is (\d+) tokens(?:[^.]*?your request has (\d+) input tokens|[\s\S]{0,80}?\((\d+) in the messages(?:, (\d+) in the completion)?)?/i;
-const MODEL_LENGTH = /(?:total length (\d+)\)? )?is longer than the maximum model length(?: of (\d+))?/i;
+const MODEL_LENGTH = /(?:\((?:total )?length (\d+)\) )?is longer than the maximum model length(?: of (\d+))?/i;
 
 /** The overflow `text` reports, or undefined when it reports none. */
 export function readContextOverflow(text: string): ContextOverflow | undefined {
