@@ -1,4 +1,4 @@
-import { ChatSseReader, ProxyError, StreamUsageTracker, type ChatCompletionResult } from '@proxy/core';
+import { ChatSseReader, createUpstreamHttpError, ProxyError, StreamUsageTracker, type ChatCompletionResult } from '@proxy/core';
 import { describe, expect, it } from 'vitest';
 import { createOpenAIResponsesFrontEnd } from './openai-responses-front-end.js';
 import { chatSse, chunk, testContext } from './responses-test-support.js';
@@ -166,10 +166,22 @@ describe('errors and keys', () => {
   });
 
   it("names NIM's context overflow context_length_exceeded, as OpenAI does, before the stream and in response.failed", () => {
-    const vllm = "NVIDIA NIM rejected the request (HTTP 400): This model's maximum context length is 8192 tokens. However, you requested 9000 tokens (9000 in the messages, 0 in the completion).";
-    const overflow = new ProxyError({ status: 400, message: vllm });
-    expect(frontEnd.renderError(overflow).body).toEqual({ error: { message: vllm, type: 'invalid_request_error', param: null, code: 'context_length_exceeded' } });
-    const newer = new ProxyError({ status: 400, message: 'NVIDIA NIM rejected the request (HTTP 400): The decoder prompt (length 9000) is longer than the maximum model length of 8192.' });
+    // As the connector makes NIM's 400 into an error (core's createUpstreamHttpError, which gives the code).
+    const fromNim = (message: string) =>
+      createUpstreamHttpError({
+        backend: 'nvidia',
+        status: 400,
+        bodyText: JSON.stringify({ object: 'error', message, type: 'BadRequestError', param: null, code: 400 }),
+        headers: {},
+        url: 'http://nim/v1/chat/completions',
+        secrets: [],
+        explanation: 'NVIDIA NIM rejected the request (HTTP 400)',
+      });
+    const said = "This model's maximum context length is 8192 tokens. However, you requested 9000 tokens (9000 in the messages, 0 in the completion).";
+    const vllm = `NVIDIA NIM rejected the request (HTTP 400): ${said}`;
+    const overflow = fromNim(said);
+    expect(frontEnd.renderError(overflow).body).toEqual({ error: { message: vllm, type: 'invalid_request_error', param: 'messages', code: 'context_length_exceeded' } });
+    const newer = fromNim('The decoder prompt (length 9000) is longer than the maximum model length of 8192.');
     expect(frontEnd.renderError(newer).body).toMatchObject({ error: { code: 'context_length_exceeded' } });
     // Codex reads the code of response.failed: context_length_exceeded is its context-window error.
     const encoder = frontEnd.createStreamEncoder(frontEnd.parse({ model: 'm', input: 'hi', stream: true }), testContext());
