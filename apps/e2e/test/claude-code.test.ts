@@ -173,6 +173,21 @@ describe.skipIf(NODE_MAJOR < 22)('claude -p through the proxy', () => {
     expect(stack.logs.some((line) => line.includes(SMALL_WINDOW_MODEL) && line.includes('"status":400'))).toBe(true);
   }, 180_000);
 
+  it("keeps a NIM model's real context window when CLAUDE_CODE_AUTO_COMPACT_WINDOW names it, as docs/clients/claude-code.md advises", async () => {
+    // Claude Code knows no NIM model's window: unset, it assumes 1M tokens (and says so), so it would not compact
+    // before NIM refuses the prompt. The env setting is the documented cure; an upgrade that drops it fails here.
+    const prompt = `${mockDirective({ content: 'Window noted.' })} Say so.`;
+    const args = ['-p', prompt, '--model', DISCOVERED_ALIAS, '--tools', ''];
+    const unset = await runClaude(args, claudeEnv(stack, home), work);
+    expect(unset.code, `stdout: ${unset.stdout}\nstderr: ${unset.stderr}`).toBe(0);
+    expect(unset.stderr).toContain('assumes a context window of 1m tokens');
+    const set = await runClaude(args, { ...claudeEnv(stack, home), CLAUDE_CODE_AUTO_COMPACT_WINDOW: '131072' }, work);
+    const diagnostics = `exit ${set.code}\nstdout: ${set.stdout}\nstderr: ${set.stderr}`;
+    expect(set.code, diagnostics).toBe(0);
+    expect(set.stdout, diagnostics).toContain('Window noted.');
+    expect(set.stderr, diagnostics).not.toContain('assumes a context window');
+  }, 180_000);
+
   it('does not run a Bash command the token limit cut mid-way', async () => {
     const target = join(work, 'cut.txt');
     const command = `echo first > ${target}; echo second`; // five tokens end after the last `echo`
