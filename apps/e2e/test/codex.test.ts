@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_MODELS, mockDirective } from '@proxy/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -109,6 +110,31 @@ describe.skipIf(!CODEX_BIN)('Codex CLI through /v1/responses', () => {
     expect(run.stdout.trim()).toBe('Thought hard.');
     const [first] = chatRequests();
     expect((first as unknown as { reasoning_effort?: string }).reasoning_effort).toBe('high');
+  });
+
+  it('asks NIM for the JSON that `codex exec --output-schema` wants, as response_format, and prints the answer', { timeout: 120_000 }, async () => {
+    // Codex sends the schema as the Responses API's text.format; NIM constrains its answer by response_format.
+    const schema = { type: 'object', properties: { colour: { type: 'string' } }, required: ['colour'], additionalProperties: false };
+    const dir = mkdtempSync(join(tmpdir(), 'codex-schema-'));
+    try {
+      const schemaFile = join(dir, 'schema.json');
+      writeFileSync(schemaFile, JSON.stringify(schema));
+      const run = await runCodex({
+        baseURL: stack.baseURL,
+        apiKey: PROXY_KEY,
+        model: `nvidia:${MODEL}`,
+        args: ['--output-schema', schemaFile],
+        prompt: () => `${mockDirective({ content: '{"colour":"red"}' })} Name a colour.`,
+      });
+      runs.push(run);
+      expect(run.code, run.stderr.slice(-2000)).toBe(0);
+      expect(JSON.parse(run.stdout.trim())).toEqual({ colour: 'red' });
+      const [first] = chatRequests();
+      const format = (first as unknown as { response_format?: { type: string; json_schema: { name: string; schema: unknown; strict?: boolean } } }).response_format;
+      expect(format).toEqual({ type: 'json_schema', json_schema: { name: 'codex_output_schema', schema, strict: true } });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("reports a prompt longer than the model's window as Codex's own context-window error", { timeout: 120_000 }, async () => {

@@ -62,6 +62,8 @@ export async function runCodex(options: {
   provider?: readonly string[];
   /** Top-level lines of config.toml, e.g. `model_reasoning_effort = "high"`. */
   settings?: readonly string[];
+  /** More options of `codex exec`, e.g. `['--output-schema', file]`. */
+  args?: readonly string[];
 }): Promise<CodexRun & { cleanup(): void }> {
   if (!CODEX_BIN) throw new Error('@openai/codex is not installed for this platform');
   const home = mkdtempSync(join(tmpdir(), 'codex-home-'));
@@ -71,7 +73,7 @@ export async function runCodex(options: {
     rmSync(workdir, { recursive: true, force: true });
   };
   writeFileSync(join(home, 'config.toml'), codexConfig(options.baseURL, options.model, options.provider, options.settings));
-  const child = spawn(process.execPath, [CODEX_BIN, 'exec', '--skip-git-repo-check', '--dangerously-bypass-approvals-and-sandbox', '-C', workdir, options.prompt(workdir)], {
+  const child = spawn(process.execPath, [CODEX_BIN, 'exec', '--skip-git-repo-check', '--dangerously-bypass-approvals-and-sandbox', '-C', workdir, ...(options.args ?? []), options.prompt(workdir)], {
     env: {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       HOME: home,
