@@ -188,6 +188,21 @@ describe.skipIf(NODE_MAJOR < 22)('claude -p through the proxy', () => {
     expect(set.stderr, diagnostics).not.toContain('assumes a context window');
   }, 180_000);
 
+  it('answers `claude -p --json-schema` with the structured output the model gave its StructuredOutput tool', async () => {
+    // Claude Code asks for structured output through a tool whose input schema is the user's schema; the model's
+    // call of it is the result.
+    const schema = { type: 'object', properties: { colour: { type: 'string' } }, required: ['colour'] };
+    const prompt = `${mockDirective({ toolCall: { name: 'StructuredOutput', arguments: { colour: 'red' } }, finalAnswer: 'Done.' })} Name a colour.`;
+    const before = stack.mock.requests.all.length;
+    const run = await runClaude(['-p', prompt, '--model', 'claude-sonnet-4-5', '--output-format', 'json', '--json-schema', JSON.stringify(schema)], claudeEnv(stack, home), work);
+    const diagnostics = `exit ${run.code}\nstdout: ${run.stdout}\nstderr: ${run.stderr}`;
+    expect(run.code, diagnostics).toBe(0);
+    expect((JSON.parse(run.stdout) as { structured_output?: unknown }).structured_output, diagnostics).toEqual({ colour: 'red' });
+    const [first] = stack.mock.requests.all.slice(before).filter((r) => r.path.endsWith('/chat/completions'));
+    const tools = (first!.body as { tools: { function: { name: string; parameters: { properties?: unknown } } }[] }).tools;
+    expect(tools.find((tool) => tool.function.name === 'StructuredOutput')?.function.parameters.properties).toEqual(schema.properties);
+  }, 180_000);
+
   it('does not run a Bash command the token limit cut mid-way', async () => {
     const target = join(work, 'cut.txt');
     const command = `echo first > ${target}; echo second`; // five tokens end after the last `echo`
