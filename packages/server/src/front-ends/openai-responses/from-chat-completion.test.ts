@@ -46,6 +46,19 @@ describe('chat completion → Responses response', () => {
     expect(answer({ content: 'Hi', reasoning: 'Plan.', reasoning_content: 'Plan.' }).output[0]).toMatchObject({ summary: [{ text: 'Plan.' }] });
   });
 
+  it("carries the reasoning in encrypted_content when the request includes it, which the proxy reads back", () => {
+    expect(answer({ content: 'Hi', reasoning_content: 'Plan.' }).output[0]).not.toHaveProperty('encrypted_content');
+    // The AI SDK's @ai-sdk/openai with store: false sends back only reasoning items that carry encrypted_content:
+    // without it, a model that must see its reasoning again (replay_reasoning) loses it and NIM refuses the turn.
+    const reasoning = answer({ content: 'Hi', reasoning_content: 'Plan — ünïcode ✓.' }, {}, { include: ['reasoning.encrypted_content'] }).output[0]!;
+    expect(reasoning).toMatchObject({ id: 'rs_req123_0', type: 'reasoning', summary: [{ type: 'summary_text', text: 'Plan — ünïcode ✓.' }], encrypted_content: expect.any(String) });
+    const replayed = frontEnd.toChatRequest(
+      frontEnd.parse({ model: 'm', input: [{ role: 'user', content: 'hi' }, { type: 'reasoning', summary: [], encrypted_content: reasoning.encrypted_content }, { role: 'assistant', content: 'Hi' }] }),
+      testContext({ replayReasoning: true }),
+    );
+    expect(replayed.messages[1]).toEqual({ role: 'assistant', content: 'Hi', reasoning_content: 'Plan — ünïcode ✓.' });
+  });
+
   it('leaves out a tool call without a function name', () => {
     const response = answer({ tool_calls: [{ id: 'c0', type: 'function', function: { arguments: '{}' } }, { id: 'c1', type: 'function', function: { name: 'exec_command', arguments: '{}' } }] });
     expect(response.output.map((item) => item.call_id)).toEqual(['c1']);

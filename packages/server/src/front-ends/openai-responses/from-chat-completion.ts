@@ -1,6 +1,7 @@
 import type { ChatCompletionResult } from '@proxy/core';
 import type { ExchangeContext, JsonAnswer } from '../../exchange/front-end.js';
 import { allowsOneCall, EXTRA_CALLS_LEFT_OUT, type ResponsesRequest } from './request-schema.js';
+import { carriesReasoning, carryReasoning } from './carried-reasoning.js';
 import { asTokenUsage, estimatedResponsesUsage, headerJson, outputChars, responseHeader, responseIdBase, responseJson, statusOf, toResponsesUsage, type OutputItem } from './response-object.js';
 import { jsonCompletion } from '../complete-json.js';
 import { reasoningOf } from '../reasoning-field.js';
@@ -30,7 +31,7 @@ export function fromChatCompletion(result: ChatCompletionResult, body: Responses
   if (choice && readsToolMarkup(context, offersResponsesTools(body))) rewriteAnswerToolMarkup(choice, chatToolSchemas(toChatTools(body).tools), context.log);
   const message = choice?.message ?? {};
   const status = statusOf(choice?.finish_reason);
-  const output = outputItems(message, choice?.finish_reason === 'length', base, toChatTools(body).names, context, allowsOneCall(body));
+  const output = outputItems(message, choice?.finish_reason === 'length', base, toChatTools(body).names, context, allowsOneCall(body), carriesReasoning(body));
   // The limit cut the last item: a message there says so itself, as OpenAI's does (a call cut says so already).
   const last = output.at(-1);
   if (status.status === 'incomplete' && last?.type === 'message') last.status = 'incomplete';
@@ -44,13 +45,16 @@ export function fromChatCompletion(result: ChatCompletionResult, body: Responses
 
 /**
  * `outOfTokens`: the answer ended at its token limit, so a call whose arguments do not parse was cut, not finished.
- * `oneCall`: the request allows one function call at most (see allowsOneCall).
+ * `oneCall`: the request allows one function call at most (see allowsOneCall). `carry`: the reasoning item carries
+ * its text in `encrypted_content` too (see carriesReasoning).
  */
-function outputItems(message: ChatAnswer, outOfTokens: boolean, base: string, names: ToolNames, context: ExchangeContext, oneCall: boolean): OutputItem[] {
+function outputItems(message: ChatAnswer, outOfTokens: boolean, base: string, names: ToolNames, context: ExchangeContext, oneCall: boolean, carry: boolean): OutputItem[] {
   const output: OutputItem[] = [];
   const split = typeof message.content === 'string' ? splitThink(message.content) : { reasoning: '', text: '' };
   const reasoning = reasoningOf(message) + split.reasoning;
-  if (reasoning) output.push({ id: `rs_${base}_0`, type: 'reasoning', summary: [{ type: 'summary_text', text: reasoning }] });
+  if (reasoning) {
+    output.push({ id: `rs_${base}_0`, type: 'reasoning', summary: [{ type: 'summary_text', text: reasoning }], ...(carry ? { encrypted_content: carryReasoning(reasoning) } : {}) });
+  }
   if (split.text) {
     output.push({
       id: `msg_${base}_${output.length}`,

@@ -5,7 +5,7 @@ import type { ResponsesRequest } from './request-schema.js';
 
 /** An output item as the Responses API shows it. */
 export type OutputItem =
-  | { id: string; type: 'reasoning'; summary: { type: 'summary_text'; text: string }[] }
+  | { id: string; type: 'reasoning'; summary: { type: 'summary_text'; text: string }[]; encrypted_content?: string }
   | {
       id: string;
       type: 'message';

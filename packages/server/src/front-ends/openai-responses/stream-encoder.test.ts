@@ -83,6 +83,20 @@ describe('Responses stream encoder', () => {
     expect(completed(parseResponsesSse(encode(both))).output[0]).toMatchObject({ type: 'reasoning', summary: [{ text: 'Plan.' }] });
   });
 
+  it('carries the reasoning in encrypted_content when the request includes it, on the done item and in response.completed', () => {
+    const plain = completed(parseResponsesSse(encode(reasoningAndText)));
+    expect(plain.output[0]).not.toHaveProperty('encrypted_content');
+    const events = parseResponsesSse(encode(reasoningAndText, { requestBody: body({ include: ['reasoning.encrypted_content'] }) }));
+    const done = events.find((event) => event.type === 'response.output_item.done')!.item as Record<string, unknown>;
+    expect(done).toMatchObject({ id: 'rs_req123_0', type: 'reasoning', summary: [{ text: 'Let me think — ünïcode ✓.' }], encrypted_content: expect.any(String) });
+    expect(completed(events).output[0]).toEqual(done);
+    const replayed = frontEnd.toChatRequest(
+      frontEnd.parse({ model: 'm', input: [{ role: 'user', content: 'hi' }, { type: 'reasoning', summary: [], encrypted_content: done.encrypted_content }, { role: 'assistant', content: 'Hello, world!' }] }),
+      testContext({ replayReasoning: true }),
+    );
+    expect(replayed.messages[1]).toEqual({ role: 'assistant', content: 'Hello, world!', reasoning_content: 'Let me think — ünïcode ✓.' });
+  });
+
   it('gives the same events whatever the byte boundary the upstream stream was cut at', () => {
     const whole = encode(reasoningAndText);
     const length = Buffer.byteLength(reasoningAndText);

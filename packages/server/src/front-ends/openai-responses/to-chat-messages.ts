@@ -1,5 +1,6 @@
 import { InvalidRequestError } from '@proxy/core';
 import type { ContentPart, FunctionCallItem, FunctionCallOutputItem, InputItem, MessageItem, ReasoningItem, ResponsesRequest } from './request-schema.js';
+import { carriedReasoning } from './carried-reasoning.js';
 import type { ToolNames } from './tool-names.js';
 import { pushUserTurn, type ChatUserPart } from '../user-turns.js';
 
@@ -110,7 +111,7 @@ export function toChatMessages(body: ResponsesRequest, options: MessageOptions):
       }
       case 'item_reference':
         throw new InvalidRequestError(
-          `Invalid '${at}.type': 'item_reference' needs stored responses; this proxy keeps no conversation state, send the items themselves`,
+          `Invalid '${at}.type': 'item_reference' needs stored responses; this proxy keeps no conversation state, send the items themselves: set \`store: false\` on the request (the AI SDK's @ai-sdk/openai sends references by default: set providerOptions.openai.store to false)`,
           { param: `${at}.type` },
         );
       default:
@@ -185,6 +186,7 @@ function toolOutput(output: string | readonly ContentPart[]): string {
 
 function reasoningText(item: ReasoningItem): string {
   const parts = item.content?.length ? item.content : (item.summary ?? []);
+  if (parts.length === 0) return carriedReasoning(item.encrypted_content) ?? '';
   return parts.map((part) => part.text).join('\n\n');
 }
 

@@ -109,6 +109,20 @@ describe('Responses request → chat request', () => {
     ]);
   });
 
+  it("reads no other provider's encrypted_content: a reasoning item with nothing else to read is dropped", () => {
+    const { request } = translate({
+      input: [
+        { role: 'user', content: 'hi' },
+        { type: 'reasoning', summary: [], encrypted_content: 'gAAAAABo-openai-fernet-token' },
+        { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'Hello!' }] },
+      ],
+    }, { replayReasoning: true });
+    expect(request.messages).toEqual([
+      { role: 'user', content: 'hi' },
+      { role: 'assistant', content: 'Hello!' },
+    ]);
+  });
+
   it('merges an assistant text and the calls after it into one turn, and starts a new turn after tool results', () => {
     const { request } = translate({
       input: [
@@ -282,6 +296,21 @@ describe('Responses request → chat request', () => {
     expect(request.messages).toEqual([{ role: 'user', content: 'hi' }]);
     expect(lines).toEqual([expect.objectContaining({ fields: { dropped_items: ['web_search_call'] } })]);
     expect(() => translate({ input: [{ role: 'user', content: 'hi' }, { type: 'item_reference', id: 'msg_1' }] })).toThrow(/no conversation state/);
+  });
+
+  it("tells a client that sent an item_reference how to send the items instead: store: false (the AI SDK's default is true)", () => {
+    const error = (() => {
+      try {
+        translate({ input: [{ role: 'user', content: 'hi' }, { type: 'item_reference', id: 'msg_1' }] });
+      } catch (thrown) {
+        return thrown as InvalidRequestError;
+      }
+      throw new Error('translate accepted the item_reference');
+    })();
+    expect(error.status).toBe(400);
+    expect(error.param).toBe('input[1].type');
+    expect(error.message).toContain('store: false');
+    expect(error.message).toContain('providerOptions.openai.store');
   });
 
   it("leaves out the output of a call it left out (Codex answers a local_shell_call with a function_call_output), never an orphan tool message", () => {
