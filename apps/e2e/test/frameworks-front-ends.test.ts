@@ -25,6 +25,7 @@ const REPLAYER = 'deepseek-ai/deepseek-v4-flash';
 const UPSTREAM_KEY = 'nvapi-upstream-secret-7f3a9c2e41';
 const PROXY_KEY = 'sk-proxy-secret-b81d60e5a9';
 const CITY = { city: 'Paris' };
+const OTHER_CITY = { city: 'Rome' };
 const PLACE = { name: 'Eiffel Tower', height: 330 };
 const PLACE_SCHEMA: JSONSchema7 = {
   type: 'object',
@@ -71,8 +72,24 @@ const chatRequests = () => harness.mock.requests.to('/chat/completions').map((re
 const weatherScenario = () =>
   harness.mock.setScenario({ stream: { idStyle: 'number' }, toolCall: { name: 'get_weather', arguments: CITY }, finalAnswer: 'It is sunny in Paris.' });
 
-/** Two NIM requests: the first offered the tool, the second carried the call and its result under the client's id. */
-function expectToolRoundTrip(callId: string, streamed: boolean) {
+/** NIM calls get_weather for two cities at once, numeric ids again. */
+const parallelWeatherScenario = () =>
+  harness.mock.setScenario({
+    stream: { idStyle: 'number' },
+    toolCalls: [
+      { name: 'get_weather', arguments: CITY },
+      { name: 'get_weather', arguments: OTHER_CITY },
+    ],
+    finalAnswer: 'Sunny in both.',
+  });
+
+/**
+ * Two NIM requests: the first offered the tool, the second carried the calls (for the cities in order) and their
+ * results, each under the id the client had for its call.
+ */
+function expectToolRoundTrip(callIds: string | string[], streamed: boolean, cities = [CITY]) {
+  const ids = typeof callIds === 'string' ? [callIds] : callIds;
+  expect(new Set(ids).size).toBe(cities.length);
   const [first, second, ...more] = chatRequests();
   expect(more).toEqual([]);
   expect(first!.stream).toBe(streamed);
@@ -80,13 +97,13 @@ function expectToolRoundTrip(callId: string, streamed: boolean) {
   expect(first!.tools?.[0]?.function.parameters).toMatchObject({ type: 'object', properties: { city: { type: 'string' } } });
   const assistant = second!.messages.filter((message) => message.role === 'assistant');
   expect(assistant).toHaveLength(1);
-  expect(assistant[0]!.tool_calls).toHaveLength(1);
-  const [call] = assistant[0]!.tool_calls!;
-  expect(call).toMatchObject({ id: callId, type: 'function', function: { name: 'get_weather' } });
-  expect(JSON.parse(call!.function.arguments)).toEqual(CITY);
+  const calls = assistant[0]!.tool_calls ?? [];
+  expect(calls.map((call) => [call.id, call.type, call.function.name, JSON.parse(call.function.arguments)])).toEqual(
+    cities.map((city, index) => [ids[index], 'function', 'get_weather', city]),
+  );
   const results = second!.messages.filter((message) => message.role === 'tool');
-  expect(results).toEqual([{ role: 'tool', tool_call_id: callId, content: 'sunny in Paris' }]);
-  // The result follows its call directly, as chat templates require.
+  expect(results).toEqual(cities.map((city, index) => ({ role: 'tool', tool_call_id: ids[index], content: `sunny in ${city.city}` })));
+  // The results follow their calls directly, as chat templates require.
   expect(second!.messages.indexOf(results[0]!)).toBe(second!.messages.indexOf(assistant[0]!) + 1);
 }
 
@@ -165,6 +182,16 @@ function describeAiSdk(client: AiSdkClient) {
       expect(call).toMatchObject({ toolName: 'get_weather', input: CITY });
       expect(result.steps[0]!.toolResults[0]).toMatchObject({ toolCallId: call!.toolCallId, output: 'sunny in Paris' });
       expectToolRoundTrip(call!.toolCallId, false);
+    });
+
+    it('runs parallel tool calls, streamed, each result under its own call’s id', async () => {
+      parallelWeatherScenario();
+      const result = streamText({ model: model(MODEL), prompt: 'Weather in Paris and Rome?', tools: { get_weather: weatherTool() }, stopWhen: stepCountIs(3), maxRetries: 0, providerOptions });
+      expect(await result.text).toBe('Sunny in both.');
+      const [step] = await result.steps;
+      expect(step!.toolCalls.map((call) => call.input)).toEqual([CITY, OTHER_CITY]);
+      expect(step!.toolResults.map((result) => [result.toolCallId, result.output])).toEqual(step!.toolCalls.map((call, index) => [call.toolCallId, `sunny in ${[CITY, OTHER_CITY][index]!.city}`]));
+      expectToolRoundTrip(step!.toolCalls.map((call) => call.toolCallId), true, [CITY, OTHER_CITY]);
     });
 
     it('continues a conversation from the response messages of an earlier turn', async () => {
@@ -357,20 +384,19 @@ async function ask(model: LangChainModel, messages: BaseMessage[] | string, stre
 }
 
 /** LangChain's own loop: ask, run the tool call the model made, send its result back, ask again. */
-async function langchainToolLoop(model: LangChainModel, streamed: boolean) {
-  const messages: BaseMessage[] = [new HumanMessage('Weather in Paris?')];
+async function langchainToolLoop(model: LangChainModel, streamed: boolean, cities = [CITY], finalAnswer = 'It is sunny in Paris.') {
+  const messages: BaseMessage[] = [new HumanMessage(`Weather in ${cities.map((city) => city.city).join(' and ')}?`)];
   const called = await ask(model, messages, streamed);
-  expect(called.tool_calls).toHaveLength(1);
-  const [call] = called.tool_calls!;
-  expect(call).toMatchObject({ name: 'get_weather', args: CITY });
-  expect(typeof call!.id).toBe('string');
-  const result = await runWeather(call!);
-  expect(result.tool_call_id).toBe(call!.id);
-  messages.push(called, result);
+  const calls = called.tool_calls ?? [];
+  expect(calls.map((call) => [call.name, call.args])).toEqual(cities.map((city) => ['get_weather', city]));
+  for (const call of calls) expect(typeof call.id).toBe('string');
+  const results = await Promise.all(calls.map((call) => runWeather(call)));
+  expect(results.map((result) => result.tool_call_id)).toEqual(calls.map((call) => call.id));
+  messages.push(called, ...results);
   const answered = await ask(model, messages, streamed);
-  expect(answered.text).toBe('It is sunny in Paris.');
+  expect(answered.text).toBe(finalAnswer);
   expect(answered.tool_calls ?? []).toEqual([]);
-  expectToolRoundTrip(call!.id!, streamed);
+  expectToolRoundTrip(calls.map((call) => call.id!), streamed, cities);
   return called;
 }
 
@@ -410,6 +436,11 @@ function describeLangChain(client: LangChainClient) {
     it('runs a multi-step tool loop, streamed (stream, chunks concatenated)', async () => {
       weatherScenario();
       await langchainToolLoop(withTools(MODEL), true);
+    });
+
+    it('runs parallel tool calls, streamed, each result under its own call’s id', async () => {
+      parallelWeatherScenario();
+      await langchainToolLoop(withTools(MODEL), true, [CITY, OTHER_CITY], 'Sunny in both.');
     });
 
     it('continues a conversation holding its earlier answer', async () => {
