@@ -2,6 +2,10 @@ import { formatZodError, InvalidRequestError } from '@proxy/core';
 import { responsesRequestSchema, type ResponsesRequest } from './request-schema.js';
 
 const NO_STATE = 'this proxy keeps no conversation state (nothing is stored); send the whole conversation in `input` with `store: false`, as Codex does';
+// The OpenAI Agents SDK sends these two only when its user passes them to a run (or uses an
+// OpenAIConversationsSession): its default needs no stored state, and the user sees only this message.
+const AGENTS_SDK_HINT =
+  '(the OpenAI Agents SDK: run without `previousResponseId` or `conversationId`, with the last `result.history` and the new turn as input, or a local session such as `MemorySession`)';
 
 /** Validates a Responses request; throws an InvalidRequestError (400) naming the field at fault. */
 export function parseResponsesRequest(body: unknown): ResponsesRequest {
@@ -15,10 +19,10 @@ export function parseResponsesRequest(body: unknown): ResponsesRequest {
   }
   const request = result.data;
   if (request.previous_response_id) {
-    throw new InvalidRequestError(`'previous_response_id' is not supported: ${NO_STATE}`, { param: 'previous_response_id' });
+    throw new InvalidRequestError(`'previous_response_id' is not supported: ${NO_STATE} ${AGENTS_SDK_HINT}`, { param: 'previous_response_id' });
   }
   if (request.conversation !== undefined && request.conversation !== null) {
-    throw new InvalidRequestError(`'conversation' is not supported: ${NO_STATE}`, { param: 'conversation' });
+    throw new InvalidRequestError(`'conversation' is not supported: ${NO_STATE} ${AGENTS_SDK_HINT}`, { param: 'conversation' });
   }
   if (request.prompt !== undefined && request.prompt !== null) {
     // A template lives on OpenAI's side: ignored, it would leave the model without the template's instructions

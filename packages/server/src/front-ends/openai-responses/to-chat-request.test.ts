@@ -344,6 +344,19 @@ describe('Responses request validation', () => {
     expect(frontEnd.parse({ model: 'm', input: 'hi', store: true, previous_response_id: null, background: false })).toBeTruthy();
   });
 
+  it('names the OpenAI Agents SDK’s way to continue a conversation without stored state in the 400 for previous_response_id and conversation', () => {
+    // The Agents SDK sends these for its run options previousResponseId / conversationId (and an
+    // OpenAIConversationsSession); its users see only this message, thrown by the run.
+    for (const [field, value] of [['previous_response_id', 'resp_1'], ['conversation', 'conv_1']] as const) {
+      const error = parseError({ model: 'm', input: 'hi', [field]: value });
+      expect(error.message).toContain('OpenAI Agents SDK');
+      expect(error.message).toContain('previousResponseId');
+      expect(error.message).toContain('conversationId');
+      expect(error.message).toContain('result.history');
+    }
+    expect(parseError({ model: 'm', input: 'hi', background: true }).message).not.toContain('Agents SDK');
+  });
+
   it('refuses a stored prompt template with a 400, rather than answering without its instructions', () => {
     const error = parseError({ model: 'm', input: 'hi', prompt: { id: 'pmpt_1', version: '2', variables: { city: 'Paris' } } });
     expect(error.status).toBe(400);
