@@ -20,7 +20,7 @@ import {
   type AgentOutputType,
   type Model,
 } from '@openai/agents';
-import { DEFAULT_MODELS } from '@proxy/testkit';
+import { DEFAULT_MODELS, expectedCompletion } from '@proxy/testkit';
 import { startProxyHarness, type ProxyHarness } from '@proxy/testkit/harness';
 import OpenAI, { APIError } from 'openai-next';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -99,19 +99,20 @@ interface ChatBody {
 const chatRequests = () => harness.mock.requests.to('/chat/completions').map((request) => request.body as ChatBody);
 
 /** NIM calls get_weather with its numeric ids (the proxy must make strings of them), then answers the result. */
-const weatherScenario = () =>
-  harness.mock.setScenario({ stream: { idStyle: 'number' }, toolCall: { name: 'get_weather', arguments: CITY }, finalAnswer: 'It is sunny in Paris.' });
+const WEATHER = { stream: { idStyle: 'number' }, toolCall: { name: 'get_weather', arguments: CITY }, finalAnswer: 'It is sunny in Paris.' } as const;
+const weatherScenario = () => harness.mock.setScenario(WEATHER);
 
 const ran: { city: string }[] = [];
-const getWeather = tool({
+const weatherToolOptions = {
   name: 'get_weather',
   description: 'The weather in a city',
   parameters: z.object({ city: z.string() }),
-  execute: ({ city }) => {
+  execute: ({ city }: { city: string }) => {
     ran.push({ city });
     return `sunny in ${city}`;
   },
-});
+};
+const getWeather = tool(weatherToolOptions);
 afterEach(() => void ran.splice(0));
 
 const PlaceSchema = z.object({ name: z.string(), height: z.number() });
@@ -394,6 +395,26 @@ function describeAgents(api: AgentsApi) {
         }
       },
     );
+
+    it('resumes a run interrupted for a tool’s approval from its state, and counts NIM’s usage', async () => {
+      weatherScenario();
+      const approved = tool({ ...weatherToolOptions, needsApproval: true });
+      const assistant = agent({ tools: [approved] });
+      const first = await run(assistant, 'Weather in Paris?');
+      expect(first.interruptions).toHaveLength(1);
+      expect(chatRequests()).toHaveLength(1);
+      first.state.approve(first.interruptions[0]!);
+      const resumed = await run(assistant, first.state);
+      expect(resumed.finalOutput).toBe('It is sunny in Paris.');
+      expect(ran).toEqual([CITY]);
+      expectToolRoundTrip(callIdsOf(resumed.history), false);
+      const nimUsage = chatRequests().map((body) => expectedCompletion(body as never, { scenario: WEATHER }).usage);
+      expect(resumed.state.usage).toMatchObject({
+        requests: 2,
+        inputTokens: nimUsage[0]!.prompt_tokens + nimUsage[1]!.prompt_tokens,
+        outputTokens: nimUsage[0]!.completion_tokens + nimUsage[1]!.completion_tokens,
+      });
+    });
 
     it('throws the SDK’s APIError with the status for NIM’s 429 and 400, no key in it, streamed and not', async () => {
       harness.mock.failNext({ type: 'http-error', status: 429 });
