@@ -18,7 +18,7 @@ import { anthropicRoutes, registerClaudeCodeSideTraffic } from './front-ends/ant
 import { openAIChatFrontEnd } from './front-ends/openai-chat/index.js';
 import { createModelAliases, createModelSettings, namedAliases } from './models/index.js';
 import { registerEmbeddings } from './front-ends/openai-embeddings/index.js';
-import { createOpenAIResponsesFrontEnd } from './front-ends/openai-responses/index.js';
+import { createOpenAIResponsesFrontEnd, refuseStoredStateRoutes } from './front-ends/openai-responses/index.js';
 import { clientErrorHandler } from './http/client-error-handler.js';
 import { createErrorHandler } from './http/error-handler.js';
 import { defaultMaxConnections } from './http/max-connections.js';
@@ -181,6 +181,7 @@ export function buildServer(input: ProxyConfigInput | ResolvedProxyConfig = {}, 
   });
   app.register(async (scope) => {
     registerFrontEnd(scope, createOpenAIResponsesFrontEnd(), ['/v1/responses'], exchange);
+    refuseStoredStateRoutes(scope);
   });
   app.register(async (scope) => {
     // OpenAI's dialect (its error shape, its Bearer key), as the chat route speaks it.

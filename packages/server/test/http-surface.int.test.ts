@@ -94,6 +94,19 @@ describe('request errors', () => {
     expect(response.json()).toMatchObject({ error: { code: 'unsupported_media_type' } });
   });
 
+  it("answers the Responses API's stored-state routes 404 saying nothing is stored, behind the key check", async () => {
+    proxy = createTestProxy(upstream().baseUrl);
+    for (const [method, url] of [['GET', '/v1/responses/resp_1'], ['POST', '/v1/responses/resp_1/cancel'], ['POST', '/v1/conversations'], ['GET', '/v1/conversations/conv_1/items']] as const) {
+      const answer = await proxy.app.inject({ method, url, headers: authHeaders, ...(method === 'POST' ? { payload: {} } : {}) });
+      expect(answer.statusCode, url).toBe(404);
+      expect(answer.json(), url).toEqual({
+        error: { message: expect.stringMatching(new RegExp(`^Invalid URL \\(${method} ${url}\\): this proxy keeps no conversation state`)), type: 'invalid_request_error', param: null, code: 'unknown_url' },
+      });
+    }
+    const keyless = await proxy.app.inject({ method: 'GET', url: '/v1/responses/resp_1' });
+    expect(keyless.statusCode).toBe(401);
+  });
+
   it('answers 404 for unknown routes and 405 with allow for wrong methods, OpenAI-shaped', async () => {
     proxy = createTestProxy(upstream().baseUrl);
     const missing = await proxy.app.inject({ method: 'GET', url: '/v1/nope?x=1', headers: authHeaders });

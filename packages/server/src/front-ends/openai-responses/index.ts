@@ -1,2 +1,3 @@
 export { createOpenAIResponsesFrontEnd } from './openai-responses-front-end.js';
 export type { ResponsesRequest } from './request-schema.js';
+export { refuseStoredStateRoutes } from './stored-state-routes.js';

@@ -1,7 +1,7 @@
 import { formatZodError, InvalidRequestError } from '@proxy/core';
 import { responsesRequestSchema, type ResponsesRequest } from './request-schema.js';
 
-const NO_STATE = 'this proxy keeps no conversation state (nothing is stored); send the whole conversation in `input` with `store: false`, as Codex does';
+export const NO_STATE = 'this proxy keeps no conversation state (nothing is stored); send the whole conversation in `input` with `store: false`, as Codex does';
 // The OpenAI Agents SDK sends these two only when its user passes them to a run (or uses an
 // OpenAIConversationsSession): its default needs no stored state, and the user sees only this message.
 const AGENTS_SDK_HINT =
