@@ -499,6 +499,7 @@ describe.skipIf(NODE_MAJOR < 22)('the Agents SDK’s conversation state kept by 
     expect(refused).toBeInstanceOf(APIError);
     expect((refused as APIError).status).toBe(404);
     expect((refused as APIError).message).toContain('/v1/conversations');
+    expect((refused as APIError).message).toContain('keeps no conversation state');
     expect(sent.map((request) => request.path)).toEqual(['/v1/conversations']);
     expect(chatRequests()).toEqual([]);
   });
