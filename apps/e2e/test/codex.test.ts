@@ -112,6 +112,30 @@ describe.skipIf(!CODEX_BIN)('Codex CLI through /v1/responses', () => {
     expect((first as unknown as { reasoning_effort?: string }).reasoning_effort).toBe('high');
   });
 
+  it("gives NIM the image Codex's view_image tool loaded, in a user message after the tool's output", { timeout: 120_000 }, async () => {
+    // A 4×4 red PNG. A chat tool message carries text only; the image follows it, so a vision model sees it.
+    const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000004000000040802000000269309290000001049444154789c63f8cfc000470cc47100ae930ff1d05f239e0000000049454e44ae426082', 'hex');
+    const run = await runCodex({
+      baseURL: stack.baseURL,
+      apiKey: PROXY_KEY,
+      model: `nvidia:${MODEL}`,
+      prompt: (workdir) => {
+        writeFileSync(join(workdir, 'red.png'), png);
+        return `${mockDirective({ toolCall: { name: 'view_image', arguments: { path: join(workdir, 'red.png') } }, finalAnswer: 'It is red.' })} What colour is red.png?`;
+      },
+    });
+    runs.push(run);
+    expect(run.code, run.stderr.slice(-2000)).toBe(0);
+    expect(run.stdout.trim()).toBe('It is red.');
+    const second = chatRequests()[1]!;
+    const tool = second.messages.findIndex((message) => message.role === 'tool');
+    expect(tool, JSON.stringify(second.messages.slice(-2))).toBeGreaterThan(0);
+    const after = second.messages[tool + 1] as { role: string; content: { type: string; image_url?: { url: string } }[] };
+    expect(after.role).toBe('user');
+    expect(after.content).toEqual([{ type: 'image_url', image_url: expect.objectContaining({ url: expect.stringMatching(/^data:image\/png;base64,/) }) }]);
+    expect(String(second.messages[tool]!.content)).not.toContain('omitted');
+  });
+
   it('asks NIM for the JSON that `codex exec --output-schema` wants, as response_format, and prints the answer', { timeout: 120_000 }, async () => {
     // Codex sends the schema as the Responses API's text.format; NIM constrains its answer by response_format.
     const schema = { type: 'object', properties: { colour: { type: 'string' } }, required: ['colour'], additionalProperties: false };

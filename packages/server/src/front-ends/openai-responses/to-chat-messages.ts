@@ -44,6 +44,13 @@ export function toChatMessages(body: ResponsesRequest, options: MessageOptions):
   // Calls of item types left out (a `local_shell_call`, which Codex answers with a `function_call_output`): their
   // outputs go too, since a tool message answering no call is refused by some chat templates (Mistral's) and by OpenAI's API.
   const droppedCalls = new Set<string>();
+  // Images the tool outputs in a row returned (Codex's view_image): a chat tool message holds text only, so they
+  // follow those outputs as a user message, once the last of them is in (tool messages must follow their calls).
+  let resultImages: ChatContentPart[] = [];
+  const flushResultImages = (): void => {
+    pushUserTurn(messages, resultImages);
+    resultImages = [];
+  };
 
   const openAssistant = (): ChatMessage => {
     if (!assistant) {
@@ -60,6 +67,7 @@ export function toChatMessages(body: ResponsesRequest, options: MessageOptions):
   const input: readonly InputItem[] = body.input ?? [];
   input.forEach((item, index) => {
     const at = `input[${index}]`;
+    if (item.type !== 'function_call_output') flushResultImages();
     switch (item.type ?? 'message') {
       case 'message': {
         const message = item as MessageItem;
@@ -97,7 +105,7 @@ export function toChatMessages(body: ResponsesRequest, options: MessageOptions):
           return;
         }
         assistant = undefined;
-        messages.push({ role: 'tool', tool_call_id: output.call_id, content: toolOutput(output.output) });
+        messages.push({ role: 'tool', tool_call_id: output.call_id, content: toolOutput(output.output, resultImages, `${at}.output`) });
         return;
       }
       case 'reasoning': {
@@ -119,6 +127,7 @@ export function toChatMessages(body: ResponsesRequest, options: MessageOptions):
         if (typeof item.call_id === 'string') droppedCalls.add(item.call_id);
     }
   });
+  flushResultImages();
   if (reasoning !== undefined) openAssistant();
   keepResultsAfterCalls(messages);
   if (system.length > 0) messages.unshift({ role: 'system', content: system.join('\n\n') });
@@ -169,19 +178,32 @@ function userContent(content: string | readonly ContentPart[], at: string): stri
   if (!content.some((part) => part.type === 'input_image')) return textOf(content, at);
   return content.map((part, index): ChatContentPart => {
     if (part.type === 'input_text' || part.type === 'output_text') return { type: 'text', text: part.text };
-    if (part.type === 'input_image') {
-      if (!part.image_url) throw unsupportedPart('input_image with file_id', `${at}[${index}]`, '(send image_url)');
-      return { type: 'image_url', image_url: part.detail && part.detail !== 'original' ? { url: part.image_url, detail: part.detail } : { url: part.image_url } };
-    }
+    if (part.type === 'input_image') return imagePart(part, `${at}[${index}]`);
     if (part.type === 'refusal') return { type: 'text', text: part.refusal };
     throw unsupportedPart(part.type, `${at}[${index}]`, '');
   });
 }
 
-/** A tool result as chat's text: its text parts; images and files cannot be carried by a chat tool message. */
-function toolOutput(output: string | readonly ContentPart[]): string {
+function imagePart(part: Extract<ContentPart, { type: 'input_image' }>, at: string): ChatContentPart {
+  if (!part.image_url) throw unsupportedPart('input_image with file_id', at, '(send image_url)');
+  return { type: 'image_url', image_url: part.detail && part.detail !== 'original' ? { url: part.image_url, detail: part.detail } : { url: part.image_url } };
+}
+
+/**
+ * A tool result as chat's text: its text parts. Its images go to `images`, for the user message that follows the
+ * tool messages (as Anthropic tool results' images do); what else chat cannot carry (files) is named in the text.
+ */
+function toolOutput(output: string | readonly ContentPart[], images: ChatContentPart[], at: string): string {
   if (typeof output === 'string') return output;
-  return output.map((part) => (part.type === 'input_text' || part.type === 'output_text' ? part.text : `[${part.type} omitted]`)).join('\n');
+  const texts: string[] = [];
+  output.forEach((part, index) => {
+    if (part.type === 'input_text' || part.type === 'output_text') texts.push(part.text);
+    // An image by file id names a file only OpenAI holds: a placeholder, rather than refuse a turn whose tool output
+    // the client cannot change.
+    else if (part.type === 'input_image' && part.image_url) images.push(imagePart(part, `${at}[${index}]`));
+    else texts.push(`[${part.type} omitted]`);
+  });
+  return texts.join('\n');
 }
 
 function reasoningText(item: ReasoningItem): string {

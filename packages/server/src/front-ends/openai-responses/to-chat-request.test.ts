@@ -313,6 +313,52 @@ describe('Responses request → chat request', () => {
     expect(error.message).toContain('providerOptions.openai.store');
   });
 
+  it("sends the images tool outputs returned (Codex's view_image) in a user message after those outputs, where chat can carry them", () => {
+    const png = 'data:image/png;base64,iVBORw0KGgo=';
+    const { request } = translate({
+      input: [
+        { type: 'message', role: 'user', content: 'look at both' },
+        { type: 'function_call', call_id: 'c_1', name: 'view_image', arguments: '{"path":"a.png"}' },
+        { type: 'function_call', call_id: 'c_2', name: 'view_image', arguments: '{"path":"b.png"}' },
+        { type: 'function_call_output', call_id: 'c_1', output: [{ type: 'input_image', image_url: png, detail: 'high' }] },
+        { type: 'function_call_output', call_id: 'c_2', output: [{ type: 'input_text', text: 'b.png:' }, { type: 'input_image', image_url: png }, { type: 'input_image', file_id: 'file_1' }, { type: 'input_file', file_id: 'f_1' }] },
+        { type: 'message', role: 'user', content: 'which is bigger?' },
+      ],
+    });
+    expect(request.messages).toEqual([
+      { role: 'user', content: 'look at both' },
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [
+          { id: 'c_1', type: 'function', function: { name: 'view_image', arguments: '{"path":"a.png"}' } },
+          { id: 'c_2', type: 'function', function: { name: 'view_image', arguments: '{"path":"b.png"}' } },
+        ],
+      },
+      { role: 'tool', tool_call_id: 'c_1', content: '' },
+      { role: 'tool', tool_call_id: 'c_2', content: 'b.png:\n[input_image omitted]\n[input_file omitted]' },
+      // The images, in order, then the next user item's text: one user turn.
+      {
+        role: 'user',
+        content: [
+          { type: 'image_url', image_url: { url: png, detail: 'high' } },
+          { type: 'image_url', image_url: { url: png } },
+          { type: 'text', text: 'which is bigger?' },
+        ],
+      },
+    ]);
+    // The last items being outputs, the images still follow them.
+    const last = translate({
+      input: [
+        { type: 'message', role: 'user', content: 'look' },
+        { type: 'function_call', call_id: 'c_1', name: 'view_image', arguments: '{}' },
+        { type: 'function_call_output', call_id: 'c_1', output: [{ type: 'input_image', image_url: png }] },
+      ],
+    }).request.messages;
+    expect(last.at(-1)).toEqual({ role: 'user', content: [{ type: 'image_url', image_url: { url: png } }] });
+    expect(last.at(-2)).toMatchObject({ role: 'tool', tool_call_id: 'c_1' });
+  });
+
   it("leaves out the output of a call it left out (Codex answers a local_shell_call with a function_call_output), never an orphan tool message", () => {
     const { request, lines } = translate({
       input: [
