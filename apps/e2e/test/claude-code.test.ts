@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -201,6 +201,25 @@ describe.skipIf(NODE_MAJOR < 22)('claude -p through the proxy', () => {
     const [first] = stack.mock.requests.all.slice(before).filter((r) => r.path.endsWith('/chat/completions'));
     const tools = (first!.body as { tools: { function: { name: string; parameters: { properties?: unknown } } }[] }).tools;
     expect(tools.find((tool) => tool.function.name === 'StructuredOutput')?.function.parameters.properties).toEqual(schema.properties);
+  }, 180_000);
+
+  it('gives NIM the image Claude Code read with its Read tool, in a user message after the tool result', async () => {
+    // A 4×4 red PNG. Read answers with an image block in its tool_result; a chat tool message carries text only.
+    const target = join(work, 'red.png');
+    await writeFile(target, Buffer.from('89504e470d0a1a0a0000000d4948445200000004000000040802000000269309290000001049444154789c63f8cfc000470cc47100ae930ff1d05f239e0000000049454e44ae426082', 'hex'));
+    const prompt = `${mockDirective({ toolCall: { name: 'Read', arguments: { file_path: target } }, finalAnswer: 'It is red.' })} What colour is red.png?`;
+    const before = stack.mock.requests.all.length;
+    const run = await runClaude(['-p', prompt, '--model', 'claude-sonnet-4-5', '--allowedTools', 'Read'], claudeEnv(stack, home), work);
+    const diagnostics = `exit ${run.code}\nstdout: ${run.stdout}\nstderr: ${run.stderr}`;
+    expect(run.code, diagnostics).toBe(0);
+    expect(run.stdout, diagnostics).toContain('It is red.');
+    const chats = stack.mock.requests.all.slice(before).filter((r) => r.path.endsWith('/chat/completions'));
+    const messages = (chats.at(-1)!.body as { messages: { role: string; content: unknown }[] }).messages;
+    const tool = messages.findIndex((message) => message.role === 'tool');
+    expect(tool, diagnostics).toBeGreaterThan(0);
+    const after = messages[tool + 1]!;
+    expect(after.role).toBe('user');
+    expect(after.content).toEqual(expect.arrayContaining([{ type: 'image_url', image_url: { url: expect.stringMatching(/^data:image\/png;base64,/) } }]));
   }, 180_000);
 
   it('does not run a Bash command the token limit cut mid-way', async () => {
