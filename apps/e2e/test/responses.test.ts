@@ -1,9 +1,11 @@
 import { expectedCompletion, mockDirective } from '@proxy/testkit';
 import type { APIError } from 'openai';
 import OpenAI from 'openai';
+import { zodTextFormat } from 'openai/helpers/zod';
 import OpenAINext from 'openai-next';
 import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { MODEL, PROXY_KEY, startStack, type Stack } from './support/stack.js';
 
 // The Responses front end through the real proxy (its nvidia connector, real sockets) to the listening mock NIM,
@@ -80,6 +82,16 @@ describe('POST /v1/responses with the openai SDK', () => {
     const stream = client.responses.stream({ model: `nvidia:${MODEL}`, input: 'Hello there' });
     const final = await stream.finalResponse();
     expect(final.output_text).toBe('You said: Hello there');
+  });
+
+  it("parses structured output with the SDK's responses.parse and zodTextFormat: NIM gets the schema as response_format", async () => {
+    const Place = z.object({ name: z.string(), height: z.number() });
+    stack.mock.setScenario({ content: '{"name":"Eiffel Tower","height":330}' });
+    const response = await client.responses.parse({ model: `nvidia:${MODEL}`, input: 'A tall place?', text: { format: zodTextFormat(Place, 'place') } });
+    expect(response.output_parsed).toEqual({ name: 'Eiffel Tower', height: 330 });
+    const format = (lastChat().body as { response_format?: { type: string; json_schema: { name: string; strict?: boolean; schema: { properties: Record<string, unknown> } } } }).response_format;
+    expect(format).toMatchObject({ type: 'json_schema', json_schema: { name: 'place', strict: true } });
+    expect(Object.keys(format!.json_schema.schema.properties)).toEqual(['name', 'height']);
   });
 
   it('runs a function-call round trip: the call, then the answer to its output', async () => {
