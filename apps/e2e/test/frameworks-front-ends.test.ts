@@ -8,6 +8,7 @@ import { DEFAULT_MODELS, expectedCompletion } from '@proxy/testkit';
 import { startProxyHarness, type ProxyHarness } from '@proxy/testkit/harness';
 import { APICallError, generateObject, generateText, jsonSchema, Output, stepCountIs, streamText, tool, type JSONSchema7, type JSONValue, type LanguageModel, type ModelMessage } from 'ai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { chatRequestsOf, expectNoKeys, expectWeatherRoundTrip, nimRefusesQuoting, rejection, type ChatBody } from './support/nim-checks.js';
 
 // The agent frameworks' own providers for the two translating front ends — the AI SDK's @ai-sdk/anthropic and
 // @ai-sdk/openai (Responses), LangChain's ChatAnthropic and ChatOpenAI with useResponsesApi — through the real
@@ -52,21 +53,7 @@ afterAll(async () => {
   await harness?.close();
 });
 
-interface ChatMessage {
-  role: string;
-  content?: unknown;
-  tool_calls?: { id: unknown; type: string; function: { name: string; arguments: string } }[];
-  tool_call_id?: unknown;
-}
-interface ChatBody {
-  model: string;
-  messages: ChatMessage[];
-  tools?: { type: string; function: { name: string; parameters?: unknown } }[];
-  tool_choice?: unknown;
-  response_format?: { type: string; json_schema?: { name?: string; schema?: unknown } };
-  stream?: boolean;
-}
-const chatRequests = () => harness.mock.requests.to('/chat/completions').map((request) => request.body as ChatBody);
+const chatRequests = () => chatRequestsOf(harness.mock);
 
 /** NIM calls get_weather with its numeric ids (the proxy must make strings of them), then answers the result. */
 const weatherScenario = () =>
@@ -83,53 +70,12 @@ const parallelWeatherScenario = () =>
     finalAnswer: 'Sunny in both.',
   });
 
-/**
- * Two NIM requests: the first offered the tool, the second carried the calls (for the cities in order) and their
- * results, each under the id the client had for its call.
- */
-function expectToolRoundTrip(callIds: string | string[], streamed: boolean, cities = [CITY]) {
-  const ids = typeof callIds === 'string' ? [callIds] : callIds;
-  expect(new Set(ids).size).toBe(cities.length);
-  const [first, second, ...more] = chatRequests();
-  expect(more).toEqual([]);
-  expect(first!.stream).toBe(streamed);
-  expect(first!.tools?.map((offered) => offered.function.name)).toEqual(['get_weather']);
-  expect(first!.tools?.[0]?.function.parameters).toMatchObject({ type: 'object', properties: { city: { type: 'string' } } });
-  const assistant = second!.messages.filter((message) => message.role === 'assistant');
-  expect(assistant).toHaveLength(1);
-  const calls = assistant[0]!.tool_calls ?? [];
-  expect(calls.map((call) => [call.id, call.type, call.function.name, JSON.parse(call.function.arguments)])).toEqual(
-    cities.map((city, index) => [ids[index], 'function', 'get_weather', city]),
-  );
-  const results = second!.messages.filter((message) => message.role === 'tool');
-  expect(results).toEqual(cities.map((city, index) => ({ role: 'tool', tool_call_id: ids[index], content: `sunny in ${city.city}` })));
-  // The results follow their calls directly, as chat templates require.
-  expect(second!.messages.indexOf(results[0]!)).toBe(second!.messages.indexOf(assistant[0]!) + 1);
-}
+const expectToolRoundTrip = (callIds: string | string[], streamed: boolean, cities = [CITY]) =>
+  expectWeatherRoundTrip(chatRequests(), typeof callIds === 'string' ? [callIds] : callIds, streamed, cities);
 
-/** NIM refuses, quoting both keys, as a misbehaving upstream might. */
-const nimRefusesEchoingKeys = () =>
-  harness.mock.failNext({
-    type: 'http-error',
-    status: 400,
-    body: { status: 400, title: 'Bad Request', detail: `temperature out of range (key ${UPSTREAM_KEY}, client ${PROXY_KEY})` },
-  });
+const nimRefusesEchoingKeys = () => nimRefusesQuoting(harness.mock, { upstream: UPSTREAM_KEY, proxy: PROXY_KEY });
 
-function expectNoSecrets(text: string) {
-  for (const key of [UPSTREAM_KEY, PROXY_KEY]) {
-    expect(text).not.toContain(key);
-    expect(text).not.toContain(key.slice(-10));
-  }
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to fail');
-}
+const expectNoSecrets = (text: string) => expectNoKeys(text, [UPSTREAM_KEY, PROXY_KEY]);
 
 // ---------------------------------------------------------------------------------------------------------------
 // The Vercel AI SDK

@@ -25,6 +25,7 @@ import { startProxyHarness, type ProxyHarness } from '@proxy/testkit/harness';
 import OpenAI, { APIError } from 'openai-next';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { chatRequestsOf, expectNoKeys, expectWeatherRoundTrip, nimRefusesQuoting, rejection, type ChatBody, type ChatMessage } from './support/nim-checks.js';
 
 // The OpenAI Agents SDK (@openai/agents) through the real proxy to the listening mock NIM, with both of its OpenAI
 // models: OpenAIResponsesModel (its default, POST /v1/responses, translated) and OpenAIChatCompletionsModel
@@ -82,21 +83,7 @@ afterAll(async () => {
   await harness?.close();
 });
 
-interface ChatMessage {
-  role: string;
-  content?: unknown;
-  tool_calls?: { id: unknown; type: string; function: { name: string; arguments: string } }[];
-  tool_call_id?: unknown;
-}
-interface ChatBody {
-  model: string;
-  messages: ChatMessage[];
-  tools?: { type: string; function: { name: string; description?: string; parameters?: unknown } }[];
-  tool_choice?: unknown;
-  response_format?: { type: string; json_schema?: { name?: string; schema?: unknown; strict?: boolean } };
-  stream?: boolean;
-}
-const chatRequests = () => harness.mock.requests.to('/chat/completions').map((request) => request.body as ChatBody);
+const chatRequests = () => chatRequestsOf(harness.mock);
 
 /** NIM calls get_weather with its numeric ids (the proxy must make strings of them), then answers the result. */
 const WEATHER = { stream: { idStyle: 'number' }, toolCall: { name: 'get_weather', arguments: CITY }, finalAnswer: 'It is sunny in Paris.' } as const;
@@ -117,52 +104,11 @@ afterEach(() => void ran.splice(0));
 
 const PlaceSchema = z.object({ name: z.string(), height: z.number() });
 
-/** NIM refuses, quoting both keys, as a misbehaving upstream might. */
-const nimRefusesEchoingKeys = () =>
-  harness.mock.failNext({
-    type: 'http-error',
-    status: 400,
-    body: { status: 400, title: 'Bad Request', detail: `temperature out of range (key ${UPSTREAM_KEY}, client ${PROXY_KEY})` },
-  });
+const nimRefusesEchoingKeys = () => nimRefusesQuoting(harness.mock, { upstream: UPSTREAM_KEY, proxy: PROXY_KEY });
 
-function expectNoSecrets(text: string) {
-  for (const key of [UPSTREAM_KEY, PROXY_KEY]) {
-    expect(text).not.toContain(key);
-    expect(text).not.toContain(key.slice(-10));
-  }
-}
+const expectNoSecrets = (text: string) => expectNoKeys(text, [UPSTREAM_KEY, PROXY_KEY]);
 
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the run to fail');
-}
-
-/**
- * Two NIM requests: the first offered the tool, the second carried the calls (for the cities in order) and their
- * results, each under the id the SDK had for its call.
- */
-function expectToolRoundTrip(callIds: string[], streamed: boolean, cities = [CITY]) {
-  expect(new Set(callIds).size).toBe(cities.length);
-  const [first, second, ...more] = chatRequests();
-  expect(more).toEqual([]);
-  expect(first!.stream).toBe(streamed);
-  expect(first!.tools?.map((offered) => offered.function.name)).toEqual(['get_weather']);
-  expect(first!.tools?.[0]?.function.parameters).toMatchObject({ type: 'object', properties: { city: { type: 'string' } } });
-  const assistant = second!.messages.filter((message) => message.role === 'assistant');
-  expect(assistant).toHaveLength(1);
-  const calls = assistant[0]!.tool_calls ?? [];
-  expect(calls.map((call) => [call.id, call.type, call.function.name, JSON.parse(call.function.arguments)])).toEqual(
-    cities.map((city, index) => [callIds[index], 'function', 'get_weather', city]),
-  );
-  const results = second!.messages.filter((message) => message.role === 'tool');
-  expect(results).toEqual(cities.map((city, index) => ({ role: 'tool', tool_call_id: callIds[index], content: `sunny in ${city.city}` })));
-  // The results follow their calls directly, as chat templates require.
-  expect(second!.messages.indexOf(results[0]!)).toBe(second!.messages.indexOf(assistant[0]!) + 1);
-}
+const expectToolRoundTrip = (callIds: string[], streamed: boolean, cities = [CITY]) => expectWeatherRoundTrip(chatRequests(), callIds, streamed, cities);
 
 /** The call ids of a run's function calls, in order, and that each has its output under the same id. */
 function callIdsOf(items: AgentInputItem[]): string[] {
