@@ -1,8 +1,10 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { jsonSchemaOutputFormat } from '@anthropic-ai/sdk/helpers/json-schema';
+import { betaZodTool } from '@anthropic-ai/sdk/helpers/beta/zod';
 import { DEFAULT_MODELS, expectedCompletion, mockDirective } from '@proxy/testkit';
 import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { MODEL, PROXY_KEY, startStack, type Stack } from './support/stack.js';
 
 // The Anthropic Messages front end through the real proxy (its nvidia connector, real sockets) to the listening
@@ -141,6 +143,37 @@ describe('POST /v1/messages with @anthropic-ai/sdk', () => {
       { role: 'tool', tool_call_id: (toolUse as { id: string }).id, content: 'File written' },
       { role: 'user', content: 'Go on.' },
     ]);
+  });
+
+  it("runs the SDK's own agent loop (beta.messages.toolRunner with a betaZodTool), streamed and not, through its message threads", async () => {
+    // The runner threads by default: its second turn continues a thread with the tool's result alone. The proxy,
+    // which stores nothing, answers thread_not_found, and the SDK sends the whole conversation again.
+    for (const stream of [false, true]) {
+      stack.mock.reset();
+      const refusalsBefore = stack.logs.filter((line) => line.includes('"route":"/v1/messages"') && line.includes('"status":404')).length;
+      const ran: string[] = [];
+      const weather = betaZodTool({
+        name: 'get_weather',
+        description: 'The weather in a city',
+        inputSchema: z.object({ city: z.string() }),
+        run: ({ city }) => {
+          ran.push(city);
+          return `sunny in ${city}`;
+        },
+      });
+      const directive = mockDirective({ stream: { idStyle: 'number' }, toolCall: { name: 'get_weather', arguments: { city: 'Paris' } }, finalAnswer: 'It is sunny in Paris.' });
+      const runner = client.beta.messages.toolRunner({ model: 'claude-haiku-4-5', max_tokens: 1000, tools: [weather], messages: [{ role: 'user', content: `${directive} Weather?` }], stream });
+      const final = await runner.runUntilDone();
+      expect(ran, `stream: ${stream}`).toEqual(['Paris']);
+      expect(final.content).toEqual([expect.objectContaining({ type: 'text', text: 'It is sunny in Paris.' })]);
+      // NIM got the result under the id the SDK had for the call (NIM's numeric id made a string).
+      const [, second] = chatRequests().map((r) => r.body as { messages: Array<{ role: string; tool_calls?: { id: string }[]; tool_call_id?: string; content?: unknown }> });
+      const callId = second!.messages.find((message) => message.role === 'assistant')!.tool_calls![0]!.id;
+      expect(typeof callId).toBe('string');
+      expect(second!.messages.find((message) => message.role === 'tool')).toEqual({ role: 'tool', tool_call_id: callId, content: 'sunny in Paris' });
+      expect(stack.mock.requests.all.filter((r) => r.path.endsWith('/chat/completions'))).toHaveLength(2);
+      expect(stack.logs.filter((line) => line.includes('"route":"/v1/messages"') && line.includes('"status":404')).length - refusalsBefore).toBe(1);
+    }
   });
 
   it('repairs a MiniMax-style stream (the name in every delta, numeric ids)', async () => {

@@ -11,6 +11,7 @@ import {
   type CountTokensRequest,
   type MessagesRequest,
 } from './messages-schema.js';
+import { refuseThreadContinuation } from './message-threads.js';
 import { ANTHROPIC_API_KEY_HINT, readAnthropicApiKey } from './read-api-key.js';
 import { renderAnthropicError } from './render-error.js';
 import { AnthropicStreamEncoder } from './stream-encoder.js';
@@ -23,6 +24,8 @@ export function createAnthropicFrontEnd(): FrontEnd<MessagesRequest> {
   return {
     name: 'anthropic_messages',
     parse(body) {
+      // Before the schema: a continued thread's messages answer tool calls of a history the proxy never saw.
+      refuseThreadContinuation(body);
       const parsed = parseWith(messagesRequestSchema, body);
       // Anthropic refuses a prefill the model would continue after a space or a newline, before any generation.
       if (/\s$/.test(prefillText(parsed.messages) ?? '')) throw new InvalidRequestError(PREFILL_TRAILING_WHITESPACE, { param: 'messages' });

@@ -1,5 +1,6 @@
 import { CONTEXT_LENGTH_EXCEEDED, readContextOverflow, type ProxyError } from '@proxy/core';
 import type { RenderedError } from '../../exchange/front-end.js';
+import { THREAD_NOT_FOUND } from './message-threads.js';
 
 export type AnthropicErrorType =
   | 'invalid_request_error'
@@ -31,9 +32,16 @@ export function anthropicErrorFor(status: number, retryable = true): { status: n
   return { status: status >= 400 ? status : 500, type: status >= 400 ? 'invalid_request_error' : 'api_error' };
 }
 
-/** `{"type":"error","error":{"type","message"}}`, as Anthropic's API and SDKs have it. */
-export function anthropicErrorBody(type: AnthropicErrorType, message: string): { type: 'error'; error: { type: AnthropicErrorType; message: string } } {
-  return { type: 'error', error: { type, message } };
+/**
+ * `{"type":"error","error":{"type","message"}}`, as Anthropic's API and SDKs have it; `details.error_code` where
+ * Anthropic's API gives one the SDKs act on (a thread it does not hold: see message-threads.ts).
+ */
+export function anthropicErrorBody(
+  type: AnthropicErrorType,
+  message: string,
+  errorCode?: string,
+): { type: 'error'; error: { type: AnthropicErrorType; message: string; details?: { error_code: string } } } {
+  return { type: 'error', error: errorCode === undefined ? { type, message } : { type, message, details: { error_code: errorCode } } };
 }
 
 /**
@@ -57,7 +65,7 @@ export function renderAnthropicError(error: ProxyError): RenderedError {
     if (value !== undefined) (headers ??= {})[name] = value;
   }
   if (NOT_RETRIED.has(status)) (headers ??= {})['x-should-retry'] = 'false';
-  return { status, headers, body: anthropicErrorBody(type, anthropicMessage(error)) };
+  return { status, headers, body: anthropicErrorBody(type, anthropicMessage(error), error.code === THREAD_NOT_FOUND ? THREAD_NOT_FOUND : undefined) };
 }
 
 /** The `event: error` frame that ends a stream which failed after it started. */
