@@ -4,13 +4,18 @@ import { sendError } from './error-handler.js';
 
 const METHODS: readonly HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'];
 
-/** Unknown URLs: 404 in OpenAI's shape (OpenAI says "Invalid URL (METHOD /path)" too). */
+/**
+ * The 404 for a URL the proxy does not serve, in OpenAI's words ("Invalid URL (METHOD /path)", without the query),
+ * and `why` after them where the proxy can say more; each scope renders it in its API's shape.
+ */
+export function invalidUrl(request: FastifyRequest, why?: string): InvalidRequestError {
+  const said = `Invalid URL (${request.method} ${request.url.split('?', 1)[0]})`;
+  return new InvalidRequestError(why === undefined ? said : `${said}: ${why}`, { status: 404, code: 'unknown_url' });
+}
+
+/** Unknown URLs: 404 in OpenAI's shape. */
 export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): void {
-  const path = request.url.split('?', 1)[0];
-  sendError(
-    reply,
-    new InvalidRequestError(`Invalid URL (${request.method} ${path})`, { status: 404, code: 'unknown_url' }),
-  );
+  sendError(reply, invalidUrl(request));
 }
 
 /**

@@ -1,10 +1,9 @@
-import { InvalidRequestError } from '@proxy/core';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { outcomeOf } from '../../accounting/request-outcome.js';
 import type { ExchangeDeps } from '../../exchange/exchange-deps.js';
 import { refuseDeepNesting } from '../../exchange/json-depth.js';
 import { registerFrontEnd } from '../../exchange/register-front-end.js';
-import { rejectOtherMethods } from '../../http/not-found.js';
+import { invalidUrl, rejectOtherMethods } from '../../http/not-found.js';
 import { createAnthropicFrontEnd, parseCountTokensRequest } from './anthropic-front-end.js';
 import { estimateInputTokens } from './estimate-tokens.js';
 
@@ -35,7 +34,7 @@ export const anthropicRoutes: FastifyPluginAsync<AnthropicRoutesOptions> = async
   });
   rejectOtherMethods(scope, '/v1/messages/count_tokens', ['POST']);
   scope.all('/v1/messages/*', (request) => {
-    throw new InvalidRequestError(`Invalid URL (${request.method} ${request.url.split('?', 1)[0]})`, { status: 404, code: 'unknown_url' });
+    throw invalidUrl(request);
   });
 };
 

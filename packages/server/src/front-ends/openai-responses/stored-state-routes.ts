@@ -1,5 +1,5 @@
-import { InvalidRequestError } from '@proxy/core';
 import type { FastifyInstance } from 'fastify';
+import { invalidUrl } from '../../http/not-found.js';
 import { NO_STATE } from './parse-request.js';
 
 /**
@@ -12,7 +12,7 @@ import { NO_STATE } from './parse-request.js';
 export function refuseStoredStateRoutes(scope: FastifyInstance): void {
   for (const url of ['/v1/responses/*', '/v1/conversations', '/v1/conversations/*']) {
     scope.all(url, (request) => {
-      throw new InvalidRequestError(`Invalid URL (${request.method} ${request.url.split('?', 1)[0]}): ${NO_STATE}`, { status: 404, code: 'unknown_url' });
+      throw invalidUrl(request, NO_STATE);
     });
   }
 }
