@@ -1,4 +1,5 @@
 import type { ResponsesRequest } from './request-schema.js';
+import type { OutputItem } from './response-object.js';
 
 // NIM's reasoning is no secret the proxy must keep from the client (it is in the summary already), and the proxy
 // stores nothing, so the "encrypted" reasoning it hands out is the reasoning itself, under a prefix that tells it
@@ -23,4 +24,10 @@ export function carryReasoning(text: string): string {
 export function carriedReasoning(encrypted: string | null | undefined): string | undefined {
   if (!encrypted?.startsWith(PREFIX)) return undefined;
   return Buffer.from(encrypted.slice(PREFIX.length), 'base64url').toString('utf8');
+}
+
+/** The `reasoning` output item of `text`, JSON answer and stream alike; `carry` (see carriesReasoning) adds it as `encrypted_content`. */
+export function reasoningItem(id: string, text: string, carry: boolean): OutputItem {
+  const item: OutputItem = { id, type: 'reasoning', summary: [{ type: 'summary_text', text }] };
+  return carry ? { ...item, encrypted_content: carryReasoning(text) } : item;
 }

@@ -1,7 +1,7 @@
 import type { ChatCompletionResult } from '@proxy/core';
 import type { ExchangeContext, JsonAnswer } from '../../exchange/front-end.js';
 import { allowsOneCall, EXTRA_CALLS_LEFT_OUT, type ResponsesRequest } from './request-schema.js';
-import { carriesReasoning, carryReasoning } from './carried-reasoning.js';
+import { carriesReasoning, reasoningItem } from './carried-reasoning.js';
 import { asTokenUsage, estimatedResponsesUsage, headerJson, outputChars, responseHeader, responseIdBase, responseJson, statusOf, toResponsesUsage, type OutputItem } from './response-object.js';
 import { jsonCompletion } from '../complete-json.js';
 import { reasoningOf } from '../reasoning-field.js';
@@ -52,9 +52,7 @@ function outputItems(message: ChatAnswer, outOfTokens: boolean, base: string, na
   const output: OutputItem[] = [];
   const split = typeof message.content === 'string' ? splitThink(message.content) : { reasoning: '', text: '' };
   const reasoning = reasoningOf(message) + split.reasoning;
-  if (reasoning) {
-    output.push({ id: `rs_${base}_0`, type: 'reasoning', summary: [{ type: 'summary_text', text: reasoning }], ...(carry ? { encrypted_content: carryReasoning(reasoning) } : {}) });
-  }
+  if (reasoning) output.push(reasoningItem(`rs_${base}_0`, reasoning, carry));
   if (split.text) {
     output.push({
       id: `msg_${base}_${output.length}`,

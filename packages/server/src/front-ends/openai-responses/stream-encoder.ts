@@ -1,6 +1,6 @@
 import { upstreamStreamError, type ChatStreamRead, type ProxyError, type TokenUsage } from '@proxy/core';
 import type { ExchangeContext, StreamEncoder } from '../../exchange/front-end.js';
-import { carriesReasoning, carryReasoning } from './carried-reasoning.js';
+import { carriesReasoning, reasoningItem } from './carried-reasoning.js';
 import { allowsOneCall, EXTRA_CALLS_LEFT_OUT, type ResponsesRequest } from './request-schema.js';
 import {
   asTokenUsage,
@@ -241,7 +241,7 @@ export class ResponsesStreamEncoder implements StreamEncoder {
     const at = `"item_id":"${open.id}","output_index":${open.outputIndex}`;
     const text = json(open.text);
     if (open.kind === 'reasoning') {
-      const item: OutputItem = { id: open.id, type: 'reasoning', summary: [{ type: 'summary_text', text: open.text }], ...(carriesReasoning(this.body) ? { encrypted_content: carryReasoning(open.text) } : {}) };
+      const item = reasoningItem(open.id, open.text, carriesReasoning(this.body));
       this.output[open.outputIndex] = item;
       return (
         this.event('response.reasoning_summary_text.done', `${at},"summary_index":0,"text":${text}`) +
